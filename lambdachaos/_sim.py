@@ -1,0 +1,325 @@
+"""``Sim``: one simulated AWS account and region on a virtual clock, deterministic from a seed.
+
+Example::
+
+    from lambdachaos import Sim
+
+    def handler(event, context):
+        raise RuntimeError("payment service down")
+
+    with Sim(seed=7) as sim:
+        dlq = sim.sqs_queue("orders-dlq")
+        fn = sim.function(handler, name="orders", dead_letter_queue=dlq)
+        request_id = fn.invoke_async({"order": 1})
+        sim.run()
+        assert [a.start for a in sim.ledger.attempts] == [0.0, 60.0, 180.0]
+        assert sim.ledger.fate(request_id).status == "dead_lettered"
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, final
+
+from lambdachaos._clock import Clock
+from lambdachaos._errors import ConfigError
+from lambdachaos._ledger import Ledger
+from lambdachaos._world import DEFAULT_ACCOUNT_ID, DEFAULT_EPOCH, DEFAULT_REGION, World
+from lambdachaos.resources import EventBus, Queue, Topic
+from lambdachaos.service._async import AsyncInvoker
+from lambdachaos.service._config import ACCOUNT_CONCURRENCY_DEFAULT, ASYNC_PAYLOAD_LIMIT, FunctionConfig
+from lambdachaos.service._function import Function
+from lambdachaos.service._service import DEFAULT_GUARD_SECONDS, LambdaService
+
+_CONFIG_FIELDS = frozenset(f.name for f in fields(FunctionConfig))
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class InvokeResult:
+    """The response of a synchronous ``Invoke`` (AWS-SEMANTICS §2.3)."""
+
+    status_code: int
+    payload: Any
+    """The function's result (or error object), parsed from JSON."""
+    raw_payload: bytes
+    function_error: str | None
+    """``"Unhandled"`` when the function failed (errors, timeouts, runtime exits), else ``None``."""
+    executed_version: str
+    request_id: str
+    duration_ms: float
+
+
+@final
+class Sim:
+    """One simulated account and region: clock, resources, functions, ledger and seeded randomness."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        epoch: datetime = DEFAULT_EPOCH,
+        account_concurrency: int = ACCOUNT_CONCURRENCY_DEFAULT,
+        async_payload_limit: int = ASYNC_PAYLOAD_LIMIT,
+        async_retry_delays: tuple[int, int] = (60, 120),
+        guard_seconds: float = DEFAULT_GUARD_SECONDS,
+    ) -> None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise ConfigError(f"seed={seed!r} must be an integer")
+        self.seed = seed
+        self.world = World(seed=seed, region=region, account_id=account_id, epoch=epoch, clock=Clock())
+        self.ledger = Ledger(seed)
+        self.queues: dict[str, Queue] = {}
+        self.topics: dict[str, Topic] = {}
+        self.buses: dict[str, EventBus] = {}
+        self.service = LambdaService(
+            self.world, self.ledger, account_concurrency=account_concurrency, guard_seconds=guard_seconds,
+            async_payload_limit=async_payload_limit, resolve=self.find_resource,
+        )
+        self.async_invoker = AsyncInvoker(self.service, retry_delays=async_retry_delays)
+        self._bridge: Any = None
+        self._closed = False
+
+    # ---- time ---------------------------------------------------------------------------------
+    @property
+    def clock(self) -> Clock:
+        """The virtual clock."""
+        return self.world.clock
+
+    @property
+    def now(self) -> float:
+        """Virtual seconds since the simulation started."""
+        return self.world.clock.now
+
+    def run(self, until: float | timedelta | Callable[[], bool] | None = None) -> None:
+        """Run the simulation: until idle (default), until an absolute virtual time, or until a predicate holds."""
+        with self._active():
+            self.world.clock.run(until)
+
+    def advance(self, seconds: float | timedelta) -> None:
+        """Run everything due in the next ``seconds`` of virtual time."""
+        with self._active():
+            self.world.clock.advance(seconds)
+
+    # ---- resources ----------------------------------------------------------------------------
+    def sqs_queue(self, name: str, **attributes: Any) -> Queue:
+        """Create an SQS queue (standard, or FIFO when the name ends in ``.fifo``)."""
+        if name in self.queues:
+            raise ConfigError(f"name={name!r}: a queue with this name already exists in this simulation")
+        queue = Queue(self.world, name, **attributes)
+        self.queues[name] = queue
+        return queue
+
+    def sns_topic(self, name: str, **attributes: Any) -> Topic:
+        """Create an SNS topic."""
+        if name in self.topics:
+            raise ConfigError(f"name={name!r}: a topic with this name already exists in this simulation")
+        topic = Topic(self.world, name, **attributes)
+        self.topics[name] = topic
+        return topic
+
+    def event_bus(self, name: str = "default") -> EventBus:
+        """Create (or return the existing) EventBridge bus."""
+        bus = self.buses.get(name)
+        if bus is None:
+            bus = self.buses[name] = EventBus(self.world, name)
+        return bus
+
+    def find_resource(self, arn: str) -> object | None:
+        """A sim resource (queue, topic, bus, function) by ARN, or ``None``."""
+        kind = arn.split(":")[2] if arn.count(":") >= 5 else ""
+        name = arn.rsplit(":", 1)[-1]
+        if kind == "sqs":
+            return self.queues.get(name)
+        if kind == "sns":
+            return self.topics.get(name)
+        if kind == "events":
+            return self.buses.get(name.split("/", 1)[-1])
+        if kind == "lambda":
+            fn_name = arn.split(":")[6] if arn.count(":") >= 6 else ""
+            return self.service.functions.get(fn_name)
+        return None
+
+    # ---- functions ----------------------------------------------------------------------------
+    def function(
+        self,
+        handler: Callable[[Any, Any], Any] | str,
+        *,
+        name: str | None = None,
+        code_dir: str | None = None,
+        isolate_environments: bool = False,
+        reserved_concurrency: int | None = None,
+        dead_letter_queue: Any = None,
+        maximum_retry_attempts: int | None = None,
+        maximum_event_age_in_seconds: int | None = None,
+        on_success: Any = None,
+        on_failure: Any = None,
+        **config: Any,
+    ) -> Function:
+        """Create a function from a callable or a ``"module.function"`` handler string.
+
+        ``config`` takes :class:`FunctionConfig` fields (``memory_size``, ``timeout``,
+        ``ephemeral_storage``, ``environment``, ``architecture``, ``base_duration``,
+        ``init_duration``, ``duration_model``). The asynchronous settings and DLQ given here are
+        the function's (``$LATEST``) ones.
+        """
+        unknown = sorted(set(config) - _CONFIG_FIELDS)
+        if unknown:
+            raise ConfigError(f"unknown function setting(s) {unknown}; valid: {sorted(_CONFIG_FIELDS)}")
+        if name is None:
+            name = handler.rsplit(".", 1)[-1] if isinstance(handler, str) else getattr(handler, "__name__", "fn")
+        fn = self.service.create_function(
+            name, handler, code_dir=code_dir, config=FunctionConfig(**config),
+            isolate_environments=isolate_environments,
+        )
+        if reserved_concurrency is not None:
+            fn.put_reserved_concurrency(reserved_concurrency)
+        if dead_letter_queue is not None:
+            fn.put_dead_letter_config(dead_letter_queue)
+        settings = {
+            k: v for k, v in {
+                "maximum_retry_attempts": maximum_retry_attempts,
+                "maximum_event_age_in_seconds": maximum_event_age_in_seconds,
+                "on_success": on_success, "on_failure": on_failure,
+            }.items() if v is not None
+        }
+        if settings:
+            fn.put_event_invoke_config(**settings)
+        fn.sim = self
+        return fn
+
+    def invoke(
+        self,
+        function: Function | str,
+        event: Any = None,
+        *,
+        qualifier: str | None = None,
+        invocation_type: str = "RequestResponse",
+        client_context: Any = None,
+    ) -> InvokeResult | str:
+        """Invoke a function: ``RequestResponse`` returns an :class:`InvokeResult`; ``Event`` a request id."""
+        fn = function if isinstance(function, Function) else self.service.get(function)
+        payload = event if isinstance(event, (bytes, bytearray)) else json.dumps(
+            {} if event is None else event, separators=(",", ":")
+        ).encode()
+        with self._active():
+            if invocation_type == "Event":
+                return self.async_invoker.accept(fn, bytes(payload), qualifier=qualifier)
+            if invocation_type != "RequestResponse":
+                raise ConfigError(
+                    f"invocation_type={invocation_type!r}: use 'RequestResponse' or 'Event' "
+                    "(DryRun has nothing to simulate)"
+                )
+            ex = self.service.invoke_sync(fn, bytes(payload), qualifier=qualifier, client_context=client_context)
+        parsed = json.loads(ex.payload) if ex.payload else None
+        return InvokeResult(
+            status_code=200, payload=parsed, raw_payload=ex.payload,
+            function_error="Unhandled" if ex.failed else None, executed_version=ex.executed_version or "$LATEST",
+            request_id=ex.request_id, duration_ms=(ex.end_ns - ex.start_ns) / 1e6,
+        )
+
+    # ---- activation: the boto3 bridge and the process environment -----------------------------
+    def _active(self) -> Any:
+        return _Activation(self)
+
+    def close(self) -> None:
+        """Stop routing boto3 calls to this simulation and restore the process environment."""
+        if self._bridge is not None:
+            self._bridge.__exit__(None, None, None)
+            self._bridge = None
+        self.service.restore_environment()
+        self._closed = True
+
+    def __enter__(self) -> Sim:
+        self._ensure_bridge()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _ensure_bridge(self) -> None:
+        if self._bridge is None:
+            from lambdachaos.service._bridge import Bridge
+
+            self._bridge = Bridge(_Backend(self))
+            self._bridge.__enter__()
+
+    def __repr__(self) -> str:
+        return (
+            f"<Sim seed={self.seed} now={self.now:.3f}s functions={len(self.service.functions)} "
+            f"attempts={len(self.ledger)}>"
+        )
+
+
+class _Activation:
+    __slots__ = ("sim",)
+
+    def __init__(self, sim: Sim) -> None:
+        self.sim = sim
+
+    def __enter__(self) -> None:
+        if self.sim._closed:
+            raise ConfigError("this Sim was closed; create a new Sim for another scenario")
+        self.sim._ensure_bridge()
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _Backend:
+    """What the boto3 bridge needs from a simulation."""
+
+    def __init__(self, sim: Sim) -> None:
+        self.sim = sim
+
+    def find_queue(self, key: str) -> Queue | None:
+        sim = self.sim
+        name = key.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        queue = sim.queues.get(name)
+        if queue is None:
+            return None
+        if key.startswith("http") and queue.url != key and not key.endswith(f"/{queue.world.account_id}/{name}"):
+            return None
+        return queue
+
+    def find_topic(self, arn: str) -> Topic | None:
+        return self.sim.topics.get(arn.rsplit(":", 1)[-1]) if arn.startswith("arn:") else None
+
+    def find_bus(self, name_or_arn: str) -> EventBus | None:
+        return self.sim.buses.get(name_or_arn.rsplit("/", 1)[-1] if name_or_arn.startswith("arn:") else name_or_arn)
+
+    def invoke_function(
+        self, *, function_name: str, qualifier: str | None, invocation_type: str, payload: bytes,
+        client_context: str | None, log_type: str | None,
+    ) -> dict[str, Any] | None:
+        sim = self.sim
+        try:
+            fn = sim.service.get(function_name)
+        except Exception:
+            return None
+        if qualifier is None and function_name.count(":") in (1, 7):
+            qualifier = function_name.rsplit(":", 1)[-1]
+        if invocation_type == "Event":
+            request_id = sim.async_invoker.accept(fn, payload, qualifier=qualifier)
+            return {"StatusCode": 202, "Payload": b"", "ResponseMetadata": {"RequestId": request_id,
+                                                                              "HTTPStatusCode": 202}}
+        if invocation_type == "DryRun":
+            return {"StatusCode": 204, "Payload": b"", "ResponseMetadata": {"HTTPStatusCode": 204}}
+        ex = sim.service.invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context)
+        out: dict[str, Any] = {
+            "StatusCode": 200,
+            "ExecutedVersion": ex.executed_version,
+            "Payload": ex.payload,
+            "ResponseMetadata": {"RequestId": ex.request_id, "HTTPStatusCode": 200},
+        }
+        if ex.failed:
+            out["FunctionError"] = "Unhandled"
+        return out

@@ -1,0 +1,100 @@
+"""What every simulated resource shares: the clock, the seeded random source, the account and the
+wall-clock epoch that virtual time zero corresponds to.
+
+Randomness is split into named streams (``world.stream("ids")``) so that adding a draw in one part
+of the simulator never shifts the values drawn in another part: a stream's seed is a hash of the
+simulation seed and the stream name (never Python's randomised ``hash``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from datetime import UTC, datetime
+from typing import Final, final
+
+from lambdachaos._clock import NS_PER_SECOND, Clock
+
+DEFAULT_REGION: Final = "us-east-1"
+DEFAULT_ACCOUNT_ID: Final = "123456789012"
+DEFAULT_EPOCH: Final = datetime(2026, 1, 1, tzinfo=UTC)
+"""Wall-clock instant of virtual time zero unless a simulation says otherwise."""
+
+
+def derive_seed(seed: int, *parts: object) -> int:
+    """A 64-bit seed derived from ``seed`` and ``parts``, stable across processes and platforms."""
+    text = "\x1f".join([str(seed), *(str(p) for p in parts)])
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+@final
+class World:
+    """Shared context of one simulated account and region."""
+
+    __slots__ = ("account_id", "clock", "epoch_ns", "region", "seed", "_streams")
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        epoch: datetime = DEFAULT_EPOCH,
+        clock: Clock | None = None,
+    ) -> None:
+        if epoch.tzinfo is None:
+            raise ValueError(f"epoch={epoch!r} has no time zone; give an aware datetime such as one in UTC")
+        self.seed = seed
+        self.region = region
+        self.account_id = account_id
+        self.clock = clock if clock is not None else Clock()
+        self.epoch_ns = int(epoch.timestamp()) * NS_PER_SECOND + epoch.microsecond * 1_000
+        self._streams: dict[str, random.Random] = {}
+
+    def stream(self, name: str) -> random.Random:
+        """The named random stream (created on first use, seeded from the simulation seed and the name)."""
+        rng = self._streams.get(name)
+        if rng is None:
+            rng = self._streams[name] = random.Random(derive_seed(self.seed, name))
+        return rng
+
+    def rng_for(self, *parts: object) -> random.Random:
+        """A fresh random source for one decision (for example a record and an attempt)."""
+        return random.Random(derive_seed(self.seed, *parts))
+
+    def uuid(self, stream: str = "ids") -> str:
+        """A version-4 UUID string drawn from the named stream."""
+        return str(uuid.UUID(int=self.stream(stream).getrandbits(128), version=4))
+
+    def hex(self, nbytes: int, stream: str = "ids") -> str:
+        """``nbytes`` random bytes as lower-case hex, drawn from the named stream."""
+        return self.stream(stream).getrandbits(nbytes * 8).to_bytes(nbytes, "big").hex()
+
+    # --- wall-clock renderings of virtual time -------------------------------------------------
+    def wall_ns(self, virtual_ns: int | None = None) -> int:
+        """Epoch nanoseconds of a virtual instant (default: now)."""
+        return self.epoch_ns + (self.clock.now_ns if virtual_ns is None else virtual_ns)
+
+    def epoch_ms(self, virtual_ns: int | None = None) -> int:
+        """Epoch milliseconds of a virtual instant (SQS ``SentTimestamp`` style)."""
+        return self.wall_ns(virtual_ns) // 1_000_000
+
+    def epoch_s(self, virtual_ns: int | None = None) -> float:
+        """Epoch seconds with millisecond precision (Kinesis ``approximateArrivalTimestamp`` style)."""
+        return self.epoch_ms(virtual_ns) / 1000
+
+    def iso_ms(self, virtual_ns: int | None = None) -> str:
+        """ISO-8601 UTC with milliseconds and ``Z`` (destination record ``timestamp`` style)."""
+        ms = self.epoch_ms(virtual_ns)
+        dt = datetime.fromtimestamp(ms // 1000, tz=UTC)
+        return f"{dt:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+
+    def iso_s(self, virtual_ns: int | None = None) -> str:
+        """ISO-8601 UTC with second precision and ``Z`` (EventBridge ``time`` style)."""
+        dt = datetime.fromtimestamp(self.wall_ns(virtual_ns) // NS_PER_SECOND, tz=UTC)
+        return f"{dt:%Y-%m-%dT%H:%M:%S}Z"
+
+    def arn(self, service: str, resource: str) -> str:
+        """An ARN in this world's partition, region and account."""
+        return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"

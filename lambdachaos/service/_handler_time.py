@@ -1,0 +1,267 @@
+"""Handler time: while a handler runs, the standard clocks read the invocation's virtual time.
+
+The hooks are installed once per process (on the first invocation) and are pass-through when no
+invocation is running, so installing them costs nothing per call. ``time.sleep`` inside a handler
+advances the invocation's virtual duration instead of blocking; sleeping past the function's
+deadline ends the invocation there, as Lambda's timeout does.
+
+``datetime.datetime`` and ``datetime.date`` are replaced in the ``datetime`` module and in every
+module already imported that bound them by name (``from datetime import datetime``), once. The
+replacement classes answer ``isinstance`` for real instances and return real instances.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+import threading
+import time as _time
+from collections.abc import Callable
+from typing import Any, Final, final
+
+_real_time = _time.time
+_real_time_ns = _time.time_ns
+_real_monotonic = _time.monotonic
+_real_monotonic_ns = _time.monotonic_ns
+_real_perf_counter = _time.perf_counter
+_real_perf_counter_ns = _time.perf_counter_ns
+_real_sleep = _time.sleep
+_RealDatetime: Final = _dt.datetime
+_RealDate: Final = _dt.date
+
+MONOTONIC_BASE_NS: Final = 1_000_000_000_000
+"""Virtual ``monotonic``/``perf_counter`` read this many ns plus the virtual time (never near 0)."""
+
+
+class InvocationDeadline(BaseException):  # noqa: N818 - a control-flow signal, not an error
+    """Raised inside a handler when virtual time reaches the function timeout.
+
+    It derives from ``BaseException`` so that a handler's ``except Exception`` does not swallow it.
+    """
+
+
+@final
+class HandlerClock:
+    """The time of one running invocation: a wall-clock epoch and a virtual elapsed counter."""
+
+    __slots__ = ("start_wall_ns", "start_virtual_ns", "elapsed_ns", "deadline_ns", "on_advance", "expired")
+
+    def __init__(
+        self,
+        *,
+        start_wall_ns: int,
+        start_virtual_ns: int,
+        deadline_ns: int,
+        on_advance: Callable[[int], None] | None = None,
+    ) -> None:
+        self.start_wall_ns = start_wall_ns
+        self.start_virtual_ns = start_virtual_ns
+        self.elapsed_ns = 0
+        self.deadline_ns = deadline_ns
+        self.on_advance = on_advance
+        self.expired = False
+
+    def wall_ns(self) -> int:
+        """Epoch nanoseconds as the handler sees them."""
+        return self.start_wall_ns + self.elapsed_ns
+
+    def monotonic_ns(self) -> int:
+        """Monotonic nanoseconds as the handler sees them."""
+        return MONOTONIC_BASE_NS + self.start_virtual_ns + self.elapsed_ns
+
+    def remaining_ms(self) -> int:
+        """``context.get_remaining_time_in_millis()``: never negative."""
+        return max(0, (self.deadline_ns - self.elapsed_ns) // 1_000_000)
+
+    def advance(self, duration_ns: int) -> None:
+        """Spend virtual time; at the deadline, stop the handler with :class:`InvocationDeadline`."""
+        if duration_ns < 0:
+            raise ValueError(f"sleep length must be non-negative, got {duration_ns / 1e9}")
+        if self.elapsed_ns + duration_ns >= self.deadline_ns:
+            self._set_elapsed(self.deadline_ns)
+            self.expired = True
+            raise InvocationDeadline
+        self._set_elapsed(self.elapsed_ns + duration_ns)
+
+    def _set_elapsed(self, value: int) -> None:
+        self.elapsed_ns = value
+        if self.on_advance is not None:
+            self.on_advance(self.start_virtual_ns + value)
+
+
+_state = threading.local()
+_install_lock = threading.Lock()
+_installed = False
+
+
+def current() -> HandlerClock | None:
+    """The clock of the invocation running on this thread, if any."""
+    return getattr(_state, "clock", None)
+
+
+def set_current(clock: HandlerClock | None) -> HandlerClock | None:
+    """Make ``clock`` the running invocation's clock on this thread; returns the previous one."""
+    previous: HandlerClock | None = getattr(_state, "clock", None)
+    _state.clock = clock
+    return previous
+
+
+def _time_fn() -> float:
+    c = getattr(_state, "clock", None)
+    return _real_time() if c is None else c.wall_ns() / 1e9
+
+
+def _time_ns_fn() -> int:
+    c = getattr(_state, "clock", None)
+    return _real_time_ns() if c is None else c.wall_ns()
+
+
+def _monotonic_fn() -> float:
+    c = getattr(_state, "clock", None)
+    return _real_monotonic() if c is None else c.monotonic_ns() / 1e9
+
+
+def _monotonic_ns_fn() -> int:
+    c = getattr(_state, "clock", None)
+    return _real_monotonic_ns() if c is None else c.monotonic_ns()
+
+
+def _perf_counter_fn() -> float:
+    c = getattr(_state, "clock", None)
+    return _real_perf_counter() if c is None else c.monotonic_ns() / 1e9
+
+
+def _perf_counter_ns_fn() -> int:
+    c = getattr(_state, "clock", None)
+    return _real_perf_counter_ns() if c is None else c.monotonic_ns()
+
+
+def _sleep_fn(seconds: float) -> None:
+    c = getattr(_state, "clock", None)
+    if c is None:
+        _real_sleep(seconds)
+        return
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    c.advance(round(seconds * 1e9))
+
+
+class _FakeMeta(type):
+    def __instancecheck__(cls, obj: object) -> bool:
+        real: type = cls._real  # type: ignore[attr-defined]
+        return isinstance(obj, real)
+
+    def __subclasscheck__(cls, sub: type) -> bool:
+        real: type = cls._real  # type: ignore[attr-defined]
+        return issubclass(sub, real)
+
+
+def _virtual_now(tz: _dt.tzinfo | None) -> _dt.datetime | None:
+    c = getattr(_state, "clock", None)
+    if c is None:
+        return None
+    ns = c.wall_ns()
+    utc = _RealDatetime.fromtimestamp(ns // 1_000_000_000, tz=_dt.UTC).replace(
+        microsecond=(ns // 1_000) % 1_000_000
+    )
+    if tz is None:
+        return utc.astimezone().replace(tzinfo=None)
+    return utc.astimezone(tz)
+
+
+class FakeDatetime(_RealDatetime, metaclass=_FakeMeta):
+    """``datetime.datetime`` whose ``now``/``utcnow``/``today`` read handler time during an invocation."""
+
+    _real = _RealDatetime
+
+    @classmethod
+    def now(cls, tz: _dt.tzinfo | None = None) -> _dt.datetime:  # type: ignore[override]
+        v = _virtual_now(tz)
+        return _RealDatetime.now(tz) if v is None else v
+
+    @classmethod
+    def utcnow(cls) -> _dt.datetime:  # type: ignore[override]
+        v = _virtual_now(_dt.UTC)
+        return _RealDatetime.now(_dt.UTC).replace(tzinfo=None) if v is None else v.replace(tzinfo=None)
+
+    @classmethod
+    def today(cls) -> _dt.datetime:  # type: ignore[override]
+        return cls.now()
+
+
+class FakeDate(_RealDate, metaclass=_FakeMeta):
+    """``datetime.date`` whose ``today`` reads handler time during an invocation."""
+
+    _real = _RealDate
+
+    @classmethod
+    def today(cls) -> _dt.date:  # type: ignore[override]
+        v = _virtual_now(None)
+        return _RealDate.today() if v is None else v.date()
+
+
+_TIME_PATCHES: Final[dict[str, Any]] = {
+    "time": _time_fn,
+    "time_ns": _time_ns_fn,
+    "monotonic": _monotonic_fn,
+    "monotonic_ns": _monotonic_ns_fn,
+    "perf_counter": _perf_counter_fn,
+    "perf_counter_ns": _perf_counter_ns_fn,
+    "sleep": _sleep_fn,
+}
+
+
+_SKIP_SCAN: Final = frozenset(sys.stdlib_module_names) | {"_pytest", "pytest", "pluggy", "lambdachaos"}
+
+
+def install() -> None:
+    """Install the pass-through hooks (idempotent, thread-safe, once per process)."""
+    global _installed
+    if _installed:
+        return
+    with _install_lock:
+        if _installed:
+            return
+        for name, fn in _TIME_PATCHES.items():
+            setattr(_time, name, fn)
+        _dt.datetime = FakeDatetime  # type: ignore[misc]
+        _dt.date = FakeDate  # type: ignore[misc]
+        swaps: dict[int, Any] = {id(_RealDatetime): FakeDatetime, id(_RealDate): FakeDate}
+        # modules that did ``from time import time, sleep`` hold the real functions by name
+        swaps.update(
+            {
+                id(_real_time): _time_fn,
+                id(_real_sleep): _sleep_fn,
+                id(_real_monotonic): _monotonic_fn,
+                id(_real_perf_counter): _perf_counter_fn,
+                id(_real_time_ns): _time_ns_fn,
+            }
+        )
+        for module in list(sys.modules.values()):
+            name = getattr(module, "__name__", None)
+            # The standard library keeps real time: threading, queue and selectors compute their
+            # own timeouts from the clocks they bound at import.
+            if not isinstance(name, str) or name.partition(".")[0] in _SKIP_SCAN:
+                continue
+            try:
+                namespace = vars(module)
+            except TypeError:
+                continue
+            for attr, value in list(namespace.items()):
+                replacement = swaps.get(id(value))
+                if replacement is not None and attr[:2] != "__":
+                    try:
+                        setattr(module, attr, replacement)
+                    except (AttributeError, TypeError):
+                        pass
+        _installed = True
+
+
+def real_sleep(seconds: float) -> None:
+    """The real ``time.sleep`` (for the harness's own waits, never inside a handler)."""
+    _real_sleep(seconds)
+
+
+def real_perf_counter() -> float:
+    """The real ``time.perf_counter`` (for measured durations and the real-time guard)."""
+    return _real_perf_counter()

@@ -1,0 +1,298 @@
+"""The Python runtime: execution environments, the context object, and running one invocation.
+
+What a handler sees follows the AWS Lambda developer guide ("Using the Lambda context object to
+retrieve Python function information", "Lambda function errors in Python"); the error payloads and
+strings follow AWS-SEMANTICS §2.2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Final, final
+
+from lambdachaos._errors import ConfigError
+from lambdachaos.service import _guard
+from lambdachaos.service._config import SYNC_RESPONSE_LIMIT
+from lambdachaos.service._handler_time import HandlerClock, InvocationDeadline, set_current
+
+_import_lock = threading.Lock()
+_thread_time_ns = __import__("time").thread_time_ns
+
+
+@final
+class Context:
+    """The context object a Python handler receives (every member AWS documents)."""
+
+    __slots__ = (
+        "function_name",
+        "function_version",
+        "invoked_function_arn",
+        "memory_limit_in_mb",
+        "aws_request_id",
+        "log_group_name",
+        "log_stream_name",
+        "identity",
+        "client_context",
+        "_clock",
+    )
+
+    def __init__(
+        self,
+        *,
+        function_name: str,
+        function_version: str,
+        invoked_function_arn: str,
+        memory_limit_in_mb: int,
+        aws_request_id: str,
+        log_stream_name: str,
+        clock: HandlerClock,
+        client_context: Any = None,
+        identity: Any = None,
+    ) -> None:
+        self.function_name = function_name
+        self.function_version = function_version
+        self.invoked_function_arn = invoked_function_arn
+        self.memory_limit_in_mb = str(memory_limit_in_mb)  # a string in the Python runtime
+        self.aws_request_id = aws_request_id
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = log_stream_name
+        self.identity = identity
+        self.client_context = client_context
+        self._clock = clock
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the function times out, on the virtual clock (never negative)."""
+        return self._clock.remaining_ms()
+
+    def __repr__(self) -> str:
+        return f"<Context {self.function_name}:{self.function_version} request={self.aws_request_id}>"
+
+
+class InitError(Exception):
+    """The init phase failed; carries the AWS error type and message."""
+
+    def __init__(self, error_type: str, message: str, trace: list[str]) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.trace = trace
+
+
+def _split_handler(handler: str) -> tuple[str, str]:
+    module, _, func = handler.rpartition(".")
+    if not module or not func:
+        raise ConfigError(
+            f"handler={handler!r} is not of the form 'module.function' (Handler, e.g. 'app.handler' "
+            "for def handler in app.py)"
+        )
+    return module.replace("/", "."), func
+
+
+def check_handler_string(handler: str) -> None:
+    """Validate the shape of a ``"module.function"`` handler string."""
+    _split_handler(handler)
+
+
+def load_handler(handler: str, code_dir: str | None, *, isolated: bool) -> tuple[Callable[..., Any], ModuleType]:
+    """Run the init phase: execute the handler module's code and find the handler function.
+
+    Module-level code runs every time (once per execution environment). With ``isolated`` each
+    environment gets its own module object; otherwise the module in ``sys.modules`` is re-executed.
+    Raises :class:`InitError` with AWS's ``Runtime.ImportModuleError``/``Runtime.HandlerNotFound``.
+    """
+    module_name, func_name = _split_handler(handler)
+    with _import_lock:
+        if code_dir is not None and code_dir not in sys.path:
+            sys.path.insert(0, code_dir)
+        try:
+            spec = importlib.util.find_spec(module_name)
+        except (ImportError, ValueError) as exc:
+            raise InitError(
+                "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}", []
+            ) from None
+        if spec is None or spec.loader is None:
+            raise InitError(
+                "Runtime.ImportModuleError",
+                f"Unable to import module '{module_name}': No module named '{module_name}'",
+                [],
+            )
+        existing = sys.modules.get(module_name)
+        if isolated or existing is None:
+            module = importlib.util.module_from_spec(spec)
+        else:
+            module = existing
+        if not isolated:
+            sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except ImportError as exc:
+            if not isolated and existing is None:
+                sys.modules.pop(module_name, None)
+            raise InitError(
+                "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}", []
+            ) from None
+        except SyntaxError as exc:
+            if not isolated and existing is None:
+                sys.modules.pop(module_name, None)
+            raise InitError(
+                "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", []
+            ) from None
+        except Exception as exc:
+            trace = format_trace(exc)
+            raise InitError(type(exc).__name__, str(exc), trace) from None
+    func = getattr(module, func_name, None)
+    if not callable(func):
+        raise InitError(
+            "Runtime.HandlerNotFound", f"Handler '{func_name}' missing on module '{module_name}'", []
+        )
+    return func, module
+
+
+def format_trace(exc: BaseException) -> list[str]:
+    """AWS's ``stackTrace``: formatted frames from the handler's first frame on (harness frames cut)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    here = os.path.dirname(__file__)
+    kept = [f for f in frames if not f.filename.startswith(here)]
+    return traceback.format_list(kept)
+
+
+def error_payload(exc: BaseException, request_id: str) -> dict[str, Any]:
+    """The error object the Python runtime returns for an unhandled exception (AWS-SEMANTICS §2.2)."""
+    return {
+        "errorMessage": str(exc),
+        "errorType": type(exc).__name__,
+        "requestId": request_id,
+        "stackTrace": format_trace(exc),
+    }
+
+
+def timeout_payload(request_id: str, timeout_s: float) -> dict[str, Any]:
+    """``Sandbox.Timedout`` with the configured timeout to two decimals (AWS-SEMANTICS A11)."""
+    return {
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout_s:.2f} seconds",
+    }
+
+
+def exit_payload(request_id: str, code: object) -> dict[str, Any]:
+    """``Runtime.ExitError`` for a handler that ended the runtime process."""
+    if code in (None, 0):
+        message = f"RequestId: {request_id} Error: Runtime exited without providing a reason"
+    elif isinstance(code, int):
+        message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"
+    else:
+        message = f"RequestId: {request_id} Error: Runtime exited with error: exit status 1"
+    return {"errorType": "Runtime.ExitError", "errorMessage": message}
+
+
+OUTCOME_SUCCESS: Final = "success"
+OUTCOME_ERROR: Final = "function_error"
+OUTCOME_TIMEOUT: Final = "timeout"
+
+
+@dataclass(slots=True)
+class RunResult:
+    """What one handler run produced."""
+
+    outcome: str
+    payload: bytes
+    error: dict[str, Any] | None
+    elapsed_ns: int
+    env_broken: bool = False
+    """The runtime process ended (timeout, exit, OOM): the environment is not reused."""
+    guard_fired: bool = False
+
+
+def run_handler(
+    handler: Callable[[Any, Any], Any],
+    event: Any,
+    context: Context,
+    clock: HandlerClock,
+    *,
+    timeout_s: float,
+    guard_seconds: float,
+    cpu_scale: float | None,
+) -> RunResult:
+    """Call the handler on the current thread with handler time installed; never raises."""
+    request_id = context.aws_request_id
+    previous = set_current(clock)
+    token = _guard.arm(guard_seconds)
+    cpu_start = _thread_time_ns() if cpu_scale is not None else 0
+    guard_fired = False
+    try:
+        try:
+            result = handler(event, context)
+        finally:
+            guard_fired = _guard.disarm(token)
+            set_current(previous)
+    except InvocationDeadline:
+        return timed_out(clock, request_id, timeout_s, guard_fired=False)
+    except _guard.RunawayHandler:
+        return timed_out(clock, request_id, timeout_s, guard_fired=True)
+    except SystemExit as exc:
+        if clock.expired:
+            return timed_out(clock, request_id, timeout_s, guard_fired=guard_fired)
+        return _failed(clock, exit_payload(request_id, exc.code), broken=True)
+    except Exception as exc:
+        if clock.expired or guard_fired:
+            return timed_out(clock, request_id, timeout_s, guard_fired=guard_fired)
+        return _failed(clock, error_payload(exc, request_id))
+    except BaseException as exc:  # KeyboardInterrupt, GeneratorExit, custom BaseException
+        if clock.expired or guard_fired:
+            return timed_out(clock, request_id, timeout_s, guard_fired=guard_fired)
+        del exc
+        return _failed(clock, exit_payload(request_id, 1), broken=True)
+    if clock.expired or guard_fired:
+        # the handler swallowed the deadline signal; Lambda had already ended the invocation
+        return timed_out(clock, request_id, timeout_s, guard_fired=guard_fired)
+    if cpu_scale is not None:
+        extra = round((_thread_time_ns() - cpu_start) * cpu_scale)
+        if clock.elapsed_ns + extra >= clock.deadline_ns:
+            clock.elapsed_ns = clock.deadline_ns
+            return timed_out(clock, request_id, timeout_s, guard_fired=False)
+        clock.elapsed_ns += extra
+    try:
+        payload = b"null" if result is None else json.dumps(result, separators=(",", ":")).encode()
+    except (TypeError, ValueError) as exc:
+        return _failed(
+            clock,
+            {
+                "errorMessage": f"Unable to marshal response: {exc}",
+                "errorType": "Runtime.MarshalError",
+                "requestId": request_id,
+                "stackTrace": [],
+            },
+        )
+    if len(payload) > SYNC_RESPONSE_LIMIT:
+        return _failed(
+            clock,
+            {
+                "errorType": "Function.ResponseSizeTooLarge",
+                "errorMessage": "Response payload size exceeded maximum allowed payload size "
+                f"({SYNC_RESPONSE_LIMIT} bytes).",
+            },
+        )
+    return RunResult(OUTCOME_SUCCESS, payload, None, clock.elapsed_ns)
+
+
+def _failed(clock: HandlerClock, error: dict[str, Any], *, broken: bool = False) -> RunResult:
+    payload = json.dumps(error, separators=(",", ":")).encode()
+    return RunResult(OUTCOME_ERROR, payload, error, clock.elapsed_ns, env_broken=broken)
+
+
+def timed_out(clock: HandlerClock, request_id: str, timeout_s: float, *, guard_fired: bool) -> RunResult:
+    """The result of an invocation that reached its timeout (the environment is reset)."""
+    clock.elapsed_ns = clock.deadline_ns
+    clock.expired = True
+    error = timeout_payload(request_id, timeout_s)
+    payload = json.dumps(error, separators=(",", ":")).encode()
+    return RunResult(OUTCOME_TIMEOUT, payload, error, clock.elapsed_ns, env_broken=True, guard_fired=guard_fired)

@@ -1,0 +1,469 @@
+"""The simulated Lambda service: runs one attempt, and the synchronous invocation path (AWS-SEMANTICS §3).
+
+``execute`` is the single place a handler runs: it resolves the version, applies concurrency and
+burst limits, finds or starts an execution environment, runs the init phase on a cold start,
+runs the handler on handler time, writes the attempt to the ledger and holds the concurrency slot
+until the attempt's virtual end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, final
+
+from lambdachaos._errors import ConfigError
+from lambdachaos._ledger import Attempt, FaultRecord, Ledger, Outcome, Path
+from lambdachaos._world import World
+from lambdachaos.service import _handler_time
+from lambdachaos.service._concurrency import Concurrency
+from lambdachaos.service._config import (
+    ASYNC_PAYLOAD_LIMIT,
+    SYNC_PAYLOAD_LIMIT,
+    DurationModel,
+    FunctionConfig,
+)
+from lambdachaos.service._environments import Environment, EnvironmentPool, initialise
+from lambdachaos.service._errors import (
+    InvalidRequestContentException,
+    RequestEntityTooLargeException,
+    ResourceNotFoundException,
+    TooManyRequestsException,
+)
+from lambdachaos.service._function import Function
+from lambdachaos.service._handler_time import HandlerClock
+from lambdachaos.service._runtime import Context, RunResult, check_handler_string, run_handler, timed_out
+
+INIT_TIMEOUT_NS: Final = 10_000_000_000
+DEFAULT_GUARD_SECONDS: Final = 5.0
+_OUTCOMES: Final = {"success": Outcome.SUCCESS, "function_error": Outcome.FUNCTION_ERROR, "timeout": Outcome.TIMEOUT}
+
+Hook = Callable[["AttemptPlan"], None]
+
+
+@dataclass(slots=True)
+class AttemptPlan:
+    """What is known just before an attempt runs; fault hooks may change it."""
+
+    function: Function
+    qualifier: str | None
+    path: Path
+    event_id: str
+    attempt: int
+    cold: bool
+    event: Any
+    startup_delay_ns: int = 0
+    prevent_execution: dict[str, Any] | None = None
+    """An error payload returned instead of running the handler."""
+    raise_after: dict[str, Any] | None = None
+    """An error payload returned after the handler ran (its side effects kept)."""
+    extra_latency_ns: int = 0
+    throttle_reason: str | None = None
+    system_error: bool = False
+    around: Any = None
+    """A context manager factory wrapped around the handler call (egress/downstream injectors)."""
+    fired: list[tuple[str, str, dict[str, Any]]] | None = None
+
+
+@final
+@dataclass(slots=True)
+class Execution:
+    """The result of one attempt as the invocation paths see it."""
+
+    outcome: Outcome
+    payload: bytes
+    error: dict[str, Any] | None
+    request_id: str
+    executed_version: str | None
+    start_ns: int
+    end_ns: int
+    reason: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True for a function error or timeout (not for throttles)."""
+        return self.outcome in (Outcome.FUNCTION_ERROR, Outcome.TIMEOUT)
+
+
+@final
+class LambdaService:
+    """The functions of one simulated account and the machinery that runs them."""
+
+    def __init__(
+        self,
+        world: World,
+        ledger: Ledger,
+        *,
+        account_concurrency: int,
+        guard_seconds: float = DEFAULT_GUARD_SECONDS,
+        async_payload_limit: int = ASYNC_PAYLOAD_LIMIT,
+        resolve: Callable[[str], object | None] = lambda arn: None,
+    ) -> None:
+        self.world = world
+        self.ledger = ledger
+        self.functions: dict[str, Function] = {}
+        self.concurrency = Concurrency(account_concurrency)
+        self.pool = EnvironmentPool()
+        self.guard_seconds = guard_seconds
+        self.async_payload_limit = async_payload_limit
+        self.resolve = resolve
+        self.hooks: list[Hook] = []
+        self._env_rng = world.stream("environments")
+        self._route_rng = world.stream("routing")
+        self._applied_env: tuple[str, str, int] | None = None
+        self._applied_keys: set[str] = set()
+        self._saved_env: dict[str, str | None] = {}
+
+    # ---- functions ----------------------------------------------------------------------------
+    def create_function(
+        self,
+        name: str,
+        handler: Callable[[Any, Any], Any] | str,
+        *,
+        code_dir: str | None,
+        config: FunctionConfig,
+        isolate_environments: bool,
+    ) -> Function:
+        """CreateFunction."""
+        if name in self.functions:
+            raise ConfigError(f"name={name!r}: Function already exist: {name} (ResourceConflictException)")
+        if isinstance(handler, str):
+            check_handler_string(handler)
+        elif not callable(handler):
+            raise ConfigError(f"handler={handler!r} must be a callable (event, context) or 'module.function'")
+        fn = Function(
+            self, name, handler=handler, code_dir=code_dir, config=config, isolate_environments=isolate_environments
+        )
+        self.functions[name] = fn
+        return fn
+
+    def get(self, name_or_arn: str) -> Function:
+        """A function by name, ARN or qualified ARN; ``ResourceNotFoundException`` otherwise."""
+        name = name_or_arn
+        if name.startswith("arn:"):
+            parts = name.split(":")
+            name = parts[6] if len(parts) > 6 else name
+        else:
+            name = name.split(":")[0]
+        fn = self.functions.get(name)
+        if fn is None:
+            raise ResourceNotFoundException(f"Function not found: {self.world.arn('lambda', 'function:' + name)}")
+        return fn
+
+    def check_dlq_target(self, target: Any) -> None:
+        """A DLQ must be an SQS queue or SNS topic, not FIFO (AWS-SEMANTICS §4.4)."""
+        arn = target if isinstance(target, str) else getattr(target, "arn", None)
+        if not isinstance(arn, str) or arn.split(":")[2:3] not in (["sqs"], ["sns"]):
+            raise ConfigError(
+                f"dead_letter_queue={target!r}: DeadLetterConfig.TargetArn must be an SQS queue or SNS topic"
+            )
+        if arn.endswith(".fifo"):
+            raise ConfigError(f"dead_letter_queue={arn}: FIFO queues and topics are not supported as a DLQ")
+
+    def put_provisioned(self, fn: Function, qualifier: str, value: int) -> None:
+        """PutProvisionedConcurrencyConfig: pre-initialise environments (never on ``$LATEST``)."""
+        if qualifier in (None, "$LATEST"):
+            raise ConfigError(
+                f"qualifier={qualifier!r}: provisioned concurrency applies to a published version or alias, "
+                "not $LATEST"
+            )
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"provisioned_concurrency={value!r} must be a positive integer")
+        if fn.reserved_concurrency is not None and value > fn.reserved_concurrency:
+            raise ConfigError(
+                f"provisioned_concurrency={value} exceeds reserved_concurrency={fn.reserved_concurrency} "
+                f"of {fn.name}; provisioned concurrency must not exceed the function's reserved concurrency"
+            )
+        version, _ = fn.resolve(qualifier, self._route_rng)
+        envs = []
+        for _ in range(value):
+            env = self._new_env(fn, version.number)
+            env.provisioned_for = qualifier
+            self._init_env(env, fn)
+            envs.append(env)
+        fn.provisioned[qualifier] = value
+        self.pool.set_provisioned(fn, qualifier, envs)
+
+    def _new_env(self, fn: Function, version: str) -> Environment:
+        self.pool.created += 1
+        hex_id = f"{self._env_rng.getrandbits(128):032x}"
+        day = self.world.iso_s()[:10].replace("-", "/")
+        return Environment(
+            id=hex_id[:12], function=fn.name, version=version, handler=None, module=None,
+            log_stream_name=f"{day}/[{version}]{hex_id}",
+        )
+
+    def _init_env(self, env: Environment, fn: Function) -> int:
+        """Run the init phase on handler time; returns its virtual duration in ns."""
+        _handler_time.install()
+        version = fn.versions[env.version]
+        clock = self.world.clock
+        start = clock.now_ns
+        hc = HandlerClock(
+            start_wall_ns=self.world.wall_ns(start), start_virtual_ns=start, deadline_ns=INIT_TIMEOUT_NS
+        )
+        previous = _handler_time.set_current(hc)
+        saved = clock.set_local_now(start)
+        try:
+            initialise(env, version, fn.isolate_environments)
+        finally:
+            _handler_time.set_current(previous)
+            clock.set_local_now(saved)
+        return round(version.config.init_duration * 1e9) + hc.elapsed_ns
+
+    # ---- one attempt --------------------------------------------------------------------------
+    def execute(
+        self,
+        fn: Function,
+        qualifier: str | None,
+        payload: bytes,
+        *,
+        path: Path,
+        request_id: str,
+        event_id: str,
+        attempt: int,
+        records: tuple[str, ...] = (),
+        source: str | None = None,
+        client_context: Any = None,
+        event: Any = None,
+        batch_id: str | None = None,
+        bisect_depth: int = 0,
+    ) -> Execution:
+        """Run one attempt now (or record its throttle) and return its result."""
+        world = self.world
+        clock = world.clock
+        start = clock.now_ns
+        version, invoked_arn = fn.resolve(qualifier, self._route_rng)
+        ledger = self.ledger
+        plan: AttemptPlan | None = None
+        if self.hooks:
+            plan = AttemptPlan(fn, qualifier, path, event_id, attempt, False, event)
+            for hook in self.hooks:
+                hook(plan)
+        reason = plan.throttle_reason if plan is not None else None
+        if reason is None:
+            reason = self.concurrency.check(fn)
+        env = None
+        cold = False
+        if reason is None:
+            env = self.pool.take_idle(fn, version, qualifier)
+            if env is None:
+                reason = self.concurrency.take_burst_token(fn, start)
+                cold = reason is None
+        if plan is not None and plan.system_error and reason is None:
+            if env is not None:
+                self.pool.give_back(env)
+            return self._record_rejection(
+                fn, qualifier, path, request_id, event_id, attempt, records, source,
+                Outcome.SYSTEM_ERROR, "ServiceException", plan,
+            )
+        if reason is not None:
+            return self._record_rejection(
+                fn, qualifier, path, request_id, event_id, attempt, records, source,
+                Outcome.THROTTLED, reason or "", plan,
+            )
+        self.concurrency.acquire(fn)
+        reserved_at_start = fn.reserved_concurrency is not None
+        init_ns = 0
+        if env is None:
+            env = self._new_env(fn, version.number)
+            init_ns = self._init_env(env, fn)
+        result = self._run(fn, env, version.config, invoked_arn, request_id, payload, event, client_context,
+                           start + init_ns, plan)
+        end = start + init_ns + result.elapsed_ns
+        env.invocations += 1
+        if result.env_broken:
+            env.broken = True
+        outcome = _OUTCOMES[result.outcome]
+        error = result.error
+        faults: tuple[str, ...] = ()
+        if plan is not None and plan.fired:
+            faults = tuple(kind for kind, _, _ in plan.fired)
+            for kind, effect, detail in plan.fired:
+                ledger.add_fault(FaultRecord(
+                    seq=ledger.next_seq(), fault=kind, at_ns=start, function=fn.name, event_id=event_id,
+                    attempt=attempt, effect=effect, detail=detail,
+                ))
+        ledger.add_attempt(Attempt(
+            seq=ledger.next_seq(), path=path, function=fn.name, qualifier=qualifier,
+            executed_version=version.number, request_id=request_id, event_id=event_id, attempt=attempt,
+            outcome=outcome, start_ns=start, end_ns=end, env_id=env.id, cold=cold,
+            error_type=error.get("errorType") if error else None,
+            error_message=error.get("errorMessage") if error else None,
+            records=records, source=source, batch_id=batch_id, bisect_depth=bisect_depth, faults=faults,
+            reason="real-time guard" if result.guard_fired else None,
+        ))
+        clock.call_at(end, self._release, fn, env, reserved_at_start, priority=-1)
+        return Execution(outcome, result.payload, error, request_id, version.number, start, end)
+
+    def _run(
+        self, fn: Function, env: Environment, config: FunctionConfig, invoked_arn: str, request_id: str,
+        payload: bytes, event: Any, client_context: Any, start_ns: int, plan: AttemptPlan | None,
+    ) -> RunResult:
+        world = self.world
+        clock = world.clock
+        hc = HandlerClock(
+            start_wall_ns=world.wall_ns(start_ns), start_virtual_ns=start_ns, deadline_ns=config.timeout_ns,
+            on_advance=clock.set_local_now,
+        )
+        if env.init_error is not None:
+            err = env.init_error
+            env.broken = True
+            error = {"errorMessage": err.message, "errorType": err.error_type, "requestId": request_id,
+                     "stackTrace": err.trace}
+            return RunResult("function_error", json.dumps(error).encode(), error, 0, env_broken=True)
+        pre = round(config.base_duration * 1e9) + (plan.startup_delay_ns + plan.extra_latency_ns if plan else 0)
+        context = Context(
+            function_name=fn.name, function_version=env.version, invoked_function_arn=invoked_arn,
+            memory_limit_in_mb=config.memory_size, aws_request_id=request_id,
+            log_stream_name=env.log_stream_name, clock=hc, client_context=client_context,
+        )
+        saved = clock.set_local_now(start_ns)
+        try:
+            if pre >= hc.deadline_ns:
+                hc.elapsed_ns = hc.deadline_ns
+                return timed_out(hc, request_id, config.timeout, guard_fired=False)
+            hc.elapsed_ns = pre
+            if plan is not None and plan.prevent_execution is not None:
+                error = dict(plan.prevent_execution, requestId=request_id)
+                return RunResult("function_error", json.dumps(error).encode(), error, hc.elapsed_ns)
+            handler_event = json.loads(payload) if event is None else event
+            assert env.handler is not None
+            cpu_scale = 1.0 / config.vcpu_share if config.duration_model is DurationModel.MEASURED else None
+            self._apply_environment(fn, env, config)
+            if plan is not None and plan.around is not None:
+                with plan.around(hc):
+                    result = run_handler(env.handler, handler_event, context, hc, timeout_s=config.timeout,
+                                         guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
+            else:
+                result = run_handler(env.handler, handler_event, context, hc, timeout_s=config.timeout,
+                                     guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
+            if plan is not None and plan.raise_after is not None and result.outcome == "success":
+                error = dict(plan.raise_after, requestId=request_id)
+                return RunResult("function_error", json.dumps(error).encode(), error, result.elapsed_ns)
+            return result
+        finally:
+            clock.set_local_now(saved)
+
+    def _apply_environment(self, fn: Function, env: Environment, config: FunctionConfig) -> None:
+        """Expose the function's environment variables (applied lazily, restored when the sim closes)."""
+        if self._applied_env == (fn.name, env.version, id(config)):
+            return
+        wanted = {
+            "AWS_REGION": self.world.region,
+            "AWS_DEFAULT_REGION": self.world.region,
+            "AWS_LAMBDA_FUNCTION_NAME": fn.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": env.version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_size),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
+            "_HANDLER": fn.versions[env.version].handler if isinstance(fn.versions[env.version].handler, str)
+            else getattr(fn.versions[env.version].handler, "__qualname__", "handler"),
+            **config.environment,
+        }
+        for key, value in wanted.items():
+            if key not in self._saved_env:
+                self._saved_env[key] = os.environ.get(key)
+            os.environ[key] = value
+        for key in self._applied_keys - wanted.keys():
+            previous = self._saved_env.get(key)
+            if previous is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = previous
+        self._applied_keys = set(wanted)
+        self._applied_env = (fn.name, env.version, id(config))
+
+    def restore_environment(self) -> None:
+        """Put back the process environment variables the functions' environments replaced."""
+        for key, previous in self._saved_env.items():
+            if previous is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = previous
+        self._saved_env = {}
+        self._applied_keys = set()
+        self._applied_env = None
+
+    def _release(self, fn: Function, env: Environment, reserved_at_start: bool) -> None:
+        self.concurrency.release(fn, reserved_at_start=reserved_at_start)
+        self.pool.give_back(env)
+
+    def _record_rejection(
+        self, fn: Function, qualifier: str | None, path: Path, request_id: str, event_id: str, attempt: int,
+        records: tuple[str, ...], source: str | None, outcome: Outcome, reason: str, plan: AttemptPlan | None,
+    ) -> Execution:
+        now = self.world.clock.now_ns
+        ledger = self.ledger
+        if plan is not None and plan.fired:
+            for kind, effect, detail in plan.fired:
+                ledger.add_fault(FaultRecord(
+                    seq=ledger.next_seq(), fault=kind, at_ns=now, function=fn.name, event_id=event_id,
+                    attempt=attempt, effect=effect, detail=detail,
+                ))
+        ledger.add_attempt(Attempt(
+            seq=ledger.next_seq(), path=path, function=fn.name, qualifier=qualifier,
+            executed_version=None, request_id=request_id, event_id=event_id, attempt=attempt, outcome=outcome,
+            start_ns=now, end_ns=now, records=records, source=source, reason=reason,
+            error_type="TooManyRequestsException" if outcome is Outcome.THROTTLED else "ServiceException",
+            error_message="Rate Exceeded." if outcome is Outcome.THROTTLED else "Lambda service error",
+        ))
+        return Execution(outcome, b"", None, request_id, None, now, now, reason=reason)
+
+    # ---- synchronous path ---------------------------------------------------------------------
+    def invoke_sync(
+        self, fn: Function, payload: bytes, *, qualifier: str | None = None, client_context: Any = None,
+        path: Path = Path.SYNC,
+    ) -> Execution:
+        """Invoke with ``RequestResponse``: no retries; throttles raise ``TooManyRequestsException``.
+
+        From test code the caller waits: virtual time advances to the end of the invocation. From
+        inside another handler the caller's own virtual time advances by the callee's duration.
+        """
+        if len(payload) > SYNC_PAYLOAD_LIMIT:
+            raise RequestEntityTooLargeException(
+                f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
+            )
+        event = _parse_payload(payload)
+        request_id = self.world.uuid()
+        self.ledger.open(request_id, self.world.clock.now_ns)
+        outer = _handler_time.current()
+        ex = self.execute(fn, qualifier, payload, path=path, request_id=request_id, event_id=request_id,
+                          attempt=1, event=event, client_context=client_context)
+        self.settle_sync(ex)
+        if ex.outcome is Outcome.THROTTLED:
+            raise TooManyRequestsException("Rate Exceeded.", reason=ex.reason or "")
+        if outer is not None:
+            outer.advance(ex.end_ns - ex.start_ns)
+        else:
+            self.world.clock.run(until=ex.end_ns / 1e9)
+        return ex
+
+    def settle_sync(self, ex: Execution) -> None:
+        """A synchronous request's fate is its single attempt's outcome."""
+        from lambdachaos._ledger import Fate, FateStatus
+
+        status = FateStatus.SUCCEEDED if ex.outcome is Outcome.SUCCESS else FateStatus.DROPPED
+        condition = None if ex.outcome is Outcome.SUCCESS else ex.outcome.value
+        self.ledger.settle(Fate(event_id=ex.request_id, status=status, at_ns=ex.end_ns, condition=condition,
+                                attempts=0 if ex.outcome is Outcome.THROTTLED else 1))
+
+    def check_async_payload(self, payload: bytes) -> Any:
+        """Validate an ``Event`` payload: size (1 MB default, A1) and JSON."""
+        if len(payload) > self.async_payload_limit:
+            raise RequestEntityTooLargeException(
+                f"{len(payload)} byte payload is too large for the Event invocation type "
+                f"(limit {self.async_payload_limit} bytes)"
+            )
+        return _parse_payload(payload)
+
+
+def _parse_payload(payload: bytes) -> Any:
+    try:
+        return json.loads(payload) if payload else {}
+    except ValueError:
+        raise InvalidRequestContentException(
+            "Could not parse request body into json: Could not parse payload into json"
+        ) from None
