@@ -1,0 +1,85 @@
+"""Generator throughput: SQS and Kinesis records per second with realistic bodies, and hypothesis draws."""
+
+from __future__ import annotations
+
+import time
+
+
+def _rate(fn, units_per_call: int, budget_s: float = 1.5) -> float:  # type: ignore[no-untyped-def]
+    fn()  # warm-up: builds the faker pools
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < budget_s:
+        fn()
+        calls += 1
+    return calls * units_per_call / (time.perf_counter() - start)
+
+
+def run() -> dict[str, dict[str, float | str]]:
+    """Measure the generator benchmarks (each at most a few seconds)."""
+    from lambdachaos.generators import kinesis, sqs
+
+    seed = [0]
+
+    def sqs_batch() -> None:
+        seed[0] += 1
+        sqs.records(1000, seed=seed[0])
+
+    def kinesis_batch() -> None:
+        seed[0] += 1
+        kinesis.records(1000, seed=seed[0])
+
+    full = dict(
+        body="Test message.",
+        message_id="m",
+        receipt_handle="AQEBx",
+        sender_id="AIDAEXAMPLE",
+        queue_arn="arn:aws:sqs:us-east-1:123456789012:orders",
+        sent_timestamp=1,
+        receive_count=1,
+    )
+
+    def sqs_fast() -> None:
+        for _ in range(1000):
+            sqs.record(**full)  # type: ignore[arg-type]
+
+    out: dict[str, dict[str, float | str]] = {
+        "generate_sqs_records_per_s": {
+            "value": _rate(sqs_batch, 1000),
+            "unit": "records/s",
+            "target": 20_000,
+        },
+        "generate_kinesis_records_per_s": {
+            "value": _rate(kinesis_batch, 1000),
+            "unit": "records/s",
+            "target": 10_000,
+        },
+        "render_sqs_record_fully_specified_per_s": {
+            "value": _rate(sqs_fast, 1000),
+            "unit": "records/s",
+            "target": 100_000,
+        },
+    }
+    try:
+        from hypothesis import HealthCheck, given, settings
+        from lambdachaos.generators import strategies
+    except ImportError:
+        return out
+    count = [0]
+
+    @settings(max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(strategies.sqs_events())
+    def draw(event: object) -> None:
+        count[0] += 1
+
+    start = time.perf_counter()
+    draw()
+    out["hypothesis_sqs_batch_examples_per_s"] = {
+        "value": count[0] / (time.perf_counter() - start),
+        "unit": "examples/s",
+    }
+    return out
+
+
+if __name__ == "__main__":
+    for name, result in run().items():
+        print(f"{name}: {result['value']:,.0f} {result['unit']}")

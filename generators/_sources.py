@@ -1,0 +1,138 @@
+"""The table of event sources: CLI name, module, builder keywords and the matching powertools parser model.
+
+One table drives the CLI (``lambdachaos events --list``), the generic strategy
+:func:`strategies.source_events`, the powertools ``st.from_type`` registration and the validation tests, so
+adding a source is one row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import types
+from typing import Any
+
+from lambdachaos._errors import ConfigError
+
+from . import (
+    alb,
+    apigateway,
+    apigateway_http,
+    dynamodb_streams,
+    eventbridge,
+    function_url,
+    kinesis,
+    s3,
+    sns,
+    sqs,
+)
+from ._common import Seed, as_rng, check_count
+from ._payload import PayloadSpec
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """One generated event source or variant.
+
+    ``model`` is the dotted name of the powertools parser model the event validates against, under
+    ``aws_lambda_powertools.utilities.parser.models`` (``None``: powertools has none, or it is wrong for this
+    variant -- then ``model_note`` says why).
+    """
+
+    name: str
+    module: types.ModuleType
+    kwargs: dict[str, Any]
+    model: str | None
+    builder: str = "event"
+    model_note: str = ""
+
+    @property
+    def batching(self) -> bool:
+        """Whether one Lambda event carries a batch of records."""
+        return bool(getattr(self.module, "BATCHING", False)) and self.builder == "event"
+
+    def build(self, *, count: int = 1, seed: Seed = None, payload: PayloadSpec = None) -> Any:
+        """One event (``count`` records for batching sources), or a list of ``count`` events otherwise."""
+        check_count(count, name="count", high=10_000)
+        fn = getattr(self.module, self.builder)
+        kw = dict(self.kwargs)
+        params = inspect.signature(fn).parameters
+        if payload is not None:
+            if "payload" not in params and not _accepts_http(params):
+                raise ConfigError(f"source {self.name!r} has no body to shape; drop the body schema")
+            kw["payload"] = payload
+        if self.batching:
+            return fn(n=count, seed=seed, **kw)
+        if "n" in params:
+            kw["n"] = 1
+        if count == 1:
+            return fn(seed=seed, **kw)
+        rng = as_rng(seed)
+        return [fn(seed=rng, **kw) for _ in range(count)]
+
+
+def _accepts_http(params: Any) -> bool:
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def _s(
+    name: str,
+    module: types.ModuleType,
+    model: str | None,
+    builder: str = "event",
+    note: str = "",
+    **kwargs: Any,
+) -> Source:
+    return Source(name, module, kwargs, model, builder, note)
+
+
+_ALB_NOTE = "powertools AlbModel requires single-value headers and rejects genuine multi-value ALB events"
+
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in [
+        _s("sqs", sqs, "SqsModel"),
+        _s("sqs-fifo", sqs, "SqsModel", fifo=True),
+        _s("kinesis", kinesis, "KinesisDataStreamModel"),
+        _s("dynamodb-streams", dynamodb_streams, "DynamoDBStreamModel"),
+        *[
+            _s(
+                f"dynamodb-streams-{e.lower()}-{v.lower().replace('_', '-')}",
+                dynamodb_streams,
+                "DynamoDBStreamModel",
+                event_name=e,
+                stream_view_type=v,
+            )
+            for e in dynamodb_streams.EVENT_NAMES
+            for v in dynamodb_streams.STREAM_VIEW_TYPES
+        ],
+        _s("s3", s3, "S3Model"),
+        *[_s("s3-" + e.lower().replace(":", "-"), s3, "S3Model", event_name=e) for e in s3.EVENT_NAMES],
+        _s("s3-eventbridge", s3, "S3EventNotificationEventBridgeModel", builder="eventbridge_event"),
+        _s("s3-sqs", s3, "S3SqsEventNotificationModel", builder="sqs_event"),
+        _s("sns", sns, "SnsModel"),
+        _s("eventbridge", eventbridge, "EventBridgeModel"),
+        *[_s(f"eventbridge-{v}", eventbridge, "EventBridgeModel", variant=v) for v in eventbridge.VARIANTS],
+        _s("apigateway-rest", apigateway, "APIGatewayProxyEventModel"),
+        _s("apigateway-http", apigateway_http, "APIGatewayProxyEventV2Model"),
+        _s(
+            "apigateway-http-default-route",
+            apigateway_http,
+            "APIGatewayProxyEventV2Model",
+            variant="default_route",
+        ),
+        _s("function-url", function_url, "LambdaFunctionUrlModel"),
+        _s("function-url-iam", function_url, "LambdaFunctionUrlModel", auth_type="AWS_IAM"),
+        _s("alb", alb, "AlbModel"),
+        _s("alb-multi-value", alb, None, note=_ALB_NOTE, multi_value_headers=True),
+    ]
+}
+"""Every source and variant, by CLI name."""
+
+
+def get(name: str) -> Source:
+    """The source called ``name``; the error lists the valid names."""
+    try:
+        return SOURCES[name]
+    except KeyError:
+        raise ConfigError(f"unknown event source {name!r}; valid sources: {', '.join(SOURCES)}") from None

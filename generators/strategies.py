@@ -1,0 +1,298 @@
+"""Hypothesis strategies for every generated event source and for payloads.
+
+This is the only module that imports hypothesis (``pip install 'lambdachaos[hypothesis]'``). Each strategy
+draws the overrides that matter (batch size, bodies, variant, a seed for the rest) and calls the matching
+builder, so an event's shape is defined once, in its source module. Strategies compose:
+``sqs_events(bodies=payloads(Order))``. Shrinking goes towards one record, the first variant, the smallest
+payload and seed 0 (a realistic, readable event). :func:`register_powertools_types` makes
+``st.from_type(SqsModel)`` and friends work.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+    raise ImportError(
+        "lambdachaos.generators.strategies needs hypothesis: pip install 'lambdachaos[hypothesis]'"
+    ) from exc
+
+from . import (
+    _payload,
+    _sources,
+    alb,
+    apigateway,
+    apigateway_http,
+    dynamodb_streams,
+    eventbridge,
+    function_url,
+    kinesis,
+    poison,
+    s3,
+    sns,
+    sqs,
+)
+from ._common import JSON
+from ._payload import PayloadSpec
+
+SearchStrategy = st.SearchStrategy
+
+__all__ = [
+    "alb_events",
+    "apigateway_events",
+    "apigateway_http_events",
+    "dynamodb_streams_events",
+    "dynamodb_streams_records",
+    "eventbridge_events",
+    "function_url_events",
+    "kinesis_events",
+    "kinesis_records",
+    "payloads",
+    "poisoned_batches",
+    "register_powertools_types",
+    "s3_events",
+    "seeds",
+    "sns_events",
+    "source_events",
+    "sqs_events",
+    "sqs_records",
+]
+
+
+def seeds() -> SearchStrategy[int]:
+    """Seeds for the builders; shrinks towards 0."""
+    return st.integers(min_value=0, max_value=2**32 - 1)
+
+
+def payloads(spec: PayloadSpec = None) -> SearchStrategy[JSON]:
+    """Payload values shaped by ``spec`` (default: an :class:`~lambdachaos.generators.Order`).
+
+    For orders, the number of lines varies (1 to 5) and shrinks towards one line; everything else comes from a
+    seed that shrinks towards 0. Other specs vary by seed only.
+    """
+    if spec is None or spec is _payload.Order:
+        return st.builds(
+            lambda seed, n: _payload.order(
+                random.Random(seed), items=[_payload.line_item(random.Random(seed + i)) for i in range(n)]
+            ),
+            seeds(),
+            st.integers(min_value=1, max_value=5),
+        )
+    return seeds().map(lambda s: _payload.payload(spec, seed=s))
+
+
+def _bodies(
+    bodies: SearchStrategy[JSON] | None, payload: PayloadSpec, min_size: int, max_size: int
+) -> SearchStrategy[list[JSON]]:
+    return st.lists(bodies if bodies is not None else payloads(payload), min_size=min_size, max_size=max_size)
+
+
+def sqs_records(
+    *,
+    payload: PayloadSpec = None,
+    bodies: SearchStrategy[JSON] | None = None,
+    min_size: int = 1,
+    max_size: int = 10,
+    fifo: bool | None = None,
+    **kwargs: Any,
+) -> SearchStrategy[list[dict[str, Any]]]:
+    """One SQS batch (list of records) of one queue. Varies batch size, bodies, standard/FIFO (unless
+    ``fifo`` is given) and ids; shrinks towards one standard-queue record with the smallest body."""
+    fifos = st.booleans() if fifo is None else st.just(fifo)
+    return st.builds(
+        lambda b, f, s: sqs.records(len(b), bodies=b, fifo=f, seed=s, **kwargs),
+        _bodies(bodies, payload, min_size, max_size),
+        fifos,
+        seeds(),
+    )
+
+
+def sqs_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
+    """Full SQS events ``{"Records": [...]}``; keywords and shrinking as :func:`sqs_records`."""
+    return sqs_records(**kwargs).map(sqs.event)
+
+
+def kinesis_records(
+    *,
+    payload: PayloadSpec = None,
+    bodies: SearchStrategy[JSON] | None = None,
+    min_size: int = 1,
+    max_size: int = 10,
+    **kwargs: Any,
+) -> SearchStrategy[list[dict[str, Any]]]:
+    """One Kinesis batch of one shard. Varies batch size, data, partition keys (1-10) and sequence numbers;
+    shrinks towards one record, one partition key and the smallest body."""
+    return st.builds(
+        lambda b, k, s: kinesis.records(len(b), bodies=b, partition_keys=k, seed=s, **kwargs),
+        _bodies(bodies, payload, min_size, max_size),
+        st.integers(1, 10),
+        seeds(),
+    )
+
+
+def kinesis_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
+    """Full Kinesis events; keywords and shrinking as :func:`kinesis_records`."""
+    return kinesis_records(**kwargs).map(kinesis.event)
+
+
+def dynamodb_streams_records(
+    *, payload: PayloadSpec = None, min_size: int = 1, max_size: int = 10, **kwargs: Any
+) -> SearchStrategy[list[dict[str, Any]]]:
+    """One DynamoDB Streams batch. Varies size, event names (INSERT/MODIFY/REMOVE), stream view type and
+    items;
+    shrinks towards one INSERT of a KEYS_ONLY stream."""
+    return st.builds(
+        lambda n, e, v, s: dynamodb_streams.records(
+            n, event_name=e, stream_view_type=v, seed=s, payload=payload, **kwargs
+        ),
+        st.integers(min_size, max_size),
+        st.sampled_from((*dynamodb_streams.EVENT_NAMES, None)),
+        st.sampled_from(dynamodb_streams.STREAM_VIEW_TYPES),
+        seeds(),
+    )
+
+
+def dynamodb_streams_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
+    """Full DynamoDB Streams events; keywords and shrinking as :func:`dynamodb_streams_records`."""
+    return dynamodb_streams_records(**kwargs).map(dynamodb_streams.event)
+
+
+def s3_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
+    """S3 notification events. Varies the event type (shrinks towards ``ObjectCreated:Put``) and the seed."""
+    return st.builds(
+        lambda e, s: s3.event(event_name=e, seed=s, **kwargs), st.sampled_from(s3.EVENT_NAMES), seeds()
+    )
+
+
+def sns_events(
+    *, payload: PayloadSpec = None, bodies: SearchStrategy[JSON] | None = None, **kwargs: Any
+) -> SearchStrategy[dict[str, Any]]:
+    """SNS events (one record). Varies the message and subject; shrinks to the smallest body, no subject."""
+    return st.builds(
+        lambda b, subj, s: sns.event(bodies=[b], subject=subj, seed=s, **kwargs),
+        bodies if bodies is not None else payloads(payload),
+        st.none() | st.sampled_from(("Order update", "Alert")),
+        seeds(),
+    )
+
+
+def eventbridge_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
+    """EventBridge events. Varies the variant (shrinks towards ``custom``) and the seed."""
+    return st.builds(
+        lambda v, s: eventbridge.event(variant=v, seed=s, **kwargs),
+        st.sampled_from(eventbridge.VARIANTS),
+        seeds(),
+    )
+
+
+_METHODS = st.sampled_from(("GET", "POST", "PUT", "DELETE", "PATCH"))
+
+
+def apigateway_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
+    """REST API (payload 1.0) events. Varies method (shrinks towards GET) and seed."""
+    return st.builds(lambda m, s: apigateway.event(method=m, seed=s, **kwargs), _METHODS, seeds())
+
+
+def apigateway_http_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
+    """HTTP API (payload 2.0) events. Varies method, route style and seed; shrinks to ``GET`` on a route."""
+    return st.builds(
+        lambda m, v, s: apigateway_http.event(method=m, variant=v, seed=s, **kwargs),
+        _METHODS,
+        st.sampled_from(apigateway_http.VARIANTS),
+        seeds(),
+    )
+
+
+def function_url_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
+    """Function URL events. Varies method, auth type (shrinks towards ``NONE``) and seed."""
+    return st.builds(
+        lambda m, a, s: function_url.event(method=m, auth_type=a, seed=s, **kwargs),
+        _METHODS,
+        st.sampled_from(function_url.VARIANTS),
+        seeds(),
+    )
+
+
+def alb_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
+    """ALB events. Varies method, header mode (shrinks towards single-value) and seed."""
+    return st.builds(
+        lambda m, mv, s: alb.event(method=m, multi_value_headers=mv, seed=s, **kwargs),
+        _METHODS,
+        st.booleans(),
+        seeds(),
+    )
+
+
+def source_events(name: str | None = None) -> SearchStrategy[Any]:
+    """Events of the named source from the CLI table (any source when ``None``; shrinks towards the first,
+    ``sqs``).
+
+    Batching sources vary the batch size 1-5 (shrinking towards 1).
+    """
+    names = st.just(name) if name is not None else st.sampled_from(tuple(_sources.SOURCES))
+    return st.builds(
+        lambda n, c, s: _sources.get(n).build(count=c if _sources.get(n).batching else 1, seed=s),
+        names,
+        st.integers(1, 5),
+        seeds(),
+    )
+
+
+def poisoned_batches(
+    source: str = "sqs",
+    *,
+    rate: float = 0.2,
+    min_size: int = 1,
+    max_size: int = 10,
+    kinds: tuple[str, ...] | None = None,
+) -> SearchStrategy[tuple[dict[str, Any], dict[str, str]]]:
+    """``(event, {identity: poison kind})`` for a valid batch of ``source`` with about ``rate`` of it
+    poisoned.
+
+    Varies batch size, which records are poisoned and with what; shrinks towards one record and seed 0.
+    """
+    module = {"sqs": sqs, "kinesis": kinesis, "sns": sns, "dynamodb_streams": dynamodb_streams}[source]
+
+    def build(n: int, s: int) -> tuple[dict[str, Any], dict[str, str]]:
+        batch, tags = poison.mix(source, module.records(n, seed=s), rate=rate, seed=s, kinds=kinds)
+        return {"Records": batch}, tags
+
+    return st.builds(build, st.integers(min_size, max_size), seeds())
+
+
+_MODEL_STRATEGIES = {
+    "SqsModel": sqs_events,
+    "KinesisDataStreamModel": kinesis_events,
+    "DynamoDBStreamModel": dynamodb_streams_events,
+    "S3Model": s3_events,
+    "SnsModel": sns_events,
+    "EventBridgeModel": eventbridge_events,
+    "APIGatewayProxyEventModel": apigateway_events,
+    "APIGatewayProxyEventV2Model": apigateway_http_events,
+    "LambdaFunctionUrlModel": function_url_events,
+}
+
+
+def register_powertools_types() -> list[str]:
+    """Register strategies so ``st.from_type(<powertools parser model>)`` draws realistic events.
+
+    Covers every source in the CLI table whose events validate against a powertools model; returns the model
+    names registered (empty when powertools is not installed).
+    """
+    try:
+        from aws_lambda_powertools.utilities.parser import models
+    except ImportError:
+        return []
+    done: list[str] = []
+    for source in _sources.SOURCES.values():
+        if source.model is None or source.model in done:
+            continue
+        model = getattr(models, source.model)
+        maker = _MODEL_STRATEGIES.get(source.model)
+        base = maker() if maker is not None else source_events(source.name)
+        st.register_type_strategy(model, base.map(model.model_validate))
+        done.append(source.model)
+    return done
