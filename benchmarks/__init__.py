@@ -1,0 +1,1 @@
+"""lambdachaos performance suite: ``python -m benchmarks --json``."""

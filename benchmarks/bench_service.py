@@ -1,0 +1,77 @@
+"""Benchmarks of the simulated Lambda service (issue: simulated Lambda service)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from lambdachaos import Sim
+
+BODY = json.dumps({
+    "orderId": "o-000123", "customer": {"id": "c-991", "name": "Ada Lovelace", "email": "ada@example.com",
+                                       "address": {"street": "12 Analytical Row", "city": "London", "zip": "N1 9GU"}},
+    "items": [{"sku": f"SKU-{i:04d}", "qty": i % 3 + 1, "price": 9.99 + i} for i in range(8)],
+    "currency": "EUR", "notes": "leave at the door" * 4,
+})
+EVENT: dict[str, Any] = {"body": BODY, "headers": {"content-type": "application/json"}, "httpMethod": "POST"}
+
+
+def light_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    order = json.loads(event["body"])
+    return {"statusCode": 200, "orderId": order["orderId"], "items": len(order["items"])}
+
+
+def failing_handler(event: Any, context: Any) -> None:
+    raise RuntimeError("downstream unavailable")
+
+
+def async_retry_dlq_scenario() -> None:
+    with Sim(seed=1) as sim:
+        dlq = sim.sqs_queue("dlq")
+        failures = sim.sqs_queue("failures")
+        fn = sim.function(failing_handler, name="f", dead_letter_queue=dlq, on_failure=failures)
+        request_id = fn.invoke_async({"orderId": "o-1"})
+        sim.run()
+        assert sim.ledger.fate(request_id).status == "dead_lettered"
+
+
+def _best(fn: Any, repeat: int, number: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+def run() -> dict[str, dict[str, Any]]:
+    async_retry_dlq_scenario()  # warm-up: imports, handler-time hooks
+    scenario_s = _best(async_retry_dlq_scenario, repeat=5, number=40)
+
+    n = 10_000
+    assert len(BODY) >= 1000
+    with Sim(seed=1) as sim:
+        fn = sim.function(light_handler, name="light")
+        fn.invoke(EVENT)
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn.invoke(EVENT)
+        sim_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for _ in range(n):
+        light_handler(json.loads(json.dumps(EVENT)), None)
+    direct_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for _ in range(n):
+        light_handler(EVENT, None)
+    bare_s = time.perf_counter() - t0
+    return {
+        "async_retry_dlq_scenario_ms": {"value": scenario_s * 1000, "unit": "ms/scenario",
+                                        "baseline": 180_000.0, "ratio": scenario_s * 1000 / 180_000.0},
+        "sync_invoke_overhead_ratio": {"value": sim_s / bare_s, "unit": "x direct call",
+                                       "baseline": bare_s, "ratio": sim_s / bare_s},
+        "sync_invoke_overhead_vs_json_roundtrip_ratio": {"value": sim_s / direct_s, "unit": "x",
+                                                         "baseline": direct_s, "ratio": sim_s / direct_s},
+    }

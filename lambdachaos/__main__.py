@@ -1,0 +1,3 @@
+from lambdachaos._cli import main
+
+raise SystemExit(main())

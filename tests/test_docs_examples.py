@@ -1,0 +1,37 @@
+"""Every python block in the README and the service docs runs (so the docs cannot rot)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ["README.md", "docs/service.md", "docs/ledger.md", "docs/resources.md"]
+
+
+def _blocks(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+CASES = [
+    pytest.param(doc, i, block, id=f"{doc}#{i}")
+    for doc in DOCS
+    if (ROOT / doc).exists()
+    for i, block in enumerate(_blocks(ROOT / doc))
+]
+
+
+@pytest.mark.parametrize(("doc", "index", "code"), CASES)
+def test_documentation_example_runs(doc, index, code):
+    namespace: dict[str, object] = {"__name__": f"docs_example_{index}"}
+    exec(compile(code, f"{doc}#{index}", "exec"), namespace)
+    for name, value in list(namespace.items()):
+        if name.startswith("test_") and callable(value):
+            value()
+
+
+def test_the_docs_have_examples():
+    assert len(CASES) >= 5
