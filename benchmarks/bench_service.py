@@ -12,7 +12,7 @@ BODY = json.dumps({
     "orderId": "o-000123", "customer": {"id": "c-991", "name": "Ada Lovelace", "email": "ada@example.com",
                                        "address": {"street": "12 Analytical Row", "city": "London", "zip": "N1 9GU"}},
     "items": [{"sku": f"SKU-{i:04d}", "qty": i % 3 + 1, "price": 9.99 + i} for i in range(8)],
-    "currency": "EUR", "notes": "leave at the door" * 4,
+    "currency": "EUR", "notes": "leave at the door, ring twice; " * 13,
 })
 EVENT: dict[str, Any] = {"body": BODY, "headers": {"content-type": "application/json"}, "httpMethod": "POST"}
 

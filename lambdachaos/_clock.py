@@ -163,6 +163,11 @@ class Clock:
             return
         self._run_until_ns(to_ns(until))
 
+    def run_until_ns(self, limit: int) -> None:
+        """Like ``run(until=...)`` with an absolute time in integer nanoseconds."""
+        self._stopped = False
+        self._run_until_ns(limit)
+
     def _run_until_ns(self, limit: int) -> None:
         if limit < self._now:
             raise ClockError(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, final
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, final
 from lambdachaos._clock import Clock
 from lambdachaos._errors import ConfigError
 from lambdachaos._ledger import Ledger
+from lambdachaos._sim_esm import EsmMixin
 from lambdachaos._world import DEFAULT_ACCOUNT_ID, DEFAULT_EPOCH, DEFAULT_REGION, World
 from lambdachaos.resources import Queue, QueueConfig, RedrivePolicy
 from lambdachaos.service._async import AsyncInvoker
@@ -41,24 +42,51 @@ if TYPE_CHECKING:
 _CONFIG_FIELDS = frozenset(f.name for f in fields(FunctionConfig))
 
 
+_UNSET: Any = object()
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 @final
-@dataclass(frozen=True, slots=True)
 class InvokeResult:
     """The response of a synchronous ``Invoke`` (AWS-SEMANTICS §2.3)."""
 
-    status_code: int
-    payload: Any
-    """The function's result (or error object), parsed from JSON."""
-    raw_payload: bytes
-    function_error: str | None
-    """``"Unhandled"`` when the function failed (errors, timeouts, runtime exits), else ``None``."""
-    executed_version: str
-    request_id: str
-    duration_ms: float
+    __slots__ = ("_payload", "duration_ms", "executed_version", "function_error", "raw_payload", "request_id",
+                 "status_code")
+
+    def __init__(
+        self, *, status_code: int, raw_payload: bytes, function_error: str | None, executed_version: str,
+        request_id: str, duration_ms: float,
+    ) -> None:
+        self.status_code = status_code
+        """200 for every completed request, also when the function failed."""
+        self.raw_payload = raw_payload
+        """The response body as Lambda returns it (JSON bytes)."""
+        self.function_error = function_error
+        """``"Unhandled"`` when the function failed (errors, timeouts, runtime exits), else ``None``."""
+        self.executed_version = executed_version
+        """The version that ran (``$LATEST``, ``"3"``)."""
+        self.request_id = request_id
+        """The invocation's request id."""
+        self.duration_ms = duration_ms
+        """Virtual duration of the invocation in milliseconds."""
+        self._payload = _UNSET
+
+    @property
+    def payload(self) -> Any:
+        """The function's result (or error object), parsed from JSON."""
+        if self._payload is _UNSET:
+            self._payload = json.loads(self.raw_payload) if self.raw_payload else None
+        return self._payload
+
+    def __repr__(self) -> str:
+        return (
+            f"<InvokeResult {self.status_code} {self.function_error or 'ok'} version={self.executed_version} "
+            f"{self.duration_ms:.1f}ms>"
+        )
 
 
 @final
-class Sim:
+class Sim(EsmMixin):
     """One simulated account and region: clock, resources, functions, ledger and seeded randomness."""
 
     def __init__(
@@ -235,28 +263,49 @@ class Sim:
     ) -> InvokeResult | str:
         """Invoke a function: ``RequestResponse`` returns an :class:`InvokeResult`; ``Event`` a request id."""
         fn = function if isinstance(function, Function) else self.service.get(function)
-        payload = event if isinstance(event, (bytes, bytearray)) else json.dumps(
-            {} if event is None else event, separators=(",", ":")
+        payload = event if isinstance(event, (bytes, bytearray)) else _encode(
+            {} if event is None else event
         ).encode()
-        with self._active():
-            if invocation_type == "Event":
-                return self.async_invoker.accept(fn, bytes(payload), qualifier=qualifier)
-            if invocation_type != "RequestResponse":
-                raise ConfigError(
-                    f"invocation_type={invocation_type!r}: use 'RequestResponse' or 'Event' "
-                    "(DryRun has nothing to simulate)"
-                )
-            ex = self.service.invoke_sync(fn, bytes(payload), qualifier=qualifier, client_context=client_context)
-        parsed = json.loads(ex.payload) if ex.payload else None
+        if self._bridge is None or self._closed:
+            self._activate()
+        if invocation_type == "Event":
+            return self.async_invoker.accept(fn, bytes(payload), qualifier=qualifier)
+        if invocation_type != "RequestResponse":
+            raise ConfigError(
+                f"invocation_type={invocation_type!r}: use 'RequestResponse' or 'Event' "
+                "(DryRun has nothing to simulate)"
+            )
+        ex = self.service.invoke_sync(fn, bytes(payload), qualifier=qualifier, client_context=client_context)
         return InvokeResult(
-            status_code=200, payload=parsed, raw_payload=ex.payload,
+            status_code=200, raw_payload=ex.payload,
             function_error="Unhandled" if ex.failed else None, executed_version=ex.executed_version or "$LATEST",
             request_id=ex.request_id, duration_ms=(ex.end_ns - ex.start_ns) / 1e6,
         )
 
+    # ---- faults -------------------------------------------------------------------------------
+    def apply_faults(self, plan: Any) -> None:
+        """Apply a :class:`lambdachaos.faults.FaultPlan` to every attempt from now on.
+
+        Every firing is written to ``ledger.faults`` (which rule, where, when, what it caused) and
+        the attempt it affected lists the rule in ``Attempt.faults``.
+        """
+        from lambdachaos.faults import FaultPlan
+        from lambdachaos.service._chaos import FaultInjector
+
+        if not isinstance(plan, FaultPlan):
+            raise ConfigError(f"plan={plan!r} must be a lambdachaos.faults.FaultPlan")
+        if self.service.injector is not None:
+            plan = self.service.injector.plan + plan
+        self.service.injector = FaultInjector(self.service, plan)
+
     # ---- activation: the boto3 bridge and the process environment -----------------------------
     def _active(self) -> Any:
         return _Activation(self)
+
+    def _activate(self) -> None:
+        if self._closed:
+            raise ConfigError("this Sim was closed; create a new Sim for another scenario")
+        self._ensure_bridge()
 
     def close(self) -> None:
         """Stop routing boto3 calls to this simulation and restore the process environment."""
@@ -277,10 +326,7 @@ class Sim:
 
     def _ensure_bridge(self) -> None:
         if self._bridge is None:
-            try:  # TEMP until the bridge lands
-                from lambdachaos.service._bridge import Bridge
-            except ImportError:
-                return
+            from lambdachaos.service._bridge import Bridge
 
             self._bridge = Bridge(_Backend(self))
             self._bridge.__enter__()
@@ -312,6 +358,10 @@ class _Backend:
 
     def __init__(self, sim: Sim) -> None:
         self.sim = sim
+
+    @property
+    def world(self) -> World:
+        return self.sim.world
 
     def find_queue(self, key: str) -> Queue | None:
         sim = self.sim

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import uuid
 from datetime import UTC, datetime
 from typing import Final, final
 
@@ -18,6 +17,8 @@ from lambdachaos._clock import NS_PER_SECOND, Clock
 
 DEFAULT_REGION: Final = "us-east-1"
 DEFAULT_ACCOUNT_ID: Final = "123456789012"
+_UUID_CLEAR: Final = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_UUID_V4: Final = (0x4000 << 64) | (0x8000 << 48)
 DEFAULT_EPOCH: Final = datetime(2026, 1, 1, tzinfo=UTC)
 """Wall-clock instant of virtual time zero unless a simulation says otherwise."""
 
@@ -65,7 +66,8 @@ class World:
 
     def uuid(self, stream: str = "ids") -> str:
         """A version-4 UUID string drawn from the named stream."""
-        return str(uuid.UUID(int=self.stream(stream).getrandbits(128), version=4))
+        h = f"{(self.stream(stream).getrandbits(128) & _UUID_CLEAR) | _UUID_V4:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def hex(self, nbytes: int, stream: str = "ids") -> str:
         """``nbytes`` random bytes as lower-case hex, drawn from the named stream."""

@@ -59,7 +59,7 @@ class AsyncInvoker:
         service.ledger.open(request_id, clock.now_ns)
         item = AsyncEvent(fn, qualifier, payload, request_id, clock.now_ns)
         self.in_queue += 1
-        if fn.reserved_concurrency == 0:
+        if service.reserved_in_force(fn) == 0:
             clock.call_later(0, self._finish, item, dest.ZERO_RESERVED, "429", "Rate Exceeded.", priority=1)
         else:
             clock.call_later(0, self._attempt, item, priority=1)

@@ -51,8 +51,6 @@ class Concurrency:
         self.account_peak = 0
         self.total_reserved = 0
         self.reserved: dict[str, int] = {}
-        self.blocked_until_ns: int = -1
-        """The unreserved pool counts as exhausted until this virtual time (a fault)."""
         self._buckets: dict[str, _Bucket] = {}
 
     def set_reserved(self, fn: Function, value: int | None) -> None:
@@ -80,27 +78,34 @@ class Concurrency:
         self.total_reserved = others + value
         fn.reserved_concurrency = value
 
-    def check(self, fn: Function) -> str | None:
-        """The throttle ``Reason`` if one more concurrent execution of ``fn`` is not allowed now."""
-        reserved = fn.reserved_concurrency
+    def check(self, fn: Function, *, reserved: int | None, account_available: int | None = None) -> str | None:
+        """The throttle ``Reason`` if one more concurrent execution of ``fn`` is not allowed now.
+
+        ``reserved`` is the function's reserved concurrency in force (it may differ from the configured
+        one during a scheduled change); ``account_available`` caps the unreserved executions left to
+        ``fn`` (the pool exhausted by other functions).
+        """
         if reserved is not None:
             if self.in_flight.get(fn.name, 0) >= reserved:
                 return RESERVED_CONCURRENT
             return None
         if self.unreserved_in_flight >= self.account_limit - self.total_reserved:
             return ACCOUNT_CONCURRENT
+        if account_available is not None and self.in_flight.get(fn.name, 0) >= account_available:
+            return ACCOUNT_CONCURRENT
         return None
 
-    def take_burst_token(self, fn: Function, now_ns: int) -> str | None:
+    def take_burst_token(
+        self, fn: Function, now_ns: int, *, capacity: int = BURST_CAPACITY, refill_per_s: float = BURST_REFILL_PER_S
+    ) -> str | None:
         """Spend one scaling token for a new environment; the throttle ``Reason`` if none is left."""
         bucket = self._buckets.get(fn.name)
         if bucket is None:
-            bucket = self._buckets[fn.name] = _Bucket(float(BURST_CAPACITY), now_ns)
+            bucket = self._buckets[fn.name] = _Bucket(float(capacity), now_ns)
         elif now_ns > bucket.at_ns:
-            bucket.tokens = min(
-                float(BURST_CAPACITY), bucket.tokens + (now_ns - bucket.at_ns) * BURST_REFILL_PER_S / 1e9
-            )
+            bucket.tokens = min(float(capacity), bucket.tokens + (now_ns - bucket.at_ns) * refill_per_s / 1e9)
             bucket.at_ns = now_ns
+        bucket.tokens = min(bucket.tokens, float(capacity))
         if bucket.tokens < 1.0:
             return RESERVED_RATE if fn.reserved_concurrency is not None else FUNCTION_RATE
         bucket.tokens -= 1.0

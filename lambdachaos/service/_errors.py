@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from lambdachaos.resources._errors import AWSError
 
-class LambdaAPIError(Exception):
+
+class LambdaAPIError(AWSError):
     """Base of the errors the simulated Lambda API returns (not usage errors of lambdachaos)."""
 
     code: ClassVar[str] = "ServiceException"
     http_status: ClassVar[int] = 500
+    sender_fault: ClassVar[bool] = False
     error_kind: ClassVar[str] = "Service"
 
     def __init__(self, message: str, **fields: Any) -> None:
         super().__init__(message)
-        self.message = message
         self.fields = fields
 
     def response(self) -> dict[str, Any]:
@@ -32,6 +34,7 @@ class TooManyRequestsException(LambdaAPIError):
     code = "TooManyRequestsException"
     http_status = 429
     error_kind = "User"
+    sender_fault = True
 
     def __init__(self, message: str = "Rate Exceeded.", *, reason: str) -> None:
         super().__init__(message, Reason=reason)
@@ -64,3 +67,5 @@ class ResourceNotFoundException(LambdaAPIError):
 
 class ServiceException(LambdaAPIError):
     """500: the Lambda service failed."""
+
+    sender_fault = False

@@ -25,6 +25,7 @@ from lambdachaos.service._config import SYNC_RESPONSE_LIMIT
 from lambdachaos.service._handler_time import HandlerClock, InvocationDeadline, set_current
 
 _import_lock = threading.Lock()
+_encode = json.JSONEncoder(separators=(",", ":")).encode
 _thread_time_ns = __import__("time").thread_time_ns
 
 
@@ -194,6 +195,11 @@ def exit_payload(request_id: str, code: object) -> dict[str, Any]:
     return {"errorType": "Runtime.ExitError", "errorMessage": message}
 
 
+def oom_payload(request_id: str) -> dict[str, Any]:
+    """Out of memory (decision A12): ``Runtime.ExitError`` with ``signal: killed``."""
+    return {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed"}
+
+
 OUTCOME_SUCCESS: Final = "success"
 OUTCOME_ERROR: Final = "function_error"
 OUTCOME_TIMEOUT: Final = "timeout"
@@ -261,7 +267,7 @@ def run_handler(
             return timed_out(clock, request_id, timeout_s, guard_fired=False)
         clock.elapsed_ns += extra
     try:
-        payload = b"null" if result is None else json.dumps(result, separators=(",", ":")).encode()
+        payload = b"null" if result is None else _encode(result).encode()
     except (TypeError, ValueError) as exc:
         return _failed(
             clock,

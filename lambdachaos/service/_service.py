@@ -12,10 +12,10 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, final
 
 from lambdachaos._errors import ConfigError
-from lambdachaos._ledger import Attempt, FaultRecord, Ledger, Outcome, Path
+from lambdachaos._ledger import Attempt, Fate, FateStatus, Ledger, Outcome, Path
 from lambdachaos._world import World
 from lambdachaos.service import _handler_time
 from lambdachaos.service._concurrency import Concurrency
@@ -33,39 +33,23 @@ from lambdachaos.service._errors import (
     TooManyRequestsException,
 )
 from lambdachaos.service._function import Function
+
+if TYPE_CHECKING:
+    from lambdachaos.service._chaos import FaultInjector
 from lambdachaos.service._handler_time import HandlerClock
-from lambdachaos.service._runtime import Context, RunResult, check_handler_string, run_handler, timed_out
+from lambdachaos.service._runtime import (
+    Context,
+    InitError,
+    RunResult,
+    check_handler_string,
+    oom_payload,
+    run_handler,
+    timed_out,
+)
 
 INIT_TIMEOUT_NS: Final = 10_000_000_000
 DEFAULT_GUARD_SECONDS: Final = 5.0
 _OUTCOMES: Final = {"success": Outcome.SUCCESS, "function_error": Outcome.FUNCTION_ERROR, "timeout": Outcome.TIMEOUT}
-
-Hook = Callable[["AttemptPlan"], None]
-
-
-@dataclass(slots=True)
-class AttemptPlan:
-    """What is known just before an attempt runs; fault hooks may change it."""
-
-    function: Function
-    qualifier: str | None
-    path: Path
-    event_id: str
-    attempt: int
-    cold: bool
-    event: Any
-    startup_delay_ns: int = 0
-    prevent_execution: dict[str, Any] | None = None
-    """An error payload returned instead of running the handler."""
-    raise_after: dict[str, Any] | None = None
-    """An error payload returned after the handler ran (its side effects kept)."""
-    extra_latency_ns: int = 0
-    throttle_reason: str | None = None
-    system_error: bool = False
-    around: Any = None
-    """A context manager factory wrapped around the handler call (egress/downstream injectors)."""
-    fired: list[tuple[str, str, dict[str, Any]]] | None = None
-
 
 @final
 @dataclass(slots=True)
@@ -109,7 +93,7 @@ class LambdaService:
         self.guard_seconds = guard_seconds
         self.async_payload_limit = async_payload_limit
         self.resolve = resolve
-        self.hooks: list[Hook] = []
+        self.injector: FaultInjector | None = None
         self._env_rng = world.stream("environments")
         self._route_rng = world.stream("routing")
         self._applied_env: tuple[str, str, int] | None = None
@@ -214,6 +198,12 @@ class LambdaService:
         return round(version.config.init_duration * 1e9) + hc.elapsed_ns
 
     # ---- one attempt --------------------------------------------------------------------------
+    def reserved_in_force(self, fn: Function) -> int | None:
+        """Reserved concurrency at this instant (a scheduled fault may change it)."""
+        if self.injector is None:
+            return fn.reserved_concurrency
+        return self.injector.reserved_at(fn, self.world.clock.now)
+
     def execute(
         self,
         fn: Function,
@@ -236,63 +226,70 @@ class LambdaService:
         clock = world.clock
         start = clock.now_ns
         version, invoked_arn = fn.resolve(qualifier, self._route_rng)
-        ledger = self.ledger
-        plan: AttemptPlan | None = None
-        if self.hooks:
-            plan = AttemptPlan(fn, qualifier, path, event_id, attempt, False, event)
-            for hook in self.hooks:
-                hook(plan)
-        reason = plan.throttle_reason if plan is not None else None
-        if reason is None:
-            reason = self.concurrency.check(fn)
+        injector = self.injector
+        concurrency = self.concurrency
+        if injector is None:
+            reason = concurrency.check(fn, reserved=fn.reserved_concurrency)
+        else:
+            sched = injector.schedule(fn)
+            now_s = start / 1e9
+            reason = concurrency.check(
+                fn, reserved=sched.reserved_concurrency_at(now_s, fn.reserved_concurrency),
+                account_available=sched.account_available_at(now_s),
+            )
         env = None
-        cold = False
         if reason is None:
             env = self.pool.take_idle(fn, version, qualifier)
             if env is None:
-                reason = self.concurrency.take_burst_token(fn, start)
-                cold = reason is None
-        if plan is not None and plan.system_error and reason is None:
-            if env is not None:
-                self.pool.give_back(env)
-            return self._record_rejection(
-                fn, qualifier, path, request_id, event_id, attempt, records, source,
-                Outcome.SYSTEM_ERROR, "ServiceException", plan,
-            )
+                burst = injector.schedule(fn).burst_at(start / 1e9) if injector is not None else None
+                if burst is None:
+                    reason = concurrency.take_burst_token(fn, start)
+                else:
+                    reason = concurrency.take_burst_token(fn, start, capacity=burst[0], refill_per_s=burst[1])
         if reason is not None:
-            return self._record_rejection(
-                fn, qualifier, path, request_id, event_id, attempt, records, source,
-                Outcome.THROTTLED, reason or "", plan,
-            )
-        self.concurrency.acquire(fn)
+            if injector is not None:
+                injector.record_throttle(fn, reason, now_ns=start, event_id=event_id, attempt=attempt,
+                                         qualifier=qualifier)
+            return self._record_rejection(fn, qualifier, path, request_id, event_id, attempt, records, source,
+                                          Outcome.THROTTLED, reason)
+        decided = None
+        if injector is not None:
+            if event is None:
+                event = _parse_payload(payload)
+            decided = injector.decide(fn, qualifier, event_id=event_id, attempt=attempt, now_ns=start,
+                                      cold=env is None, event=event, source=source)
+            if decided.force_cold_start and env is not None:
+                env.broken = True  # discarded: this request gets a new environment
+                env = None
+        concurrency.acquire(fn)
         reserved_at_start = fn.reserved_concurrency is not None
         init_ns = 0
+        cold = env is None
         if env is None:
             env = self._new_env(fn, version.number)
             init_ns = self._init_env(env, fn)
+            if decided is not None:
+                init_ns += decided.init_delay_ms * 1_000_000
+                if decided.init_error is not None:
+                    err = decided.init_error
+                    env.init_error = InitError(err.error_type, err.error_message, [])
         result = self._run(fn, env, version.config, invoked_arn, request_id, payload, event, client_context,
-                           start + init_ns, plan)
+                           start + init_ns, decided, event_id, records)
         end = start + init_ns + result.elapsed_ns
         env.invocations += 1
         if result.env_broken:
             env.broken = True
         outcome = _OUTCOMES[result.outcome]
         error = result.error
-        faults: tuple[str, ...] = ()
-        if plan is not None and plan.fired:
-            faults = tuple(kind for kind, _, _ in plan.fired)
-            for kind, effect, detail in plan.fired:
-                ledger.add_fault(FaultRecord(
-                    seq=ledger.next_seq(), fault=kind, at_ns=start, function=fn.name, event_id=event_id,
-                    attempt=attempt, effect=effect, detail=detail,
-                ))
+        ledger = self.ledger
         ledger.add_attempt(Attempt(
             seq=ledger.next_seq(), path=path, function=fn.name, qualifier=qualifier,
             executed_version=version.number, request_id=request_id, event_id=event_id, attempt=attempt,
             outcome=outcome, start_ns=start, end_ns=end, env_id=env.id, cold=cold,
             error_type=error.get("errorType") if error else None,
             error_message=error.get("errorMessage") if error else None,
-            records=records, source=source, batch_id=batch_id, bisect_depth=bisect_depth, faults=faults,
+            records=records, source=source, batch_id=batch_id, bisect_depth=bisect_depth,
+            faults=tuple(f.rule_id for f in decided.firings) if decided is not None else (),
             reason="real-time guard" if result.guard_fired else None,
         ))
         clock.call_at(end, self._release, fn, env, reserved_at_start, priority=-1)
@@ -300,7 +297,8 @@ class LambdaService:
 
     def _run(
         self, fn: Function, env: Environment, config: FunctionConfig, invoked_arn: str, request_id: str,
-        payload: bytes, event: Any, client_context: Any, start_ns: int, plan: AttemptPlan | None,
+        payload: bytes, event: Any, client_context: Any, start_ns: int, decided: Any, event_id: str,
+        records: tuple[str, ...] = (),
     ) -> RunResult:
         world = self.world
         clock = world.clock
@@ -313,36 +311,37 @@ class LambdaService:
             env.broken = True
             error = {"errorMessage": err.message, "errorType": err.error_type, "requestId": request_id,
                      "stackTrace": err.trace}
-            return RunResult("function_error", json.dumps(error).encode(), error, 0, env_broken=True)
-        pre = round(config.base_duration * 1e9) + (plan.startup_delay_ns + plan.extra_latency_ns if plan else 0)
-        context = Context(
-            function_name=fn.name, function_version=env.version, invoked_function_arn=invoked_arn,
-            memory_limit_in_mb=config.memory_size, aws_request_id=request_id,
-            log_stream_name=env.log_stream_name, clock=hc, client_context=client_context,
-        )
+            return RunResult("function_error", _dumps(error), error, 0, env_broken=True)
+        pre = round(config.base_duration * 1e9)
+        if decided is not None:
+            pre += decided.startup_delay_ms * 1_000_000
         saved = clock.set_local_now(start_ns)
         try:
             if pre >= hc.deadline_ns:
-                hc.elapsed_ns = hc.deadline_ns
                 return timed_out(hc, request_id, config.timeout, guard_fired=False)
             hc.elapsed_ns = pre
-            if plan is not None and plan.prevent_execution is not None:
-                error = dict(plan.prevent_execution, requestId=request_id)
-                return RunResult("function_error", json.dumps(error).encode(), error, hc.elapsed_ns)
-            handler_event = json.loads(payload) if event is None else event
+            if decided is not None:
+                early = _before_handler(decided, hc, request_id, config.timeout)
+                if early is not None:
+                    return early
+            handler_event = _parse_payload(payload) if event is None else event
             assert env.handler is not None
             cpu_scale = 1.0 / config.vcpu_share if config.duration_model is DurationModel.MEASURED else None
+            context = Context(
+                function_name=fn.name, function_version=env.version, invoked_function_arn=invoked_arn,
+                memory_limit_in_mb=config.memory_size, aws_request_id=request_id,
+                log_stream_name=env.log_stream_name, clock=hc, client_context=client_context,
+            )
             self._apply_environment(fn, env, config)
-            if plan is not None and plan.around is not None:
-                with plan.around(hc):
+            if decided is not None and decided.needs_injection and self.injector is not None:
+                with self.injector.around(decided, hc, event_id):
                     result = run_handler(env.handler, handler_event, context, hc, timeout_s=config.timeout,
                                          guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
             else:
                 result = run_handler(env.handler, handler_event, context, hc, timeout_s=config.timeout,
                                      guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
-            if plan is not None and plan.raise_after is not None and result.outcome == "success":
-                error = dict(plan.raise_after, requestId=request_id)
-                return RunResult("function_error", json.dumps(error).encode(), error, result.elapsed_ns)
+            if decided is not None:
+                return _after_handler(decided, result, hc, request_id, config.timeout, records)
             return result
         finally:
             clock.set_local_now(saved)
@@ -393,16 +392,10 @@ class LambdaService:
 
     def _record_rejection(
         self, fn: Function, qualifier: str | None, path: Path, request_id: str, event_id: str, attempt: int,
-        records: tuple[str, ...], source: str | None, outcome: Outcome, reason: str, plan: AttemptPlan | None,
+        records: tuple[str, ...], source: str | None, outcome: Outcome, reason: str,
     ) -> Execution:
         now = self.world.clock.now_ns
         ledger = self.ledger
-        if plan is not None and plan.fired:
-            for kind, effect, detail in plan.fired:
-                ledger.add_fault(FaultRecord(
-                    seq=ledger.next_seq(), fault=kind, at_ns=now, function=fn.name, event_id=event_id,
-                    attempt=attempt, effect=effect, detail=detail,
-                ))
         ledger.add_attempt(Attempt(
             seq=ledger.next_seq(), path=path, function=fn.name, qualifier=qualifier,
             executed_version=None, request_id=request_id, event_id=event_id, attempt=attempt, outcome=outcome,
@@ -428,7 +421,6 @@ class LambdaService:
             )
         event = _parse_payload(payload)
         request_id = self.world.uuid()
-        self.ledger.open(request_id, self.world.clock.now_ns)
         outer = _handler_time.current()
         ex = self.execute(fn, qualifier, payload, path=path, request_id=request_id, event_id=request_id,
                           attempt=1, event=event, client_context=client_context)
@@ -438,13 +430,11 @@ class LambdaService:
         if outer is not None:
             outer.advance(ex.end_ns - ex.start_ns)
         else:
-            self.world.clock.run(until=ex.end_ns / 1e9)
+            self.world.clock.run_until_ns(ex.end_ns)
         return ex
 
     def settle_sync(self, ex: Execution) -> None:
         """A synchronous request's fate is its single attempt's outcome."""
-        from lambdachaos._ledger import Fate, FateStatus
-
         status = FateStatus.SUCCEEDED if ex.outcome is Outcome.SUCCESS else FateStatus.DROPPED
         condition = None if ex.outcome is Outcome.SUCCESS else ex.outcome.value
         self.ledger.settle(Fate(event_id=ex.request_id, status=status, at_ns=ex.end_ns, condition=condition,
@@ -460,9 +450,62 @@ class LambdaService:
         return _parse_payload(payload)
 
 
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _before_handler(decided: Any, hc: HandlerClock, request_id: str, timeout_s: float) -> RunResult | None:
+    """Faults that end the attempt before the handler runs (FIS preventExecution and friends)."""
+    if decided.prevent_execution is not None:
+        error = decided.prevent_execution.error_payload(request_id)
+        return RunResult("function_error", _dumps(error), error, hc.elapsed_ns)
+    if decided.timeout_before_handler:
+        return timed_out(hc, request_id, timeout_s, guard_fired=False)
+    if decided.oom_before_handler:
+        error = oom_payload(request_id)
+        return RunResult("function_error", _dumps(error), error, hc.elapsed_ns, env_broken=True)
+    if decided.http_response is not None and decided.http_prevent_execution:
+        return RunResult("success", _dumps(decided.http_response), None, hc.elapsed_ns)
+    return None
+
+
+def _after_handler(
+    decided: Any, result: RunResult, hc: HandlerClock, request_id: str, timeout_s: float, records: tuple[str, ...]
+) -> RunResult:
+    """Faults applied once the handler returned: latency, forced timeout, OOM, error after, replaced results."""
+    if result.outcome == "timeout":
+        return result
+    if decided.handler_latency_ms:
+        if hc.elapsed_ns + decided.handler_latency_ms * 1_000_000 >= hc.deadline_ns:
+            return timed_out(hc, request_id, timeout_s, guard_fired=False)
+        hc.elapsed_ns += decided.handler_latency_ms * 1_000_000
+        result.elapsed_ns = hc.elapsed_ns
+    if decided.force_timeout:
+        return timed_out(hc, request_id, timeout_s, guard_fired=False)
+    if decided.out_of_memory is not None:
+        error = decided.out_of_memory.error_payload(request_id)
+        return RunResult("function_error", _dumps(error), error, hc.elapsed_ns, env_broken=True)
+    if result.outcome != "success":
+        return result
+    if decided.error_after_handler is not None:
+        error = decided.error_after_handler.error_payload(request_id)
+        return RunResult("function_error", _dumps(error), error, hc.elapsed_ns)
+    if decided.http_response is not None:
+        return RunResult("success", _dumps(decided.http_response), None, hc.elapsed_ns)
+    if decided.malformed_batch_response is not None:
+        from lambdachaos.faults import malform_batch_response
+
+        body = malform_batch_response(decided.malformed_batch_response, json.loads(result.payload), records)
+        return RunResult("success", _dumps(body), None, hc.elapsed_ns)
+    return result
+
+
+_decode = json.JSONDecoder().decode
+
+
 def _parse_payload(payload: bytes) -> Any:
     try:
-        return json.loads(payload) if payload else {}
+        return _decode(payload.decode()) if payload else {}
     except ValueError:
         raise InvalidRequestContentException(
             "Could not parse request body into json: Could not parse payload into json"

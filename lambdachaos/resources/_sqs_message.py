@@ -1,0 +1,432 @@
+"""SQS messages: the stored message, what ``SendMessage`` and ``ReceiveMessage`` return, attribute checks
+and the two MD5 digests SQS computes.
+
+AWS pages: "SendMessage", "ReceiveMessage", "Amazon SQS message attributes" (including "Calculating the
+MD5 message digest for message attributes").
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any, Final, TypeAlias, final
+
+from lambdachaos.resources._errors import InvalidMessageContents, InvalidParameterValue
+
+MessageAttributes: TypeAlias = "dict[str, dict[str, Any]]"
+"""SQS message attributes in the API shape: "
+"``{name: {"DataType": ..., "StringValue"|"BinaryValue": ...}}``."""
+
+MAX_MESSAGE_ATTRIBUTES: Final = 10
+ATTRIBUTE_NAME_MAX: Final = 256
+
+_INVALID_BODY_CHARS: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ATTRIBUTE_NAME: Final = re.compile(r"[A-Za-z0-9_\-.]{1,256}")
+_DATA_TYPE: Final = re.compile(r"(String|Number|Binary)(\.[A-Za-z0-9_\-.]{1,250})?")
+_NUMBER: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+class MessageState(enum.Enum):
+    """Where a message is in its life on a queue."""
+
+    DELAYED = "delayed"
+    VISIBLE = "visible"
+    IN_FLIGHT = "in_flight"
+    DELETED = "deleted"
+    EXPIRED = "expired"
+    """Dropped after ``MessageRetentionPeriod``."""
+    MOVED_TO_DLQ = "moved_to_dlq"
+    """Moved to the queue's dead-letter queue by its redrive policy."""
+    PURGED = "purged"
+
+
+def check_body(body: object) -> str:
+    """Return ``body`` if SQS accepts it as a message body, else raise the SQS error."""
+    if type(body) is str and body.isascii() and body.isprintable() and body:
+        return body
+    if not isinstance(body, str):
+        raise InvalidParameterValue(f"MessageBody={body!r} is not a string; SQS message bodies are text")
+    if not body:
+        raise InvalidParameterValue("The request must contain the parameter MessageBody.")
+    if _INVALID_BODY_CHARS.search(body) is not None:
+        raise InvalidMessageContents(
+            "Invalid characters found. Deleted message body may contain only #x9 | #xA | #xD | "
+            "#x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"
+        )
+    return body
+
+
+def check_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> tuple[MessageAttributes, int]:
+    """Validate message attributes as SQS does; return a normalised copy and their size in bytes."""
+    if len(attributes) > MAX_MESSAGE_ATTRIBUTES:
+        raise InvalidParameterValue(
+            f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum "
+            f"[{MAX_MESSAGE_ATTRIBUTES}]."
+        )
+    out: MessageAttributes = {}
+    size = 0
+    for name, spec in attributes.items():
+        lowered = name.lower() if isinstance(name, str) else ""
+        if (
+            not isinstance(name, str)
+            or not _ATTRIBUTE_NAME.fullmatch(name)
+            or lowered.startswith(("aws.", "amazon."))
+            or name.startswith(".")
+            or name.endswith(".")
+            or ".." in name
+        ):
+            raise InvalidParameterValue(
+                f"Message (user) attribute name {name!r} is invalid: use 1 to 256 of A-Z a-z 0-9 _ - . "
+                "without a leading, trailing or doubled period and without the AWS. or Amazon. prefix."
+            )
+        data_type = spec.get("DataType")
+        if not data_type:
+            raise InvalidParameterValue(
+                f"The message attribute '{name}' must contain non-empty message attribute type."
+            )
+        match = _DATA_TYPE.fullmatch(data_type)
+        if match is None:
+            raise InvalidParameterValue(
+                f"The type of message (user) attribute '{name}' is invalid. You must use only the "
+                "following supported type prefixes: Binary, Number, String."
+            )
+        kind = match.group(1)
+        entry: dict[str, Any] = {"DataType": data_type}
+        if kind == "Binary":
+            value = spec.get("BinaryValue")
+            if isinstance(value, str):
+                value = value.encode()
+            if not isinstance(value, (bytes, bytearray)) or not value:
+                raise InvalidParameterValue(
+                    f"The message attribute '{name}' with type 'Binary' must use field 'Binary'."
+                )
+            entry["BinaryValue"] = bytes(value)
+            size += len(value)
+        else:
+            text = spec.get("StringValue")
+            if not isinstance(text, str) or not text:
+                raise InvalidParameterValue(
+                    f"The message attribute '{name}' with type '{kind}' must use field 'String'."
+                )
+            if kind == "Number" and _NUMBER.fullmatch(text) is None:
+                raise InvalidParameterValue(
+                    f"Can't cast the value of message (user) attribute '{name}' to a number."
+                )
+            entry["StringValue"] = text
+            size += len(text.encode())
+        size += len(name.encode()) + len(data_type.encode())
+        out[name] = entry
+    return out, size
+
+
+def md5_of_body(body: str) -> str:
+    """Hex MD5 of the UTF-8 body (``MD5OfMessageBody`` / ``md5OfBody``)."""
+    return hashlib.md5(body.encode()).hexdigest()
+
+
+def md5_of_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """SQS's attribute digest: names sorted; each name, type and value length-prefixed (4-byte big
+    endian), with a transport byte of 1 (string/number) or 2 (binary) before the value. None if empty."""
+    if not attributes:
+        return None
+    digest = hashlib.md5()
+    for name in sorted(attributes):
+        spec = attributes[name]
+        for text in (name, spec["DataType"]):
+            raw = text.encode()
+            digest.update(len(raw).to_bytes(4, "big") + raw)
+        if "BinaryValue" in spec:
+            value = bytes(spec["BinaryValue"])
+            digest.update(b"\x02" + len(value).to_bytes(4, "big") + value)
+        else:
+            value = spec["StringValue"].encode()
+            digest.update(b"\x01" + len(value).to_bytes(4, "big") + value)
+    return digest.hexdigest()
+
+
+def lambda_message_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Message attributes in the camelCase shape of the Lambda SQS event (AWS-SEMANTICS §11)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, spec in attributes.items():
+        if "BinaryValue" in spec:
+            out[name] = {
+                "binaryValue": base64.b64encode(spec["BinaryValue"]).decode(),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": spec["DataType"],
+            }
+        else:
+            out[name] = {
+                "stringValue": spec["StringValue"],
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": spec["DataType"],
+            }
+    return out
+
+
+@final
+class QueueMessage:
+    """One message as the queue holds it; read-only for callers (``queue.messages``, ``queue.history``).
+
+    Times are virtual nanoseconds; ``receive_count`` is ``ApproximateReceiveCount``.
+    """
+
+    __slots__ = (
+        "_body",
+        "_dedup_id",
+        "_dlq_source_arn",
+        "_enqueued_ns",
+        "_first_receive_ns",
+        "_group_id",
+        "_md5",
+        "_md5_attrs",
+        "_message_attributes",
+        "_message_id",
+        "_receipt",
+        "_receive_count",
+        "_received_ns",
+        "_sender_id",
+        "_sent_ns",
+        "_seq",
+        "_sequence_number",
+        "_state",
+        "_visible_at_ns",
+    )
+
+    def __init__(
+        self,
+        message_id: str,
+        body: str,
+        attributes: MessageAttributes,
+        sent_ns: int,
+        sender_id: str,
+        seq: int,
+    ) -> None:
+        self._message_id = message_id
+        self._body = body
+        self._message_attributes = attributes
+        self._sent_ns = sent_ns
+        self._enqueued_ns = sent_ns
+        self._sender_id = sender_id
+        self._seq = seq
+        self._md5: str | None = None
+        self._md5_attrs: str | None = None
+        self._receive_count = 0
+        self._first_receive_ns: int | None = None
+        self._received_ns = 0
+        self._state = MessageState.VISIBLE
+        self._visible_at_ns = sent_ns
+        self._receipt: str | None = None
+        self._group_id: str | None = None
+        self._dedup_id: str | None = None
+        self._sequence_number: str | None = None
+        self._dlq_source_arn: str | None = None
+
+    @property
+    def message_id(self) -> str:
+        """``MessageId`` (a UUID; kept when the message is redriven to a DLQ)."""
+        return self._message_id
+
+    @property
+    def body(self) -> str:
+        """The message body as sent."""
+        return self._body
+
+    @property
+    def message_attributes(self) -> MessageAttributes:
+        """User message attributes in the API shape."""
+        return self._message_attributes
+
+    @property
+    def md5_of_body(self) -> str:
+        """Hex MD5 of the UTF-8 body."""
+        if self._md5 is None:
+            self._md5 = md5_of_body(self._body)
+        return self._md5
+
+    @property
+    def md5_of_message_attributes(self) -> str | None:
+        """SQS attribute digest, or None when the message has no attributes."""
+        if self._md5_attrs is None and self._message_attributes:
+            self._md5_attrs = md5_of_attributes(self._message_attributes)
+        return self._md5_attrs
+
+    @property
+    def sent_ns(self) -> int:
+        """Virtual time of ``SendMessage`` (kept on redrive), nanoseconds."""
+        return self._sent_ns
+
+    @property
+    def sender_id(self) -> str:
+        """``SenderId`` attribute."""
+        return self._sender_id
+
+    @property
+    def receive_count(self) -> int:
+        """``ApproximateReceiveCount``: receives so far on this queue."""
+        return self._receive_count
+
+    @property
+    def first_receive_ns(self) -> int | None:
+        """Virtual time of the first receive on this queue, or None."""
+        return self._first_receive_ns
+
+    @property
+    def state(self) -> MessageState:
+        """Current state (visible, in flight, deleted, moved to the DLQ ...)."""
+        return self._state
+
+    @property
+    def message_group_id(self) -> str | None:
+        """``MessageGroupId`` (FIFO queues; optional on standard queues)."""
+        return self._group_id
+
+    @property
+    def message_deduplication_id(self) -> str | None:
+        """``MessageDeduplicationId`` (FIFO queues; 64 hex digits when content-based)."""
+        return self._dedup_id
+
+    @property
+    def sequence_number(self) -> str | None:
+        """``SequenceNumber`` (FIFO queues)."""
+        return self._sequence_number
+
+    @property
+    def dead_letter_queue_source_arn(self) -> str | None:
+        """``DeadLetterQueueSourceArn``: the source queue's ARN on a redriven message, else None."""
+        return self._dlq_source_arn
+
+    def __repr__(self) -> str:
+        return (
+            f"<QueueMessage {self._message_id} {self._state.value} receives={self._receive_count} "
+            f"body={self._body[:40]!r}>"
+        )
+
+
+@final
+class SentMessage:
+    """What ``SendMessage`` returns: ``MessageId``, ``MD5OfMessageBody``, ``MD5OfMessageAttributes``
+    and ``SequenceNumber`` (FIFO queues). Digests are computed on first access."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: QueueMessage) -> None:
+        self.message = message
+        """The stored :class:`QueueMessage`."""
+
+    @property
+    def message_id(self) -> str:
+        """``MessageId``."""
+        return self.message._message_id
+
+    @property
+    def md5_of_body(self) -> str:
+        """``MD5OfMessageBody``: hex MD5 of the UTF-8 body."""
+        return self.message.md5_of_body
+
+    @property
+    def md5_of_message_attributes(self) -> str | None:
+        """``MD5OfMessageAttributes`` or None without attributes."""
+        return self.message.md5_of_message_attributes
+
+    @property
+    def sequence_number(self) -> str | None:
+        """``SequenceNumber`` on FIFO queues, else None."""
+        return self.message._sequence_number
+
+    def __repr__(self) -> str:
+        return f"<SentMessage {self.message._message_id}>"
+
+
+@final
+class ReceivedMessage:
+    """One message as ``ReceiveMessage`` returns it: body, receipt handle and a snapshot of attributes."""
+
+    __slots__ = ("_arn_region", "_attributes", "_first_ns", "message", "receipt_handle", "receive_count")
+
+    def __init__(
+        self, message: QueueMessage, receipt_handle: str, first_ns: int, arn_region: tuple[str, str, int]
+    ):
+        self.message = message
+        """The stored :class:`QueueMessage` (its state keeps changing after this receive)."""
+        self.receipt_handle = receipt_handle
+        """``ReceiptHandle`` of this receive; only the latest one deletes the message."""
+        self.receive_count = message._receive_count
+        """``ApproximateReceiveCount`` at this receive."""
+        self._first_ns = first_ns
+        self._arn_region = arn_region
+        self._attributes: dict[str, str] | None = None
+
+    @property
+    def message_id(self) -> str:
+        """``MessageId``."""
+        return self.message._message_id
+
+    @property
+    def body(self) -> str:
+        """``Body``."""
+        return self.message._body
+
+    @property
+    def md5_of_body(self) -> str:
+        """``MD5OfBody``."""
+        return self.message.md5_of_body
+
+    @property
+    def message_attributes(self) -> MessageAttributes:
+        """``MessageAttributes`` in the API shape."""
+        return self.message._message_attributes
+
+    @property
+    def md5_of_message_attributes(self) -> str | None:
+        """``MD5OfMessageAttributes`` or None."""
+        return self.message.md5_of_message_attributes
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        """System attributes, all strings: ``ApproximateReceiveCount``, ``SentTimestamp`` and
+        ``ApproximateFirstReceiveTimestamp`` (epoch ms), ``SenderId``, the FIFO ones, and
+        ``DeadLetterQueueSourceArn`` on redriven messages; in the order AWS's Lambda events show."""
+        if self._attributes is None:
+            m = self.message
+            epoch_ns = self._arn_region[2]
+            attrs = {"ApproximateReceiveCount": str(self.receive_count)}
+            attrs["SentTimestamp"] = str((epoch_ns + m._sent_ns) // 1_000_000)
+            if m._sequence_number is not None:
+                attrs["SequenceNumber"] = m._sequence_number
+            if m._group_id is not None:
+                attrs["MessageGroupId"] = m._group_id
+            attrs["SenderId"] = m._sender_id
+            if m._dedup_id is not None:
+                attrs["MessageDeduplicationId"] = m._dedup_id
+            attrs["ApproximateFirstReceiveTimestamp"] = str((epoch_ns + self._first_ns) // 1_000_000)
+            if m._dlq_source_arn is not None:
+                attrs["DeadLetterQueueSourceArn"] = m._dlq_source_arn
+            self._attributes = attrs
+        return self._attributes
+
+    def lambda_record(self) -> dict[str, Any]:
+        """This message as one ``Records[]`` entry of a Lambda SQS event (AWS-SEMANTICS §5.5, §11)."""
+        m = self.message
+        record: dict[str, Any] = {
+            "messageId": m._message_id,
+            "receiptHandle": self.receipt_handle,
+            "body": m._body,
+            "attributes": dict(self.attributes),
+            "messageAttributes": lambda_message_attributes(m._message_attributes),
+        }
+        md5_attrs = m.md5_of_message_attributes
+        if md5_attrs is not None:
+            record["md5OfMessageAttributes"] = md5_attrs
+        record["md5OfBody"] = m.md5_of_body
+        record["eventSource"] = "aws:sqs"
+        record["eventSourceARN"] = self._arn_region[0]
+        record["awsRegion"] = self._arn_region[1]
+        return record
+
+    def __repr__(self) -> str:
+        return f"<ReceivedMessage {self.message._message_id} receive={self.receive_count}>"

@@ -1,0 +1,1 @@
+"""Scenario files, replay readers and game days."""

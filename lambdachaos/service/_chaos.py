@@ -1,0 +1,114 @@
+"""Applies a fault plan (``lambdachaos.faults``) inside the simulated service and records every firing.
+
+Probabilities are drawn per record (event id), attempt and rule from the simulation's seed, so a
+failing run replays exactly. Throttling faults are read as a schedule at the virtual time of each
+attempt; invocation faults are decided once the attempt's environment (cold or warm) is known.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, final
+
+from lambdachaos import faults as _faults
+from lambdachaos._ledger import FaultRecord
+from lambdachaos._world import derive_seed
+from lambdachaos.service._handler_time import HandlerClock
+
+if TYPE_CHECKING:
+    from lambdachaos.service._function import Function
+    from lambdachaos.service._service import LambdaService
+
+
+@final
+class FaultInjector:
+    """One fault plan applied to one simulation."""
+
+    def __init__(self, service: LambdaService, plan: _faults.FaultPlan) -> None:
+        self.service = service
+        self.plan = plan
+        self.runner = plan.runner()
+        self._schedules: dict[str, _faults.ThrottleSchedule] = {}
+
+    # ---- throttling ---------------------------------------------------------------------------
+    def schedule(self, fn: Function) -> _faults.ThrottleSchedule:
+        """The throttling schedule of ``fn`` (cached)."""
+        sched = self._schedules.get(fn.name)
+        if sched is None:
+            sched = self._schedules[fn.name] = self.runner.throttle_schedule(fn.name)
+        return sched
+
+    def reserved_at(self, fn: Function, now_s: float) -> int | None:
+        """Reserved concurrency in force at ``now_s`` (a scheduled change, else the configured value)."""
+        sched = self.schedule(fn)
+        return sched.reserved_concurrency_at(now_s, fn.reserved_concurrency) if sched.windows else (
+            fn.reserved_concurrency
+        )
+
+    def record_throttle(self, fn: Function, reason: str, *, now_ns: int, event_id: str, attempt: int,
+                        qualifier: str | None) -> None:
+        """Attribute a throttle to the schedule window that caused it, if any."""
+        sched = self.schedule(fn)
+        if not sched.windows:
+            return
+        kind = {
+            "ReservedFunctionConcurrentInvocationLimitExceeded": "reserved-concurrency",
+            "ConcurrentInvocationLimitExceeded": "account-concurrency-exhausted",
+            "FunctionInvocationRateLimitExceeded": "burst-limit",
+            "ReservedFunctionInvocationRateLimitExceeded": "burst-limit",
+        }.get(reason)
+        window = sched.window_at(kind, now_ns / 1e9) if kind else None
+        if window is not None:
+            self.write(sched.firing(window, time=now_ns / 1e9, attempt=attempt, qualifier=qualifier,
+                                    reason=reason), event_id)
+
+    # ---- invocation faults --------------------------------------------------------------------
+    def decide(
+        self, fn: Function, qualifier: str | None, *, event_id: str, attempt: int, now_ns: int, cold: bool,
+        event: Any, source: str | None,
+    ) -> _faults.InvocationFaults:
+        """Decide the faults of one attempt with draws seeded by (seed, event id, attempt, rule)."""
+        seed = self.service.world.seed
+
+        def draw(key: str) -> float:
+            return random.Random(derive_seed(seed, "fault", event_id, attempt, key)).random()
+
+        point = _faults.InvocationPoint(
+            function_name=fn.name, qualifier=qualifier, event_source=source, attempt=attempt,
+            time=now_ns / 1e9, cold_start=cold, event=event,
+        )
+        decided = self.runner.decide(point, draw)
+        for firing in decided.firings:
+            self.write(firing, event_id)
+        return decided
+
+    @contextmanager
+    def around(self, decided: _faults.InvocationFaults, clock: HandlerClock, event_id: str) -> Iterator[None]:
+        """Patch sockets/botocore//tmp for one handler call; blocked calls spend virtual time."""
+        seed = derive_seed(self.service.world.seed, "retry-jitter", event_id, decided.attempt)
+
+        def sleep(seconds: float) -> None:
+            clock.advance(round(seconds * 1e9))
+
+        def now() -> float:
+            return clock.monotonic_ns() / 1e9
+
+        with _faults.injected(decided, sleep=sleep, now=now, random_seed=seed) as log:
+            try:
+                yield
+            finally:
+                for firing in log.firings:
+                    self.write(firing, event_id)
+
+    def write(self, firing: _faults.FaultFiring, event_id: str | None) -> None:
+        """Append one firing to the ledger."""
+        ledger = self.service.ledger
+        data = firing.to_dict()
+        ledger.add_fault(FaultRecord(
+            seq=ledger.next_seq(), fault=f"{firing.kind}:{firing.rule_id}",
+            at_ns=round(firing.time * 1e9), function=firing.function_name, event_id=event_id,
+            attempt=firing.attempt, effect=firing.effect,
+            detail={k: v for k, v in data.items() if k in ("detail", "records", "qualifier", "event_source")},
+        ))

@@ -1,0 +1,420 @@
+"""The SQS event source mapping, standard and FIFO (AWS-SEMANTICS §5, filtering §10).
+
+Pollers receive messages, drop the ones the filter criteria reject (deleting them), gather a batch
+(full, window elapsed, or 6 MB) and invoke the function synchronously with ``{"Records": [...]}``.
+Success deletes the batch; a function error leaves it in flight, so it reappears when its visibility
+timeout ends, with ``ApproximateReceiveCount`` one higher, until the queue's redrive policy moves it
+to the queue's dead-letter queue. Partial batch responses are read per §5.3. Concurrency starts at 5
+batches and grows by 300 per minute up to 1,250 (and ``ScalingConfig.MaximumConcurrency``); FIFO
+ordering and group blocking come from the queue itself. AWS page: "Using Lambda with Amazon SQS".
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, final
+
+from lambdachaos._clock import NS_PER_SECOND
+from lambdachaos._ledger import Delivery, Fate, FateStatus, Outcome, Path
+from lambdachaos.generators import sqs as sqs_records
+from lambdachaos.resources._sqs_message import MessageState, ReceivedMessage, lambda_message_attributes
+from lambdachaos.service._esm_common import (
+    BATCH_WINDOW_MAX_S,
+    REPORT_BATCH_ITEM_FAILURES,
+    SYNC_PAYLOAD_LIMIT,
+    FilterCriteriaInput,
+    InvalidParameterValueError,
+    VisibilityTimeoutWarning,
+    check_range,
+    check_response_types,
+    compile_filters,
+    data_view,
+    matches,
+    parse_batch_response,
+)
+
+if TYPE_CHECKING:
+    from lambdachaos._clock import Timer
+    from lambdachaos.resources._patterns import EventPattern
+    from lambdachaos.resources._sqs import Queue
+    from lambdachaos.service._function import Function
+    from lambdachaos.service._service import Execution, LambdaService
+
+BATCH_SIZE_DEFAULT: Final = 10
+BATCH_SIZE_MAX_STANDARD: Final = 10_000
+BATCH_SIZE_MAX_FIFO: Final = 10
+BATCH_SIZE_NO_WINDOW_MAX: Final = 10
+"""BatchSize above this needs a batching window of at least 1 s."""
+MAXIMUM_CONCURRENCY_MIN: Final = 2
+MAXIMUM_CONCURRENCY_MAX: Final = 1_000
+INITIAL_CONCURRENCY: Final = 5
+SCALE_UP_PER_MINUTE: Final = 300
+MAX_CONCURRENCY_PER_MAPPING: Final = 1_250
+"""Standard-queue scaling (AWS-SEMANTICS §5.2, page "Configuring scaling behavior for SQS event source mappings")."""
+VISIBILITY_GUIDANCE_FACTOR: Final = 6
+_RECEIVE_MAX: Final = 10
+_RECORD_OVERHEAD: Final = 1_024  # generous bound on a record's JSON besides body and attributes
+
+
+@final
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SqsMappingConfig:
+    """Settings of an SQS event source mapping, checked on construction (AWS-SEMANTICS §5.1).
+
+    ``batch_size`` 1–10,000 (FIFO 1–10), default 10; ``maximum_batching_window_in_seconds`` 0–300
+    (not on FIFO queues), at least 1 when ``batch_size`` > 10; ``function_response_types`` ``()`` or
+    ``("ReportBatchItemFailures",)``; ``filter_criteria`` per §10 (SQS filters on ``body``);
+    ``maximum_concurrency`` is ``ScalingConfig.MaximumConcurrency`` (2–1,000, None = no cap).
+    """
+
+    fifo: bool = False
+    batch_size: int = BATCH_SIZE_DEFAULT
+    maximum_batching_window_in_seconds: int = 0
+    function_response_types: tuple[str, ...] = ()
+    filter_criteria: FilterCriteriaInput = None
+    maximum_concurrency: int | None = None
+    enabled: bool = True
+    patterns: tuple[EventPattern, ...] = field(init=False, repr=False, compare=False, default=())
+
+    def __post_init__(self) -> None:
+        high = BATCH_SIZE_MAX_FIFO if self.fifo else BATCH_SIZE_MAX_STANDARD
+        check_range("BatchSize", "batch_size", self.batch_size, 1, high,
+                    what="a FIFO queue" if self.fifo else "a standard queue")
+        window = self.maximum_batching_window_in_seconds
+        if self.fifo and window not in (0, None):
+            raise InvalidParameterValueError(
+                f"maximum_batching_window_in_seconds={window!r}: Batching window is not supported for FIFO "
+                "queues; remove MaximumBatchingWindowInSeconds"
+            )
+        check_range("MaximumBatchingWindowInSeconds", "maximum_batching_window_in_seconds", window, 0,
+                    BATCH_WINDOW_MAX_S)
+        if self.batch_size > BATCH_SIZE_NO_WINDOW_MAX and window < 1:
+            raise InvalidParameterValueError(
+                "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"
+            )
+        if self.maximum_concurrency is not None:
+            check_range("ScalingConfig.MaximumConcurrency", "maximum_concurrency", self.maximum_concurrency,
+                        MAXIMUM_CONCURRENCY_MIN, MAXIMUM_CONCURRENCY_MAX)
+        object.__setattr__(self, "function_response_types", check_response_types(self.function_response_types))
+        object.__setattr__(self, "patterns", compile_filters(self.filter_criteria))
+
+
+@final
+class _Batch:
+    """Messages handed to one invocation, with their rendered records."""
+
+    __slots__ = ("deadline_ns", "ids", "messages", "records", "throttles")
+
+    def __init__(self, messages: list[ReceivedMessage], records: list[dict[str, Any]], deadline_ns: int) -> None:
+        self.messages = messages
+        self.records = records
+        self.ids = tuple(r["messageId"] for r in records)
+        self.deadline_ns = deadline_ns
+        self.throttles = 0
+
+
+@final
+class SqsEventSourceMapping:
+    """One SQS event source mapping: polls ``queue`` and invokes ``function`` (AWS-SEMANTICS §5).
+
+    Every message sent to the queue gets a fate in the ledger: ``succeeded`` when the mapping deleted
+    it, ``filtered`` when the filter criteria dropped it, ``dead_lettered`` (with the queue DLQ's ARN
+    and a ``queue_dlq`` delivery) when the redrive policy moved it, ``pending`` while it is still queued.
+    """
+
+    def __init__(
+        self, service: LambdaService, queue: Queue, function: Function, config: SqsMappingConfig,
+        *, qualifier: str | None = None,
+    ) -> None:
+        world = service.world
+        timeout = function.config.timeout
+        visibility = queue.config.visibility_timeout
+        if visibility < timeout:
+            raise InvalidParameterValueError(
+                f"Queue visibility timeout: {visibility} seconds is less than Function timeout: {timeout:g} seconds"
+            )
+        window = config.maximum_batching_window_in_seconds
+        if visibility < VISIBILITY_GUIDANCE_FACTOR * timeout + window:
+            warnings.warn(
+                f"queue {queue.name!r} has VisibilityTimeout={visibility} s; AWS advises at least "
+                f"{VISIBILITY_GUIDANCE_FACTOR} x the function timeout ({timeout:g} s) plus the batching window "
+                f"({window} s) = {VISIBILITY_GUIDANCE_FACTOR * timeout + window:g} s, so retries of throttled "
+                "batches fit; raise visibility_timeout on the queue",
+                VisibilityTimeoutWarning, stacklevel=3,
+            )
+        self.service = service
+        self.queue = queue
+        self.function = function
+        self.qualifier = qualifier
+        self.config = config
+        self.uuid = world.uuid("esm")
+        """The mapping's ``UUID``."""
+        self.event_source_arn = queue.arn
+        """``EventSourceArn``."""
+        self.function_arn = function.arn if qualifier is None else f"{function.arn}:{qualifier}"
+        """``FunctionArn`` (qualified when the mapping targets a version or alias)."""
+        self.state = "Enabled" if config.enabled else "Disabled"
+        """``State``: ``Enabled`` or ``Disabled``."""
+        self.invocations = 0
+        """Invocations started (throttled ones excluded)."""
+        self._clock = world.clock
+        self._ledger = service.ledger
+        self._epoch_ns = world.epoch_ns
+        self._region = world.region
+        self._account = world.account_id
+        self._rbif = REPORT_BATCH_ITEM_FAILURES in config.function_response_types
+        self._in_flight = 0
+        self._busy_since: int | None = None
+        self._poll_timer: Timer | None = None
+        self._window_timer: Timer | None = None
+        self._buffer: list[tuple[ReceivedMessage, dict[str, Any], int]] = []
+        self._buffer_size = 0
+        self._window_end = 0
+        self._batches = 0
+        self._sent_cursor = 0
+        self._dlq_cursor = 0
+        self._unsubscribe = [queue.on_visible(self._on_visible)]
+        policy = queue.config.redrive_policy
+        self._dlq = policy.dead_letter_target if policy is not None else None
+        if self._dlq is not None:
+            self._dlq_cursor = len(self._dlq._history)
+            self._unsubscribe.append(self._dlq.on_visible(self._on_dlq))
+        self._open_sent()
+        if config.enabled:
+            self._wake()
+
+    # ---- control ------------------------------------------------------------------------------
+    def disable(self) -> None:
+        """``UpdateEventSourceMapping(Enabled=False)``: stop polling (batches in flight finish)."""
+        self.state = "Disabled"
+
+    def enable(self) -> None:
+        """``UpdateEventSourceMapping(Enabled=True)``: resume polling."""
+        self.state = "Enabled"
+        self._wake()
+
+    def delete(self) -> None:
+        """``DeleteEventSourceMapping``: stop polling for good."""
+        self.state = "Disabled"
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
+
+    # ---- listeners ----------------------------------------------------------------------------
+    def _open_sent(self) -> None:
+        # Every message that enters the queue is a record of this simulation: open its fate at send time.
+        history = self.queue._history
+        ledger = self._ledger
+        for i in range(self._sent_cursor, len(history)):
+            msg = history[i]
+            ledger.open(msg._message_id, msg._sent_ns)
+        self._sent_cursor = len(history)
+
+    def _on_visible(self, _queue: Queue) -> None:
+        if self._sent_cursor != len(self.queue._history):
+            self._open_sent()
+        if self._poll_timer is None:
+            self._wake()
+
+    def _on_dlq(self, dlq: Queue) -> None:
+        history = dlq._history
+        source = self.queue.arn
+        now = self._clock.now_ns
+        policy = self.queue.config.redrive_policy
+        count = policy.max_receive_count if policy is not None else 0
+        for i in range(self._dlq_cursor, len(history)):
+            msg = history[i]
+            if msg._dlq_source_arn != source or not self._is_pending(msg._message_id):
+                continue
+            ledger = self._ledger
+            ledger.add_delivery(Delivery(
+                seq=ledger.next_seq(), kind="queue_dlq", target=dlq.arn, event_id=msg._message_id, at_ns=now,
+                condition="maxReceiveCount", message_id=msg._message_id,
+            ))
+            ledger.settle(Fate(event_id=msg._message_id, status=FateStatus.DEAD_LETTERED, at_ns=now,
+                               condition="maxReceiveCount", destinations=(dlq.arn,), attempts=count))
+        self._dlq_cursor = len(history)
+
+    def _is_pending(self, message_id: str) -> bool:
+        try:
+            return self._ledger.fate(message_id).status is FateStatus.PENDING
+        except KeyError:
+            return False
+
+    def _wake(self) -> None:
+        if self._poll_timer is None and self.state == "Enabled":
+            self._poll_timer = self._clock.call_at(self._clock.now_ns, self._poll, priority=1)
+
+    # ---- polling ------------------------------------------------------------------------------
+    def _limit(self, now: int) -> int:
+        if self._busy_since is None:
+            self._busy_since = now
+        grown = INITIAL_CONCURRENCY + (now - self._busy_since) * SCALE_UP_PER_MINUTE // (60 * NS_PER_SECOND)
+        limit = min(MAX_CONCURRENCY_PER_MAPPING, grown)
+        cap = self.config.maximum_concurrency
+        return limit if cap is None else min(limit, cap)
+
+    def _poll(self) -> None:
+        self._poll_timer = None
+        if self.state != "Enabled":
+            return
+        now = self._clock.now_ns
+        while self._in_flight < self._limit(now):
+            batch = self._gather(now)
+            if batch is None:
+                break
+            self._in_flight += 1
+            self._invoke(batch)
+        if self._in_flight == 0 and not self._buffer:
+            self._busy_since = None
+
+    def _gather(self, now: int) -> _Batch | None:
+        """Fill the buffer from the queue; return a batch when one is due (full, 6 MB, or window over)."""
+        config = self.config
+        size = config.batch_size
+        buffer = self._buffer
+        queue = self.queue
+        patterns = config.patterns
+        full = False
+        while len(buffer) < size and not full:
+            got = queue.receive(min(_RECEIVE_MAX, size - len(buffer)))
+            if not got:
+                break
+            for rm in got:
+                record = self._render(rm)
+                if patterns and not self._passes(rm, record, patterns):
+                    continue
+                msg = rm.message
+                estimate = 2 * len(msg._body) + _RECORD_OVERHEAD + 2 * sum(
+                    len(k) + len(str(v)) for k, v in msg._message_attributes.items())
+                if self._buffer_size + estimate > SYNC_PAYLOAD_LIMIT - 64:
+                    estimate = len(json.dumps(record, separators=(",", ":"))) + 1
+                    if buffer and self._buffer_size + estimate > SYNC_PAYLOAD_LIMIT - 64:
+                        full = True
+                if not buffer and config.maximum_batching_window_in_seconds:
+                    self._window_end = now + config.maximum_batching_window_in_seconds * NS_PER_SECOND
+                buffer.append((rm, record, estimate))
+                self._buffer_size += estimate
+        if not buffer:
+            return None
+        window = config.maximum_batching_window_in_seconds
+        if not full and len(buffer) < size and window and now < self._window_end:
+            if self._window_timer is None:
+                self._window_timer = self._clock.call_at(self._window_end, self._on_window, priority=1)
+            return None
+        return self._take_batch(now)
+
+    def _on_window(self) -> None:
+        self._window_timer = None
+        self._wake()
+
+    def _take_batch(self, now: int) -> _Batch:
+        buffer = self._buffer
+        taken = 0
+        total = 0
+        for _, _, est in buffer:
+            if taken and total + est > SYNC_PAYLOAD_LIMIT - 64:
+                break
+            total += est
+            taken += 1
+        chosen = buffer[:taken]
+        del buffer[:taken]
+        self._buffer_size -= total
+        if self._window_timer is not None and not buffer:
+            self._window_timer.cancel()
+            self._window_timer = None
+        if buffer and self.config.maximum_batching_window_in_seconds:
+            self._window_end = now + self.config.maximum_batching_window_in_seconds * NS_PER_SECOND
+        visibility = self.queue.config.visibility_timeout * NS_PER_SECOND
+        deadline = min(rm.message._received_ns for rm, _, _ in chosen) + visibility
+        return _Batch([c[0] for c in chosen], [c[1] for c in chosen], deadline)
+
+    def _passes(self, rm: ReceivedMessage, record: dict[str, Any], patterns: tuple[EventPattern, ...]) -> bool:
+        view = dict(record)
+        view["body"] = data_view(record["body"])
+        if matches(patterns, view):
+            return True
+        # AWS deletes a message its filters reject: it is never invoked and never redriven (§5.6).
+        self.queue.delete(rm.receipt_handle)
+        if self._is_pending(rm.message_id):
+            self._ledger.settle(Fate(event_id=rm.message_id, status=FateStatus.FILTERED,
+                                     at_ns=self._clock.now_ns, condition="FilterCriteria"))
+        return False
+
+    def _render(self, rm: ReceivedMessage) -> dict[str, Any]:
+        msg = rm.message
+        epoch = self._epoch_ns
+        attrs = msg._message_attributes
+        first = msg._first_receive_ns
+        return sqs_records.record(
+            body=msg._body, message_id=msg._message_id, receipt_handle=rm.receipt_handle,
+            queue_arn=self.queue.arn, region=self._region, account_id=self._account,
+            sent_timestamp=(epoch + msg._sent_ns) // 1_000_000,
+            first_receive_timestamp=(epoch + (first if first is not None else msg._sent_ns)) // 1_000_000,
+            receive_count=rm.receive_count, sender_id=msg._sender_id,
+            message_attributes=lambda_message_attributes(attrs) if attrs else None,
+            message_group_id=msg._group_id, message_deduplication_id=msg._dedup_id,
+            sequence_number=msg._sequence_number, dead_letter_queue_source_arn=msg._dlq_source_arn,
+        )
+
+    # ---- invoking -----------------------------------------------------------------------------
+    def _invoke(self, batch: _Batch) -> None:
+        service = self.service
+        self._batches += 1
+        batch_id = f"{self.uuid}:{self._batches}"
+        ex = service.execute(
+            self.function, self.qualifier, b"", path=Path.ESM, request_id=service.world.uuid(),
+            event_id=batch_id, attempt=max(rm.receive_count for rm in batch.messages), records=batch.ids,
+            source=self.queue.arn, event={"Records": batch.records}, batch_id=batch_id,
+        )
+        clock = self._clock
+        if ex.outcome is Outcome.THROTTLED or ex.outcome is Outcome.SYSTEM_ERROR:
+            # §5.3: Lambda backs off and retries the invoke until the messages' visibility timeout
+            # ends; then it lets go and the messages reappear (their receive count already grew).
+            delay = min(2 ** batch.throttles, 60) * NS_PER_SECOND
+            batch.throttles += 1
+            if clock.now_ns + delay < batch.deadline_ns:
+                clock.call_at(clock.now_ns + delay, self._retry_throttled, batch, priority=1)
+            else:
+                self._in_flight -= 1
+            return
+        self.invocations += 1
+        clock.call_at(ex.end_ns, self._complete, batch, ex)
+
+    def _retry_throttled(self, batch: _Batch) -> None:
+        self._invoke(batch)
+
+    def _complete(self, batch: _Batch, ex: Execution) -> None:
+        self._in_flight -= 1
+        if not ex.failed:
+            failed: Sequence[str] = ()
+            if self._rbif:
+                response = parse_batch_response(ex.payload, frozenset(batch.ids))
+                if response.complete_failure:
+                    self._wake()
+                    return
+                failed = response.failed
+            self._delete(batch, frozenset(failed))
+        self._wake()
+
+    def _delete(self, batch: _Batch, failed: frozenset[str]) -> None:
+        queue = self.queue
+        ledger = self._ledger
+        now = self._clock.now_ns
+        deleted = MessageState.DELETED
+        for rm in batch.messages:
+            msg = rm.message
+            if failed and msg._message_id in failed:
+                continue
+            queue.delete(rm.receipt_handle)
+            # A superseded receipt handle deletes nothing (the message is being processed again).
+            if msg._state is deleted and self._is_pending(msg._message_id):
+                ledger.settle(Fate(event_id=msg._message_id, status=FateStatus.SUCCEEDED, at_ns=now,
+                                   attempts=rm.receive_count))
+
+    def __repr__(self) -> str:
+        return (f"<SqsEventSourceMapping {self.uuid} {self.queue.name} -> {self.function.name} {self.state} "
+                f"in_flight={self._in_flight} invocations={self.invocations}>")
