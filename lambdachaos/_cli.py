@@ -19,7 +19,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["events"]:
         from lambdachaos.generators._cli import events_main
 
-        return events_main(argv[1:])
+        code: int = events_main(argv[1:])
+        return code
     parser = argparse.ArgumentParser(
         prog="lambdachaos",
         description="Chaos testing for AWS Lambda on a deterministic virtual clock.",

@@ -175,7 +175,12 @@ class Clock:
                 "virtual time never moves backwards (use advance() for a relative step)"
             )
         queue = self._queue
-        while not self._stopped and queue and queue[0][0] <= limit:
+        while not self._stopped and queue:
+            if queue[0][3].cancelled:  # drop cancelled heads before looking at the next due time
+                heapq.heappop(queue)
+                continue
+            if queue[0][0] > limit:
+                break
             self.step()
         if not self._stopped and self._now < limit:
             self._now = limit

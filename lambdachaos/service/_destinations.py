@@ -97,7 +97,7 @@ def send(
 ) -> str | None:
     """Deliver ``body`` to a queue, topic, bus or function; returns the message/event id."""
     arn = arn_of(target)
-    resource = target if not isinstance(target, str) else resolve(arn)
+    resource: Any = target if not isinstance(target, str) else resolve(arn)
     if resource is None:
         raise DeliveryError(f"destination {arn} does not exist in this simulation")
     kind = service_of(arn)
@@ -105,7 +105,7 @@ def send(
         if kind == "sqs":
             if arn.endswith(".fifo"):
                 raise DeliveryError(f"{arn}: FIFO queues are not supported as destinations")
-            sent = resource.send(body, message_attributes=attributes)  # type: ignore[attr-defined]
+            sent = resource.send(body, message_attributes=attributes)
             return str(getattr(sent, "message_id", sent))
         if kind == "sns":
             if arn.endswith(".fifo"):
@@ -113,10 +113,10 @@ def send(
             sns_attrs = None
             if attributes:
                 sns_attrs = {k: {"DataType": v["DataType"], "StringValue": v["StringValue"]} for k, v in attributes.items()}
-            return str(resource.publish(body, message_attributes=sns_attrs))  # type: ignore[attr-defined]
+            return str(resource.publish(body, message_attributes=sns_attrs))
         if kind == "events":
             entry = dict(bus_entry or {}, Detail=body)
-            ids = resource.put_events([entry])  # type: ignore[attr-defined]
+            ids = resource.put_events([entry])
             return str(ids[0]) if ids else None
         if kind == "lambda":
             if invoke_async is None:

@@ -52,7 +52,7 @@ class HandlerClock:
         start_wall_ns: int,
         start_virtual_ns: int,
         deadline_ns: int,
-        on_advance: Callable[[int], None] | None = None,
+        on_advance: Callable[[int], object] | None = None,
     ) -> None:
         self.start_wall_ns = start_wall_ns
         self.start_virtual_ns = start_virtual_ns
@@ -169,33 +169,33 @@ def _virtual_now(tz: _dt.tzinfo | None) -> _dt.datetime | None:
     return utc.astimezone(tz)
 
 
-class FakeDatetime(_RealDatetime, metaclass=_FakeMeta):
+class FakeDatetime(_dt.datetime, metaclass=_FakeMeta):
     """``datetime.datetime`` whose ``now``/``utcnow``/``today`` read handler time during an invocation."""
 
     _real = _RealDatetime
 
     @classmethod
-    def now(cls, tz: _dt.tzinfo | None = None) -> _dt.datetime:  # type: ignore[override]
+    def now(cls, tz: _dt.tzinfo | None = None) -> _dt.datetime:
         v = _virtual_now(tz)
         return _RealDatetime.now(tz) if v is None else v
 
     @classmethod
-    def utcnow(cls) -> _dt.datetime:  # type: ignore[override]
+    def utcnow(cls) -> _dt.datetime:
         v = _virtual_now(_dt.UTC)
         return _RealDatetime.now(_dt.UTC).replace(tzinfo=None) if v is None else v.replace(tzinfo=None)
 
     @classmethod
-    def today(cls) -> _dt.datetime:  # type: ignore[override]
+    def today(cls) -> _dt.datetime:
         return cls.now()
 
 
-class FakeDate(_RealDate, metaclass=_FakeMeta):
+class FakeDate(_dt.date, metaclass=_FakeMeta):
     """``datetime.date`` whose ``today`` reads handler time during an invocation."""
 
     _real = _RealDate
 
     @classmethod
-    def today(cls) -> _dt.date:  # type: ignore[override]
+    def today(cls) -> _dt.date:
         v = _virtual_now(None)
         return _RealDate.today() if v is None else v.date()
 
@@ -238,7 +238,7 @@ def install() -> None:
             }
         )
         for module in list(sys.modules.values()):
-            name = getattr(module, "__name__", None)
+            name: object = getattr(module, "__name__", None)
             # The standard library keeps real time: threading, queue and selectors compute their
             # own timeouts from the clocks they bound at import.
             if not isinstance(name, str) or name.partition(".")[0] in _SKIP_SCAN:

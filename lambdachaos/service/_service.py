@@ -358,8 +358,7 @@ class LambdaService:
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_size),
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}",
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
-            "_HANDLER": fn.versions[env.version].handler if isinstance(fn.versions[env.version].handler, str)
-            else getattr(fn.versions[env.version].handler, "__qualname__", "handler"),
+            "_HANDLER": _handler_name(fn.versions[env.version].handler),
             **config.environment,
         }
         for key, value in wanted.items():
@@ -501,6 +500,12 @@ def _after_handler(
 
 
 _decode = json.JSONDecoder().decode
+
+
+def _handler_name(handler: Any) -> str:
+    if isinstance(handler, str):
+        return handler
+    return f"{getattr(handler, '__module__', 'handler')}.{getattr(handler, '__qualname__', 'handler')}"
 
 
 def _parse_payload(payload: bytes) -> Any:

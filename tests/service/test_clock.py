@@ -89,3 +89,12 @@ def test_six_hours_of_virtual_time_take_no_real_time():
     clock.call_later(0, tick)
     clock.run()
     assert count[0] == 6 * 3600 + 1
+
+
+def test_a_cancelled_timer_inside_the_window_never_lets_a_later_one_run_early():
+    clock = Clock()
+    hits = []
+    clock.call_later(1, hits.append, "cancelled").cancel()
+    clock.call_later(10, hits.append, "later")
+    clock.advance(5)
+    assert hits == [] and clock.now == 5.0
