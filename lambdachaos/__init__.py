@@ -52,7 +52,34 @@ _LAZY: dict[str, str] = {
     "Version": "lambdachaos.service._function",
 }
 
-__all__ = ["ConfigError", "LambdaChaosError", "LambdaChaosWarning", *sorted(_LAZY)]
+__all__ = [
+    "Alias",
+    "Architecture",
+    "Attempt",
+    "Clock",
+    "ConfigError",
+    "Delivery",
+    "DurationModel",
+    "EventInvokeConfig",
+    "Fate",
+    "FateStatus",
+    "FaultRecord",
+    "Function",
+    "FunctionConfig",
+    "InvalidRequestContentException",
+    "InvokeResult",
+    "LambdaAPIError",
+    "LambdaChaosError",
+    "LambdaChaosWarning",
+    "Ledger",
+    "Outcome",
+    "Path",
+    "RequestEntityTooLargeException",
+    "ResourceNotFoundException",
+    "Sim",
+    "TooManyRequestsException",
+    "Version",
+]
 __version__ = "0.1.0"
 
 

@@ -38,7 +38,7 @@ def to_ns(duration: Duration) -> int:
 class Timer:
     """A scheduled callback; ``cancel()`` stops it from running."""
 
-    __slots__ = ("at_ns", "callback", "args", "cancelled")
+    __slots__ = ("args", "at_ns", "callback", "cancelled")
 
     def __init__(self, at_ns: int, callback: Callable[..., object], args: tuple[Any, ...]) -> None:
         self.at_ns = at_ns

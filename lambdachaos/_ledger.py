@@ -191,7 +191,7 @@ class Fate:
 class Ledger:
     """The flight recorder of one simulation. Read-only for users; the service appends."""
 
-    __slots__ = ("_attempts", "_deliveries", "_faults", "_fates", "_seq", "seed", "_pending")
+    __slots__ = ("_attempts", "_deliveries", "_fates", "_faults", "_pending", "_seq", "seed")
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed

@@ -33,7 +33,7 @@ def derive_seed(seed: int, *parts: object) -> int:
 class World:
     """Shared context of one simulated account and region."""
 
-    __slots__ = ("account_id", "clock", "epoch_ns", "region", "seed", "_streams")
+    __slots__ = ("_streams", "account_id", "clock", "epoch_ns", "region", "seed")
 
     def __init__(
         self,

@@ -96,7 +96,8 @@ def test_public_all_matches_the_names_it_exports():
 def test_importing_lambdachaos_is_cheap_and_needs_only_the_standard_library():
     code = (
         "import sys; before = set(sys.modules); import lambdachaos, lambdachaos.faults; "
-        "extra = {m.split('.')[0] for m in set(sys.modules) - before} - set(sys.stdlib_module_names) - {'lambdachaos'}; "
+        "extra = {m.split('.')[0] for m in set(sys.modules) - before}"
+        " - set(sys.stdlib_module_names) - {'lambdachaos'}; "
         "print(sorted(extra))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -120,3 +121,11 @@ def test_a_built_wheel_puts_nothing_but_lambdachaos_at_the_top_of_site_packages(
     for module in ("lambdachaos/generators/__init__.py", "lambdachaos/faults/wrapper.py",
                    "lambdachaos/plugins/_pytest_plugin.py", "lambdachaos/py.typed"):
         assert module in names
+
+
+def test_all_is_exactly_the_lazily_exported_names_plus_the_errors():
+    import lambdachaos
+
+    assert sorted(lambdachaos.__all__) == sorted(
+        ["ConfigError", "LambdaChaosError", "LambdaChaosWarning", *lambdachaos._LAZY]
+    )

@@ -96,7 +96,8 @@ def check_int_range(
 ) -> int:
     """Validate an integer setting against AWS's range, with AWS's ValidationException wording."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{keyword}={value!r} must be an integer ({aws_name}, {low} to {high}{' ' + unit if unit else ''})")
+        u = f" {unit}" if unit else ""
+        raise ConfigError(f"{keyword}={value!r} must be an integer ({aws_name}, {low} to {high}{u})")
     if not low <= value <= high:
         raise _aws_range_error(
             keyword=keyword, aws_name=aws_name, member=member, value=value, low=low, high=high, unit=unit

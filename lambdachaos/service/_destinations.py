@@ -112,7 +112,9 @@ def send(
                 raise DeliveryError(f"{arn}: FIFO topics are not supported as destinations")
             sns_attrs = None
             if attributes:
-                sns_attrs = {k: {"DataType": v["DataType"], "StringValue": v["StringValue"]} for k, v in attributes.items()}
+                sns_attrs = {
+                    k: {"DataType": v["DataType"], "StringValue": v["StringValue"]} for k, v in attributes.items()
+                }
             return str(resource.publish(body, message_attributes=sns_attrs))
         if kind == "events":
             entry = dict(bus_entry or {}, Detail=body)

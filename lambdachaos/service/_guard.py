@@ -18,7 +18,7 @@ _perf = time.perf_counter
 _sleep = time.sleep
 
 
-class RunawayHandler(BaseException):  # noqa: N818 - a control-flow signal
+class RunawayHandler(BaseException):
     """Raised in a handler's thread when it exceeded the real-time guard."""
 
 

@@ -12,6 +12,7 @@ replacement classes answer ``isinstance`` for real instances and return real ins
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import sys
 import threading
@@ -33,7 +34,7 @@ MONOTONIC_BASE_NS: Final = 1_000_000_000_000
 """Virtual ``monotonic``/``perf_counter`` read this many ns plus the virtual time (never near 0)."""
 
 
-class InvocationDeadline(BaseException):  # noqa: N818 - a control-flow signal, not an error
+class InvocationDeadline(BaseException):
     """Raised inside a handler when virtual time reaches the function timeout.
 
     It derives from ``BaseException`` so that a handler's ``except Exception`` does not swallow it.
@@ -44,7 +45,7 @@ class InvocationDeadline(BaseException):  # noqa: N818 - a control-flow signal, 
 class HandlerClock:
     """The time of one running invocation: a wall-clock epoch and a virtual elapsed counter."""
 
-    __slots__ = ("start_wall_ns", "start_virtual_ns", "elapsed_ns", "deadline_ns", "on_advance", "expired")
+    __slots__ = ("deadline_ns", "elapsed_ns", "expired", "on_advance", "start_virtual_ns", "start_wall_ns")
 
     def __init__(
         self,
@@ -175,17 +176,17 @@ class FakeDatetime(_dt.datetime, metaclass=_FakeMeta):
     _real = _RealDatetime
 
     @classmethod
-    def now(cls, tz: _dt.tzinfo | None = None) -> _dt.datetime:
+    def now(cls, tz: _dt.tzinfo | None = None) -> _dt.datetime:  # type: ignore[override]
         v = _virtual_now(tz)
         return _RealDatetime.now(tz) if v is None else v
 
     @classmethod
-    def utcnow(cls) -> _dt.datetime:
+    def utcnow(cls) -> _dt.datetime:  # type: ignore[override]
         v = _virtual_now(_dt.UTC)
         return _RealDatetime.now(_dt.UTC).replace(tzinfo=None) if v is None else v.replace(tzinfo=None)
 
     @classmethod
-    def today(cls) -> _dt.datetime:
+    def today(cls) -> _dt.datetime:  # type: ignore[override]
         return cls.now()
 
 
@@ -195,7 +196,7 @@ class FakeDate(_dt.date, metaclass=_FakeMeta):
     _real = _RealDate
 
     @classmethod
-    def today(cls) -> _dt.date:
+    def today(cls) -> _dt.date:  # type: ignore[override]
         v = _virtual_now(None)
         return _RealDate.today() if v is None else v.date()
 
@@ -238,10 +239,10 @@ def install() -> None:
             }
         )
         for module in list(sys.modules.values()):
-            name: object = getattr(module, "__name__", None)
+            module_name: object = getattr(module, "__name__", None)
             # The standard library keeps real time: threading, queue and selectors compute their
             # own timeouts from the clocks they bound at import.
-            if not isinstance(name, str) or name.partition(".")[0] in _SKIP_SCAN:
+            if not isinstance(module_name, str) or module_name.partition(".")[0] in _SKIP_SCAN:
                 continue
             try:
                 namespace = vars(module)
@@ -250,10 +251,8 @@ def install() -> None:
             for attr, value in list(namespace.items()):
                 replacement = swaps.get(id(value))
                 if replacement is not None and attr[:2] != "__":
-                    try:
+                    with contextlib.suppress(AttributeError, TypeError):
                         setattr(module, attr, replacement)
-                    except (AttributeError, TypeError):
-                        pass
         _installed = True
 
 

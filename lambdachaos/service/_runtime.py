@@ -34,16 +34,16 @@ class Context:
     """The context object a Python handler receives (every member AWS documents)."""
 
     __slots__ = (
+        "_clock",
+        "aws_request_id",
+        "client_context",
         "function_name",
         "function_version",
+        "identity",
         "invoked_function_arn",
-        "memory_limit_in_mb",
-        "aws_request_id",
         "log_group_name",
         "log_stream_name",
-        "identity",
-        "client_context",
-        "_clock",
+        "memory_limit_in_mb",
     )
 
     def __init__(
@@ -127,10 +127,7 @@ def load_handler(handler: str, code_dir: str | None, *, isolated: bool) -> tuple
                 [],
             )
         existing = sys.modules.get(module_name)
-        if isolated or existing is None:
-            module = importlib.util.module_from_spec(spec)
-        else:
-            module = existing
+        module = importlib.util.module_from_spec(spec) if isolated or existing is None else existing
         if not isolated:
             sys.modules[module_name] = module
         try:
@@ -197,7 +194,8 @@ def exit_payload(request_id: str, code: object) -> dict[str, Any]:
 
 def oom_payload(request_id: str) -> dict[str, Any]:
     """Out of memory (decision A12): ``Runtime.ExitError`` with ``signal: killed``."""
-    return {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed"}
+    message = f"RequestId: {request_id} Error: Runtime exited with error: signal: killed"
+    return {"errorType": "Runtime.ExitError", "errorMessage": message}
 
 
 OUTCOME_SUCCESS: Final = "success"
