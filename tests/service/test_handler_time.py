@@ -80,3 +80,26 @@ def test_a_handler_that_swallows_the_deadline_still_times_out(sim: Sim):
     result = sim.function(handler, name="stubborn", timeout=2).invoke({})
     assert result.payload["errorType"] == "Sandbox.Timedout"
     assert result.payload["errorMessage"].endswith("Task timed out after 2.00 seconds")
+
+
+def test_names_bound_at_import_time_read_virtual_time_too(sim: Sim, tmp_path):
+    (tmp_path / "bound_time_mod.py").write_text(
+        "from datetime import datetime, timezone\n"
+        "from time import time, sleep\n"
+        "def handler(event, context):\n"
+        "    sleep(4)\n"
+        "    return {'now': datetime.now(timezone.utc).isoformat(), 'time': time()}\n"
+    )
+    sim.advance(60)
+    result = sim.function("bound_time_mod.handler", name="bound", code_dir=str(tmp_path), timeout=10).invoke({})
+    assert result.payload == {"now": "2026-01-01T00:01:04+00:00", "time": 1767225664.0}
+
+
+def test_isinstance_checks_keep_working_on_real_datetimes(sim: Sim):
+    import datetime as dt
+
+    sim.function(lambda e, c: None, name="install").invoke({})  # the hooks are installed now
+    real = dt.datetime(2020, 1, 1)
+    assert isinstance(real, dt.datetime)
+    assert isinstance(dt.date(2020, 1, 1), dt.date)
+    assert dt.datetime.now().year >= 2026  # outside a handler: real time
