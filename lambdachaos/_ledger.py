@@ -297,6 +297,28 @@ class Ledger:
             f"records={len(self._fates)} pending={pending}>"
         )
 
+    def concurrency(self, function: str | None = None) -> list[tuple[float, int]]:
+        """Concurrent executions over virtual time: ``(seconds, count)`` at every change.
+
+        Computed from the attempts that ran (throttled attempts hold no execution environment).
+        """
+        changes: list[tuple[int, int]] = []
+        for a in self._attempts:
+            if a.env_id is None or (function is not None and a.function != function):
+                continue
+            changes.append((a.start_ns, 1))
+            changes.append((a.end_ns, -1))
+        changes.sort(key=lambda c: (c[0], c[1]))  # an execution ending at t frees its slot before one starts
+        series: list[tuple[float, int]] = []
+        level = 0
+        for at_ns, delta in changes:
+            level += delta
+            if series and series[-1][0] == at_ns / 1e9:
+                series[-1] = (at_ns / 1e9, level)
+            else:
+                series.append((at_ns / 1e9, level))
+        return series
+
     # ---- export -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The ledger as plain JSON-ready data (schema :data:`SCHEMA`)."""

@@ -94,3 +94,14 @@ def test_section_8_provisioned_cannot_exceed_reserved(sim: Sim):
     fn.publish_version()
     with pytest.raises(ConfigError, match=r"^provisioned_concurrency=2 exceeds reserved_concurrency=1"):
         fn.put_provisioned_concurrency("1", 2)
+
+
+def test_concurrency_over_virtual_time_is_read_from_the_ledger():
+    with Sim(seed=1) as sim:
+        fn = sim.function(lambda e, c: None, name="c", base_duration=10, timeout=30)
+        fn.invoke_async({})
+        sim.advance(5)
+        fn.invoke_async({})
+        sim.run()
+        assert sim.ledger.concurrency("c") == [(0.0, 1), (5.0, 2), (10.0, 1), (15.0, 0)]
+        assert max(n for _, n in sim.ledger.concurrency()) == sim.service.concurrency.peak["c"] == 2

@@ -7,8 +7,6 @@ import socket
 import time
 
 import pytest
-
-from lambdachaos import Sim
 from lambdachaos.faults import (
     AccountConcurrencyExhausted,
     BurstLimit,
@@ -27,6 +25,8 @@ from lambdachaos.faults import (
     Target,
     When,
 )
+
+from lambdachaos import Sim
 
 
 def ok(event, context):

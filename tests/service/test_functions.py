@@ -164,3 +164,22 @@ def test_section_9_a_weighted_alias_cannot_point_at_latest(sim: Sim):
     fn.publish_version()
     with pytest.raises(ConfigError, match=r"^function_version='\$LATEST': an alias with a weighted routing"):
         fn.create_alias("live", "$LATEST", additional_version_weights={"1": 0.5})
+
+
+def _burn_cpu(event, context):
+    import time as _t
+
+    end = _t.thread_time() + 0.15  # 150 ms of real CPU
+    x = 0
+    while _t.thread_time() < end:
+        x += 1
+    return "done"
+
+
+def test_measured_duration_scales_cpu_time_by_the_vcpu_share_of_the_memory_setting(sim: Sim):
+    small = sim.function(_burn_cpu, name="small", memory_size=128, timeout=1, duration_model="measured")
+    large = sim.function(_burn_cpu, name="large", memory_size=1769, timeout=1, duration_model="measured")
+    slow = small.invoke({})
+    fast = large.invoke({})
+    assert slow.payload["errorType"] == "Sandbox.Timedout"  # 0.15 s × 1769/128 ≈ 2 s > 1 s
+    assert fast.payload == "done" and 150 <= fast.duration_ms < 900
