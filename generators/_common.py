@@ -125,6 +125,13 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def as_bytes(value: JSON) -> bytes:
+    """A record body as bytes: ``bytes`` as is, ``str`` as UTF-8, any other value as compact JSON."""
+    if isinstance(value, bytes):
+        return value
+    return (value if isinstance(value, str) else dumps(value)).encode()
+
+
 def dumps(value: JSON) -> str:
     """Compact, deterministic JSON (insertion order kept), as AWS services send it."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 from urllib.parse import quote
 
 from . import _fake, _payload
-from ._common import DEFAULT_NOW, LazyRng, clf_time, dumps, hex_digits, to_ms, uuid4
+from ._common import DEFAULT_NOW, LazyRng, clf_time, dumps, hex_digits, to_ms, token, upper_alnum, uuid4
 from ._payload import PayloadSpec
 
 
@@ -40,6 +40,8 @@ class HttpOverrides(TypedDict, total=False):
     source_ip: str
     user_agent: str
 
+
+_LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 _TEXT_TYPES = (
     "text/",
@@ -235,3 +237,70 @@ def render_v2(
         out["body"] = req.body
     out["isBase64Encoded"] = req.is_base64_encoded
     return out
+
+
+def render_v1(
+    req: Request,
+    *,
+    rng: LazyRng,
+    region: str,
+    account_id: str,
+    now: float,
+    stage: str = "prod",
+    api_id: str | None = None,
+    request_id: str | None = None,
+    authorizer: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Render a neutral request as a REST API proxy event (payload format 1.0).
+
+    ``requestContext.path`` includes the stage; absent query and path parameters are ``null``.
+    """
+    api_id = api_id or token(rng.get(), 10, _LOWER_ALNUM)
+    domain = f"{api_id}.execute-api.{region}.amazonaws.com"
+    multi_query = req.multi_query()
+    context: dict[str, Any] = {
+        "accountId": account_id,
+        "apiId": api_id,
+        "domainName": domain,
+        "domainPrefix": api_id,
+        "extendedRequestId": upper_alnum(rng.get(), 15) + "=",
+        "httpMethod": req.method,
+        "identity": {
+            "accessKey": None,
+            "accountId": None,
+            "caller": None,
+            "cognitoAuthenticationProvider": None,
+            "cognitoAuthenticationType": None,
+            "cognitoIdentityId": None,
+            "cognitoIdentityPoolId": None,
+            "principalOrgId": None,
+            "sourceIp": req.source_ip,
+            "user": None,
+            "userAgent": req.user_agent,
+            "userArn": None,
+        },
+        "path": f"/{stage}{req.path}",
+        "protocol": "HTTP/1.1",
+        "requestId": request_id or uuid4(rng.get()),
+        "requestTime": clf_time(now),
+        "requestTimeEpoch": to_ms(now),
+        "resourceId": token(rng.get(), 6, _LOWER_ALNUM),
+        "resourcePath": req.route,
+        "stage": stage,
+    }
+    if authorizer is not None:
+        context["authorizer"] = authorizer
+    return {
+        "resource": req.route,
+        "path": req.path,
+        "httpMethod": req.method,
+        "headers": req.header_dict(lower=False),
+        "multiValueHeaders": req.multi_headers(lower=False),
+        "queryStringParameters": req.query_dict() or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": req.path_parameters or None,
+        "stageVariables": None,
+        "requestContext": context,
+        "body": req.body,
+        "isBase64Encoded": req.is_base64_encoded,
+    }

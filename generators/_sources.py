@@ -17,14 +17,27 @@ from lambdachaos._errors import ConfigError
 from . import (
     alb,
     apigateway,
+    apigateway_authorizer,
     apigateway_http,
+    apigateway_websocket,
+    appsync,
+    cloudformation,
+    cloudwatch_logs,
+    cognito,
     dynamodb_streams,
     eventbridge,
     function_url,
+    kafka,
     kinesis,
+    kinesis_firehose,
+    mq,
     s3,
+    s3_batch,
+    secrets_manager,
+    ses,
     sns,
     sqs,
+    vpc_lattice,
 )
 from ._common import Seed, as_rng, check_count
 from ._payload import PayloadSpec
@@ -86,6 +99,9 @@ def _s(
     return Source(name, module, kwargs, model, builder, note)
 
 
+_MQ_NOTE = "powertools has no parser model for Amazon MQ events (only data classes); checked against AWS"
+_LATTICE_NOTE = "powertools VpcLatticeV2Model wants single-value headers; AWS sends v2 header values as lists"
+_SECRETS_NOTE = "powertools has no parser model for Secrets Manager rotation (only a data class)"
 _ALB_NOTE = "powertools AlbModel requires single-value headers and rejects genuine multi-value ALB events"
 
 SOURCES: dict[str, Source] = {
@@ -125,6 +141,60 @@ SOURCES: dict[str, Source] = {
         _s("function-url-iam", function_url, "LambdaFunctionUrlModel", auth_type="AWS_IAM"),
         _s("alb", alb, "AlbModel"),
         _s("alb-multi-value", alb, None, note=_ALB_NOTE, multi_value_headers=True),
+        _s("kafka-msk", kafka, "KafkaMskEventModel", variant="msk"),
+        _s("kafka-self-managed", kafka, "KafkaSelfManagedEventModel", variant="self_managed"),
+        *[_s(f"mq-{v}", mq, None, note=_MQ_NOTE, variant=v) for v in mq.VARIANTS],
+        *[
+            _s(
+                f"apigateway-websocket-{v}",
+                apigateway_websocket,
+                f"APIGatewayWebSocket{v.capitalize()}EventModel",
+                variant=v,
+            )
+            for v in apigateway_websocket.VARIANTS
+        ],
+        *[
+            _s(f"apigateway-authorizer-{v.replace('_', '-')}", apigateway_authorizer, m, variant=v)
+            for v, m in apigateway_authorizer.MODELS.items()
+        ],
+        _s("cloudwatch-logs", cloudwatch_logs, "CloudWatchLogsModel"),
+        _s("cloudwatch-logs-lambda", cloudwatch_logs, "CloudWatchLogsModel", variant="lambda"),
+        _s("kinesis-firehose", kinesis_firehose, "KinesisFirehoseModel"),
+        _s(
+            "kinesis-firehose-kinesis-stream",
+            kinesis_firehose,
+            "KinesisFirehoseModel",
+            variant="kinesis_stream",
+        ),
+        *[_s(f"ses-{v}", ses, "SesModel", variant=v) for v in ses.VARIANTS],
+        *[
+            _s(
+                "cognito-" + v.replace("_", "-"),
+                cognito,
+                cognito.MODELS[v],
+                note=cognito.MODEL_NOTES.get(v, ""),
+                variant=v,
+            )
+            for v in cognito.VARIANTS
+        ],
+        *[
+            _s(
+                f"cloudformation-{v.lower()}",
+                cloudformation,
+                f"CloudFormationCustomResource{v}Model",
+                variant=v,
+            )
+            for v in cloudformation.VARIANTS
+        ],
+        *[_s(f"s3-batch-{v[0]}", s3_batch, "S3BatchOperationModel", variant=v) for v in s3_batch.VARIANTS],
+        _s("appsync-query", appsync, "AppSyncResolverEventModel", variant="query"),
+        _s("appsync-mutation", appsync, "AppSyncResolverEventModel", variant="mutation"),
+        _s("vpc-lattice-v1", vpc_lattice, "VpcLatticeModel", variant="v1"),
+        _s("vpc-lattice-v2", vpc_lattice, None, note=_LATTICE_NOTE, variant="v2"),
+        *[
+            _s(f"secrets-manager-{v.lower()}", secrets_manager, None, note=_SECRETS_NOTE, variant=v)
+            for v in secrets_manager.VARIANTS
+        ],
     ]
 }
 """Every source and variant, by CLI name."""

@@ -20,12 +20,8 @@ from ._common import (
     DEFAULT_REGION,
     LazyRng,
     Seed,
-    clf_time,
     many,
-    to_ms,
     token,
-    upper_alnum,
-    uuid4,
 )
 from ._http import HttpOverrides
 
@@ -49,56 +45,18 @@ def render(
     request_id: str | None = None,
     authorizer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Render a neutral request as a REST (payload 1.0) event."""
-    api_id = api_id or token(rng.get(), 10, _LOWER_ALNUM)
-    domain = f"{api_id}.execute-api.{region}.amazonaws.com"
-    multi_query = req.multi_query()
-    context: dict[str, Any] = {
-        "accountId": account_id,
-        "apiId": api_id,
-        "domainName": domain,
-        "domainPrefix": api_id,
-        "extendedRequestId": upper_alnum(rng.get(), 15) + "=",
-        "httpMethod": req.method,
-        "identity": {
-            "accessKey": None,
-            "accountId": None,
-            "caller": None,
-            "cognitoAuthenticationProvider": None,
-            "cognitoAuthenticationType": None,
-            "cognitoIdentityId": None,
-            "cognitoIdentityPoolId": None,
-            "principalOrgId": None,
-            "sourceIp": req.source_ip,
-            "user": None,
-            "userAgent": req.user_agent,
-            "userArn": None,
-        },
-        "path": f"/{stage}{req.path}",
-        "protocol": "HTTP/1.1",
-        "requestId": request_id or uuid4(rng.get()),
-        "requestTime": clf_time(now),
-        "requestTimeEpoch": to_ms(now),
-        "resourceId": token(rng.get(), 6, _LOWER_ALNUM),
-        "resourcePath": req.route,
-        "stage": stage,
-    }
-    if authorizer is not None:
-        context["authorizer"] = authorizer
-    return {
-        "resource": req.route,
-        "path": req.path,
-        "httpMethod": req.method,
-        "headers": req.header_dict(lower=False),
-        "multiValueHeaders": req.multi_headers(lower=False),
-        "queryStringParameters": req.query_dict() or None,
-        "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": req.path_parameters or None,
-        "stageVariables": None,
-        "requestContext": context,
-        "body": req.body,
-        "isBase64Encoded": req.is_base64_encoded,
-    }
+    """Render a neutral request as a REST (payload 1.0) event (see :func:`._http.render_v1`)."""
+    return _http.render_v1(
+        req,
+        rng=rng,
+        region=region,
+        account_id=account_id,
+        now=now,
+        stage=stage,
+        api_id=api_id,
+        request_id=request_id,
+        authorizer=authorizer,
+    )
 
 
 def event(

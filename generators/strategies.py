@@ -11,7 +11,8 @@ payload and seed 0 (a realistic, readable event). :func:`register_powertools_typ
 from __future__ import annotations
 
 import random
-from typing import Any
+import types
+from typing import Any, Protocol
 
 try:
     from hypothesis import strategies as st
@@ -25,15 +26,28 @@ from . import (
     _sources,
     alb,
     apigateway,
+    apigateway_authorizer,
     apigateway_http,
+    apigateway_websocket,
+    appsync,
+    cloudformation,
+    cloudwatch_logs,
+    cognito,
     dynamodb_streams,
     eventbridge,
     function_url,
+    kafka,
     kinesis,
+    kinesis_firehose,
+    mq,
     poison,
     s3,
+    s3_batch,
+    secrets_manager,
+    ses,
     sns,
     sqs,
+    vpc_lattice,
 )
 from ._common import JSON
 from ._payload import PayloadSpec
@@ -42,23 +56,36 @@ SearchStrategy = st.SearchStrategy
 
 __all__ = [
     "alb_events",
+    "apigateway_authorizer_events",
     "apigateway_events",
     "apigateway_http_events",
+    "apigateway_websocket_events",
+    "appsync_events",
+    "cloudformation_events",
+    "cloudwatch_logs_events",
+    "cognito_events",
     "dynamodb_streams_events",
     "dynamodb_streams_records",
     "eventbridge_events",
     "function_url_events",
+    "kafka_events",
     "kinesis_events",
+    "kinesis_firehose_events",
     "kinesis_records",
+    "mq_events",
     "payloads",
     "poisoned_batches",
     "register_powertools_types",
+    "s3_batch_events",
     "s3_events",
+    "secrets_manager_events",
     "seeds",
+    "ses_events",
     "sns_events",
     "source_events",
     "sqs_events",
     "sqs_records",
+    "vpc_lattice_events",
 ]
 
 
@@ -224,6 +251,55 @@ def alb_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
         st.booleans(),
         seeds(),
     )
+
+
+class _VariantStrategy(Protocol):
+    def __call__(self, *, variant: str | None = None, **kwargs: Any) -> SearchStrategy[dict[str, Any]]: ...
+
+
+def _variant_events(module: types.ModuleType, what: str, *, batch: bool = False) -> _VariantStrategy:
+    """The strategy of a source whose shape is set by ``variant``: draws a variant (unless given), a seed and,
+    for batching sources, the bodies (``payload``, ``bodies``, ``min_size``, ``max_size`` as in
+    :func:`sqs_records`)."""
+    variants: tuple[str, ...] = module.VARIANTS
+
+    def make(*, variant: str | None = None, **kwargs: Any) -> SearchStrategy[dict[str, Any]]:
+        chosen = st.sampled_from(variants) if variant is None else st.just(variant)
+        if not batch:
+            return st.builds(lambda v, s: module.event(variant=v, seed=s, **kwargs), chosen, seeds())
+        sizes = (kwargs.pop("min_size", 1), kwargs.pop("max_size", 10))
+        bodies = _bodies(kwargs.pop("bodies", None), kwargs.pop("payload", None), *sizes)
+        return st.builds(
+            lambda b, v, s: module.event(n=len(b), bodies=b, variant=v, seed=s, **kwargs),
+            bodies,
+            chosen,
+            seeds(),
+        )
+
+    make.__name__ = make.__qualname__ = f"{module.SOURCE}_events"
+    make.__doc__ = (
+        f"{what} Varies ``variant`` over {variants} (unless given)"
+        + (", the batch size and bodies" if batch else "")
+        + f" and the seed; shrinks towards ``{variants[0]}``"
+        + (", one record with the smallest body" if batch else "")
+        + " and seed 0."
+    )
+    return make
+
+
+kafka_events = _variant_events(kafka, "Kafka events (Amazon MSK or self-managed).", batch=True)
+mq_events = _variant_events(mq, "Amazon MQ events (ActiveMQ or RabbitMQ).", batch=True)
+apigateway_websocket_events = _variant_events(apigateway_websocket, "API Gateway WebSocket API events.")
+apigateway_authorizer_events = _variant_events(apigateway_authorizer, "API Gateway Lambda authorizer events.")
+cloudwatch_logs_events = _variant_events(cloudwatch_logs, "CloudWatch Logs subscription events.", batch=True)
+kinesis_firehose_events = _variant_events(kinesis_firehose, "Firehose transformation events.", batch=True)
+ses_events = _variant_events(ses, "SES email-receiving events.")
+cognito_events = _variant_events(cognito, "Cognito user pool trigger events.")
+cloudformation_events = _variant_events(cloudformation, "CloudFormation custom resource requests.")
+s3_batch_events = _variant_events(s3_batch, "S3 Batch Operations invocations.")
+appsync_events = _variant_events(appsync, "AppSync direct Lambda resolver events.")
+vpc_lattice_events = _variant_events(vpc_lattice, "VPC Lattice requests.")
+secrets_manager_events = _variant_events(secrets_manager, "Secrets Manager rotation requests.")
 
 
 def source_events(name: str | None = None) -> SearchStrategy[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import ipaddress
 import json
@@ -173,6 +174,235 @@ def check_http(event: dict[str, Any]) -> None:
         )
 
 
+def _b64(value: str) -> bytes:
+    return base64.b64decode(value, validate=True)
+
+
+def _epoch_ms(value: Any) -> None:
+    assert isinstance(value, int) and 1e12 < value < 1e13, value
+
+
+def check_kafka(event: dict[str, Any]) -> None:
+    assert event["eventSource"] in ("aws:kafka", "SelfManagedKafka")
+    servers = event["bootstrapServers"].split(",")
+    assert servers and all(re.match(r"^[a-z0-9.-]+:\d+$", s) for s in servers)
+    if event["eventSource"] == "aws:kafka":
+        arn = event["eventSourceArn"]
+        assert re.match(r"^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster/[^/]+/[0-9a-f-]+-\d+$", arn)
+        assert all(f".kafka.{region_of(arn)}.amazonaws.com:" in s for s in servers)
+    else:
+        assert "eventSourceArn" not in event
+    for group, records in event["records"].items():
+        previous_offset, previous_time = -1, 0
+        for r in records:
+            assert group == f"{r['topic']}-{r['partition']}"
+            assert r["offset"] > previous_offset
+            previous_offset = r["offset"]
+            _epoch_ms(r["timestamp"])
+            assert r["timestamp"] >= previous_time
+            previous_time = r["timestamp"]
+            assert r["timestampType"] == "CREATE_TIME"
+            _b64(r["key"])
+            _b64(r["value"])
+            for header in r["headers"]:
+                ((name, values),) = header.items()
+                assert isinstance(name, str) and all(-128 <= b <= 127 for b in values)
+
+
+def check_mq(event: dict[str, Any]) -> None:
+    arn = event["eventSourceArn"]
+    assert re.match(r"^arn:aws[a-z-]*:mq:[a-z0-9-]+:\d{12}:broker:[^:]+:b-[0-9a-f-]{36}$", arn)
+    broker = arn.rsplit(":", 1)[1]
+    if event["eventSource"] == "aws:amq":
+        assert "rmqMessagesByQueue" not in event
+        previous = 0
+        for m in event["messages"]:
+            assert m["messageID"].startswith(f"ID:{broker}-1.mq.{region_of(arn)}.amazonaws.com-")
+            assert m["messageType"] in ("jms/text-message", "jms/bytes-message")
+            _b64(m["data"])
+            assert m["destination"]["physicalName"]
+            for key in ("timestamp", "brokerInTime", "brokerOutTime"):
+                _epoch_ms(m[key])
+            assert previous <= m["timestamp"] <= m["brokerInTime"] <= m["brokerOutTime"]
+            previous = m["timestamp"]
+    else:
+        assert event["eventSource"] == "aws:rmq" and "messages" not in event
+        for queue, messages in event["rmqMessagesByQueue"].items():
+            assert re.match(r"^[^:]+::/.*$", queue)
+            for m in messages:
+                body = _b64(m["data"])
+                assert m["basicProperties"]["bodySize"] == len(body)
+                time.strptime(m["basicProperties"]["timestamp"], "%b %d, %Y, %I:%M:%S %p")
+                assert isinstance(m["redelivered"], bool)
+
+
+def check_websocket(event: dict[str, Any]) -> None:
+    ctx = event["requestContext"]
+    kind = ctx["eventType"]
+    assert ctx["routeKey"] == {"CONNECT": "$connect", "DISCONNECT": "$disconnect"}.get(kind, ctx["routeKey"])
+    assert ("messageId" in ctx) == (kind == "MESSAGE") == ("body" in event)
+    assert ("headers" in event) == (kind != "MESSAGE")
+    assert ctx["connectedAt"] <= ctx["requestTimeEpoch"]
+    _epoch_ms(ctx["connectedAt"])
+    assert ctx["domainName"] == f"{ctx['apiId']}.execute-api.{ctx['domainName'].split('.')[2]}.amazonaws.com"
+    assert re.match(r"^[A-Za-z0-9]{15}=$", ctx["connectionId"])
+    ipaddress.ip_address(ctx["identity"]["sourceIp"])
+    if kind == "DISCONNECT":
+        assert ctx["disconnectStatusCode"] in (1000, 1001, 1005, 1006) and ctx["disconnectReason"]
+
+
+def check_authorizer(event: dict[str, Any]) -> None:
+    assert event["type"] in ("TOKEN", "REQUEST")
+    resource_arn = event.get("methodArn") or event["routeArn"]
+    assert re.match(r"^arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]+/[^/]+/[A-Z]+/", resource_arn)
+    if event["type"] == "TOKEN":
+        assert set(event) == {"type", "authorizationToken", "methodArn"}
+        return
+    assert "body" not in event and "isBase64Encoded" not in event
+    if event.get("version") == "2.0":
+        assert event["rawPath"] == event["requestContext"]["http"]["path"]
+        assert event["routeArn"].endswith(event["rawPath"])
+        assert event["identitySource"] == [event["headers"]["authorization"]]
+    else:
+        assert event["methodArn"].endswith(event["path"])
+        assert event["methodArn"].split(":")[3] == event["requestContext"]["domainName"].split(".")[2]
+
+
+def check_cloudwatch_logs(event: dict[str, Any]) -> None:
+    (data,) = event["awslogs"].values()
+    doc = json.loads(gzip.decompress(_b64(data)))
+    assert list(doc) == ["messageType", "owner", "logGroup", "logStream", "subscriptionFilters", "logEvents"]
+    assert doc["messageType"] == "DATA_MESSAGE" and re.match(r"^\d{12}$", doc["owner"])
+    assert doc["logGroup"].startswith("/") and doc["subscriptionFilters"]
+    previous = 0
+    for e in doc["logEvents"]:
+        assert re.match(r"^[1-9]\d{55}$", e["id"])
+        _epoch_ms(e["timestamp"])
+        assert e["timestamp"] >= previous
+        previous = e["timestamp"]
+        assert isinstance(e["message"], str)
+    if doc["logGroup"].startswith("/aws/lambda/"):
+        assert re.match(r"^\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}$", doc["logStream"])
+
+
+def check_firehose(event: dict[str, Any]) -> None:
+    assert UUID.match(event["invocationId"])
+    assert re.match(r"^arn:aws[a-z-]*:firehose:[a-z0-9-]+:\d{12}:deliverystream/.+$", event["deliveryStreamArn"])
+    assert event["region"] == region_of(event["deliveryStreamArn"])
+    from_stream = "sourceKinesisStreamArn" in event
+    if from_stream:
+        assert region_of(event["sourceKinesisStreamArn"]) == event["region"]
+    ids = [r["recordId"] for r in event["records"]]
+    assert len(set(ids)) == len(ids)
+    previous = 0
+    for r in event["records"]:
+        _b64(r["data"])
+        _epoch_ms(r["approximateArrivalTimestamp"])  # int ms, unlike Kinesis Data Streams
+        assert r["approximateArrivalTimestamp"] >= previous
+        previous = r["approximateArrivalTimestamp"]
+        assert ("kinesisRecordMetadata" in r) == from_stream
+        if from_stream:
+            meta = r["kinesisRecordMetadata"]
+            assert re.match(r"^shardId-\d{12}$", meta["shardId"]) and re.match(r"^\d{56}$", meta["sequenceNumber"])
+            _epoch_ms(meta["approximateArrivalTimestamp"])
+
+
+def check_ses(event: dict[str, Any]) -> None:
+    (record,) = event["Records"]
+    assert (record["eventSource"], record["eventVersion"]) == ("aws:ses", "1.0")
+    mail, receipt = record["ses"]["mail"], record["ses"]["receipt"]
+    assert ISO_MS.match(mail["timestamp"]) and ISO_MS.match(receipt["timestamp"])
+    assert receipt["timestamp"] >= mail["timestamp"]
+    assert receipt["processingTimeMillis"] > 0
+    assert set(receipt["recipients"]) <= set(mail["destination"])
+    statuses = {receipt[k]["status"] for k in ("spamVerdict", "virusVerdict", "spfVerdict", "dkimVerdict")}
+    assert statuses <= {"PASS", "FAIL", "GRAY", "PROCESSING_FAILED"}
+    assert ("dmarcPolicy" in receipt) == (receipt["dmarcVerdict"]["status"] == "FAIL")
+    assert receipt["action"]["type"] == "Lambda" and receipt["action"]["invocationType"] == "Event"
+    common = mail["commonHeaders"]
+    assert common["returnPath"] == mail["source"]
+    headers = {h["name"]: h["value"] for h in mail["headers"]}
+    assert headers["Message-ID"] == common["messageId"] and headers["Date"] == common["date"]
+
+
+def check_cognito(event: dict[str, Any]) -> None:
+    assert event["version"] == "1"
+    assert event["userPoolId"].startswith(event["region"] + "_")
+    assert re.match(r"^[A-Z][A-Za-z]+_[A-Za-z]+$", event["triggerSource"])
+    assert all(isinstance(v, str) for v in event["request"]["userAttributes"].values())
+    assert set(event["callerContext"]) == {"awsSdkVersion", "clientId"}
+
+
+def check_cloudformation(event: dict[str, Any]) -> None:
+    kind = event["RequestType"]
+    assert kind in ("Create", "Update", "Delete")
+    region = region_of(event["StackId"])
+    assert re.match(r"^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\d{12}:stack/[^/]+/[0-9a-f-]{36}$", event["StackId"])
+    assert event["ServiceToken"] == event["ResourceProperties"]["ServiceToken"]
+    assert region_of(event["ServiceToken"]) == region
+    assert event["ResponseURL"].startswith("https://cloudformation-custom-resource-response-")
+    assert f".s3.{region}.amazonaws.com/" in event["ResponseURL"]
+    assert UUID.match(event["RequestId"])
+    assert event["ResourceType"].startswith("Custom::") or event["ResourceType"] == (
+        "AWS::CloudFormation::CustomResource"
+    )
+    assert ("PhysicalResourceId" in event) == (kind != "Create")
+    assert ("OldResourceProperties" in event) == (kind == "Update")
+
+
+def check_s3_batch(event: dict[str, Any]) -> None:
+    version = event["invocationSchemaVersion"]
+    assert version in ("1.0", "2.0") and UUID.match(event["job"]["id"])
+    (task,) = event["tasks"]
+    assert " " not in task["s3Key"]
+    if version == "1.0":
+        assert re.match(r"^arn:aws[a-z-]*:s3:::[a-z0-9.-]+$", task["s3BucketArn"])
+        assert "userArguments" not in event["job"]
+    else:
+        assert "s3BucketArn" not in task and task["s3Bucket"]
+        assert isinstance(event["job"]["userArguments"], dict)
+
+
+def check_appsync(event: dict[str, Any]) -> None:
+    identity, info = event["identity"], event["info"]
+    assert isinstance(identity["sourceIp"], list)
+    for ip in identity["sourceIp"]:
+        ipaddress.ip_address(ip)
+    assert identity["claims"]["sub"] == identity["sub"] and identity["claims"]["iss"] == identity["issuer"]
+    assert info["parentTypeName"] in ("Query", "Mutation", "Subscription")
+    assert info["variables"] == event["arguments"]
+    region = identity["issuer"].split(".")[1]
+    assert event["request"]["headers"]["host"].endswith(f".appsync-api.{region}.amazonaws.com")
+
+
+def check_vpc_lattice(event: dict[str, Any]) -> None:
+    if "version" not in event:
+        assert set(event) == {
+            "raw_path",
+            "method",
+            "headers",
+            "query_string_parameters",
+            "body",
+            "is_base64_encoded",
+        }
+        assert all(isinstance(v, str) for v in event["headers"].values())
+        return
+    assert event["version"] == "2.0"
+    assert all(isinstance(v, list) for v in event["headers"].values())
+    ctx = event["requestContext"]
+    assert re.match(r"^\d{16}$", ctx["timeEpoch"])  # microseconds, as a string
+    for key in ("serviceNetworkArn", "serviceArn", "targetGroupArn"):
+        assert region_of(ctx[key]) == ctx["region"]
+    assert ctx["identity"]["principal"].endswith("/" + ctx["identity"]["sessionName"])
+
+
+def check_secrets_manager(event: dict[str, Any]) -> None:
+    assert set(event) == {"Step", "SecretId", "ClientRequestToken", "RotationToken"}
+    assert event["Step"] in ("createSecret", "setSecret", "testSecret", "finishSecret")
+    assert re.match(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$", event["SecretId"])
+    assert UUID.match(event["ClientRequestToken"])
+
+
 def check_event(name: str, event: Any) -> None:
     """Dispatch on the CLI source name."""
     if isinstance(event, list):
@@ -180,7 +410,33 @@ def check_event(name: str, event: Any) -> None:
             check_event(name, e)
         return
     json.dumps(event)
-    if name.startswith("sqs") or name == "s3-sqs":
+    if name.startswith("kafka"):
+        check_kafka(event)
+    elif name.startswith("mq-"):
+        check_mq(event)
+    elif name.startswith("apigateway-websocket"):
+        check_websocket(event)
+    elif name.startswith("apigateway-authorizer"):
+        check_authorizer(event)
+    elif name.startswith("cloudwatch-logs"):
+        check_cloudwatch_logs(event)
+    elif name.startswith("kinesis-firehose"):
+        check_firehose(event)
+    elif name.startswith("ses-"):
+        check_ses(event)
+    elif name.startswith("cognito-"):
+        check_cognito(event)
+    elif name.startswith("cloudformation-"):
+        check_cloudformation(event)
+    elif name.startswith("s3-batch"):
+        check_s3_batch(event)
+    elif name.startswith("appsync"):
+        check_appsync(event)
+    elif name.startswith("vpc-lattice"):
+        check_vpc_lattice(event)
+    elif name.startswith("secrets-manager"):
+        check_secrets_manager(event)
+    elif name.startswith("sqs") or name == "s3-sqs":
         check_sqs(event["Records"])
         if name == "s3-sqs":
             for r in event["Records"]:

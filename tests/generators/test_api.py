@@ -32,6 +32,19 @@ SOURCE_MODULES = [
     "apigateway_http",
     "function_url",
     "alb",
+    "kafka",
+    "mq",
+    "apigateway_websocket",
+    "apigateway_authorizer",
+    "cloudwatch_logs",
+    "kinesis_firehose",
+    "ses",
+    "cognito",
+    "cloudformation",
+    "s3_batch",
+    "secrets_manager",
+    "vpc_lattice",
+    "appsync",
 ]
 
 

@@ -1,0 +1,257 @@
+"""Amazon MQ events as Lambda's event source mapping delivers them: ActiveMQ and RabbitMQ brokers.
+
+AWS page: "Using Lambda with Amazon MQ". ActiveMQ events (``eventSource`` ``aws:amq``) hold a ``messages``
+list; each message has a JMS ``messageID`` naming the broker host, ``messageType`` ``jms/text-message`` (or
+``jms/bytes-message``), base64 ``data``, ``destination.physicalName`` (the queue) and ``timestamp``,
+``brokerInTime`` and ``brokerOutTime`` in epoch **milliseconds**. RabbitMQ events (``aws:rmq``) group messages
+under ``rmqMessagesByQueue`` keyed ``"<queue>::<virtual host>"``; each has ``basicProperties`` (AMQP
+properties, ``timestamp`` as Java's medium date text, ``bodySize`` the byte length of the body),
+``redelivered`` and base64 ``data``. Both carry the broker ARN in ``eventSourceArn``.
+
+Uniform API (shared by every batching source): :func:`record`, :func:`records`, :func:`event`, :func:`events`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from lambdachaos._errors import ConfigError
+
+from . import _fake, _payload
+from ._common import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_NOW,
+    DEFAULT_REGION,
+    JSON,
+    LazyRng,
+    Seed,
+    arn,
+    as_bytes,
+    as_rng,
+    b64,
+    check_count,
+    dumps,
+    many,
+    to_ms,
+    uuid4,
+)
+from ._payload import PayloadSpec
+
+SOURCE = "mq"
+BATCHING = True
+VARIANTS = ("activemq", "rabbitmq")
+EVENT_SOURCES = {"activemq": "aws:amq", "rabbitmq": "aws:rmq"}
+"""``eventSource`` per broker engine."""
+MAX_BATCH_SIZE = 10_000
+
+__all__ = [
+    "BATCHING",
+    "EVENT_SOURCES",
+    "SOURCE",
+    "VARIANTS",
+    "event",
+    "events",
+    "java_medium_time",
+    "record",
+    "records",
+]
+
+
+def java_medium_time(ms: int) -> str:
+    """``Jun 1, 2024, 12:00:00 PM``: the text RabbitMQ events use for ``basicProperties.timestamp`` (UTC)."""
+    t = time.gmtime(ms // 1000)
+    hour = t.tm_hour % 12 or 12
+    return f"{time.strftime('%b', t)} {t.tm_mday}, {t.tm_year}, {hour}:{t.tm_min:02d}:{t.tm_sec:02d} " + (
+        "AM" if t.tm_hour < 12 else "PM"
+    )
+
+
+def _check_variant(variant: str) -> None:
+    if variant not in VARIANTS:
+        raise ConfigError(f"variant={variant!r} is not an Amazon MQ engine; use one of {VARIANTS}")
+
+
+def record(
+    *,
+    seed: Seed = None,
+    region: str = DEFAULT_REGION,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    now: float = DEFAULT_NOW,
+    payload: PayloadSpec = None,
+    variant: str = "activemq",
+    data: bytes | None = None,
+    queue: str = "orders",
+    broker_id: str | None = None,
+    message_id: str | None = None,
+    timestamp: int | None = None,
+    redelivered: bool = False,
+    properties: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """One Amazon MQ message in Lambda's wire shape (``variant`` ``activemq`` or ``rabbitmq``).
+
+    ``data`` is the raw body (default: UTF-8 JSON of a ``payload``-shaped value), base64-encoded here.
+    ``timestamp`` is the producer's send time in epoch milliseconds (default shortly before ``now``).
+    ``broker_id`` is the ``b-<uuid>`` broker id that ActiveMQ message ids embed. ``properties`` are ActiveMQ
+    message properties or RabbitMQ headers (text, sent as AMQP long strings).
+    """
+    _check_variant(variant)
+    rng = LazyRng(seed)
+    if data is None:
+        data = dumps(_payload.payload(payload, seed=rng.get(), now=now)).encode()
+    sent = to_ms(now) - 40 if timestamp is None else timestamp
+    if variant == "rabbitmq":
+        headers = {k: {"bytes": list(v.encode())} for k, v in (properties or {}).items()}
+        return {
+            "basicProperties": {
+                "contentType": "application/json",
+                "contentEncoding": None,
+                "headers": headers,
+                "deliveryMode": 2,
+                "priority": 0,
+                "correlationId": None,
+                "replyTo": None,
+                "expiration": None,
+                "messageId": message_id,
+                "timestamp": java_medium_time(sent),
+                "type": None,
+                "userId": "lambda-consumer",
+                "appId": None,
+                "clusterId": None,
+                "bodySize": len(data),
+            },
+            "redelivered": redelivered,
+            "data": b64(data),
+        }
+    broker = broker_id or f"b-{uuid4(rng.get())}"
+    if message_id is None:
+        r = rng.get()
+        host = f"{broker}-1.mq.{region}.amazonaws.com"
+        session = f"{host}-{r.randrange(30000, 60000)}-{sent - 3_600_000}-1"
+        message_id = f"ID:{session}:1:1:1:{r.randrange(1, 10**6)}"
+    return {
+        "messageID": message_id,
+        "messageType": "jms/text-message",
+        "deliveryMode": 2,
+        "replyTo": None,
+        "type": None,
+        "expiration": 0,
+        "priority": 4,
+        "correlationId": None,
+        "redelivered": redelivered,
+        "destination": {"physicalName": queue},
+        "data": b64(data),
+        "timestamp": sent,
+        "brokerInTime": sent + 1,
+        "brokerOutTime": max(sent + 1, to_ms(now) - 2),
+        "properties": dict(properties or {}),
+    }
+
+
+def records(
+    n: int,
+    *,
+    seed: Seed = None,
+    region: str = DEFAULT_REGION,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    now: float = DEFAULT_NOW,
+    payload: PayloadSpec = None,
+    bodies: Sequence[JSON] | None = None,
+    variant: str = "activemq",
+    broker_id: str | None = None,
+    **overrides: Any,
+) -> list[dict[str, Any]]:
+    """``n`` messages of one broker queue, as one batch.
+
+    ``bodies`` supplies the bodies (``bytes`` as is, ``str`` UTF-8, other values as JSON). Send timestamps
+    never decrease; ActiveMQ message ids share the broker and count up within the producer session.
+    """
+    check_count(n, high=MAX_BATCH_SIZE)
+    _check_variant(variant)
+    if bodies is not None and len(bodies) != n:
+        raise ConfigError(f"bodies has {len(bodies)} items but n={n}; pass one body per record")
+    rng = as_rng(seed)
+    broker = broker_id or f"b-{uuid4(rng)}"
+    host = f"{broker}-1.mq.{region}.amazonaws.com-{rng.randrange(30000, 60000)}-{to_ms(now) - 3_600_000}-1"
+    sent = to_ms(now) - n * 30
+    counter = rng.randrange(1, 10**6)
+    out = []
+    for i in range(n):
+        data: bytes | None = None
+        if bodies is not None:
+            data = as_bytes(bodies[i])
+        sent += rng.randrange(0, 30)
+        counter += 1
+        out.append(
+            record(
+                seed=rng,
+                region=region,
+                account_id=account_id,
+                now=now,
+                payload=payload,
+                variant=variant,
+                data=data,
+                broker_id=broker,
+                message_id=f"ID:{host}:1:1:1:{counter}" if variant == "activemq" else None,
+                timestamp=sent,
+                **overrides,
+            )
+        )
+    return out
+
+
+_records = records
+
+
+def event(
+    records: Sequence[dict[str, Any]] | None = None,
+    *,
+    n: int = 1,
+    seed: Seed = None,
+    region: str = DEFAULT_REGION,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    variant: str = "activemq",
+    broker_arn: str | None = None,
+    queue: str = "orders",
+    virtual_host: str = "/",
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """A full Lambda Amazon MQ event: the given messages, or ``n`` fresh ones (``kwargs`` as :func:`records`).
+
+    ``broker_arn`` defaults to a broker in ``region`` whose id the message ids embed. RabbitMQ messages are
+    keyed ``"<queue>::<virtual_host>"``.
+    """
+    _check_variant(variant)
+    rng = as_rng(seed)
+    broker_id = f"b-{uuid4(rng)}"
+    if broker_arn is None:
+        broker_arn = arn("mq", region, account_id, f"broker:{_fake.word(rng)}-broker:{broker_id}")
+    else:
+        broker_id = broker_arn.rsplit(":", 1)[-1]
+    extra: dict[str, Any] = {"queue": queue} if variant == "activemq" else {}
+    batch = (
+        list(records)
+        if records is not None
+        else _records(
+            n,
+            seed=rng,
+            region=region,
+            account_id=account_id,
+            variant=variant,
+            broker_id=broker_id,
+            **extra,
+            **kwargs,
+        )
+    )
+    out: dict[str, Any] = {"eventSource": EVENT_SOURCES[variant], "eventSourceArn": broker_arn}
+    if variant == "activemq":
+        out["messages"] = batch
+    else:
+        out["rmqMessagesByQueue"] = {f"{queue}::{virtual_host}": batch}
+    return out
+
+
+def events(n: int, *, seed: Seed = None, **kwargs: Any) -> list[dict[str, Any]]:
+    """``n`` independent events, each as :func:`event` builds it."""
+    return many(event, n, seed, kwargs)
