@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, final
 
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._ledger import Delivery, Fate, FateStatus, Outcome, Path
-from lambdachaos.generators import sqs as sqs_records
+from lambdachaos.generators import sqs as sqs_records  # type: ignore[import-not-found, unused-ignore]
 from lambdachaos.resources._sqs_message import MessageState, ReceivedMessage, lambda_message_attributes
 from lambdachaos.service._esm_common import (
     BATCH_WINDOW_MAX_S,
@@ -289,7 +289,7 @@ class SqsEventSourceMapping:
                 return _Batch(got, records, now + queue.config.visibility_timeout * NS_PER_SECOND)
             self._buffer_size = 0
             for rm, record in zip(got, records, strict=True):
-                estimate = len(json.dumps(record, separators=(",", ":"))) + 1
+                estimate = _exact_size(record)
                 buffer.append((rm, record, estimate))
                 self._buffer_size += estimate
             return self._take_batch(now)
@@ -307,7 +307,9 @@ class SqsEventSourceMapping:
                 if msg._message_attributes:
                     estimate += 2 * len(json.dumps(record["messageAttributes"]))
                 if self._buffer_size + estimate > SYNC_PAYLOAD_LIMIT - 64:
-                    estimate = len(json.dumps(record, separators=(",", ":"))) + 1
+                    # The cheap upper bounds say the batch may be near 6 MB: measure exactly.
+                    self._measure_buffer()
+                    estimate = _exact_size(record)
                     if buffer and self._buffer_size + estimate > SYNC_PAYLOAD_LIMIT - 64:
                         full = True
                 if not buffer and config.maximum_batching_window_in_seconds:
@@ -322,6 +324,12 @@ class SqsEventSourceMapping:
                 self._window_timer = self._clock.call_at(self._window_end, self._on_window, priority=1)
             return None
         return self._take_batch(now)
+
+    def _measure_buffer(self) -> None:
+        buffer = self._buffer
+        for i, (rm, record, _) in enumerate(buffer):
+            buffer[i] = (rm, record, _exact_size(record))
+        self._buffer_size = sum(est for _, _, est in buffer)
 
     def _on_window(self) -> None:
         self._window_timer = None
@@ -396,7 +404,7 @@ class SqsEventSourceMapping:
         epoch = self._epoch_ns
         attrs = msg._message_attributes
         first = msg._first_receive_ns
-        return sqs_records.record(
+        out: dict[str, Any] = sqs_records.record(
             body=msg._body, message_id=msg._message_id, receipt_handle=rm.receipt_handle,
             queue_arn=self.queue.arn, region=self._region, account_id=self._account,
             sent_timestamp=(epoch + msg._sent_ns) // 1_000_000,
@@ -406,6 +414,7 @@ class SqsEventSourceMapping:
             message_group_id=msg._group_id, message_deduplication_id=msg._dedup_id,
             sequence_number=msg._sequence_number, dead_letter_queue_source_arn=msg._dlq_source_arn,
         )
+        return out
 
     # ---- invoking -----------------------------------------------------------------------------
     def _invoke(self, batch: _Batch) -> None:
@@ -470,3 +479,8 @@ class SqsEventSourceMapping:
     def __repr__(self) -> str:
         return (f"<SqsEventSourceMapping {self.uuid} {self.queue.name} -> {self.function.name} {self.state} "
                 f"in_flight={self._in_flight} invocations={self.invocations}>")
+
+
+def _exact_size(record: dict[str, Any]) -> int:
+    """Bytes the record adds to the ``{"Records": [...]}`` payload (its JSON plus a separator)."""
+    return len(json.dumps(record, separators=(",", ":")).encode()) + 1

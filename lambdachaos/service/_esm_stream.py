@@ -1,0 +1,418 @@
+"""The Kinesis and DynamoDB Streams event source mapping (AWS-SEMANTICS §6).
+
+Each shard is read by ``ParallelizationFactor`` lanes; a record's lane is a hash of its partition key
+(item key for DynamoDB), so records of one key are always delivered in order by one lane (the
+per-key ordering rule of §6.2). A lane delivers one batch at a time. A failed batch blocks its lane
+while it is retried (1 s doubling to 12 s, decision A8) until ``MaximumRetryAttempts`` or
+``MaximumRecordAgeInSeconds``; throttles are retried without counting. ``BisectBatchOnFunctionError``
+splits a failing batch into its first ``ceil(n/2)`` and the rest, the halves inheriting the retry
+counter (A6, A7). A partial batch response checkpoints before the lowest reported sequence number
+and retries the rest of the batch (A9); an unknown identifier fails the batch (A10). Discarded
+records go to the on-failure destination with the ``KinesisBatchInfo`` / ``DDBStreamBatchInfo``
+record of §6.6. Every record gets one fate.
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from collections import deque
+from typing import TYPE_CHECKING, Any, Final, final
+
+from lambdachaos._ledger import Delivery, Fate, FateStatus, Outcome, Path
+from lambdachaos.generators import dynamodb_streams as ddb_records  # type: ignore[import-not-found, unused-ignore]
+from lambdachaos.generators import kinesis as kinesis_records  # type: ignore[import-not-found, unused-ignore]
+from lambdachaos.service import _destinations as dest
+from lambdachaos.service._esm_common import REPORT_BATCH_ITEM_FAILURES, data_view, matches, parse_batch_response
+from lambdachaos.service._esm_stream_config import (
+    DYNAMODB,
+    KINESIS,
+    RECORD_AGE_EXCEEDED,
+    RETRY_ATTEMPTS_EXHAUSTED,
+    SourceKind,
+    StreamMappingConfig,
+    failure_record,
+    retry_delay_ns,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from lambdachaos._clock import Timer
+    from lambdachaos.resources._dynamodb_streams import ChangeRecord, DynamoDBTable
+    from lambdachaos.resources._kinesis import KinesisStream, StreamRecord
+    from lambdachaos.service._function import Function
+    from lambdachaos.service._service import Execution, LambdaService
+
+__all__ = ["StreamEventSourceMapping", "StreamMappingConfig", "stream_kind"]
+
+_NS: Final = 1_000_000_000
+RECORD_EXPIRED: Final = "RecordExpired"
+
+
+def stream_kind(source: object) -> SourceKind | None:
+    """The per-source row for a Kinesis stream or DynamoDB table, else None."""
+    from lambdachaos.resources._dynamodb_streams import DynamoDBTable
+    from lambdachaos.resources._kinesis import KinesisStream
+
+    if isinstance(source, KinesisStream):
+        return KINESIS
+    if isinstance(source, DynamoDBTable):
+        return DYNAMODB
+    return None
+
+
+@final
+class _Sub:
+    """A contiguous run of a lane's records being delivered (a batch, or a part of one after a split)."""
+
+    __slots__ = ("depth", "invokes", "prior", "records", "retries", "throttles")
+
+    def __init__(self, records: list[Any], *, retries: int = 0, prior: int = 0, depth: int = 0) -> None:
+        self.records = records
+        self.retries = retries
+        self.prior = prior
+        """Invocations before this run existed whose batches contained all of its records."""
+        self.invokes = 0
+        self.depth = depth
+        self.throttles = 0
+
+    def child(self, records: list[Any], *, deeper: bool) -> _Sub:
+        return _Sub(records, retries=self.retries, prior=self.prior + self.invokes,
+                    depth=self.depth + 1 if deeper else self.depth)
+
+
+@final
+class _Lane:
+    __slots__ = ("busy", "index", "last_poll", "pending", "pos", "shard", "timer", "window_end")
+
+    def __init__(self, shard: Any, index: int, pos: int) -> None:
+        self.shard = shard
+        self.index = index
+        self.pos = pos
+        self.pending: deque[_Sub] = deque()
+        self.busy = False
+        self.timer: Timer | None = None
+        self.last_poll: int | None = None
+        self.window_end: int | None = None
+
+
+@final
+class StreamEventSourceMapping:
+    """One Kinesis or DynamoDB Streams event source mapping (AWS-SEMANTICS §6).
+
+    ``iterator_ages`` lists ``(virtual seconds, shard id, IteratorAge ms)`` for every batch read.
+    """
+
+    def __init__(self, service: LambdaService, source: KinesisStream | DynamoDBTable, function: Function,
+                 config: StreamMappingConfig, *, qualifier: str | None = None,
+                 resolve: Callable[[str], object | None] = lambda arn: None) -> None:
+        world = service.world
+        self.service = service
+        self.source = source
+        self.function = function
+        self.qualifier = qualifier
+        self.config = config
+        self.kind = config.kind
+        self.uuid = world.uuid("esm")
+        """The mapping's ``UUID``."""
+        self.event_source_arn: str = getattr(source, "stream_arn", source.arn)
+        """``EventSourceArn``: the stream ARN."""
+        self.function_arn = function.arn if qualifier is None else f"{function.arn}:{qualifier}"
+        """``FunctionArn`` as the on-failure record shows it (unqualified unless the mapping targets a qualifier)."""
+        self.state = "Enabled" if config.enabled else "Disabled"
+        self.iterator_ages: list[tuple[float, str, int]] = []
+        self._world = world
+        self._clock = world.clock
+        self._ledger = service.ledger
+        self._fates = service.ledger._fates  # read-only, O(1) (Ledger.fates copies)
+        self._resolve = resolve
+        self._rbif = REPORT_BATCH_ITEM_FAILURES in config.function_response_types
+        self._batches = 0
+        self._role = f"arn:aws:iam::{world.account_id}:role/lambda-{function.name}-role"
+        self._lanes: dict[int, list[_Lane]] = {}
+        self._opened: dict[int, int] = {}
+        source.trim()
+        for shard in source.shards:
+            start = self._start_position(shard)
+            self._lanes[shard.index] = [_Lane(shard, i, start) for i in range(config.parallelization_factor)]
+            self._opened[shard.index] = start
+        self._unsubscribe = source.on_records(self._on_records)
+        self._on_records(source)
+
+    def _start_position(self, shard: Any) -> int:
+        position = self.config.starting_position
+        if position == "LATEST":
+            return len(shard.records)
+        if position == "AT_TIMESTAMP":
+            at = round((self.config.starting_position_timestamp or 0.0) * _NS)
+            return next((i for i, r in enumerate(shard.records) if r.arrival_ns >= at and i >= shard.trimmed),
+                        len(shard.records))
+        return int(shard.trimmed)
+
+    # ---- control ------------------------------------------------------------------------------
+    def disable(self) -> None:
+        """Stop reading (batches in flight finish)."""
+        self.state = "Disabled"
+
+    def enable(self) -> None:
+        """Resume reading."""
+        self.state = "Enabled"
+        self._on_records(self.source)
+        for lanes in self._lanes.values():
+            for lane in lanes:
+                self._wake(lane)
+
+    # ---- reading ------------------------------------------------------------------------------
+    def _on_records(self, source: object) -> None:
+        ledger = self._ledger
+        for shard in self.source.shards:
+            records = shard.records
+            start = self._opened[shard.index]
+            if start == len(records):
+                continue
+            for i in range(start, len(records)):
+                ledger.open(records[i].event_id, records[i].arrival_ns)
+            self._opened[shard.index] = len(records)
+            for lane in self._lanes[shard.index]:
+                self._wake(lane)
+
+    def _wake(self, lane: _Lane) -> None:
+        if lane.busy or lane.timer is not None or self.state != "Enabled":
+            return
+        now = self._clock.now_ns
+        at = now
+        if lane.last_poll is not None:
+            at = max(now, lane.last_poll + self.kind.poll_interval_ns)
+        lane.timer = self._clock.call_at(at, self._poll, lane, priority=1)
+
+    def _lane_of(self, record: StreamRecord | ChangeRecord) -> int:
+        return zlib.crc32(record.partition_key.encode()) % self.config.parallelization_factor
+
+    def _poll(self, lane: _Lane) -> None:
+        lane.timer = None
+        now = self._clock.now_ns
+        lane.last_poll = now
+        if lane.busy or self.state != "Enabled":
+            return
+        shard = lane.shard
+        self.source.trim()
+        records = shard.records
+        if lane.pos < shard.trimmed:
+            self._expire([r for r in records[lane.pos:shard.trimmed] if self._mine(lane, r)], None)
+            lane.pos = shard.trimmed
+        config = self.config
+        size = config.batch_size
+        patterns = config.patterns
+        split = config.parallelization_factor > 1
+        batch: list[Any] = []
+        i = lane.pos
+        while i < len(records) and len(batch) < size:
+            record = records[i]
+            i += 1
+            if split and self._lane_of(record) != lane.index:
+                continue
+            if patterns and not matches(patterns, self._view(record)):
+                self._settle(record, FateStatus.FILTERED, "FilterCriteria", 0)
+                continue
+            batch.append(record)
+        if not batch:
+            lane.pos = i
+            return
+        window = config.maximum_batching_window_in_seconds
+        if window and len(batch) < size:
+            if lane.window_end is None:
+                lane.window_end = now + window * _NS
+            if now < lane.window_end:
+                lane.timer = self._clock.call_at(lane.window_end, self._poll, lane, priority=1)
+                return
+        lane.window_end = None
+        lane.pos = i
+        self.iterator_ages.append((now / _NS, shard.shard_id, (now - batch[0].arrival_ns) // 1_000_000))
+        sub = _Sub(batch)
+        lane.pending.append(sub)
+        lane.busy = True
+        self._deliver(lane, sub)
+
+    def _mine(self, lane: _Lane, record: Any) -> bool:
+        return self.config.parallelization_factor == 1 or self._lane_of(record) == lane.index
+
+    def _view(self, record: Any) -> dict[str, Any]:
+        rendered = self._render(record)
+        if self.kind is KINESIS:
+            view = dict(rendered["kinesis"])
+            view["data"] = data_view(record.data.decode("utf-8", "replace"))
+            return view
+        return rendered
+
+    def _render(self, record: Any) -> dict[str, Any]:
+        world = self._world
+        out: dict[str, Any]
+        if self.kind is DYNAMODB:
+            out = ddb_records.record(
+                event_name=record.event_name, stream_view_type=self.source.stream_view_type,  # type: ignore[union-attr]
+                keys=record.keys, new_image=record.new_image or {}, old_image=record.old_image or {},
+                event_id=record.event_id, sequence_number=record.sequence_number, stream_arn=self.event_source_arn,
+                approximate_creation_date_time=(world.epoch_ns + record.arrival_ns) // _NS,
+                region=world.region, account_id=world.account_id, ttl_delete=record.ttl,
+            )
+            return out
+        out = kinesis_records.record(
+            data=record.data, partition_key=record.partition_key, sequence_number=record.sequence_number,
+            shard_id=record.shard.shard_id, approximate_arrival_timestamp=world.epoch_s(record.arrival_ns),
+            stream_arn=self.event_source_arn, region=world.region, account_id=world.account_id,
+            invoke_identity_arn=self._role,
+        )
+        return out
+
+    # ---- delivering ---------------------------------------------------------------------------
+    def _deliver(self, lane: _Lane, sub: _Sub) -> None:
+        clock = self._clock
+        now = clock.now_ns
+        retention = self.source.retention_period_hours * 3600 * _NS
+        cut = 0
+        while cut < len(sub.records) and now - sub.records[cut].arrival_ns >= retention:
+            cut += 1
+        if cut:
+            self._expire(sub.records[:cut], None)
+            sub.records = sub.records[cut:]
+        max_age = self.config.maximum_record_age_in_seconds
+        if max_age != -1 and sub.records:
+            limit = max_age * _NS
+            cut = 0
+            while cut < len(sub.records) and now - sub.records[cut].arrival_ns >= limit:
+                cut += 1
+            if cut:
+                self._discard(sub, sub.records[:cut], RECORD_AGE_EXCEEDED, None, None, None)
+                sub.records = sub.records[cut:]
+        if not sub.records:
+            self._done(lane)
+            return
+        service = self.service
+        self._batches += 1
+        batch_id = f"{self.uuid}:{self._batches}"
+        request_id = service.world.uuid()
+        render = self._render
+        ex = service.execute(
+            self.function, self.qualifier, b"", path=Path.ESM, request_id=request_id, event_id=batch_id,
+            attempt=sub.retries + 1, records=tuple(r.event_id for r in sub.records), source=self.event_source_arn,
+            event={"Records": [render(r) for r in sub.records]}, batch_id=batch_id, bisect_depth=sub.depth,
+        )
+        if ex.outcome is Outcome.THROTTLED or ex.outcome is Outcome.SYSTEM_ERROR:
+            sub.throttles += 1  # §6.3: not counted toward MaximumRetryAttempts
+            clock.call_at(now + retry_delay_ns(sub.throttles), self._deliver, lane, sub, priority=1)
+            return
+        sub.invokes += 1
+        clock.call_at(ex.end_ns, self._complete, lane, sub, ex)
+
+    def _complete(self, lane: _Lane, sub: _Sub, ex: Execution) -> None:
+        if ex.failed:
+            self._failed(lane, sub, ex, "Unhandled")
+            return
+        if self._rbif:
+            ids = {self._sequence(r): i for i, r in enumerate(sub.records)}
+            response = parse_batch_response(ex.payload, ids)
+            if response.complete_failure:
+                self._failed(lane, sub, ex, None)
+                return
+            if response.failed:
+                first = min(ids[s] for s in response.failed)
+                self._succeed(sub, sub.records[:first])
+                rest = sub.child(sub.records[first:], deeper=False)
+                lane.pending[0] = rest
+                self._retry_or_discard(lane, rest, ex, None)
+                return
+        self._succeed(sub, sub.records)
+        self._done(lane)
+
+    def _failed(self, lane: _Lane, sub: _Sub, ex: Execution, function_error: str | None) -> None:
+        records = sub.records
+        if function_error is not None and self.config.bisect_batch_on_function_error and len(records) >= 2:
+            half = (len(records) + 1) // 2  # A7: first ceil(n/2), then the rest; A6: the counter is inherited
+            lane.pending.popleft()
+            lane.pending.appendleft(sub.child(records[half:], deeper=True))
+            first = sub.child(records[:half], deeper=True)
+            lane.pending.appendleft(first)
+            self._clock.call_at(self._clock.now_ns, self._deliver, lane, first, priority=1)
+            return
+        self._retry_or_discard(lane, sub, ex, function_error)
+
+    def _retry_or_discard(self, lane: _Lane, sub: _Sub, ex: Execution, function_error: str | None) -> None:
+        limit = self.config.maximum_retry_attempts
+        if limit != -1 and sub.retries >= limit:
+            self._discard(sub, sub.records, RETRY_ATTEMPTS_EXHAUSTED, ex, function_error, ex.request_id)
+            self._done(lane)
+            return
+        sub.retries += 1
+        self._clock.call_at(self._clock.now_ns + retry_delay_ns(sub.retries), self._deliver, lane, sub, priority=1)
+
+    def _done(self, lane: _Lane) -> None:
+        lane.pending.popleft()
+        if lane.pending:
+            self._deliver(lane, lane.pending[0])
+            return
+        lane.busy = False
+        lane.last_poll = None
+        self._wake(lane)
+
+    # ---- fates --------------------------------------------------------------------------------
+    def _sequence(self, record: Any) -> str:
+        return str(record.sequence_number)
+
+    def _settle(self, record: Any, status: FateStatus, condition: str | None, attempts: int,
+                destinations: tuple[str, ...] = ()) -> None:
+        fate = self._fates.get(record.event_id)
+        if fate is not None and fate.status is FateStatus.PENDING:
+            self._ledger.settle(Fate(event_id=record.event_id, status=status, at_ns=self._clock.now_ns,
+                                     condition=condition, destinations=destinations, attempts=attempts))
+
+    def _succeed(self, sub: _Sub, records: list[Any]) -> None:
+        attempts = sub.prior + sub.invokes
+        for record in records:
+            self._settle(record, FateStatus.SUCCEEDED, None, attempts)
+
+    def _expire(self, records: list[Any], _unused: object) -> None:
+        for record in records:
+            self._settle(record, FateStatus.DROPPED, RECORD_EXPIRED, 0)
+
+    def _discard(self, sub: _Sub, records: list[Any], condition: str, ex: Execution | None,
+                 function_error: str | None, request_id: str | None) -> None:
+        count = sub.prior + sub.invokes
+        if condition == RECORD_AGE_EXCEEDED:
+            count = max(1, count)
+        target = self.config.on_failure
+        destinations: tuple[str, ...] = ()
+        if target is not None:
+            world = self._world
+            first, last = records[0], records[-1]
+            arrival = world.iso_ms if self.kind.arrival_ms else world.iso_s
+            record = failure_record(
+                kind=self.kind, request_id=request_id or world.uuid(), function_arn=self.function_arn,
+                condition=condition, invoke_count=count, executed_version=ex.executed_version if ex else None,
+                function_error=function_error, timestamp=world.iso_ms(), shard_id=first.shard.shard_id,
+                start=self._sequence(first), end=self._sequence(last), first_arrival=arrival(first.arrival_ns),
+                last_arrival=arrival(last.arrival_ns), batch_size=len(records), stream_arn=self.event_source_arn,
+            )
+            arn = dest.arn_of(target)
+            ok, detail, message_id = True, None, None
+            try:
+                message_id = dest.send(target, dest.dumps(record), resolve=self._resolve)
+            except dest.DeliveryError as exc:
+                ok, detail = False, str(exc)
+            ledger = self._ledger
+            ledger.add_delivery(Delivery(seq=ledger.next_seq(), kind="on_failure", target=arn,
+                                         event_id=first.event_id, at_ns=self._clock.now_ns, condition=condition,
+                                         message_id=message_id, ok=ok, detail=detail))
+            if ok:
+                destinations = (arn,)
+        status = FateStatus.ON_FAILURE if destinations else FateStatus.DROPPED
+        for r in records:
+            self._settle(r, status, condition, count, destinations)
+
+    def __repr__(self) -> str:
+        return f"<StreamEventSourceMapping {self.uuid} {self.event_source_arn} -> {self.function.name} {self.state}>"
+
+
+def decode_data(record: dict[str, Any]) -> bytes:
+    """The raw bytes of a Kinesis Lambda record's ``kinesis.data``."""
+    return base64.b64decode(record["kinesis"]["data"])

@@ -1,0 +1,20 @@
+"""The python examples of docs/mappings.md run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "mappings.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+
+
+@pytest.mark.parametrize("code", BLOCKS, ids=[f"example-{i}" for i in range(len(BLOCKS))])
+def test_mapping_doc_example_runs(code):
+    exec(compile(code, str(DOC), "exec"), {"__name__": "docs_example"})
+
+
+def test_the_doc_has_an_example_per_mapping_type():
+    assert len(BLOCKS) == 3
