@@ -21,18 +21,22 @@ from . import (
     apigateway_http,
     apigateway_websocket,
     appsync,
+    bedrock_agent,
     cloudformation,
     cloudwatch_logs,
+    codepipeline,
     cognito,
     dynamodb_streams,
     eventbridge,
     function_url,
+    iot,
     kafka,
     kinesis,
     kinesis_firehose,
     mq,
     s3,
     s3_batch,
+    s3_object_lambda,
     secrets_manager,
     ses,
     sns,
@@ -102,6 +106,8 @@ def _s(
 _MQ_NOTE = "powertools has no parser model for Amazon MQ events (only data classes); checked against AWS"
 _LATTICE_NOTE = "powertools VpcLatticeV2Model wants single-value headers; AWS sends v2 header values as lists"
 _SECRETS_NOTE = "powertools has no parser model for Secrets Manager rotation (only a data class)"
+_IOT_NOTE = "powertools has parser models only for IoT registry events, none for rule actions or custom authorizers"
+_CODEPIPELINE_NOTE = "powertools has no parser model for CodePipeline jobs (only the CodePipelineJobEvent data class)"
 _ALB_NOTE = "powertools AlbModel requires single-value headers and rejects genuine multi-value ALB events"
 
 SOURCES: dict[str, Source] = {
@@ -195,6 +201,17 @@ SOURCES: dict[str, Source] = {
             _s(f"secrets-manager-{v.lower()}", secrets_manager, None, note=_SECRETS_NOTE, variant=v)
             for v in secrets_manager.VARIANTS
         ],
+        *[
+            _s(f"s3-object-lambda-{v.replace('_', '-')}", s3_object_lambda, "S3ObjectLambdaEvent", variant=v)
+            for v in s3_object_lambda.VARIANTS
+        ],
+        *[_s(f"iot-{v.replace('_', '-')}", iot, None, note=_IOT_NOTE, variant=v) for v in iot.VARIANTS],
+        *[
+            _s(f"codepipeline-{v}", codepipeline, None, note=_CODEPIPELINE_NOTE, variant=v)
+            for v in codepipeline.VARIANTS
+        ],
+        _s("bedrock-agent-api", bedrock_agent, "BedrockAgentEventModel", variant="api"),
+        _s("bedrock-agent-function", bedrock_agent, "BedrockAgentFunctionEventModel", variant="function"),
     ]
 }
 """Every source and variant, by CLI name."""

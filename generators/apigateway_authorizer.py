@@ -44,9 +44,11 @@ MODELS = {
     "request_v2": "ApiGatewayAuthorizerRequestV2",
 }
 """The powertools parser model of each variant."""
+NO_BODY_KEYWORDS = ("payload", "body")
+"""Request keywords an authorizer event refuses: authorizers receive no body, so these would be dropped."""
 _LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-__all__ = ["BATCHING", "MODELS", "SOURCE", "VARIANTS", "event", "events", "jwt"]
+__all__ = ["BATCHING", "MODELS", "NO_BODY_KEYWORDS", "SOURCE", "VARIANTS", "event", "events", "jwt"]
 
 
 def _b64url(data: bytes) -> str:
@@ -91,10 +93,18 @@ def event(
 
     ``authorization`` is the ``Authorization`` header value, the identity source (default ``Bearer`` and a
     :func:`jwt`). ``stage`` defaults to ``prod`` (REST) or ``$default`` (HTTP API). Request keywords as in
-    :class:`~lambdachaos.generators._http.HttpOverrides`; authorizers never see a body, so none is sent.
+    :class:`~lambdachaos.generators._http.HttpOverrides`, except ``payload`` and ``body``: authorizers never see a
+    body, so those raise :class:`~lambdachaos.ConfigError` rather than being silently dropped.
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not an authorizer event; use one of {VARIANTS}")
+    for name in NO_BODY_KEYWORDS:
+        if name in http:
+            raise ConfigError(
+                f"{name}= was given, but API Gateway never sends the request body to a Lambda authorizer; "
+                f"drop {name} (--body-schema on the command line), or shape the body of an apigateway-rest or "
+                "apigateway-http event instead"
+            )
     rng = LazyRng(seed)
     api = api_id or token(rng.get(), 10, _LOWER_ALNUM)
     domain = f"{api}.execute-api.{region}.amazonaws.com"

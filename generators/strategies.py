@@ -30,12 +30,15 @@ from . import (
     apigateway_http,
     apigateway_websocket,
     appsync,
+    bedrock_agent,
     cloudformation,
     cloudwatch_logs,
+    codepipeline,
     cognito,
     dynamodb_streams,
     eventbridge,
     function_url,
+    iot,
     kafka,
     kinesis,
     kinesis_firehose,
@@ -43,6 +46,7 @@ from . import (
     poison,
     s3,
     s3_batch,
+    s3_object_lambda,
     secrets_manager,
     ses,
     sns,
@@ -61,13 +65,16 @@ __all__ = [
     "apigateway_http_events",
     "apigateway_websocket_events",
     "appsync_events",
+    "bedrock_agent_events",
     "cloudformation_events",
     "cloudwatch_logs_events",
+    "codepipeline_events",
     "cognito_events",
     "dynamodb_streams_events",
     "dynamodb_streams_records",
     "eventbridge_events",
     "function_url_events",
+    "iot_events",
     "kafka_events",
     "kinesis_events",
     "kinesis_firehose_events",
@@ -78,6 +85,7 @@ __all__ = [
     "register_powertools_types",
     "s3_batch_events",
     "s3_events",
+    "s3_object_lambda_events",
     "secrets_manager_events",
     "seeds",
     "ses_events",
@@ -300,6 +308,10 @@ s3_batch_events = _variant_events(s3_batch, "S3 Batch Operations invocations.")
 appsync_events = _variant_events(appsync, "AppSync direct Lambda resolver events.")
 vpc_lattice_events = _variant_events(vpc_lattice, "VPC Lattice requests.")
 secrets_manager_events = _variant_events(secrets_manager, "Secrets Manager rotation requests.")
+s3_object_lambda_events = _variant_events(s3_object_lambda, "S3 Object Lambda GetObject requests.")
+iot_events = _variant_events(iot, "IoT rule action payloads and custom authorizer requests.")
+codepipeline_events = _variant_events(codepipeline, "CodePipeline job events.")
+bedrock_agent_events = _variant_events(bedrock_agent, "Bedrock agent action group invocations.")
 
 
 def source_events(name: str | None = None) -> SearchStrategy[Any]:

@@ -24,6 +24,14 @@ if TYPE_CHECKING:
         ResourceNotFoundException,
         TooManyRequestsException,
     )
+    from lambdachaos.resources._dynamodb_streams import DynamoDBTable
+    from lambdachaos.resources._events import EventBus
+    from lambdachaos.resources._kinesis import KinesisStream
+    from lambdachaos.resources._sns import Topic
+    from lambdachaos.resources._sqs import Queue
+    from lambdachaos.service._esm_common import VisibilityTimeoutWarning
+    from lambdachaos.service._esm_sqs import SqsEventSourceMapping
+    from lambdachaos.service._esm_stream import StreamEventSourceMapping
     from lambdachaos.service._function import Alias, Function, Version
 
 _LAZY: dict[str, str] = {
@@ -48,6 +56,14 @@ _LAZY: dict[str, str] = {
     "ResourceNotFoundException": "lambdachaos.service._errors",
     "TooManyRequestsException": "lambdachaos.service._errors",
     "Alias": "lambdachaos.service._function",
+    "SqsEventSourceMapping": "lambdachaos.service._esm_sqs",
+    "StreamEventSourceMapping": "lambdachaos.service._esm_stream",
+    "KinesisStream": "lambdachaos.resources._kinesis",
+    "DynamoDBTable": "lambdachaos.resources._dynamodb_streams",
+    "Queue": "lambdachaos.resources._sqs",
+    "Topic": "lambdachaos.resources._sns",
+    "EventBus": "lambdachaos.resources._events",
+    "VisibilityTimeoutWarning": "lambdachaos.service._esm_common",
     "Function": "lambdachaos.service._function",
     "Version": "lambdachaos.service._function",
 }
@@ -60,6 +76,8 @@ __all__ = [
     "ConfigError",
     "Delivery",
     "DurationModel",
+    "DynamoDBTable",
+    "EventBus",
     "EventInvokeConfig",
     "Fate",
     "FateStatus",
@@ -68,17 +86,23 @@ __all__ = [
     "FunctionConfig",
     "InvalidRequestContentException",
     "InvokeResult",
+    "KinesisStream",
     "LambdaAPIError",
     "LambdaChaosError",
     "LambdaChaosWarning",
     "Ledger",
     "Outcome",
     "Path",
+    "Queue",
     "RequestEntityTooLargeException",
     "ResourceNotFoundException",
     "Sim",
+    "SqsEventSourceMapping",
+    "StreamEventSourceMapping",
     "TooManyRequestsException",
+    "Topic",
     "Version",
+    "VisibilityTimeoutWarning",
 ]
 __version__ = "0.1.0"
 

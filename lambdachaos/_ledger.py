@@ -272,6 +272,15 @@ class Ledger:
         """Attempts whose event is ``event_id`` or whose batch contained record ``event_id``."""
         return [a for a in self._attempts if a.event_id == event_id or event_id in a.records]
 
+    def status(self, event_id: str) -> FateStatus | None:
+        """The fate status of one record in O(1), or ``None`` when it never entered."""
+        fate = self._fates.get(event_id)
+        return None if fate is None else fate.status
+
+    def get_fate(self, event_id: str) -> Fate | None:
+        """The fate of one record, or ``None`` when it never entered (no copy, O(1))."""
+        return self._fates.get(event_id)
+
     def fate(self, event_id: str) -> Fate:
         """The fate of one record/event; ``KeyError`` names a few known ids when it is unknown."""
         try:

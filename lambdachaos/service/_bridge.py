@@ -258,7 +258,12 @@ def _passthrough(bridge: Bridge | None, client: Any, operation_name: str, params
                 bridge._moto_started = True
         from moto.core.models import botocore_stubber
 
-        client.meta.events.register("before-send", botocore_stubber, unique_id="lambdachaos-moto-stubber")
+        # Exactly one stubber per client: clients created after moto was imported already carry
+        # moto's own registration, and a second one makes S3 bodies arrive empty.
+        events = client.meta.events
+        events.unregister("before-send", botocore_stubber, unique_id="lambdachaos-moto-stubber")
+        events.unregister("before-send", botocore_stubber)
+        events.register("before-send", botocore_stubber, unique_id="lambdachaos-moto-stubber")
         if client.meta.service_model.service_name == "dynamodbstreams":
             client.meta.events.register_first(
                 "before-send", _streams_standard_endpoint, unique_id="lambdachaos-ddb-streams-endpoint"

@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any, final
 
 from lambdachaos.service._function import Function, Version
+from lambdachaos.service._handler_time import adopt
 from lambdachaos.service._runtime import InitError, load_handler
 
 
@@ -39,9 +40,13 @@ def initialise(env: Environment, version: Version, isolated: bool) -> None:
     """Run the init phase of ``env`` (module-level code); an error is kept on ``env.init_error``."""
     if callable(version.handler):
         env.handler = version.handler
+        namespace = getattr(version.handler, "__globals__", None)
+        if isinstance(namespace, dict):
+            adopt(namespace)
         return
     try:
         env.handler, env.module = load_handler(version.handler, version.code_dir, isolated=isolated)
+        adopt(vars(env.module))
     except InitError as exc:
         env.init_error = exc
 

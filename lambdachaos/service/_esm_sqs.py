@@ -162,7 +162,7 @@ class SqsEventSourceMapping:
         """Invocations started (throttled ones excluded)."""
         self._clock = world.clock
         self._ledger = service.ledger
-        self._fates = service.ledger._fates  # read-only, O(1) (Ledger.fates copies)
+        self._fate_of = service.ledger.get_fate
         self._epoch_ns = world.epoch_ns
         self._region = world.region
         self._account = world.account_id
@@ -241,7 +241,7 @@ class SqsEventSourceMapping:
         self._dlq_cursor = len(history)
 
     def _is_pending(self, message_id: str) -> bool:
-        fate = self._fates.get(message_id)
+        fate = self._fate_of(message_id)
         return fate is not None and fate.status is FateStatus.PENDING
 
     def _wake(self) -> None:
@@ -459,7 +459,7 @@ class SqsEventSourceMapping:
     def _delete(self, batch: _Batch, failed: frozenset[str]) -> None:
         delete = self.queue.delete
         settle = self._ledger.settle
-        fates = self._fates
+        fate_of = self._fate_of
         now = self._clock.now_ns
         deleted = MessageState.DELETED
         pending = FateStatus.PENDING
@@ -472,7 +472,7 @@ class SqsEventSourceMapping:
             delete(rm.receipt_handle)
             # A superseded receipt handle deletes nothing (the message is being processed again).
             if msg._state is deleted:
-                fate = fates.get(message_id)
+                fate = fate_of(message_id)
                 if fate is not None and fate.status is pending:
                     settle(Fate(event_id=message_id, status=succeeded, at_ns=now, attempts=rm.receive_count))
 

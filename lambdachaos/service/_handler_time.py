@@ -5,14 +5,14 @@ invocation is running, so installing them costs nothing per call. ``time.sleep``
 advances the invocation's virtual duration instead of blocking; sleeping past the function's
 deadline ends the invocation there, as Lambda's timeout does.
 
-``datetime.datetime`` and ``datetime.date`` are replaced in the ``datetime`` module and in every
-module already imported that bound them by name (``from datetime import datetime``), once. The
-replacement classes answer ``isinstance`` for real instances and return real instances.
+``datetime.datetime`` and ``datetime.date`` are replaced in the ``datetime`` module only while an
+invocation runs, and permanently in handler modules that bound them by name (``from datetime import
+datetime``). The replacement classes answer ``isinstance`` for real instances, return real
+instances, and read real time outside invocations.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import sys
 import threading
@@ -101,9 +101,20 @@ def current() -> HandlerClock | None:
 
 
 def set_current(clock: HandlerClock | None) -> HandlerClock | None:
-    """Make ``clock`` the running invocation's clock on this thread; returns the previous one."""
+    """Make ``clock`` the running invocation's clock on this thread; returns the previous one.
+
+    While a clock is current, ``datetime.datetime`` and ``datetime.date`` in the ``datetime`` module
+    are the virtual-time classes (so ``import datetime; datetime.datetime.now()`` and modules imported
+    during the init phase see handler time); they are put back when no invocation runs.
+    """
     previous: HandlerClock | None = getattr(_state, "clock", None)
     _state.clock = clock
+    if clock is not None and previous is None:
+        _dt.datetime = FakeDatetime  # type: ignore[misc]
+        _dt.date = FakeDate  # type: ignore[misc]
+    elif clock is None and previous is not None:
+        _dt.datetime = _RealDatetime  # type: ignore[misc]
+        _dt.date = _RealDate  # type: ignore[misc]
     return previous
 
 
@@ -212,11 +223,18 @@ _TIME_PATCHES: Final[dict[str, Any]] = {
 }
 
 
-_SKIP_SCAN: Final = frozenset(sys.stdlib_module_names) | {"_pytest", "pytest", "pluggy", "lambdachaos"}
+_SWAPS: dict[int, Any] = {}
 
 
 def install() -> None:
-    """Install the pass-through hooks (idempotent, thread-safe, once per process)."""
+    """Install the pass-through ``time`` hooks (idempotent, thread-safe, once per process).
+
+    ``time.time``/``sleep``/``monotonic``/``perf_counter`` (and their ``_ns`` forms) are replaced in
+    the ``time`` module by functions that read real time unless an invocation runs. ``datetime`` is
+    only swapped while an invocation runs (see :func:`set_current`), and in the namespaces of handler
+    modules (see :func:`adopt`), so libraries that build types from ``datetime.datetime`` (pydantic,
+    for example) never see the replacement classes.
+    """
     global _installed
     if _installed:
         return
@@ -225,35 +243,35 @@ def install() -> None:
             return
         for name, fn in _TIME_PATCHES.items():
             setattr(_time, name, fn)
-        _dt.datetime = FakeDatetime  # type: ignore[misc]
-        _dt.date = FakeDate  # type: ignore[misc]
-        swaps: dict[int, Any] = {id(_RealDatetime): FakeDatetime, id(_RealDate): FakeDate}
-        # modules that did ``from time import time, sleep`` hold the real functions by name
-        swaps.update(
+        _SWAPS.update(
             {
+                id(_RealDatetime): FakeDatetime,
+                id(_RealDate): FakeDate,
                 id(_real_time): _time_fn,
+                id(_real_time_ns): _time_ns_fn,
                 id(_real_sleep): _sleep_fn,
                 id(_real_monotonic): _monotonic_fn,
+                id(_real_monotonic_ns): _monotonic_ns_fn,
                 id(_real_perf_counter): _perf_counter_fn,
-                id(_real_time_ns): _time_ns_fn,
+                id(_real_perf_counter_ns): _perf_counter_ns_fn,
             }
         )
-        for module in list(sys.modules.values()):
-            module_name: object = getattr(module, "__name__", None)
-            # The standard library keeps real time: threading, queue and selectors compute their
-            # own timeouts from the clocks they bound at import.
-            if not isinstance(module_name, str) or module_name.partition(".")[0] in _SKIP_SCAN:
-                continue
-            try:
-                namespace = vars(module)
-            except TypeError:
-                continue
-            for attr, value in list(namespace.items()):
-                replacement = swaps.get(id(value))
-                if replacement is not None and attr[:2] != "__":
-                    with contextlib.suppress(AttributeError, TypeError):
-                        setattr(module, attr, replacement)
         _installed = True
+
+
+def adopt(namespace: dict[str, Any]) -> None:
+    """Rebind names a handler module imported by name (``from datetime import datetime``,
+    ``from time import time, sleep``) to the virtual-time versions. Idempotent."""
+    install()
+    if namespace.get("__name__", "").partition(".")[0] in _NEVER_ADOPT:
+        return
+    for attr, value in list(namespace.items()):
+        replacement = _SWAPS.get(id(value))
+        if replacement is not None and attr[:2] != "__":
+            namespace[attr] = replacement
+
+
+_NEVER_ADOPT: Final = frozenset(sys.stdlib_module_names) | {"_pytest", "pytest", "pluggy", "lambdachaos"}
 
 
 def real_sleep(seconds: float) -> None:

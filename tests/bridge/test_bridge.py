@@ -372,3 +372,22 @@ def test_dynamodb_streams_reads_work_through_moto_despite_the_account_endpoint(b
         iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
         records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
     assert [r["eventName"] for r in records] == ["INSERT"]
+
+
+def test_s3_bodies_written_by_a_handler_arrive_whole_in_moto():
+    import boto3
+
+    from lambdachaos import Sim
+
+    def handler(event, context):
+        client = boto3.client("s3", region_name="us-east-1")
+        client.put_object(Bucket="photos", Key="thumbs/cat.png", Body=b"x" * 10)
+
+    with Sim() as sim:
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="photos")
+        later = boto3.client("s3", region_name="us-east-1")  # created after moto started
+        sim.function(handler, name="thumb").invoke({})
+        later.put_object(Bucket="photos", Key="direct", Body=b"abc")
+        assert s3.get_object(Bucket="photos", Key="thumbs/cat.png")["Body"].read() == b"x" * 10
+        assert s3.get_object(Bucket="photos", Key="direct")["Body"].read() == b"abc"

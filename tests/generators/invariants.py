@@ -410,7 +410,11 @@ def check_event(name: str, event: Any) -> None:
             check_event(name, e)
         return
     json.dumps(event)
-    if name.startswith("kafka"):
+    if name.startswith(("s3-object-lambda", "iot-", "codepipeline", "bedrock-agent")):
+        from .invariants_integrations import check_integration  # imports this module, so not at the top
+
+        check_integration(name, event)
+    elif name.startswith("kafka"):
         check_kafka(event)
     elif name.startswith("mq-"):
         check_mq(event)

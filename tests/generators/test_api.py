@@ -45,6 +45,10 @@ SOURCE_MODULES = [
     "secrets_manager",
     "vpc_lattice",
     "appsync",
+    "s3_object_lambda",
+    "iot",
+    "codepipeline",
+    "bedrock_agent",
 ]
 
 

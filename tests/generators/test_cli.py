@@ -60,3 +60,13 @@ def test_the_same_seed_prints_the_same_bytes_in_a_subprocess():
         subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout for _ in range(2)
     ]
     assert runs[0] == runs[1] and json.loads(runs[0])["Records"]
+
+
+def test_a_body_schema_for_an_authorizer_is_an_error_not_silently_dropped(tmp_path, capsys):
+    schema = tmp_path / "s.json"
+    schema.write_text(json.dumps({"type": "object", "properties": {"sku": {"type": "string"}}}))
+    assert events_main(["apigateway-authorizer-token", "--body-schema", str(schema)]) == 2
+    assert capsys.readouterr().err.startswith(
+        "lambdachaos events: error: payload= was given, but API Gateway never sends the request body to a Lambda "
+        "authorizer; drop payload (--body-schema on the command line)"
+    )

@@ -275,6 +275,10 @@ STRATEGY_PREFIXES = {
     "appsync_events": "appsync",
     "vpc_lattice_events": "vpc-lattice",
     "secrets_manager_events": "secrets-manager",
+    "s3_object_lambda_events": "s3-object-lambda",
+    "iot_events": "iot-",
+    "codepipeline_events": "codepipeline",
+    "bedrock_agent_events": "bedrock-agent",
 }
 
 

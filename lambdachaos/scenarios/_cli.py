@@ -1,0 +1,232 @@
+"""``lambdachaos run``, ``lambdachaos replay`` and ``lambdachaos gameday``.
+
+Exit codes of ``run``: 0 every expectation held; 1 an expectation failed; 2 the command line or the
+scenario file is invalid (every problem is printed as ``file:line:column: path: message``); 3 the target
+cannot run here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+EXIT_UNAVAILABLE = 3
+
+
+def _scenario_path(name: str) -> Path:
+    path = Path(name)
+    if path.is_file():
+        return path
+    from lambdachaos.scenarios import bundled
+
+    try:
+        return bundled(name)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{name}: no such scenario file (nor a bundled scenario of that name)") from None
+
+
+def run_parser() -> argparse.ArgumentParser:
+    """The ``lambdachaos run`` argument parser."""
+    p = argparse.ArgumentParser(prog="lambdachaos run", description="Run a scenario file and check its expectations.")
+    p.add_argument("scenario", help="scenario YAML file, or the name of a bundled scenario")
+    p.add_argument("--target", choices=("sim", "localstack", "aws"), default=None,
+                   help="where to run it (default: the file's target, else sim)")
+    p.add_argument("--seed", type=int, default=None, help="simulation seed (default: the file's seed, else 0)")
+    p.add_argument("--report", metavar="OUT.html", help="write the HTML report (timeline and verdicts)")
+    p.add_argument("--ledger", metavar="OUT.json", help="write the ledger JSON")
+    p.add_argument("--timeline", action="store_true",
+                   help="print every attempt and delivery in virtual-time order before the verdict")
+    p.add_argument("--speed", type=float, default=None, metavar="X",
+                   help="pace the run: X virtual seconds per wall second (default: as fast as possible)")
+    p.add_argument("--dry-run", dest="dry_run", action="store_true", default=True,
+                   help="--target aws: print the plan only (the default)")
+    p.add_argument("--apply", dest="dry_run", action="store_false",
+                   help="--target aws: make the changes, run the game day, then restore everything")
+    p.add_argument("--fis", metavar="OUT.json", help="--target aws: also write the FIS experiment template")
+    p.add_argument("--role-arn", default=None, help="--target aws: the FIS experiment role ARN for --fis")
+    p.add_argument("--function-arn", action="append", default=[], metavar="NAME=ARN",
+                   help="--target aws: the deployed ARN of a scenario function (repeatable)")
+    return p
+
+
+def run_main(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Entry point of ``lambdachaos run``; returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = run_parser().parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_INVALID if exc.code else EXIT_OK
+    from lambdachaos.scenarios import ScenarioError, load_scenario
+
+    try:
+        scenario = load_scenario(_scenario_path(args.scenario))
+    except FileNotFoundError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_INVALID
+    except ScenarioError as exc:
+        err.write(f"{len(exc.issues)} problem(s) in the scenario file:\n{exc}\n")
+        return EXIT_INVALID
+    target = args.target or scenario.target
+    if args.speed is not None and args.speed <= 0:
+        err.write(f"error: --speed={args.speed} must be greater than 0\n")
+        return EXIT_INVALID
+    if target == "localstack":
+        return _localstack(scenario, args, out, err)
+    if target == "aws":
+        from lambdachaos.scenarios._gameday import gameday_from_args
+
+        return gameday_from_args(scenario, args, out, err)
+    return _run_sim(scenario, args, out, err)
+
+
+def _run_sim(scenario: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from lambdachaos.scenarios import ScenarioError, run_scenario
+    from lambdachaos.scenarios import _report as report
+
+    fancy = out.isatty() and importlib.util.find_spec("rich") is not None
+    try:
+        if fancy:
+            result = _run_with_rich(scenario, args)
+        else:
+            result = run_scenario(scenario, seed=args.seed, speed=args.speed, progress=_plain_progress(out))
+    except ScenarioError as exc:
+        err.write(f"{exc}\n")
+        return EXIT_INVALID
+    if args.ledger:
+        report.write_ledger(result, args.ledger)
+    if args.report:
+        report.write_html(result, args.report)
+    if args.timeline:
+        out.write("timeline (virtual time):\n")
+        for line in result.sim.ledger.timeline():
+            out.write(f"  {line}\n")
+    if fancy:
+        from rich.console import Console
+
+        report.write_rich(result, Console(file=out))
+    else:
+        report.write_text(result, out)
+    for what, path in (("ledger", args.ledger), ("report", args.report)):
+        if path:
+            out.write(f"{what} written to {path}\n")
+    code: int = result.exit_code
+    return code
+
+
+def _plain_progress(out: TextIO) -> Any:
+    marks = {25, 50, 75, 100}
+    shown: set[int] = set()
+
+    def show(p: Any) -> None:
+        pct = 100 if not p.total else p.sent * 100 // p.total
+        due = [m for m in marks if m <= pct and m not in shown]
+        if due:
+            shown.update(due)
+            out.write(f"traffic {p.sent}/{p.total} sent, virtual t={p.now:.1f} s\n")
+        if p.done:
+            out.write(f"settled at virtual t={p.now:.1f} s\n")
+
+    return show
+
+
+def _run_with_rich(scenario: Any, args: argparse.Namespace) -> Any:
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from lambdachaos.scenarios import run_scenario
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[info]}")) as bar:
+        traffic = bar.add_task("traffic", total=None, info="")
+        clock = bar.add_task("virtual time", total=None, info="")
+
+        def show(p: Any) -> None:
+            bar.update(traffic, total=p.total, completed=p.sent, info=f"{p.sent}/{p.total}")
+            bar.update(clock, info=f"t={p.now:.1f} s" + (" settled" if p.done else ""),
+                       completed=1 if p.done else 0, total=1 if p.done else None)
+
+        return run_scenario(scenario, seed=args.seed, speed=args.speed, progress=show)
+
+
+def _localstack(scenario: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if importlib.util.find_spec("lambdachaos.targets._ls_target") is None:
+        err.write("error: the localstack target is not available in this build: lambdachaos.targets._ls_target "
+                  "is not installed; run with --target sim\n")
+        return EXIT_UNAVAILABLE
+    module = importlib.import_module("lambdachaos.targets._ls_target")
+    runner = getattr(module, "run_scenario", None)
+    if runner is None:
+        err.write("error: the localstack target in this build cannot run scenario files yet "
+                  "(lambdachaos.targets._ls_target has no run_scenario); run with --target sim\n")
+        return EXIT_UNAVAILABLE
+    return int(runner(scenario, seed=args.seed, report=args.report, ledger=args.ledger, out=out))
+
+
+def replay_parser() -> argparse.ArgumentParser:
+    """The ``lambdachaos replay`` argument parser."""
+    p = argparse.ArgumentParser(prog="lambdachaos replay", description="Inspect and anonymise recorded events.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    ins = sub.add_parser("inspect", help="detect the format, count the items and show the replay schedule")
+    ins.add_argument("file")
+    ins.add_argument("--format", default="auto")
+    ins.add_argument("--timing", choices=("preserve", "compress", "fast"), default="preserve")
+    ins.add_argument("--factor", type=float, default=1.0)
+    ins.add_argument("--show", type=int, default=5, help="schedule lines to print (default 5)")
+    an = sub.add_parser("anonymise", help="replace personal fields with consistent fake values")
+    an.add_argument("file")
+    an.add_argument("--field", action="append", required=True, metavar="PATH[:KIND]",
+                    help="dotted path (* matches any key or item), optional fake-value kind; repeatable")
+    an.add_argument("--seed", type=int, default=0)
+    an.add_argument("--out", metavar="OUT.jsonl", help="write here (default: stdout)")
+    return p
+
+
+def replay_main(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Entry point of ``lambdachaos replay``; returns the exit code (0, or 2 for a bad file or option)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = replay_parser().parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_INVALID if exc.code else EXIT_OK
+    from lambdachaos._errors import LambdaChaosError
+    from lambdachaos.scenarios import _replay
+    from lambdachaos.scenarios._anonymise import anonymise_counted
+
+    try:
+        if args.command == "inspect":
+            fmt, items = _replay.read(args.file, args.format)
+            placed = _replay.place(items, timing=args.timing, factor=args.factor)
+            span = placed[-1][0] if placed else 0.0
+            out.write(f"{args.file}: {len(items)} item(s), format {fmt}, {args.timing} timing spans {span:.3f} s\n")
+            for at, item in placed[: args.show]:
+                out.write(f"  t={at:10.3f} s  {item.kind}  {json.dumps(item.meta, sort_keys=True, default=str)}\n")
+            return EXIT_OK
+        items = _replay.load_items(args.file)
+        lines, total = [], 0
+        for item in items:
+            new, n = anonymise_counted(item, args.field, seed=args.seed)
+            total += n
+            lines.append(json.dumps(new, sort_keys=True))
+        text = "".join(line + "\n" for line in lines)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+            err.write(f"{total} value(s) replaced in {len(items)} item(s); written to {args.out}\n")
+        else:
+            out.write(text)
+        return EXIT_OK
+    except (LambdaChaosError, OSError, ValueError) as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_INVALID
+
+
+def demo_main(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """``lambdachaos demo [--seed N] [--report F] [--ledger F]``: run the bundled ``async-dlq`` scenario
+    with its timeline (a failing async function retried at 60 s and 180 s, then dead-lettered)."""
+    return run_main(["async-dlq", "--timeline", *argv], out=out, err=err)

@@ -1,0 +1,114 @@
+"""What a run leaves behind: the verdict table, the ledger JSON and the HTML report.
+
+The HTML report is the pytest plugin's page (the same interactive timeline, from ``lambdachaos.plugins``)
+with the scenario's verdict table added at the top. When the plugin's page writer is not installed, a small
+self-contained page with the verdicts and the text timeline is written instead.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from lambdachaos.scenarios._runner import RunResult
+
+
+def verdict_rows(result: RunResult) -> list[tuple[str, str, str, str, str]]:
+    """``(status, line, name, expected, observed)`` per expectation."""
+    return [("PASS" if v.passed else "FAIL", str(v.line), v.name, v.expected, v.observed) for v in result.verdicts]
+
+
+def write_text(result: RunResult, out: TextIO) -> None:
+    """The verdict table and a summary as plain text (used when stdout is not a terminal)."""
+    s = result.summary()
+    out.write(f"scenario {s['scenario']} (seed {s['seed']}): {s['sent']} sent, {s['attempts']} attempts, "
+              f"{s['deliveries']} DLQ/destination deliveries, {s['faults']} fault firings, "
+              f"{s['virtual_seconds']:.3f} s virtual\n")
+    out.write("fates: " + (", ".join(f"{k} {v}" for k, v in s["fates"].items()) or "none") + "\n")
+    if result.replay_formats:
+        out.write("replayed: " + ", ".join(f"{k} ({v})" for k, v in result.replay_formats.items()) + "\n")
+    if not result.verdicts:
+        out.write("no expectations: nothing to check\n")
+    for status, line, name, expected, observed in verdict_rows(result):
+        out.write(f"{status}  line {line:>3}  {name}\n        expected {expected}\n        observed {observed}\n")
+    for v in result.verdicts:
+        if not v.passed:
+            out.write(f"evidence for {v.name!r}:\n" + "".join(f"  - {e}\n" for e in v.evidence))
+    passed = sum(v.passed for v in result.verdicts)
+    out.write(f"verdict: {'PASS' if result.passed else 'FAIL'} ({passed} of {len(result.verdicts)} "
+              "expectations held)\n")
+
+
+def write_rich(result: RunResult, console: Any) -> None:
+    """The verdict table with rich (terminal output)."""
+    from rich.table import Table
+
+    table = Table(title=f"{result.scenario.name} (seed {result.seed})")
+    for col in ("", "line", "expectation", "expected", "observed"):
+        table.add_column(col)
+    for status, line, name, expected, observed in verdict_rows(result):
+        table.add_row(f"[green]{status}[/]" if status == "PASS" else f"[bold red]{status}[/]", line, name,
+                      expected, observed)
+    console.print(table)
+    for v in result.verdicts:
+        if not v.passed and v.evidence:
+            console.print(f"[red]evidence for {v.name!r}:[/]")
+            for e in v.evidence:
+                console.print(f"  - {e}", markup=False)
+    s = result.summary()
+    console.print(f"fates: {s['fates']}  attempts {s['attempts']}  virtual {s['virtual_seconds']:.1f} s  "
+                  f"wall {result.wall_seconds * 1000:.0f} ms", markup=False)
+    console.print("[bold green]PASS[/]" if result.passed else "[bold red]FAIL[/]")
+
+
+def write_ledger(result: RunResult, path: str | Path) -> None:
+    """The ledger JSON (byte-identical for the same scenario and seed)."""
+    Path(path).write_text(result.sim.ledger.to_json(), encoding="utf-8")
+
+
+def _verdict_html(result: RunResult) -> str:
+    rows = "".join(
+        f"<tr class='{status.lower()}'><td>{status}</td><td>{line}</td><td>{html.escape(name)}</td>"
+        f"<td>{html.escape(expected)}</td><td>{html.escape(observed)}</td></tr>"
+        for status, line, name, expected, observed in verdict_rows(result))
+    verdict = "PASS" if result.passed else "FAIL"
+    return (
+        "<section id='lambdachaos-verdicts'><style>#lambdachaos-verdicts td,#lambdachaos-verdicts th"
+        "{padding:2px 8px;text-align:left}#lambdachaos-verdicts .pass td:first-child{color:#2b8a4b}"
+        "#lambdachaos-verdicts .fail td:first-child{color:#c92a2a;font-weight:bold}</style>"
+        f"<h2>Scenario {html.escape(result.scenario.name)}: {verdict}</h2>"
+        f"<p>{html.escape(result.scenario.description)}</p><table><tr><th></th><th>line</th><th>expectation</th>"
+        f"<th>expected</th><th>observed</th></tr>{rows}</table></section>"
+    )
+
+
+def _plugin_page(result: RunResult) -> str | None:
+    try:
+        from lambdachaos.plugins._html import write_page
+        from lambdachaos.plugins._summary import Figures
+    except ImportError:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        page = write_page(Path(tmp), result.scenario.name, "passed" if result.passed else "failed", result.seed,
+                          [result.sim.ledger], Figures.of(result.sim.ledger))
+        text: str = page.read_text(encoding="utf-8")
+        return text
+
+
+def write_html(result: RunResult, path: str | Path) -> None:
+    """The HTML report: the plugin's timeline page with the verdict table on top (or a minimal page)."""
+    section = _verdict_html(result)
+    page = _plugin_page(result)
+    if page is not None and "<body>" in page:
+        page = page.replace("<body>", "<body>" + section, 1)
+    else:
+        lines = "".join(f"<li>{html.escape(line)}</li>" for line in result.sim.ledger.timeline())
+        data = json.dumps(result.summary(), sort_keys=True).replace("<", "\\u003c")
+        page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(result.scenario.name)}"
+                f"</title></head><body>{section}<h2>Timeline</h2><ol>{lines}</ol>"
+                f"<script type='application/json' id='summary'>{data}</script></body></html>")
+    Path(path).write_text(page, encoding="utf-8")

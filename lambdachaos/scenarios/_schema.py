@@ -1,0 +1,360 @@
+"""The scenario file format as a JSON Schema, and the small validator that checks a file against it.
+
+The schema is published next to this module as ``scenario.schema.json`` (editors use it for completion);
+:data:`SCHEMA` is the source and a test keeps the file equal to it. The validator understands the subset
+of JSON Schema the scenario format uses (``type``, ``properties``, ``required``, ``additionalProperties``,
+``propertyNames``, ``enum``, ``const``, ``minimum``, ``maximum``, ``exclusiveMinimum``, ``items``,
+``minItems``, ``maxItems``, ``pattern``, ``anyOf``) plus two annotations of its own: ``x-aws`` names the
+AWS setting a range comes from, ``x-exactly-one`` lists keys of which exactly one must be given. Every
+error carries the dotted path of the offending value, so the loader can put a file, line and column on it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from lambdachaos.generators.poison import KINDS as POISON_KINDS
+
+SCHEMA_ID: Final = "https://lambdachaos.dev/schemas/scenario-1.json"
+SCHEMA_PATH: Final = Path(__file__).with_name("scenario.schema.json")
+FORMAT_VERSION: Final = 1
+
+REPLAY_FORMATS: Final = (
+    "auto", "lambda-events", "sqs-messages", "lambda-dlq", "destination-records", "eventbridge",
+    "kinesis", "dynamodb",
+)
+TIMING_MODES: Final = ("preserve", "compress", "fast")
+EXPECTATION_KINDS: Final = ("fates", "attempts", "delivered", "ordered", "nothing_lost", "latency")
+FATES: Final = ("succeeded", "filtered", "dead_lettered", "on_failure", "dropped", "pending")
+SHAPES: Final = ("lambda-dlq", "async-destination", "stream-destination", "sqs-redrive")
+SOURCE_EVENTS: Final = ("payload", "s3", "sns", "sqs", "eventbridge", "apigateway", "apigateway_http", "function_url")
+
+_NAME = {"type": "string", "pattern": r"^[A-Za-z0-9_.:-]{1,80}$"}
+_COUNT = {
+    "description": "An exact number, 'all', 'none', or a comparison such as '>= 5', '<= 2%', '> 0'.",
+    "anyOf": [
+        {"type": "integer", "minimum": 0},
+        {"type": "string", "pattern": r"^(all|none|(==|>=|<=|>|<)\s*\d+(\.\d+)?%?)$"},
+    ],
+}
+
+
+def _int(low: int, high: int, aws: str | None = None, description: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
+    if aws:
+        out["x-aws"] = aws
+    if description:
+        out["description"] = description
+    return out
+
+
+def _num(low: float, high: float | None = None, aws: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "number", "minimum": low}
+    if high is not None:
+        out["maximum"] = high
+    if aws:
+        out["x-aws"] = aws
+    return out
+
+
+def _obj(props: dict[str, Any], required: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        out["required"] = list(required)
+    out.update(extra)
+    return out
+
+
+def _map_of(value: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "propertyNames": _NAME, "additionalProperties": value}
+
+
+_QUEUE = _obj({
+    "visibility_timeout": _int(0, 43_200, "VisibilityTimeout"),
+    "delay_seconds": _int(0, 900, "DelaySeconds"),
+    "message_retention_period": _int(60, 1_209_600, "MessageRetentionPeriod"),
+    "content_based_deduplication": {"type": "boolean"},
+    "dead_letter_queue": {"type": "string", "description": "name of another queue (RedrivePolicy)"},
+    "max_receive_count": _int(1, 1000, "RedrivePolicy maxReceiveCount"),
+})
+_ASYNC = _obj({
+    "maximum_retry_attempts": _int(0, 2, "MaximumRetryAttempts"),
+    "maximum_event_age_in_seconds": _int(60, 21_600, "MaximumEventAgeInSeconds"),
+    "on_success": {"type": "string", "description": "queue, topic, bus or function name"},
+    "on_failure": {"type": "string", "description": "queue, topic, bus or function name"},
+})
+_FUNCTION = _obj({
+    "handler": {"type": "string", "pattern": r"^[A-Za-z_][\w.]*\.[A-Za-z_]\w*$",
+                "description": "module.function, importable from code_dir"},
+    "code_dir": {"type": "string", "description": "directory of the handler module, relative to the file"},
+    "memory_size": _int(128, 10_240, "MemorySize"),
+    "timeout": _num(1, 900, "Timeout"),
+    "ephemeral_storage": _int(512, 10_240, "EphemeralStorage"),
+    "environment": {"type": "object", "additionalProperties": {"type": "string"}},
+    "architecture": {"enum": ["x86_64", "arm64"]},
+    "runtime": {"type": "string"},
+    "base_duration": _num(0),
+    "init_duration": _num(0),
+    "reserved_concurrency": _int(0, 10_000, "ReservedConcurrentExecutions"),
+    "dead_letter_queue": {"type": "string", "description": "queue or topic name (DeadLetterConfig)"},
+    "isolate_environments": {"type": "boolean"},
+    "async": _ASYNC,
+}, ("handler",))
+_MAPPING = _obj({
+    "source": {"type": "string", "description": "queue, stream or table name"},
+    "function": {"type": "string"},
+    "batch_size": _int(1, 10_000, "BatchSize"),
+    "maximum_batching_window_in_seconds": _int(0, 300, "MaximumBatchingWindowInSeconds"),
+    "starting_position": {"enum": ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]},
+    "maximum_retry_attempts": _int(-1, 10_000, "MaximumRetryAttempts"),
+    "maximum_record_age_in_seconds": _int(-1, 604_800, "MaximumRecordAgeInSeconds"),
+    "bisect_batch_on_function_error": {"type": "boolean"},
+    "parallelization_factor": _int(1, 10, "ParallelizationFactor"),
+    "report_batch_item_failures": {"type": "boolean"},
+    "maximum_concurrency": _int(2, 1000, "ScalingConfig.MaximumConcurrency"),
+    "on_failure": {"type": "string", "description": "queue or topic name (DestinationConfig.OnFailure)"},
+    "enabled": {"type": "boolean"},
+}, ("source", "function"))
+_REPLAY = _obj({
+    "file": {"type": "string", "description": "recording, relative to the scenario file"},
+    "format": {"enum": list(REPLAY_FORMATS)},
+    "timing": {"enum": list(TIMING_MODES)},
+    "factor": {"type": "number", "exclusiveMinimum": 0, "description": "compress: divide gaps by this"},
+    "anonymise": {"type": "array", "items": {"type": "string"}},
+}, ("file",))
+_TRAFFIC = _obj({
+    "name": _NAME,
+    "function": {"type": "string"},
+    "invocation": {"enum": ["async", "sync"]},
+    "queue": {"type": "string"},
+    "topic": {"type": "string"},
+    "bus": {"type": "string"},
+    "stream": {"type": "string"},
+    "source_event": {"enum": list(SOURCE_EVENTS)},
+    "start": _num(0),
+    "count": _int(1, 1_000_000),
+    "rate": {"type": "number", "exclusiveMinimum": 0, "description": "events per virtual second"},
+    "duration": {"type": "number", "exclusiveMinimum": 0},
+    "payload": {"anyOf": [{"enum": ["order"]}, {"type": "object"}],
+                "description": "'order' or a JSON Schema of the body"},
+    "poison_rate": _num(0, 1),
+    "poison_kinds": {"type": "array", "items": {"enum": list(POISON_KINDS)}, "minItems": 1},
+    "partition_keys": _int(1, 100_000),
+    "message_groups": _int(1, 100_000),
+    "replay": _REPLAY,
+}, (), **{"x-exactly-one": ["function", "queue", "topic", "bus", "stream"]})
+_SCOPE = {"traffic": {"type": "string"}, "function": {"type": "string"},
+          "poison": {"type": "boolean", "description": "only poisoned (true) or only clean (false) records"}}
+_EXPECTATION = _obj({
+    "name": {"type": "string"},
+    "fates": _obj({**_SCOPE, **{f: _COUNT for f in FATES}}),
+    "attempts": _obj({**_SCOPE, "per_event_max": _int(1, 100_000), "per_event_min": _int(0, 100_000),
+                      "total": _COUNT}),
+    "delivered": _obj({"to": {"type": "string"}, "count": _COUNT, "shape": {"enum": list(SHAPES)},
+                       "condition": {"type": "string"}, "within_seconds": _num(0)}, ("to",)),
+    "ordered": _obj({**_SCOPE, "by": {"enum": ["partition_key", "message_group", "event"]}}),
+    "nothing_lost": {"anyOf": [{"const": True}, _obj(_SCOPE)]},
+    "latency": _obj({**_SCOPE, "p50_ms": _num(0), "p95_ms": _num(0), "p99_ms": _num(0), "max_ms": _num(0),
+                     "end_to_end_p95_seconds": _num(0), "end_to_end_max_seconds": _num(0)}),
+}, (), **{"x-exactly-one": list(EXPECTATION_KINDS)})
+_TIMELINE = _obj({
+    "id": {"type": "string"},
+    "from": _num(0),
+    "to": _num(0),
+    "fault": {"type": "object", "required": ["kind"]},
+    "target": {"type": "object"},
+    "when": {"type": "object"},
+}, ("fault",))
+
+SCHEMA: Final[dict[str, Any]] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": SCHEMA_ID,
+    "title": "lambdachaos scenario",
+    **_obj({
+        "version": {"const": FORMAT_VERSION},
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "seed": _int(0, 2**63 - 1),
+        "target": {"enum": ["sim", "localstack", "aws"]},
+        "settings": _obj({
+            "account_concurrency": _int(1, 1_000_000, "ConcurrentExecutions"),
+            "async_retry_delays": {"type": "array", "items": _int(0, 3600), "minItems": 2, "maxItems": 2},
+            "region": {"type": "string", "pattern": r"^[a-z]{2}(-[a-z]+)+-\d$"},
+            "horizon_seconds": {"type": "number", "exclusiveMinimum": 0,
+                                "description": "stop the virtual clock here even if work remains"},
+        }),
+        "resources": _obj({
+            "queues": _map_of(_QUEUE),
+            "topics": _map_of(_obj({"subscribers": {"type": "array", "items": {"type": "string"}}})),
+            "buses": _map_of(_obj({"rules": _map_of(_obj({
+                "pattern": {"type": "object"}, "targets": {"type": "array", "items": {"type": "string"}},
+            }, ("pattern", "targets")))})),
+            "streams": _map_of(_obj({"shards": _int(1, 500, "ShardCount")})),
+        }),
+        "functions": _map_of(_FUNCTION),
+        "mappings": {"type": "array", "items": _MAPPING},
+        "traffic": {"type": "array", "items": _TRAFFIC, "minItems": 1},
+        "faults": _obj({
+            "rules": {"type": "array", "items": {"type": "object"}},
+            "timeline": {"type": "array", "items": _TIMELINE},
+        }),
+        "expectations": {"type": "array", "items": _EXPECTATION},
+    }, ("version", "name", "functions", "traffic")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaIssue:
+    """One violation: the path of the value (``("functions", "orders", "timeout")``), the message, and
+    whether it concerns the key itself (unknown key) rather than its value."""
+
+    path: tuple[str | int, ...]
+    message: str
+
+
+def dotted(path: tuple[str | int, ...]) -> str:
+    """``functions.orders.timeout`` / ``traffic[0].rate``; the document root is ``(root)``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(root)"
+
+
+_TYPES: Final = {
+    "object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,),
+    "integer": (int,), "number": (int, float),
+}
+_ARTICLE: Final = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
+                   "integer": "an integer", "number": "a number"}
+
+
+def _is(value: Any, kind: str) -> bool:
+    if kind in ("integer", "number") and isinstance(value, bool):
+        return False
+    if kind == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _TYPES[kind])
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, (str, bool)) or value is None else repr(value)
+
+
+def validate(data: Any, schema: dict[str, Any] = SCHEMA) -> list[SchemaIssue]:
+    """Every violation of ``schema`` in ``data``, in document order."""
+    issues: list[SchemaIssue] = []
+    _check(data, schema, (), issues)
+    return issues
+
+
+def _check(value: Any, schema: dict[str, Any], path: tuple[str | int, ...], out: list[SchemaIssue]) -> None:
+    if "anyOf" in schema:
+        branches = [validate(value, b) for b in schema["anyOf"]]
+        if all(branches):
+            allowed = " or ".join(_describe(b) for b in schema["anyOf"])
+            out.append(SchemaIssue(path, f"{_show(value)} is not allowed: expected {allowed}"))
+        return
+    if "const" in schema and value != schema["const"]:
+        out.append(SchemaIssue(path, f"{_show(value)} is not allowed: it must be {_show(schema['const'])}"))
+        return
+    if "enum" in schema and value not in schema["enum"]:
+        choices = ", ".join(str(c) for c in schema["enum"])
+        out.append(SchemaIssue(path, f"{_show(value)} is not one of {choices}"))
+        return
+    kind = schema.get("type")
+    if kind is not None and not _is(value, kind):
+        out.append(SchemaIssue(path, f"expected {_ARTICLE[kind]}, got {_show(value)} ({_json_type(value)})"))
+        return
+    if kind in ("integer", "number"):
+        _check_range(value, schema, path, out)
+    elif kind == "string" and "pattern" in schema and not re.search(schema["pattern"], value):
+        out.append(SchemaIssue(path, f"{_show(value)} does not match the pattern {schema['pattern']}"))
+    elif kind == "array":
+        _check_array(value, schema, path, out)
+    elif kind == "object":
+        _check_object(value, schema, path, out)
+
+
+def _describe(schema: dict[str, Any]) -> str:
+    if "enum" in schema:
+        return "one of " + ", ".join(str(c) for c in schema["enum"])
+    if "const" in schema:
+        return _show(schema["const"])
+    if schema.get("pattern") and schema.get("type") == "string":
+        return "a string like '>= 5' or 'all'"
+    return _ARTICLE.get(schema.get("type", ""), "a value")
+
+
+def _json_type(value: Any) -> str:
+    for name in ("boolean", "integer", "number", "string", "array", "object"):
+        if isinstance(value, _TYPES[name]) and (name != "integer" or not isinstance(value, bool)):
+            return name
+    return "null" if value is None else type(value).__name__
+
+
+def _check_range(value: float, schema: dict[str, Any], path: tuple[str | int, ...], out: list[SchemaIssue]) -> None:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    low_open = schema.get("exclusiveMinimum")
+    bad = (low is not None and value < low) or (high is not None and value > high) or (
+        low_open is not None and value <= low_open)
+    if not bad:
+        return
+    if low_open is not None:
+        bounds = f"greater than {low_open}"
+    elif high is None:
+        bounds = f"at least {low}"
+    else:
+        bounds = f"{low} to {high}"
+    aws = schema.get("x-aws")
+    out.append(SchemaIssue(path, f"{_show(value)} is out of range ({f'{aws}, ' if aws else ''}{bounds})"))
+
+
+def _check_array(value: list[Any], schema: dict[str, Any], path: tuple[str | int, ...], out: list[SchemaIssue]) -> None:
+    lo, hi = schema.get("minItems"), schema.get("maxItems")
+    if lo is not None and len(value) < lo:
+        out.append(SchemaIssue(path, f"needs at least {lo} item{'s' if lo != 1 else ''}, got {len(value)}"))
+    if hi is not None and len(value) > hi:
+        out.append(SchemaIssue(path, f"takes at most {hi} items, got {len(value)}"))
+    items = schema.get("items")
+    if items:
+        for i, item in enumerate(value):
+            _check(item, items, (*path, i), out)
+
+
+def _check_object(
+    value: dict[str, Any], schema: dict[str, Any], path: tuple[str | int, ...], out: list[SchemaIssue]
+) -> None:
+    props: dict[str, Any] = schema.get("properties", {})
+    for key in schema.get("required", []):
+        if key not in value:
+            out.append(SchemaIssue(path, f"missing required key '{key}'"))
+    one_of = schema.get("x-exactly-one")
+    if one_of:
+        given = [k for k in one_of if k in value]
+        if len(given) != 1:
+            what = "none" if not given else ", ".join(given)
+            out.append(SchemaIssue(path, f"give exactly one of {', '.join(one_of)} (got {what})"))
+    names = schema.get("propertyNames")
+    extra = schema.get("additionalProperties", True)
+    for key, item in value.items():
+        if names is not None and not (isinstance(key, str) and re.search(names["pattern"], key)):
+            out.append(SchemaIssue((*path, key), f"{_show(key)} is not a valid name (letters, digits, _.:-)"))
+            continue
+        if key in props:
+            _check(item, props[key], (*path, key), out)
+        elif extra is False:
+            hint = difflib.get_close_matches(str(key), list(props), n=1)
+            tip = f"did you mean '{hint[0]}'?" if hint else f"valid keys: {', '.join(props)}"
+            out.append(SchemaIssue((*path, key), f"unknown key; {tip}"))
+        elif isinstance(extra, dict):
+            _check(item, extra, (*path, key), out)
+
+
+def schema_json() -> str:
+    """The published schema text (what ``scenario.schema.json`` holds)."""
+    return json.dumps(SCHEMA, indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,152 @@
+"""Game days: the dry-run plan, apply and restore against stubbed AWS clients (also on Ctrl-C), FIS export."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from lambdachaos.scenarios import bundled, load_scenario
+from lambdachaos.scenarios._cli import run_main
+from lambdachaos.scenarios._gameday import WRAPPER_HANDLER, Clients, apply, plan
+
+
+def _clients():
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name="us-east-1")
+    return Clients(session=session)
+
+
+def _egress_plan():
+    p = plan(load_scenario(bundled("egress-outage")))
+    p.injections = p.injections[:2]  # keep the stubbed conversation short
+    return p
+
+
+def test_the_dry_run_is_the_default_and_prints_every_change_without_calling_aws():
+    out, err = io.StringIO(), io.StringIO()
+    assert run_main(["egress-outage", "--target", "aws"], out=out, err=err) == 0
+    text = out.getvalue()
+    assert text.startswith("game day plan for scenario 'egress-outage' (dry run: nothing was changed)\n")
+    assert "  1. ssm PutParameter /lambdachaos/egress-outage/plan\n" in text
+    assert "  2. ssm PutParameter /lambdachaos/egress-outage/kill-switch\n" in text
+    assert "  3. lambda UpdateFunctionConfiguration orders\n" in text
+    assert "  30 × lambda Invoke (async) → orders\n" in text
+    assert "  CloudWatch Logs /aws/lambda/orders (the wrapper's lambdachaos JSON lines)\n" in text
+    assert text.endswith("every change is restored afterwards (also on Ctrl-C).\n")
+
+
+def _stub_changes(c, stubs):
+    ssm, lam = stubs["ssm"], stubs["lambda"]
+    for name in ("/lambdachaos/egress-outage/plan", "/lambdachaos/egress-outage/kill-switch"):
+        ssm.add_client_error("get_parameter", "ParameterNotFound", expected_params={"Name": name, })
+        ssm.add_response("put_parameter", {"Version": 1},
+                         {"Name": name, "Value": ANY, "Type": "String", "Overwrite": True})
+    lam.add_response("get_function_configuration", {"Handler": "app.handler",
+                                                    "Environment": {"Variables": {"STAGE": "prod"}}},
+                     {"FunctionName": "orders"})
+    lam.add_response("update_function_configuration", {}, {"FunctionName": "orders", "Handler": WRAPPER_HANDLER,
+                                                           "Environment": ANY})
+
+
+def _stub_restore(stubs):
+    stubs["lambda"].add_response("update_function_configuration", {}, {
+        "FunctionName": "orders", "Handler": "app.handler", "Environment": {"Variables": {"STAGE": "prod"}}})
+    for name in ("/lambdachaos/egress-outage/kill-switch", "/lambdachaos/egress-outage/plan"):
+        stubs["ssm"].add_response("delete_parameter", {}, {"Name": name})
+
+
+def test_apply_changes_injects_and_restores_everything_in_reverse_order():
+    c = _clients()
+    stubs = {"ssm": Stubber(c.ssm), "lambda": Stubber(c.lambda_)}
+    _stub_changes(c, stubs)
+    for _ in range(2):
+        stubs["lambda"].add_response("invoke", {"StatusCode": 202},
+                                     {"FunctionName": "orders", "InvocationType": "Event", "Payload": ANY})
+    _stub_restore(stubs)
+    out, waits = io.StringIO(), []
+    with stubs["ssm"], stubs["lambda"]:
+        results = apply(_egress_plan(), c, out=out, speed=10, sleep=waits.append)
+        for s in stubs.values():
+            s.assert_no_pending_responses()
+    assert results == {"injected": 2, "errors": []}
+    assert waits == [0.5]  # the second order was sent 5 s after the first, at speed 10
+    assert out.getvalue().endswith("injected 2 event(s)\nrestored 3 of 3 change(s)\n")
+
+
+def test_the_wrapped_function_keeps_its_environment_and_its_real_handler():
+    c = _clients()
+    stub = Stubber(c.lambda_)
+    stub.add_response("get_function_configuration", {"Handler": "app.handler",
+                                                     "Environment": {"Variables": {"STAGE": "prod"}}})
+    seen = {}
+
+    def capture(**kwargs):
+        seen.update(kwargs)
+
+    from lambdachaos.scenarios._gameday import _apply_change
+
+    change = next(ch for ch in _egress_plan().changes if ch.service == "lambda")
+    with stub:
+        c.lambda_.update_function_configuration = capture
+        _apply_change(change, c)
+    env = seen["Environment"]["Variables"]
+    assert env["STAGE"] == "prod" and env["LAMBDACHAOS_HANDLER"] == "app.handler"
+    assert env["LAMBDACHAOS_PLAN_PARAMETER"] == "/lambdachaos/egress-outage/plan"
+
+
+def test_ctrl_c_during_injection_still_restores_every_change():
+    c = _clients()
+    stubs = {"ssm": Stubber(c.ssm), "lambda": Stubber(c.lambda_)}
+    _stub_changes(c, stubs)
+    stubs["lambda"].add_response("invoke", {"StatusCode": 202})
+    _stub_restore(stubs)
+
+    def interrupt(_seconds):
+        raise KeyboardInterrupt
+
+    out = io.StringIO()
+    with stubs["ssm"], stubs["lambda"], pytest.raises(KeyboardInterrupt):
+        apply(_egress_plan(), c, out=out, speed=1, sleep=interrupt)
+    for s in stubs.values():
+        s.assert_no_pending_responses()
+    assert out.getvalue().endswith("restored 3 of 3 change(s)\n")
+
+
+def test_a_previous_parameter_value_and_reserved_concurrency_are_put_back():
+    from lambdachaos.scenarios._gameday import Change, _apply_change
+
+    c = _clients()
+    ssm, lam = Stubber(c.ssm), Stubber(c.lambda_)
+    ssm.add_response("get_parameter", {"Parameter": {"Name": "/p", "Value": "old"}}, {"Name": "/p"})
+    ssm.add_response("put_parameter", {"Version": 2}, {"Name": "/p", "Value": "new", "Type": "String",
+                                                       "Overwrite": True})
+    ssm.add_response("put_parameter", {"Version": 3}, {"Name": "/p", "Value": "old", "Type": "String",
+                                                       "Overwrite": True})
+    lam.add_response("get_function_concurrency", {"ReservedConcurrentExecutions": 50}, {"FunctionName": "f"})
+    lam.add_response("put_function_concurrency", {"ReservedConcurrentExecutions": 0},
+                     {"FunctionName": "f", "ReservedConcurrentExecutions": 0})
+    lam.add_response("put_function_concurrency", {"ReservedConcurrentExecutions": 50},
+                     {"FunctionName": "f", "ReservedConcurrentExecutions": 50})
+    with ssm, lam:
+        _apply_change(Change("ssm", "PutParameter", "/p", "new", ""), c)()
+        _apply_change(Change("lambda", "PutFunctionConcurrency", "f", 0, ""), c)()
+        ssm.assert_no_pending_responses()
+        lam.assert_no_pending_responses()
+
+
+def test_fis_export_writes_the_template_and_names_what_fis_cannot_express(tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    path = tmp_path / "fis.json"
+    code = run_main(["egress-outage", "--target", "aws", "--fis", str(path), "--role-arn",
+                     "arn:aws:iam::123456789012:role/fis", "--function-arn",
+                     "orders=arn:aws:lambda:us-east-1:123456789012:function:orders"], out=out, err=err)
+    assert code == 0
+    doc = json.loads(path.read_text())
+    assert doc["template"]["roleArn"] == "arn:aws:iam::123456789012:role/fis"
+    assert out.getvalue().startswith(f"FIS experiment template written to {path}")
+    assert run_main(["egress-outage", "--target", "aws", "--fis", str(path)], out=out, err=err) == 2
+    assert err.getvalue() == "error: --fis needs --role-arn (the FIS experiment role)\n"

@@ -1,0 +1,162 @@
+"""Running scenarios: the bundled ones, push sources, exit codes, determinism, the report and the ledger."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from lambdachaos.scenarios import bundled, load_scenario, run_scenario
+from lambdachaos.scenarios._cli import run_main
+
+from .conftest import MINIMAL
+
+
+def _run(argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = run_main(argv, out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_egress_outage_scenario_carries_every_order_over_the_outage():
+    result = run_scenario(load_scenario(bundled("egress-outage")))
+    assert result.passed, [v for v in result.verdicts if not v.passed]
+    starts = sorted({a.start for a in result.sim.ledger.attempts if a.attempt == 3})
+    assert min(starts) >= 100  # third attempts run after the outage window [0, 100)
+    assert result.summary()["fates"] == {"succeeded": 30}
+
+
+def test_the_kinesis_poison_scenario_isolates_each_poison_record():
+    result = run_scenario(load_scenario(bundled("kinesis-poison")))
+    assert result.passed, [v for v in result.verdicts if not v.passed]
+    poisoned = [s for s in result.sent if s.poison]
+    assert poisoned and {result.sim.ledger.fate(s.ids[0]).status.value for s in poisoned} == {"on_failure"}
+    assert max(a.bisect_depth for a in result.sim.ledger.attempts) > 0
+
+
+def test_a_passing_run_exits_0_and_prints_the_verdict_table(tmp_path):
+    code, out, err = _run(["egress-outage", "--ledger", str(tmp_path / "l.json"), "--report", str(tmp_path / "r.html")])
+    assert (code, err) == (0, "")
+    assert "PASS  line  40  every order is charged in the end" in out
+    assert out.splitlines()[:5] == [
+        "traffic 8/30 sent, virtual t=36.2 s", "traffic 15/30 sent, virtual t=71.0 s",
+        "traffic 23/30 sent, virtual t=110.2 s", "traffic 30/30 sent, virtual t=145.0 s",
+        "settled at virtual t=225.0 s"]
+    assert "verdict: PASS (5 of 5 expectations held)" in out
+    assert json.loads((tmp_path / "l.json").read_text())["schema"] == "lambdachaos.ledger/1"
+    page = (tmp_path / "r.html").read_text()
+    assert "lambdachaos-verdicts" in page and "every order is charged in the end" in page
+
+
+def test_the_same_seed_writes_byte_identical_ledgers(tmp_path):
+    for name in ("a", "b"):
+        assert _run(["kinesis-poison", "--seed", "5", "--ledger", str(tmp_path / f"{name}.json")])[0] == 0
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    _run(["kinesis-poison", "--seed", "6", "--ledger", str(tmp_path / "c.json")])
+    assert (tmp_path / "c.json").read_bytes() != (tmp_path / "a.json").read_bytes()
+
+
+def test_a_failed_expectation_exits_1_with_its_evidence(write):
+    path = write(MINIMAL.replace("accept", "payment_down") + "expectations:\n  - name: all paid\n"
+                 "    fates: {succeeded: all}\n  - attempts: {per_event_max: 3}\n")
+    code, out, _ = _run([str(path)])
+    assert code == 1
+    assert "FAIL  line  10  all paid" in out and "PASS  line  12  attempts #2" in out
+    assert "evidence for 'all paid':" in out
+    assert "verdict: FAIL (1 of 2 expectations held)" in out
+
+
+def test_an_invalid_file_exits_2_with_located_problems(write):
+    code, out, err = _run([str(write(MINIMAL.replace("count: 2", "count: -1")))])
+    assert (code, out) == (2, "")
+    assert err.splitlines()[1].endswith("scenario.yaml:8:5: traffic[0].count: -1 is out of range (1 to 1000000)")
+    assert _run(["no-such-scenario"])[2] == (
+        "error: no-such-scenario: no such scenario file (nor a bundled scenario of that name)\n")
+    assert _run(["egress-outage", "--speed", "0"])[0] == 2
+    assert _run(["egress-outage", "--target", "mars"])[0] == 2
+
+
+def test_a_missing_localstack_target_exits_3_with_a_clear_message(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "lambdachaos.targets._ls_target" else real(name, *a))
+    code, _, err = _run(["egress-outage", "--target", "localstack"])
+    assert code == 3
+    assert err.startswith("error: the localstack target is not available in this build: ")
+
+
+def test_speed_paces_virtual_time_against_the_wall_clock():
+    waits: list[float] = []
+    run_scenario(load_scenario(bundled("kinesis-poison")), speed=1e6, sleep=waits.append)
+    assert all(0 <= w < 1e-3 for w in waits)
+
+
+PUSH = """\
+version: 1
+name: push
+resources:
+  queues: {audit: {}, fifo.fifo: {}}
+  topics: {orders: {subscribers: [consumer, audit]}}
+  buses:
+    default:
+      rules:
+        placed: {pattern: {source: [com.example.orders]}, targets: [consumer]}
+functions:
+  consumer: {handler: lambdachaos.scenarios._handlers.accept}
+traffic:
+  - {name: sns, topic: orders, count: 3}
+  - {name: events, bus: default, count: 2, start: 10}
+  - {name: direct, function: consumer, invocation: sync, count: 2, source_event: apigateway}
+  - {name: queued, queue: fifo.fifo, count: 4, message_groups: 2}
+expectations:
+  - fates: {traffic: sns, succeeded: all}
+  - fates: {traffic: events, succeeded: all}
+  - fates: {traffic: direct, succeeded: 2}
+  - nothing_lost: {traffic: sns}
+  - delivered: {to: audit, count: 0}
+  - latency: {function: consumer, max_ms: 1000}
+"""
+
+
+def test_topics_buses_sync_invokes_and_queues_take_traffic(write):
+    result = run_scenario(load_scenario(write(PUSH)))
+    assert [v.passed for v in result.verdicts] == [True] * 6, result.verdicts
+    assert len(result.sim.queues["audit"].history) == 3
+    assert len(result.sim.queues["fifo.fifo"].history) == 4
+    paths = [a.path.value for a in result.sim.ledger.attempts]
+    assert paths.count("async") == 5 and paths.count("sync") == 2
+
+
+def test_poison_that_is_not_json_is_refused_at_invoke_and_counts_as_lost(write):
+    text = MINIMAL.replace("count: 2", "count: 3\n    poison_rate: 1\n    poison_kinds: [truncated_json]") + \
+        "expectations:\n  - nothing_lost: true\n"
+    result = run_scenario(load_scenario(write(text)))
+    assert [s.rejected.split(":")[0] for s in result.sent] == ["InvalidRequestContentException"] * 3
+    assert not result.passed and result.verdicts[0].observed.endswith("3 refused of 0")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_terminal_gets_rich_progress_and_a_verdict_table():
+    out = _Terminal()
+    assert run_main(["kinesis-poison"], out=out, err=io.StringIO()) == 0
+    text = out.getvalue()
+    assert "kinesis-poison (seed 11)" in text and "every good" in text and "PASS" in text
+
+
+def test_demo_runs_the_bundled_async_dlq_scenario_with_its_timeline():
+    from lambdachaos.scenarios._cli import demo_main
+
+    out = io.StringIO()
+    assert demo_main([], out=out) == 0
+    text = out.getvalue()
+    assert "scenario async-dlq (seed 0)" in text
+    lines = [line.strip() for line in text.splitlines() if line.startswith("  t=")]
+    assert [line.split()[0] for line in lines] == ["t=0.000s", "t=60.000s", "t=180.000s", "t=180.000s", "t=180.000s"]
+    assert lines[3].startswith("t=180.000s on_failure → arn:aws:sqs:us-east-1:123456789012:orders-failures")
+    assert lines[4].startswith("t=180.000s dlq → arn:aws:sqs:us-east-1:123456789012:orders-dlq (RetriesExhausted)")
+    assert "verdict: PASS (5 of 5 expectations held)" in text
