@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from lambdachaos._clock import Clock
     from lambdachaos._ledger import Attempt, Delivery, Fate, FateStatus, FaultRecord, Ledger, Outcome, Path
     from lambdachaos._sim import InvokeResult, Sim
+    from lambdachaos.resources._dynamodb_streams import DynamoDBTable
+    from lambdachaos.resources._events import EventBus
+    from lambdachaos.resources._kinesis import KinesisStream
+    from lambdachaos.resources._sns import Topic
+    from lambdachaos.resources._sqs import Queue
     from lambdachaos.service._config import Architecture, DurationModel, EventInvokeConfig, FunctionConfig
     from lambdachaos.service._errors import (
         InvalidRequestContentException,
@@ -24,11 +29,6 @@ if TYPE_CHECKING:
         ResourceNotFoundException,
         TooManyRequestsException,
     )
-    from lambdachaos.resources._dynamodb_streams import DynamoDBTable
-    from lambdachaos.resources._events import EventBus
-    from lambdachaos.resources._kinesis import KinesisStream
-    from lambdachaos.resources._sns import Topic
-    from lambdachaos.resources._sqs import Queue
     from lambdachaos.service._esm_common import VisibilityTimeoutWarning
     from lambdachaos.service._esm_sqs import SqsEventSourceMapping
     from lambdachaos.service._esm_stream import StreamEventSourceMapping

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _tree(tmp: Path) -> Path:
     """The installed layout, made of symbolic links to the sources."""
     pkg = tmp / "lambdachaos"
-    pkg.mkdir()
+    pkg.mkdir(parents=True)
     for entry in (ROOT / "lambdachaos").iterdir():
         if entry.name != "__pycache__":
             (pkg / entry.name).symlink_to(entry)

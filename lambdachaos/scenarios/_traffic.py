@@ -65,7 +65,7 @@ def generated(spec: TrafficSpec, *, seed: int, epoch_s: float, region: str, targ
     """The sends of generated traffic: payloads of ``spec.payload`` with ``poison_rate`` of them poisoned."""
     rng = random.Random(derive_seed(seed, "traffic", spec.name))
     kinds = spec.poison_kinds or _DEFAULT_POISON
-    payload_spec = None if spec.payload == "order" else spec.payload
+    payload_spec = None if spec.payload == "order" or isinstance(spec.payload, str) else spec.payload
     out = []
     for i, at in enumerate(spec.times()):
         item_rng = random.Random(derive_seed(seed, "traffic", spec.name, i))

@@ -34,18 +34,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from localstack import config  # type: ignore[import-not-found]
-from localstack.services.lambda_.invocation.executor_endpoint import (  # type: ignore[import-not-found]
+from localstack import config
+from localstack.services.lambda_.invocation.executor_endpoint import (
     ExecutorEndpoint,
 )
-from localstack.services.lambda_.invocation.lambda_models import (  # type: ignore[import-not-found]
+from localstack.services.lambda_.invocation.lambda_models import (
     FunctionVersion,
     InvocationResult,
 )
-from localstack.services.lambda_.invocation.plugins import (  # type: ignore[import-not-found]
+from localstack.services.lambda_.invocation.plugins import (
     RuntimeExecutorPlugin,
 )
-from localstack.services.lambda_.invocation.runtime_executor import (  # type: ignore[import-not-found]
+from localstack.services.lambda_.invocation.runtime_executor import (
     LambdaRuntimeException,
     RuntimeExecutor,
 )
