@@ -209,12 +209,30 @@ def _lambda(bridges: tuple[Bridge, ...], op: str, p: dict[str, Any]) -> tuple[Br
     return _PASS
 
 
+OutboundGuard = Callable[[Any, str], None]
+_outbound_guard: threading.local = threading.local()
+
+
+def set_outbound_guard(guard: OutboundGuard | None) -> OutboundGuard | None:
+    """Install (per thread) a check run before the sim answers a call itself; returns the previous one.
+
+    The simulated service sets it while a handler runs under a VPC egress fault: a call that the
+    function's network could not make must fail even when the addressed resource is simulated.
+    """
+    previous: OutboundGuard | None = getattr(_outbound_guard, "guard", None)
+    _outbound_guard.guard = guard
+    return previous
+
+
 def _dispatch(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
     """The replacement of ``BaseClient._make_api_call`` while a bridge is active."""
     bridges = _active
     service = client.meta.service_model.service_name
     if not bridges or service not in _SERVICES:
         return _passthrough(bridges[-1] if bridges else None, client, operation_name, api_params)
+    guard = getattr(_outbound_guard, "guard", None)
+    if guard is not None:
+        guard(client, operation_name)
     try:
         if client.meta.config.parameter_validation and operation_name in _VALIDATED:
             from botocore.validate import validate_parameters

@@ -8,7 +8,8 @@ attempt; invocation faults are decided once the attempt's environment (cold or w
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from urllib.parse import urlsplit
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, final
 
@@ -16,6 +17,60 @@ from lambdachaos import faults as _faults
 from lambdachaos._ledger import FaultRecord
 from lambdachaos._world import derive_seed
 from lambdachaos.service._handler_time import HandlerClock
+
+from lambdachaos.service._bridge import set_outbound_guard
+
+_LEGACY_ATTEMPTS = 5  # botocore's legacy retry mode: 4 retries
+_STANDARD_ATTEMPTS = 3
+_BOTOCORE_CONNECT_TIMEOUT = 60.0
+
+
+def _egress_guard(
+    decided: _faults.InvocationFaults, sleep: Callable[[float], None], write: Callable[[_faults.FaultFiring], None]
+) -> Callable[[Any, str], None]:
+    """A bridge guard failing calls to simulated resources the function's network cannot reach,
+    the way botocore fails them: every attempt of the client's retry mode (a blackhole waits the
+    connect timeout each time), then the connection error."""
+
+    def guard(client: Any, operation_name: str) -> None:
+        from botocore import exceptions as bexc
+
+        url = client.meta.endpoint_url
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        service = client.meta.service_model.endpoint_prefix
+        for policy in decided.egress:
+            if not policy.blocks(host, parts.port, service, operation_name):
+                continue
+            config = client.meta.config
+            retries = dict(getattr(config, "retries", None) or {})
+            attempts = retries.get("total_max_attempts")
+            if attempts is None:
+                mode = retries.get("mode", "legacy")
+                attempts = (retries["max_attempts"] + 1) if "max_attempts" in retries else (
+                    _LEGACY_ATTEMPTS if mode == "legacy" else _STANDARD_ATTEMPTS)
+            mode = policy.mode.value
+            waited = 0.0
+            if mode == "blackhole":
+                timeout = policy.connect_timeout_seconds or float(
+                    getattr(config, "connect_timeout", None) or _BOTOCORE_CONNECT_TIMEOUT)
+                for _ in range(int(attempts)):
+                    sleep(timeout)
+                    waited += timeout
+            write(_faults.FaultFiring(
+                rule_id=policy.rule_id, kind="egress-loss", function_name=decided.function_name,
+                qualifier=decided.qualifier, event_source=decided.event_source, attempt=decided.attempt,
+                time=decided.time, effect=f"{host}: {service}.{operation_name} unreachable ({mode}, {attempts} attempts)",
+                detail=(("host", host), ("mode", mode), ("attempts", attempts), ("waited_seconds", waited)),
+            ))
+            if mode == "blackhole":
+                raise bexc.ConnectTimeoutError(endpoint_url=url, error=TimeoutError("timed out"))
+            if mode == "connection-reset":
+                raise bexc.ConnectionClosedError(endpoint_url=url)
+            raise bexc.EndpointConnectionError(endpoint_url=url, error=ConnectionRefusedError())
+
+    return guard
+
 
 if TYPE_CHECKING:
     from lambdachaos.service._function import Function
@@ -95,10 +150,14 @@ class FaultInjector:
         def now() -> float:
             return clock.monotonic_ns() / 1e9
 
+        guard = _egress_guard(decided, sleep, lambda f: self.write(f, event_id)) if decided.egress else None
         with _faults.injected(decided, sleep=sleep, now=now, random_seed=seed) as log:
+            previous = set_outbound_guard(guard) if guard is not None else None
             try:
                 yield
             finally:
+                if guard is not None:
+                    set_outbound_guard(previous)
                 for firing in log.firings:
                     self.write(firing, event_id)
 

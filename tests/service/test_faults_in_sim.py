@@ -225,3 +225,43 @@ def test_egress_dns_failure_raises_gaierror_in_the_handler(sim: Sim):
     sim.apply_faults(FaultPlan.of(EgressLoss(mode=EgressMode.DNS_FAILURE)))
     assert fn.invoke({}).payload == {"errno": socket.EAI_NONAME}
     assert socket.getaddrinfo is socket.getaddrinfo  # nothing left patched is checked in tests/faults
+
+
+def test_egress_loss_also_cuts_off_simulated_queues_without_a_vpc_endpoint(sim: Sim):
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
+
+    out = sim.sqs_queue("out")
+
+    def handler(event, context):
+        client = boto3.client("sqs", region_name="us-east-1",
+                              config=Config(connect_timeout=2, retries={"mode": "standard"}))
+        try:
+            client.send_message(QueueUrl=out.url, MessageBody="x")
+        except (ConnectTimeoutError, EndpointConnectionError) as exc:
+            return type(exc).__name__
+        return "sent"
+
+    fn = sim.function(handler, name="vpcsqs", timeout=30)
+    sim.apply_faults(FaultPlan.of(EgressLoss(mode=EgressMode.BLACKHOLE)))
+    result = fn.invoke({})
+    assert result.payload == "ConnectTimeoutError"
+    assert result.duration_ms == 6000.0  # three standard-mode attempts, 2 s connect timeout each
+    assert out.approximate_number_of_messages == 0
+    assert any("sqs.SendMessage unreachable (blackhole, 3 attempts)" in f.effect for f in sim.ledger.faults)
+
+
+def test_an_sqs_interface_endpoint_keeps_simulated_queues_reachable():
+    import boto3
+
+    with Sim(seed=1) as sim:
+        out = sim.sqs_queue("out")
+
+        def handler(event, context):
+            boto3.client("sqs", region_name="us-east-1").send_message(QueueUrl=out.url, MessageBody="x")
+            return "sent"
+
+        sim.apply_faults(FaultPlan.of(EgressLoss(mode=EgressMode.BLACKHOLE, interface_endpoints=("sqs",))))
+        assert sim.function(handler, name="endpoint").invoke({}).payload == "sent"
+        assert out.approximate_number_of_messages == 1
