@@ -57,6 +57,7 @@ class _QueueCore:
     """State, enqueueing, visibility/delay timers, retention and redrive of one queue."""
 
     __slots__ = (
+        "_arn_region",
         "_by_age_cursor",
         "_config",
         "_dedup",
@@ -107,6 +108,7 @@ class _QueueCore:
         self._check_redrive(config)
         self._rng = world.stream(f"sqs:{self.arn}")
         self._handle_prefix = "AQEB" + self._rng.getrandbits(96).to_bytes(12, "big").hex()
+        self._arn_region = (self.arn, world.region, world.epoch_ns)
         self._seq_base = 18_000_000_000_000_000_000 + self._rng.getrandbits(48) * 1_000
         self._seq = itertools.count(1)
         self._push = itertools.count()
@@ -220,7 +222,7 @@ class _QueueCore:
         self._n_inflight += 1
         heapq.heappush(self._inflight, (deadline, next(self._push), msg))
         return ReceivedMessage(
-            msg, handle, msg._first_receive_ns, (self.arn, self._world.region, self._world.epoch_ns)
+            msg, handle, msg._first_receive_ns, self._arn_region
         )
 
     # --- time: visibility and delay expiry, retention, redrive ---------------------------------------
