@@ -29,6 +29,7 @@ from lambdachaos._clock import Clock
 from lambdachaos._errors import ConfigError
 from lambdachaos._ledger import Ledger
 from lambdachaos._sim_esm import EsmMixin
+from lambdachaos._sim_push import PushMixin
 from lambdachaos._world import DEFAULT_ACCOUNT_ID, DEFAULT_EPOCH, DEFAULT_REGION, World
 from lambdachaos.resources import Queue, QueueConfig, RedrivePolicy
 from lambdachaos.service._async import AsyncInvoker
@@ -86,7 +87,7 @@ class InvokeResult:
 
 
 @final
-class Sim(EsmMixin):
+class Sim(EsmMixin, PushMixin):
     """One simulated account and region: clock, resources, functions, ledger and seeded randomness."""
 
     def __init__(
