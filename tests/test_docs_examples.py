@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
 import pytest
+
+from lambdachaos import Sim
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ["README.md", "docs/service.md", "docs/ledger.md", "docs/resources.md"]
@@ -30,7 +33,12 @@ def test_documentation_example_runs(doc, index, code):
     exec(compile(code, f"{doc}#{index}", "exec"), namespace)
     for name, value in list(namespace.items()):
         if name.startswith("test_") and callable(value):
-            value()
+            params = inspect.signature(value).parameters
+            if "lambda_sim" in params:  # the plugin's fixture: a seeded Sim, closed afterwards
+                with Sim(seed=1) as sim:
+                    value(lambda_sim=sim)
+            else:
+                value()
 
 
 def test_the_docs_have_examples():
