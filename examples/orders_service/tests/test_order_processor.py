@@ -1,8 +1,5 @@
-"""The SQS order processor's partial batch responses.
-
-The batches are generated events handed to the function directly (``fn.invoke``); the same handler is
-wired to a queue with ``sim.map`` once the simulator's SQS event source mapping is available.
-"""
+"""The SQS order processor's partial batch responses: unit-style with generated batch events
+(``fn.invoke``), and end to end through a queue, its event source mapping and its dead-letter queue."""
 
 from __future__ import annotations
 
@@ -56,3 +53,24 @@ def test_a_dynamodb_throttle_reports_the_whole_batch_for_retry(lambda_sim, lambd
     assert failed == [r["messageId"] for r in event["Records"]]
     assert lambda_sim.ledger.faults, "the throttle fired"
     boto3.client("dynamodb", region_name="us-east-1")  # the table itself is untouched
+
+
+def test_through_the_queue_a_poison_message_ends_in_the_dlq_and_the_rest_are_stored(
+    lambda_sim, lambda_events, processor, orders_table
+):
+    dlq = lambda_sim.sqs_queue("orders-dlq")
+    queue = lambda_sim.sqs_queue("orders", visibility_timeout=180, dead_letter_queue=dlq, max_receive_count=3)
+    lambda_sim.map(queue, processor, batch_size=10, function_response_types=["ReportBatchItemFailures"])
+    for record in lambda_events.sqs.records(9, payload=Order):
+        queue.send(record["body"])
+    bad = queue.send(poison.make("truncated_json", seed=lambda_events.seed).text)
+    lambda_sim.run()
+
+    assert orders_table.scan()["Count"] == 9
+    fate = lambda_sim.ledger.fate(bad.message_id)
+    assert fate.status == "dead_lettered" and fate.sent_to(dlq)
+    # the poison message was received three times, 180 s apart (its visibility timeout), then redriven
+    receives = [a.start for a in lambda_sim.ledger.attempts_for(bad.message_id)]
+    assert receives == [0.0, 180.0, 360.0]
+    (dead,) = dlq.receive()
+    assert dead.message_id == bad.message_id
