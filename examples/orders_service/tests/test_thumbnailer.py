@@ -44,6 +44,9 @@ def test_an_uploaded_png_gets_a_thumbnail_and_a_success_record(lambda_sim, lambd
     assert_attempts(lambda_sim.ledger, request_id, 1)
     listed = photos.list_objects_v2(Bucket="photos", Prefix="thumbnails/")["Contents"]
     assert [o["Key"] for o in listed] == ["thumbnails/cat.png"]
+    thumbnail = photos.get_object(Bucket="photos", Key="thumbnails/cat.png")
+    assert thumbnail["Body"].read() == PNG[: thumbnailer.THUMBNAIL_BYTES]
+    assert thumbnail["ContentType"] == "image/png"
     assert_delivered(
         done,
         {"requestContext": {"requestId": request_id, "condition": "Success"}},
