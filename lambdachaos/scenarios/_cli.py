@@ -165,7 +165,14 @@ def _localstack(scenario: Any, args: argparse.Namespace, out: TextIO, err: TextI
         err.write("error: the localstack target in this build cannot run scenario files yet "
                   "(lambdachaos.targets._ls_target has no run_scenario); run with --target sim\n")
         return EXIT_UNAVAILABLE
-    return int(runner(scenario, seed=args.seed, report=args.report, ledger=args.ledger, out=out))
+    from lambdachaos.targets._ls_manager import LocalStackError
+
+    try:
+        return int(runner(scenario, seed=args.seed, report=args.report, ledger=args.ledger, out=out,
+                          speed=args.speed, err=err))
+    except LocalStackError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_UNAVAILABLE
 
 
 def replay_parser() -> argparse.ArgumentParser:

@@ -307,17 +307,18 @@ def _succeeded(record: str, obs: Observed, attempt: Attempt) -> bool:
     failed = {str(f.get("itemIdentifier")) for f in obs.failures or () if isinstance(f, dict)}
     if not failed:
         return True
-    if record in failed:
+    seq = record.rsplit(":", 1)[-1]  # a stream record's ledger id is its eventID, shardId-…:<sequence number>
+    if record in failed or seq in failed:
         return False
     # Streams: a checkpoint at the lowest reported sequence number; everything after it is retried too.
-    if all(f.isdigit() for f in failed) and record.isdigit():
-        return int(record) < min(int(f) for f in failed)
+    if all(f.isdigit() for f in failed) and seq.isdigit():
+        return int(seq) < min(int(f) for f in failed)
     return True
 
 
 def _settle_stream(ledger: Ledger, records: Mapping[str, tuple[str, str]], received: list[Received],
                    per_record: Mapping[str, list[tuple[Observed, Attempt]]]) -> None:
-    """``records`` maps sequence number → (stream ARN, shard id)."""
+    """``records`` maps a record's eventID (``shardId-…:<sequence number>``) → (stream ARN, shard id)."""
     failed: dict[str, tuple[Received, dict[str, Any]]] = {}
     for item in received:
         if item.kind != "stream_on_failure":
@@ -328,9 +329,9 @@ def _settle_stream(ledger: Ledger, records: Mapping[str, tuple[str, str]], recei
             continue
         info = record.get("KinesisBatchInfo") or record.get("DDBStreamBatchInfo") or {}
         lo, hi = int(info.get("startSequenceNumber", 0)), int(info.get("endSequenceNumber", -1))
-        for seq, (_, shard) in records.items():
-            if shard == info.get("shardId") and lo <= int(seq) <= hi:
-                failed[seq] = (item, record)
+        for rid, (_, shard) in records.items():
+            if shard == info.get("shardId") and lo <= int(rid.rsplit(":", 1)[-1]) <= hi:
+                failed[rid] = (item, record)
     for seq in records:
         ledger.open(seq, 0)
         seen = per_record.get(seq, [])

@@ -96,14 +96,27 @@ class LsStream:
     def __init__(self, target: LocalStackTarget, name: str, arn: str) -> None:
         self.target, self.name, self.arn = target, name, arn
 
-    def put(self, data: bytes | str, partition_key: str = "pk") -> str:
-        """``PutRecord``; returns the sequence number (tracked for the ledger)."""
+    def put_record(self, data: bytes | str, partition_key: str, *, explicit_hash_key: str | None = None
+                   ) -> dict[str, str]:
+        """``PutRecord`` (the simulator's signature): returns ``{"ShardId", "SequenceNumber"}``.
+
+        The record is tracked for the ledger under its Lambda ``eventID`` (``shardId-…:<sequence number>``),
+        the id the simulator's ledger uses too.
+        """
         raw = data.encode() if isinstance(data, str) else data
-        out = self.target.client("kinesis").put_record(StreamName=self.arn.rsplit("/", 1)[-1], Data=raw,
-                                                        PartitionKey=partition_key)
-        seq = str(out["SequenceNumber"])
-        self.target._records[seq] = (self.arn, str(out["ShardId"]))
-        return seq
+        kwargs: dict[str, Any] = {"StreamName": self.arn.rsplit("/", 1)[-1], "Data": raw,
+                                  "PartitionKey": partition_key}
+        if explicit_hash_key is not None:
+            kwargs["ExplicitHashKey"] = explicit_hash_key
+        out = self.target.client("kinesis").put_record(**kwargs)
+        shard, seq = str(out["ShardId"]), str(out["SequenceNumber"])
+        self.target._records[f"{shard}:{seq}"] = (self.arn, shard)
+        return {"ShardId": shard, "SequenceNumber": seq}
+
+    def put(self, data: bytes | str, partition_key: str = "pk") -> str:
+        """``PutRecord``; returns the record's ledger id (its ``eventID``, ``shardId-…:<sequence number>``)."""
+        out = self.put_record(data, partition_key)
+        return f"{out['ShardId']}:{out['SequenceNumber']}"
 
 
 class LsFunction:
@@ -369,3 +382,12 @@ def _zip(handler_file: Path) -> bytes:
             zf.writestr(f"lambdachaos_faults/{path.name}", path.read_text())
         zf.writestr("lambdachaos_entry.py", _ENTRY)
     return buf.getvalue()
+
+
+def run_scenario(scenario: Any, *, seed: int | None, report: str | None, ledger: str | None, out: Any,
+                 speed: float | None = None, timeout: float | None = None, err: Any = None) -> int:
+    """``lambdachaos run SCENARIO --target localstack`` (see :mod:`lambdachaos.targets._ls_scenario`)."""
+    from lambdachaos.targets import _ls_scenario
+
+    return _ls_scenario.run_scenario(scenario, seed=seed, report=report, ledger=ledger, out=out, speed=speed,
+                                     timeout=timeout, err=err)
