@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
     from lambdachaos.resources._events import EventBus
     from lambdachaos.resources._kinesis import KinesisStream
+    from lambdachaos.resources._s3 import Bucket
     from lambdachaos.resources._sns import Topic
     from lambdachaos.resources._sqs import Queue
     from lambdachaos.service._config import Architecture, DurationModel, EventInvokeConfig, FunctionConfig
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from lambdachaos.service._esm_sqs import SqsEventSourceMapping
     from lambdachaos.service._esm_stream import StreamEventSourceMapping
     from lambdachaos.service._function import Alias, Function, Version
+    from lambdachaos.service._push_async import Schedule
+    from lambdachaos.service._push_http import HttpResponse
 
 _LAZY: dict[str, str] = {
     "Clock": "lambdachaos._clock",
@@ -64,6 +67,9 @@ _LAZY: dict[str, str] = {
     "Topic": "lambdachaos.resources._sns",
     "EventBus": "lambdachaos.resources._events",
     "VisibilityTimeoutWarning": "lambdachaos.service._esm_common",
+    "Bucket": "lambdachaos.resources._s3",
+    "Schedule": "lambdachaos.service._push_async",
+    "HttpResponse": "lambdachaos.service._push_http",
     "Function": "lambdachaos.service._function",
     "Version": "lambdachaos.service._function",
 }
@@ -72,6 +78,7 @@ __all__ = [
     "Alias",
     "Architecture",
     "Attempt",
+    "Bucket",
     "Clock",
     "ConfigError",
     "Delivery",
@@ -84,6 +91,7 @@ __all__ = [
     "FaultRecord",
     "Function",
     "FunctionConfig",
+    "HttpResponse",
     "InvalidRequestContentException",
     "InvokeResult",
     "KinesisStream",
@@ -96,6 +104,7 @@ __all__ = [
     "Queue",
     "RequestEntityTooLargeException",
     "ResourceNotFoundException",
+    "Schedule",
     "Sim",
     "SqsEventSourceMapping",
     "StreamEventSourceMapping",

@@ -101,6 +101,7 @@ class Sim(EsmMixin, PushMixin):
         async_payload_limit: int = ASYNC_PAYLOAD_LIMIT,
         async_retry_delays: tuple[int, int] = (60, 120),
         guard_seconds: float = DEFAULT_GUARD_SECONDS,
+        recursion_limit: int = 16,
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ConfigError(f"seed={seed!r} must be an integer")
@@ -115,6 +116,14 @@ class Sim(EsmMixin, PushMixin):
             async_payload_limit=async_payload_limit, resolve=self.find_resource,
         )
         self.async_invoker = AsyncInvoker(self.service, retry_delays=async_retry_delays)
+        if isinstance(recursion_limit, bool) or not isinstance(recursion_limit, int) or recursion_limit < 1:
+            raise ConfigError(
+                f"recursion_limit={recursion_limit!r} must be a positive integer: the number of invocations one "
+                "chain of requests may reach before Lambda stops the next one (AWS stops after about 16)"
+            )
+        from lambdachaos.service._recursion import tracker
+
+        tracker(self.service).limit = recursion_limit
         self._bridge: Any = None
         self._closed = False
 
@@ -200,6 +209,9 @@ class Sim(EsmMixin, PushMixin):
             return self.topics.get(name)
         if kind == "events":
             return self.buses.get(name.split("/", 1)[-1])
+        if kind == "s3":
+            buckets = getattr(self, "buckets", {})
+            return buckets.get(name) if isinstance(buckets, dict) else None
         if kind == "lambda":
             fn_name = arn.split(":")[6] if arn.count(":") >= 6 else ""
             return self.service.functions.get(fn_name)
@@ -379,6 +391,44 @@ class _Backend:
 
     def find_bus(self, name_or_arn: str) -> EventBus | None:
         return self.sim.buses.get(name_or_arn.rsplit("/", 1)[-1] if name_or_arn.startswith("arn:") else name_or_arn)
+
+    def find_stream(self, name_or_arn: str) -> Any:
+        streams = self.sim._esm_registry("kinesis")
+        if name_or_arn.startswith("arn:"):
+            return next((s for s in streams.values() if s.arn == name_or_arn), None)
+        return streams.get(name_or_arn)
+
+    def find_table(self, name_or_arn: str) -> Any:
+        name = name_or_arn.split("/")[1] if name_or_arn.startswith("arn:") and "/" in name_or_arn else name_or_arn
+        return self.sim._esm_registry("dynamodb").get(name)
+
+    def find_bucket(self, name: str) -> Any:
+        buckets = getattr(self.sim, "buckets", None)
+        return buckets.get(name) if isinstance(buckets, dict) else None
+
+    def subscribe_function(self, topic: Topic, function_arn: str) -> Any:
+        from lambdachaos.resources._errors import InvalidParameter
+
+        subscribe = getattr(self.sim, "subscribe", None)
+        try:
+            fn = self.sim.service.get(function_arn)
+        except Exception:
+            raise InvalidParameter(f"Invalid parameter: Lambda function {function_arn} does not exist") from None
+        if subscribe is None:
+            raise InvalidParameter(
+                f"Invalid parameter: this simulation cannot deliver {topic.arn} to {fn.name} yet "
+                "(sim.subscribe is not available)"
+            )
+        return subscribe(topic, fn)
+
+    def recursion_config(self, function_name: str, recursive_loop: str | None) -> str | None:
+        try:
+            fn = self.sim.service.get(function_name)
+        except Exception:
+            return None
+        if recursive_loop is not None:
+            fn.recursive_loop = recursive_loop
+        return str(fn.recursive_loop)
 
     def invoke_function(
         self, *, function_name: str, qualifier: str | None, invocation_type: str, payload: bytes,

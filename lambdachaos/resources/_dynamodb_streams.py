@@ -140,6 +140,17 @@ class DynamoDBTable:
             return None
         return self._emit(keys, old, None, ttl=ttl)
 
+    def mirror(self, key: Mapping[str, Any], old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
+               ) -> ChangeRecord | None:
+        """Record a write made elsewhere (moto, through the boto3 bridge): the item was ``old`` and is now
+        ``new`` (None = absent). Produces the stream record, or none when nothing changed."""
+        text, keys = self._key(key)
+        if new is None:
+            self.items.pop(text, None)
+        else:
+            self.items[text] = dict(new)
+        return self._emit(keys, None if old is None else dict(old), None if new is None else dict(new))
+
     def get_item(self, key: Mapping[str, Any]) -> dict[str, Any] | None:
         """The item with ``key``, or None."""
         return self.items.get(self._key(key)[0])

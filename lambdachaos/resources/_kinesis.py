@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, Protocol, final
 
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._errors import ConfigError
@@ -25,6 +25,13 @@ RETENTION_MAX_H: Final = 8_760
 MAX_SHARDS: Final = 500
 MAX_RECORD_BYTES: Final = 1_048_576
 GET_RECORDS_LIMIT: Final = 10_000
+
+
+class PutInterceptor(Protocol):
+    """The simulated service's delivery-fault hook on one stream (at most one; ``None`` costs nothing):
+    called after each record is stored, before the stream's listeners hear of the put."""
+
+    def after_put(self, stream: KinesisStream, record: StreamRecord) -> None: ...
 
 
 @final
@@ -67,7 +74,8 @@ class Shard:
 class KinesisStream:
     """A Kinesis data stream: ``put_record(s)``, shard iterators and ``get_records`` on the virtual clock.
 
-    Listeners added with :meth:`on_records` are called with the stream after every put.
+    Listeners added with :meth:`on_records` are called with the stream after every put;
+    :meth:`on_put` listeners with each stored record.
     """
 
     def __init__(self, world: World, name: str, *, shards: int = 1, retention_period_hours: int = 24) -> None:
@@ -93,11 +101,20 @@ class KinesisStream:
             first = int("49" + str(rng.randrange(10**53, 10**54)))
             self.shards.append(Shard(i, start, end, first))
         self._listeners: list[Callable[[KinesisStream], object]] = []
+        self._put_listeners: list[Callable[[StreamRecord], object]] = []
+        self._interceptor: PutInterceptor | None = None
 
     def on_records(self, callback: Callable[[KinesisStream], object]) -> Callable[[], None]:
         """Call ``callback(stream)`` after every put; returns an unsubscribe function."""
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def on_put(self, callback: Callable[[StreamRecord], object]) -> Callable[[], None]:
+        """Call ``callback(record)`` for every record stored (``PutRecord``, each entry of ``PutRecords``);
+        returns an unsubscribe function."""
+        listeners = self._put_listeners
+        listeners.append(callback)
+        return lambda: listeners.remove(callback) if callback in listeners else None
 
     def shard_for(self, partition_key: str, explicit_hash_key: str | None = None) -> Shard:
         """The shard whose hash key range holds MD5(partition key) or the explicit hash key."""
@@ -125,6 +142,10 @@ class KinesisStream:
         shard._next_seq = seq + 1 + self._rng.getrandbits(20)
         record = StreamRecord(shard, f"{seq:056d}", raw, partition_key, self.world.clock.now_ns)
         shard.records.append(record)
+        for listener in self._put_listeners:
+            listener(record)
+        if self._interceptor is not None:
+            self._interceptor.after_put(self, record)
         return record
 
     def put_record(self, data: bytes | str, partition_key: str, *, explicit_hash_key: str | None = None

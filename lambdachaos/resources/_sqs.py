@@ -13,7 +13,7 @@ import hashlib
 import heapq
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, final
+from typing import Any, final
 
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._errors import ConfigError
@@ -43,9 +43,6 @@ from lambdachaos.resources._sqs_core import (
 )
 from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage, SentMessage
 
-if TYPE_CHECKING:
-    pass
-
 
 @final
 class Queue(_QueueCore):
@@ -53,7 +50,8 @@ class Queue(_QueueCore):
 
     ``name`` ending in ``.fifo`` makes a FIFO queue when no ``config`` is given. Durations in the API
     are seconds; the queue reads time only from ``world.clock``. Listeners registered with
-    :meth:`on_visible` are called with the queue whenever messages become receivable.
+    :meth:`on_visible` are called with the queue whenever messages become receivable; :meth:`on_send`,
+    :meth:`on_redrive` and :meth:`on_expire` report each message's sending, redrive and retention expiry.
     """
 
     __slots__ = ()
@@ -132,7 +130,15 @@ class Queue(_QueueCore):
             self._dedup[message_deduplication_id] = (expires, sent)
             self._dedup_order.append((expires, message_deduplication_id))
         self._history.append(msg)
-        self._enqueue(msg, now, delay * NS_PER_SECOND)
+        hook = self._interceptor
+        if hook is None:
+            self._enqueue(msg, now, delay * NS_PER_SECOND)
+        else:
+            self._enqueue(msg, now, hook.before_send(self, msg, delay * NS_PER_SECOND))
+        for listener in self._send_listeners:
+            listener(msg)
+        if hook is not None:
+            hook.after_send(self, msg)
         return sent
 
     def _fifo_ids(self, body: str, group: str | None, dedup: str | None, now: int) -> str:
@@ -319,7 +325,8 @@ class Queue(_QueueCore):
 
     @property
     def history(self) -> list[QueueMessage]:
-        """Every message ever enqueued here (sent or redriven in), in order, with its current state."""
+        """Every message ever enqueued here (sent, redriven in, or a copy made by a duplicate-delivery fault),
+        in order, with its current state."""
         self._refresh()
         return list(self._history)
 

@@ -12,11 +12,12 @@ import heapq
 import itertools
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final, cast, final
+from typing import TYPE_CHECKING, Final, final
 
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._errors import ConfigError
 from lambdachaos.resources._sqs_config import QueueConfig, validate_queue_name
+from lambdachaos.resources._sqs_hooks import QueueHooks, SendInterceptor
 from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage, SentMessage
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def default_sender_id(account_id: str) -> str:
     return "AIDA" + "".join(alphabet[b % 32] for b in digest[:17])
 
 
-class _QueueCore:
+class _QueueCore(QueueHooks):
     """State, enqueueing, visibility/delay timers, retention and redrive of one queue."""
 
     __slots__ = (
@@ -63,11 +64,13 @@ class _QueueCore:
         "_dedup",
         "_dedup_order",
         "_delayed",
+        "_expire_listeners",
         "_groups",
         "_handle_prefix",
         "_handles",
         "_history",
         "_inflight",
+        "_interceptor",
         "_last_purge_ns",
         "_listeners",
         "_n_delayed",
@@ -76,7 +79,9 @@ class _QueueCore:
         "_old_redriven",
         "_push",
         "_ready",
+        "_redrive_listeners",
         "_rng",
+        "_send_listeners",
         "_seq",
         "_seq_base",
         "_timer",
@@ -127,6 +132,10 @@ class _QueueCore:
         self._timer: Timer | None = None
         self._timer_at = 0
         self._listeners: list[Callable[[Queue], object]] = []
+        self._send_listeners: list[Callable[[QueueMessage], object]] = []
+        self._redrive_listeners: list[Callable[[QueueMessage, Queue], object]] = []
+        self._expire_listeners: list[Callable[[QueueMessage], object]] = []
+        self._interceptor: SendInterceptor | None = None
         self._last_purge_ns: int | None = None
 
     @property
@@ -153,15 +162,6 @@ class _QueueCore:
                 f"queue of a standard queue must also be a standard queue: queue {self.name!r} and "
                 f"dead_letter_target {policy.dead_letter_target.name!r} differ; pick a queue of the same type"
             )
-
-    def on_visible(self, callback: Callable[[Queue], object]) -> Callable[[], None]:
-        """Call ``callback(queue)`` whenever messages become receivable; returns an unsubscribe function."""
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
-
-    def _notify(self) -> None:
-        for listener in tuple(self._listeners):
-            listener(cast("Queue", self))
 
     def _uuid(self) -> str:
         n = (self._rng.getrandbits(128) & ~(0xF000 << 64) & ~(0xC000 << 48)) | (0x4000 << 64) | (0x8000 << 48)
@@ -262,6 +262,8 @@ class _QueueCore:
             self._handles.pop(msg._receipt, None)
             msg._receipt = None
         policy.dead_letter_target._accept_redrive(msg, self.arn)
+        for listener in tuple(self._redrive_listeners):
+            listener(msg, policy.dead_letter_target)
 
     def _accept_redrive(self, source: QueueMessage, source_arn: str) -> None:
         now = self._world.clock.now_ns
@@ -342,6 +344,20 @@ class _QueueCore:
                 group.inflight -= 1
                 if not group.inflight:
                     self._make_ready(group)
+        for listener in tuple(self._expire_listeners):
+            listener(msg)
+
+    def _enqueue_copy(self, msg: QueueMessage, delay_ns: int) -> QueueMessage:
+        """A second stored copy of a standard-queue message (same MessageId, body and attributes), visible
+        after ``delay_ns``: at-least-once delivery. Not a send: ``on_send`` listeners are not called."""
+        copy = QueueMessage(msg._message_id, msg._body, msg._message_attributes, msg._sent_ns, msg._sender_id,
+                            next(self._seq))
+        copy._md5, copy._md5_attrs = msg._md5, msg._md5_attrs
+        now = self._world.clock.now_ns
+        copy._enqueued_ns = max(msg._enqueued_ns, self._history[-1]._enqueued_ns if self._history else 0)
+        self._history.append(copy)
+        self._enqueue(copy, now, delay_ns)
+        return copy
 
     def _arm(self) -> None:
         """Keep one clock timer at the earliest pending delay or visibility expiry."""

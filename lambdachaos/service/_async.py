@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, final
 
 from lambdachaos._ledger import Delivery, Fate, FateStatus, Outcome, Path
 from lambdachaos.service import _destinations as dest
+from lambdachaos.service import _recursion
 from lambdachaos.service._function import Function
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class AsyncEvent:
     backoffs: int = 0
     last: Execution | None = None
     last_rejection: str | None = None
+    source: str | None = None
 
 
 @final
@@ -50,14 +52,17 @@ class AsyncInvoker:
         self.retry_delays = retry_delays
         self.in_queue = 0
 
-    def accept(self, fn: Function, payload: bytes, *, qualifier: str | None = None) -> str:
+    def accept(
+        self, fn: Function, payload: bytes, *, qualifier: str | None = None, source: str | None = None
+    ) -> str:
         """InvocationType=Event: validate, queue, and return the request id (status 202)."""
         service = self.service
         service.check_async_payload(payload)
         clock = service.world.clock
         request_id = service.world.uuid()
         service.ledger.open(request_id, clock.now_ns)
-        item = AsyncEvent(fn, qualifier, payload, request_id, clock.now_ns)
+        _recursion.stamp(service, request_id)  # §4.6: an event sent from a handler joins its chain
+        item = AsyncEvent(fn, qualifier, payload, request_id, clock.now_ns, source=source)
         self.in_queue += 1
         if service.reserved_in_force(fn) == 0:
             clock.call_later(0, self._finish, item, dest.ZERO_RESERVED, "429", "Rate Exceeded.", priority=1)
@@ -74,8 +79,12 @@ class AsyncInvoker:
         max_age_ns = cfg.maximum_event_age_in_seconds * 1_000_000_000
         ex = service.execute(
             fn, item.qualifier, item.payload, path=Path.ASYNC, request_id=item.request_id,
-            event_id=item.request_id, attempt=item.attempts + 1,
+            event_id=item.request_id, attempt=item.attempts + 1, source=item.source,
         )
+        if _recursion.is_stopped(ex):  # §4.6: never retried; straight to the DLQ / on-failure destination
+            message = str((ex.error or {}).get("errorMessage", ""))
+            self._finish(item, _recursion.RECURSIVE_INVOCATION, "400", message)
+            return
         if ex.outcome in (Outcome.THROTTLED, Outcome.SYSTEM_ERROR):
             item.backoffs += 1
             item.last_rejection = "429" if ex.outcome is Outcome.THROTTLED else "500"

@@ -32,10 +32,15 @@ from lambdachaos._world import World
 from lambdachaos.resources import _push_api as push_api
 from lambdachaos.resources import _sqs_api as sqs_api
 from lambdachaos.resources._errors import AWSError, NotFound, QueueDoesNotExist, UnsupportedOperation
+from lambdachaos.service import _bridge_dynamodb as bridge_ddb
+from lambdachaos.service import _bridge_push as bridge_push
+from lambdachaos.service import _bridge_routes as routes
 
 if TYPE_CHECKING:
+    from lambdachaos.resources._dynamodb_streams import DynamoDBTable
     from lambdachaos.resources._events import EventBus
-    from lambdachaos.resources._sns import Topic
+    from lambdachaos.resources._kinesis import KinesisStream
+    from lambdachaos.resources._sns import Subscription, Topic
     from lambdachaos.resources._sqs import Queue
 
 __all__ = ["Bridge", "BridgeBackend", "moto_active"]
@@ -84,6 +89,30 @@ class BridgeBackend(Protocol):
         ``FunctionError``, ``LogResult``); raise an :class:`AWSError` or a botocore ``ClientError``
         (for example 429 ``TooManyRequestsException``) to fail the call.
         """
+        ...
+
+    # The hooks below are optional: the bridge looks them up with getattr, and a backend without one
+    # owns no resource of that kind.
+    def find_stream(self, name_or_arn: str) -> KinesisStream | None:
+        """The sim Kinesis stream with this name or ARN, or None."""
+        ...
+
+    def find_table(self, name_or_arn: str) -> DynamoDBTable | None:
+        """The sim DynamoDB table (with its stream) with this name or ARN, or None."""
+        ...
+
+    def find_bucket(self, name: str) -> Any | None:
+        """The sim S3 bucket with this name (its ``notify(event_name, key, size=, etag=, version_id=)``
+        is called after a write that reached moto), or None."""
+        ...
+
+    def subscribe_function(self, topic: Topic, function_arn: str) -> Subscription:
+        """Subscribe a sim function to a sim topic (SNS ``Subscribe`` with protocol ``lambda``)."""
+        ...
+
+    def recursion_config(self, function_name: str, recursive_loop: str | None) -> str | None:
+        """Set (when ``recursive_loop`` is given) and return a sim function's ``RecursiveLoop``; None
+        when the function is not a sim function."""
         ...
 
 
@@ -147,6 +176,9 @@ def _sqs(bridges: tuple[Bridge, ...], op: str, p: dict[str, Any]) -> tuple[Bridg
 
 
 def _sns(bridges: tuple[Bridge, ...], op: str, p: dict[str, Any]) -> tuple[Bridge, Any] | object:
+    if op in bridge_push.SNS_SUBSCRIPTION_OPERATIONS:
+        routed = routes.sns_subscription_call(bridges, op, p)
+        return _PASS if routed is routes.PASS else routed
     action = push_api.SNS_OPERATIONS.get(op)
     arn = p.get("TopicArn") or p.get("TargetArn")
     if action is None or not isinstance(arn, str):
@@ -188,6 +220,9 @@ def _events(
 
 
 def _lambda(bridges: tuple[Bridge, ...], op: str, p: dict[str, Any]) -> tuple[Bridge, Any] | object:
+    if op in bridge_push.RECURSION_OPERATIONS:
+        routed = routes.recursion_call(bridges, op, p)
+        return _PASS if routed is routes.PASS else routed
     if op != "Invoke":
         return _PASS
     payload = p.get("Payload", b"")
@@ -228,6 +263,15 @@ def _dispatch(client: Any, operation_name: str, api_params: dict[str, Any]) -> A
     """The replacement of ``BaseClient._make_api_call`` while a bridge is active."""
     bridges = _active
     service = client.meta.service_model.service_name
+    if bridges and service in _WRITE_HOOKS and operation_name in _WRITE_HOOKS[service]:
+        # moto stores the write; the sim streams it (DynamoDB) or sends its notifications (S3).
+        def send(target: Any, op: str, params: dict[str, Any]) -> Any:
+            return _passthrough(bridges[-1], target, op, params)
+
+        hook = routes.dynamodb_write if service == "dynamodb" else routes.s3_write
+        written = hook(bridges, client, operation_name, api_params, send)
+        if written is not routes.PASS:
+            return written
     if not bridges or service not in _SERVICES:
         return _passthrough(bridges[-1] if bridges else None, client, operation_name, api_params)
     guard = getattr(_outbound_guard, "guard", None)
@@ -245,6 +289,9 @@ def _dispatch(client: Any, operation_name: str, api_params: dict[str, Any]) -> A
             outcome = _sns(bridges, operation_name, api_params)
         elif service == "events":
             outcome = _events(bridges, client, operation_name, api_params)
+        elif service == "kinesis":
+            outcome = routes.kinesis_call(bridges, operation_name, api_params, _missing)
+            outcome = _PASS if outcome is routes.PASS else outcome
         else:
             outcome = _lambda(bridges, operation_name, api_params)
     except AWSError as error:
@@ -255,8 +302,11 @@ def _dispatch(client: Any, operation_name: str, api_params: dict[str, Any]) -> A
     return _with_metadata(outcome[0], outcome[1])
 
 
-_SERVICES: Final = frozenset({"sqs", "sns", "events", "lambda"})
-_VALIDATED: Final = frozenset({*sqs_api.OPERATIONS, "Publish", "PublishBatch", "PutEvents", "Invoke"})
+_SERVICES: Final = frozenset({"sqs", "sns", "events", "lambda", *routes.ROUTED_SERVICES})
+_VALIDATED: Final = frozenset(
+    {*sqs_api.OPERATIONS, "Publish", "PublishBatch", "PutEvents", "Invoke", *routes.VALIDATED}
+)
+_WRITE_HOOKS: Final = {"dynamodb": bridge_ddb.WRITE_OPERATIONS, "s3": bridge_push.S3_NOTIFYING_OPERATIONS}
 
 
 def _passthrough(bridge: Bridge | None, client: Any, operation_name: str, params: dict[str, Any]) -> Any:
@@ -378,7 +428,11 @@ class Bridge:
 
     Handled in the sim: SQS ``SendMessage(Batch)``, ``ReceiveMessage``, ``DeleteMessage(Batch)``,
     ``ChangeMessageVisibility(Batch)``, ``GetQueueUrl``, ``GetQueueAttributes``, ``PurgeQueue``; SNS
-    ``Publish(Batch)``; EventBridge ``PutEvents``; Lambda ``Invoke`` (delegated to the backend). A name
+    ``Publish(Batch)``, ``Subscribe``, ``Unsubscribe``, ``ListSubscriptionsByTopic``; EventBridge
+    ``PutEvents``; Lambda ``Invoke`` and ``Put/GetFunctionRecursionConfig`` (delegated to the backend);
+    Kinesis ``PutRecord(s)``, ``GetShardIterator``, ``GetRecords``, ``DescribeStream(Summary)``,
+    ``ListShards``. DynamoDB writes on a sim table and S3 writes on a sim bucket go to moto and are then
+    mirrored into the table's stream or the bucket's notifications. A name
     the sim does not know goes to moto when moto runs; otherwise it fails as AWS would (for example
     ``AWS.SimpleQueueService.NonExistentQueue``) without starting moto. Every other call goes to moto.
     """

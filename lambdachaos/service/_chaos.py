@@ -2,23 +2,25 @@
 
 Probabilities are drawn per record (event id), attempt and rule from the simulation's seed, so a
 failing run replays exactly. Throttling faults are read as a schedule at the virtual time of each
-attempt; invocation faults are decided once the attempt's environment (cold or warm) is known.
+attempt; invocation faults are decided once the attempt's environment (cold or warm) is known;
+delivery faults (duplicates, reordering, poison) are applied as messages are sent
+(:mod:`lambdachaos.service._chaos_delivery`).
 """
 
 from __future__ import annotations
 
 import random
-from urllib.parse import urlsplit
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, final
+from urllib.parse import urlsplit
 
 from lambdachaos import faults as _faults
 from lambdachaos._ledger import FaultRecord
 from lambdachaos._world import derive_seed
-from lambdachaos.service._handler_time import HandlerClock
-
+from lambdachaos.service import _chaos_delivery as _delivery
 from lambdachaos.service._bridge import set_outbound_guard
+from lambdachaos.service._handler_time import HandlerClock
 
 _LEGACY_ATTEMPTS = 5  # botocore's legacy retry mode: 4 retries
 _STANDARD_ATTEMPTS = 3
@@ -60,7 +62,8 @@ def _egress_guard(
             write(_faults.FaultFiring(
                 rule_id=policy.rule_id, kind="egress-loss", function_name=decided.function_name,
                 qualifier=decided.qualifier, event_source=decided.event_source, attempt=decided.attempt,
-                time=decided.time, effect=f"{host}: {service}.{operation_name} unreachable ({mode}, {attempts} attempts)",
+                time=decided.time,
+                effect=f"{host}: {service}.{operation_name} unreachable ({mode}, {attempts} attempts)",
                 detail=(("host", host), ("mode", mode), ("attempts", attempts), ("waited_seconds", waited)),
             ))
             if mode == "blackhole":
@@ -86,6 +89,17 @@ class FaultInjector:
         self.plan = plan
         self.runner = plan.runner()
         self._schedules: dict[str, _faults.ThrottleSchedule] = {}
+        self.has_delivery_rules = _delivery.has_delivery_rules(plan)
+        """Whether the plan duplicates, reorders or poisons messages (only then are sources hooked)."""
+        if self.has_delivery_rules:
+            for source in _delivery.sim_sources(service):
+                _delivery.watch(service, source)
+
+    # ---- delivery faults ----------------------------------------------------------------------
+    def watch(self, source: object) -> None:
+        """Apply the plan's delivery faults to a sim queue or Kinesis stream created after the plan."""
+        if self.has_delivery_rules:
+            _delivery.watch(self.service, source)
 
     # ---- throttling ---------------------------------------------------------------------------
     def schedule(self, fn: Function) -> _faults.ThrottleSchedule:

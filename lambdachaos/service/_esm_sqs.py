@@ -14,27 +14,30 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, final
 
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._ledger import Delivery, Fate, FateStatus, Outcome, Path
-from lambdachaos.generators import sqs as sqs_records  # type: ignore[import-not-found, unused-ignore]
-from lambdachaos.resources._sqs_message import MessageState, ReceivedMessage, lambda_message_attributes
+from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage
 from lambdachaos.service._esm_common import (
-    BATCH_WINDOW_MAX_S,
     REPORT_BATCH_ITEM_FAILURES,
     SYNC_PAYLOAD_LIMIT,
-    FilterCriteriaInput,
     InvalidParameterValueError,
     VisibilityTimeoutWarning,
-    check_range,
-    check_response_types,
-    compile_filters,
     data_view,
     matches,
     parse_batch_response,
 )
+from lambdachaos.service._esm_sqs_config import (
+    BATCH_SIZE_DEFAULT,
+    INITIAL_CONCURRENCY,
+    MAX_CONCURRENCY_PER_MAPPING,
+    SCALE_UP_PER_MINUTE,
+    VISIBILITY_GUIDANCE_FACTOR,
+    SqsMappingConfig,
+)
+from lambdachaos.service._esm_sqs_records import exact_size, render
+from lambdachaos.service._recursion import is_stopped, stamp
 
 if TYPE_CHECKING:
     from lambdachaos._clock import Timer
@@ -43,63 +46,10 @@ if TYPE_CHECKING:
     from lambdachaos.service._function import Function
     from lambdachaos.service._service import Execution, LambdaService
 
-BATCH_SIZE_DEFAULT: Final = 10
-BATCH_SIZE_MAX_STANDARD: Final = 10_000
-BATCH_SIZE_MAX_FIFO: Final = 10
-BATCH_SIZE_NO_WINDOW_MAX: Final = 10
-"""BatchSize above this needs a batching window of at least 1 s."""
-MAXIMUM_CONCURRENCY_MIN: Final = 2
-MAXIMUM_CONCURRENCY_MAX: Final = 1_000
-INITIAL_CONCURRENCY: Final = 5
-SCALE_UP_PER_MINUTE: Final = 300
-MAX_CONCURRENCY_PER_MAPPING: Final = 1_250
-"""Standard-queue scaling (AWS-SEMANTICS §5.2, page "Configuring scaling behavior for SQS event source mappings")."""
-VISIBILITY_GUIDANCE_FACTOR: Final = 6
+__all__ = ["BATCH_SIZE_DEFAULT", "SqsEventSourceMapping", "SqsMappingConfig"]
+
 _RECEIVE_MAX: Final = 10
 _RECORD_OVERHEAD: Final = 1_024  # generous bound on a record's JSON besides body and attributes
-
-
-@final
-@dataclass(frozen=True, kw_only=True, slots=True)
-class SqsMappingConfig:
-    """Settings of an SQS event source mapping, checked on construction (AWS-SEMANTICS §5.1).
-
-    ``batch_size`` 1–10,000 (FIFO 1–10), default 10; ``maximum_batching_window_in_seconds`` 0–300
-    (not on FIFO queues), at least 1 when ``batch_size`` > 10; ``function_response_types`` ``()`` or
-    ``("ReportBatchItemFailures",)``; ``filter_criteria`` per §10 (SQS filters on ``body``);
-    ``maximum_concurrency`` is ``ScalingConfig.MaximumConcurrency`` (2–1,000, None = no cap).
-    """
-
-    fifo: bool = False
-    batch_size: int = BATCH_SIZE_DEFAULT
-    maximum_batching_window_in_seconds: int = 0
-    function_response_types: tuple[str, ...] = ()
-    filter_criteria: FilterCriteriaInput = None
-    maximum_concurrency: int | None = None
-    enabled: bool = True
-    patterns: tuple[EventPattern, ...] = field(init=False, repr=False, compare=False, default=())
-
-    def __post_init__(self) -> None:
-        high = BATCH_SIZE_MAX_FIFO if self.fifo else BATCH_SIZE_MAX_STANDARD
-        check_range("BatchSize", "batch_size", self.batch_size, 1, high,
-                    what="a FIFO queue" if self.fifo else "a standard queue")
-        window = self.maximum_batching_window_in_seconds
-        if self.fifo and window not in (0, None):
-            raise InvalidParameterValueError(
-                f"maximum_batching_window_in_seconds={window!r}: Batching window is not supported for FIFO "
-                "queues; remove MaximumBatchingWindowInSeconds"
-            )
-        check_range("MaximumBatchingWindowInSeconds", "maximum_batching_window_in_seconds", window, 0,
-                    BATCH_WINDOW_MAX_S)
-        if self.batch_size > BATCH_SIZE_NO_WINDOW_MAX and window < 1:
-            raise InvalidParameterValueError(
-                "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"
-            )
-        if self.maximum_concurrency is not None:
-            check_range("ScalingConfig.MaximumConcurrency", "maximum_concurrency", self.maximum_concurrency,
-                        MAXIMUM_CONCURRENCY_MIN, MAXIMUM_CONCURRENCY_MAX)
-        object.__setattr__(self, "function_response_types", check_response_types(self.function_response_types))
-        object.__setattr__(self, "patterns", compile_filters(self.filter_criteria))
 
 
 @final
@@ -175,15 +125,13 @@ class SqsEventSourceMapping:
         self._buffer_size = 0
         self._window_end = 0
         self._batches = 0
-        self._sent_cursor = 0
-        self._dlq_cursor = 0
-        self._unsubscribe = [queue.on_visible(self._on_visible)]
-        policy = queue.config.redrive_policy
-        self._dlq = policy.dead_letter_target if policy is not None else None
-        if self._dlq is not None:
-            self._dlq_cursor = len(self._dlq._history)
-            self._unsubscribe.append(self._dlq.on_visible(self._on_dlq))
-        self._open_sent()
+        self._unsubscribe = [queue.on_visible(self._on_visible), queue.on_send(self._on_send),
+                             queue.on_redrive(self._on_redrive), queue.on_expire(self._on_expire)]
+        # Every message already in the queue is a record of this simulation too.
+        for msg in queue.messages:
+            self._on_send(msg)
+        if service.injector is not None:
+            service.injector.watch(queue)
         if config.enabled:
             self._wake()
 
@@ -205,40 +153,35 @@ class SqsEventSourceMapping:
         self._unsubscribe = []
 
     # ---- listeners ----------------------------------------------------------------------------
-    def _open_sent(self) -> None:
-        # Every message that enters the queue is a record of this simulation: open its fate at send time.
-        history = self.queue._history
-        ledger = self._ledger
-        for i in range(self._sent_cursor, len(history)):
-            msg = history[i]
-            ledger.open(msg._message_id, msg._sent_ns)
-            msg.md5_of_body  # noqa: B018 - SQS computes MD5OfMessageBody at SendMessage; cache it now
-        self._sent_cursor = len(history)
+    def _on_send(self, msg: QueueMessage) -> None:
+        # A message's fate opens when it is sent (delayed messages included), pending until settled.
+        self._ledger.open(msg._message_id, msg._sent_ns)
+        stamp(self.service, msg._message_id)  # §4.6: a message sent from a handler joins its chain
+        msg.md5_of_body  # noqa: B018 - SQS computes MD5OfMessageBody at SendMessage; cache it now
 
     def _on_visible(self, _queue: Queue) -> None:
-        if self._sent_cursor != len(self.queue._history):
-            self._open_sent()
         if self._poll_timer is None:
             self._wake()
 
-    def _on_dlq(self, dlq: Queue) -> None:
-        history = dlq._history
-        source = self.queue.arn
+    def _on_redrive(self, msg: QueueMessage, dlq: Queue) -> None:
+        message_id = msg._message_id
+        if not self._is_pending(message_id):
+            return
+        ledger = self._ledger
         now = self._clock.now_ns
-        policy = self.queue.config.redrive_policy
-        count = policy.max_receive_count if policy is not None else 0
-        for i in range(self._dlq_cursor, len(history)):
-            msg = history[i]
-            if msg._dlq_source_arn != source or not self._is_pending(msg._message_id):
-                continue
-            ledger = self._ledger
-            ledger.add_delivery(Delivery(
-                seq=ledger.next_seq(), kind="queue_dlq", target=dlq.arn, event_id=msg._message_id, at_ns=now,
-                condition="maxReceiveCount", message_id=msg._message_id,
-            ))
-            ledger.settle(Fate(event_id=msg._message_id, status=FateStatus.DEAD_LETTERED, at_ns=now,
-                               condition="maxReceiveCount", destinations=(dlq.arn,), attempts=count))
-        self._dlq_cursor = len(history)
+        ledger.add_delivery(Delivery(
+            seq=ledger.next_seq(), kind="queue_dlq", target=dlq.arn, event_id=message_id, at_ns=now,
+            condition="maxReceiveCount", message_id=message_id,
+        ))
+        ledger.settle(Fate(event_id=message_id, status=FateStatus.DEAD_LETTERED, at_ns=now,
+                           condition="maxReceiveCount", destinations=(dlq.arn,), attempts=msg._receive_count))
+
+    def _on_expire(self, msg: QueueMessage) -> None:
+        # Expiry is applied lazily; the fate carries the instant the retention period ended.
+        if self._is_pending(msg._message_id):
+            at = msg._enqueued_ns + self.queue.config.message_retention_period * NS_PER_SECOND
+            self._ledger.settle(Fate(event_id=msg._message_id, status=FateStatus.DROPPED, at_ns=at,
+                                     condition="MessageRetentionPeriod", attempts=msg._receive_count))
 
     def _is_pending(self, message_id: str) -> bool:
         fate = self._fate_of(message_id)
@@ -283,13 +226,13 @@ class SqsEventSourceMapping:
             got = queue.receive(size)
             if not got:
                 return None
-            render = self._render
-            records = [render(rm) for rm in got]
+            arn, region, account, epoch = self.event_source_arn, self._region, self._account, self._epoch_ns
+            records = [render(rm, arn, region, account, epoch) for rm in got]
             if sum(len(rm.message._body) for rm in got) * 2 + _RECORD_OVERHEAD * size < SYNC_PAYLOAD_LIMIT:
                 return _Batch(got, records, now + queue.config.visibility_timeout * NS_PER_SECOND)
             self._buffer_size = 0
             for rm, record in zip(got, records, strict=True):
-                estimate = _exact_size(record)
+                estimate = exact_size(record)
                 buffer.append((rm, record, estimate))
                 self._buffer_size += estimate
             return self._take_batch(now)
@@ -309,7 +252,7 @@ class SqsEventSourceMapping:
                 if self._buffer_size + estimate > SYNC_PAYLOAD_LIMIT - 64:
                     # The cheap upper bounds say the batch may be near 6 MB: measure exactly.
                     self._measure_buffer()
-                    estimate = _exact_size(record)
+                    estimate = exact_size(record)
                     if buffer and self._buffer_size + estimate > SYNC_PAYLOAD_LIMIT - 64:
                         full = True
                 if not buffer and config.maximum_batching_window_in_seconds:
@@ -328,7 +271,7 @@ class SqsEventSourceMapping:
     def _measure_buffer(self) -> None:
         buffer = self._buffer
         for i, (rm, record, _) in enumerate(buffer):
-            buffer[i] = (rm, record, _exact_size(record))
+            buffer[i] = (rm, record, exact_size(record))
         self._buffer_size = sum(est for _, _, est in buffer)
 
     def _on_window(self) -> None:
@@ -369,52 +312,8 @@ class SqsEventSourceMapping:
         return False
 
     def _render(self, rm: ReceivedMessage) -> dict[str, Any]:
-        """The message as one ``Records[]`` entry.
-
-        Profiling the 100,000-message benchmark showed the generic builder taking a third of the run,
-        so the common case (standard queue, no message attributes, not redriven) is built here directly;
-        a test checks it against :func:`lambdachaos.generators.sqs.record` field for field.
-        """
-        msg = rm.message
-        if msg._message_attributes or msg._sequence_number is not None or msg._dlq_source_arn is not None:
-            return self._render_full(rm)
-        epoch = self._epoch_ns
-        sent = (epoch + msg._sent_ns) // 1_000_000
-        first = msg._first_receive_ns
-        first_ms = (epoch + first) // 1_000_000 if first is not None else sent
-        return {
-            "messageId": msg._message_id,
-            "receiptHandle": rm.receipt_handle,
-            "body": msg._body,
-            "attributes": {
-                "ApproximateReceiveCount": str(rm.receive_count),
-                "SentTimestamp": str(sent),
-                "SenderId": msg._sender_id,
-                "ApproximateFirstReceiveTimestamp": str(first_ms if first_ms > sent else sent),
-            },
-            "messageAttributes": {},
-            "md5OfBody": msg.md5_of_body,
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self.event_source_arn,
-            "awsRegion": self._region,
-        }
-
-    def _render_full(self, rm: ReceivedMessage) -> dict[str, Any]:
-        msg = rm.message
-        epoch = self._epoch_ns
-        attrs = msg._message_attributes
-        first = msg._first_receive_ns
-        out: dict[str, Any] = sqs_records.record(
-            body=msg._body, message_id=msg._message_id, receipt_handle=rm.receipt_handle,
-            queue_arn=self.queue.arn, region=self._region, account_id=self._account,
-            sent_timestamp=(epoch + msg._sent_ns) // 1_000_000,
-            first_receive_timestamp=(epoch + (first if first is not None else msg._sent_ns)) // 1_000_000,
-            receive_count=rm.receive_count, sender_id=msg._sender_id,
-            message_attributes=lambda_message_attributes(attrs) if attrs else None,
-            message_group_id=msg._group_id, message_deduplication_id=msg._dedup_id,
-            sequence_number=msg._sequence_number, dead_letter_queue_source_arn=msg._dlq_source_arn,
-        )
-        return out
+        """The message as one ``Records[]`` entry."""
+        return render(rm, self.event_source_arn, self._region, self._account, self._epoch_ns)
 
     # ---- invoking -----------------------------------------------------------------------------
     def _invoke(self, batch: _Batch) -> None:
@@ -427,6 +326,9 @@ class SqsEventSourceMapping:
             source=self.queue.arn, event={"Records": batch.records}, batch_id=batch_id,
         )
         clock = self._clock
+        if is_stopped(ex):  # §4.6: RecursiveInvocationException; the messages reappear after the visibility timeout
+            self._in_flight -= 1
+            return
         if ex.outcome is Outcome.THROTTLED or ex.outcome is Outcome.SYSTEM_ERROR:
             # §5.3: Lambda backs off and retries the invoke until the messages' visibility timeout
             # ends; then it lets go and the messages reappear (their receive count already grew).
@@ -480,7 +382,3 @@ class SqsEventSourceMapping:
         return (f"<SqsEventSourceMapping {self.uuid} {self.queue.name} -> {self.function.name} {self.state} "
                 f"in_flight={self._in_flight} invocations={self.invocations}>")
 
-
-def _exact_size(record: dict[str, Any]) -> int:
-    """Bytes the record adds to the ``{"Records": [...]}`` payload (its JSON plus a separator)."""
-    return len(json.dumps(record, separators=(",", ":")).encode()) + 1

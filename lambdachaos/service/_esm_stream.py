@@ -34,6 +34,7 @@ from lambdachaos.service._esm_stream_config import (
     failure_record,
     retry_delay_ns,
 )
+from lambdachaos.service._esm_stream_window import TumblingWindows, Window
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,10 +67,15 @@ def stream_kind(source: object) -> SourceKind | None:
 class _Sub:
     """A contiguous run of a lane's records being delivered (a batch, or a part of one after a split)."""
 
-    __slots__ = ("depth", "invokes", "prior", "records", "retries", "throttles")
+    __slots__ = ("depth", "final", "invokes", "prior", "records", "retries", "throttles", "window")
 
-    def __init__(self, records: list[Any], *, retries: int = 0, prior: int = 0, depth: int = 0) -> None:
+    def __init__(self, records: list[Any], *, retries: int = 0, prior: int = 0, depth: int = 0,
+                 window: Window | None = None, final: bool = False) -> None:
         self.records = records
+        self.window = window
+        """The tumbling window the records belong to (§6.7), or None."""
+        self.final = final
+        """True for a window's final invocation (no records)."""
         self.retries = retries
         self.prior = prior
         """Invocations before this run existed whose batches contained all of its records."""
@@ -79,7 +85,7 @@ class _Sub:
 
     def child(self, records: list[Any], *, deeper: bool) -> _Sub:
         return _Sub(records, retries=self.retries, prior=self.prior + self.invokes,
-                    depth=self.depth + 1 if deeper else self.depth)
+                    depth=self.depth + 1 if deeper else self.depth, window=self.window)
 
 
 @final
@@ -130,6 +136,8 @@ class StreamEventSourceMapping:
         self._rbif = REPORT_BATCH_ITEM_FAILURES in config.function_response_types
         self._batches = 0
         self._role = f"arn:aws:iam::{world.account_id}:role/lambda-{function.name}-role"
+        self._windows = (TumblingWindows(world, config.tumbling_window_in_seconds, self.event_source_arn)
+                         if config.tumbling_window_in_seconds else None)
         self._lanes: dict[int, list[_Lane]] = {}
         self._opened: dict[int, int] = {}
         source.trim()
@@ -205,6 +213,7 @@ class StreamEventSourceMapping:
         size = config.batch_size
         patterns = config.patterns
         split = config.parallelization_factor > 1
+        windows = self._windows
         batch: list[Any] = []
         i = lane.pos
         while i < len(records) and len(batch) < size:
@@ -212,6 +221,10 @@ class StreamEventSourceMapping:
             i += 1
             if split and self._lane_of(record) != lane.index:
                 continue
+            if windows is not None and batch and windows.bounds(record.arrival_ns) != windows.bounds(
+                    batch[0].arrival_ns):
+                i -= 1  # §6.7: a batch never spans two windows
+                break
             if patterns and not matches(patterns, self._view(record)):
                 self._settle(record, FateStatus.FILTERED, "FilterCriteria", 0)
                 continue
@@ -230,9 +243,59 @@ class StreamEventSourceMapping:
         lane.pos = i
         self.iterator_ages.append((now / _NS, shard.shard_id, (now - batch[0].arrival_ns) // 1_000_000))
         sub = _Sub(batch)
+        if windows is not None:
+            self._enter_window(lane, sub, windows)
         lane.pending.append(sub)
         lane.busy = True
-        self._deliver(lane, sub)
+        self._deliver(lane, lane.pending[0])
+
+    # ---- tumbling windows (§6.7) --------------------------------------------------------------
+    def _enter_window(self, lane: _Lane, sub: _Sub, windows: TumblingWindows) -> None:
+        """Put ``sub`` in its window; a window it leaves behind gets its final invocation first."""
+        previous = windows.open.get(lane.shard.index)
+        window = windows.window_for(lane.shard.index, sub.records[0].arrival_ns)
+        sub.window = window
+        if window is previous:
+            return
+        if previous is not None and not previous.closing:
+            previous.closing = True
+            lane.pending.append(_Sub([], window=previous, final=True))
+        self._clock.call_at(max(window.end_ns, self._clock.now_ns), self._close_window, lane, window, priority=1)
+
+    def _close_window(self, lane: _Lane, window: Window) -> None:
+        if window.closing or window.finished or self.state != "Enabled":
+            return
+        if lane.busy:  # the final invocation waits for the batch in flight
+            self._clock.call_at(self._clock.now_ns + self.kind.poll_interval_ns, self._close_window, lane, window,
+                                priority=1)
+            return
+        window.closing = True
+        final = _Sub([], window=window, final=True)
+        lane.pending.append(final)
+        lane.busy = True
+        self._deliver(lane, final)
+
+    def _window_result(self, lane: _Lane, sub: _Sub, ex: Execution) -> bool:
+        """Apply §6.7 to a finished invocation; True when that settled it."""
+        windows, window = self._windows, sub.window
+        assert windows is not None and window is not None
+        ok = not ex.failed and windows.take_state(window, ex.payload)
+        if sub.final:
+            if ok:
+                windows.finish(window)
+                self._done(lane)
+            else:  # processing pauses until the final invocation succeeds
+                sub.retries += 1
+                self._clock.call_at(self._clock.now_ns + retry_delay_ns(sub.retries), self._deliver, lane, sub,
+                                    priority=1)
+            return True
+        if not ok:  # a response without state is a failed invocation
+            self._failed(lane, sub, ex, "Unhandled" if ex.failed else None)
+            return True
+        if window.terminated_early and not window.closing:
+            window.closing = True
+            lane.pending.insert(1, _Sub([], window=window, final=True))
+        return False
 
     def _mine(self, lane: _Lane, record: Any) -> bool:
         return self.config.parallelization_factor == 1 or self._lane_of(record) == lane.index
@@ -285,7 +348,7 @@ class StreamEventSourceMapping:
             if cut:
                 self._discard(sub, sub.records[:cut], RECORD_AGE_EXCEEDED, None, None, None)
                 sub.records = sub.records[cut:]
-        if not sub.records:
+        if not sub.records and not sub.final:
             self._done(lane)
             return
         service = self.service
@@ -293,10 +356,14 @@ class StreamEventSourceMapping:
         batch_id = f"{self.uuid}:{self._batches}"
         request_id = service.world.uuid()
         render = self._render
+        records = [render(r) for r in sub.records]
+        windows = self._windows
+        event = {"Records": records} if windows is None or sub.window is None else windows.event(
+            sub.window, lane.shard.shard_id, records, final=sub.final)
         ex = service.execute(
             self.function, self.qualifier, b"", path=Path.ESM, request_id=request_id, event_id=batch_id,
             attempt=sub.retries + 1, records=tuple(r.event_id for r in sub.records), source=self.event_source_arn,
-            event={"Records": [render(r) for r in sub.records]}, batch_id=batch_id, bisect_depth=sub.depth,
+            event=event, batch_id=batch_id, bisect_depth=sub.depth,
         )
         if ex.outcome is Outcome.THROTTLED or ex.outcome is Outcome.SYSTEM_ERROR:
             sub.throttles += 1  # §6.3: not counted toward MaximumRetryAttempts
@@ -306,6 +373,8 @@ class StreamEventSourceMapping:
         clock.call_at(ex.end_ns, self._complete, lane, sub, ex)
 
     def _complete(self, lane: _Lane, sub: _Sub, ex: Execution) -> None:
+        if sub.window is not None and self._window_result(lane, sub, ex):
+            return
         if ex.failed:
             self._failed(lane, sub, ex, "Unhandled")
             return

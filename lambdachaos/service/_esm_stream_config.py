@@ -105,10 +105,11 @@ class StreamMappingConfig:
                     self.maximum_record_age_in_seconds, RECORD_AGE_MIN, RECORD_AGE_MAX, also=(-1,))
         check_range("TumblingWindowInSeconds", "tumbling_window_in_seconds", self.tumbling_window_in_seconds, 0,
                     TUMBLING_WINDOW_MAX)
-        if self.tumbling_window_in_seconds:
+        if self.tumbling_window_in_seconds and self.parallelization_factor > 1:
             raise ConfigError(
-                f"tumbling_window_in_seconds={self.tumbling_window_in_seconds}: tumbling windows are not "
-                "simulated yet; leave TumblingWindowInSeconds at 0"
+                f"tumbling_window_in_seconds={self.tumbling_window_in_seconds}, parallelization_factor="
+                f"{self.parallelization_factor}: how AWS combines TumblingWindowInSeconds with ParallelizationFactor "
+                "> 1 is undocumented, so lambdachaos refuses it (decision A16); set parallelization_factor=1"
             )
         if not isinstance(self.bisect_batch_on_function_error, bool):
             raise ConfigError(f"bisect_batch_on_function_error={self.bisect_batch_on_function_error!r} must be a bool")

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Final, final
 from lambdachaos._errors import ConfigError
 from lambdachaos._ledger import Attempt, Fate, FateStatus, Ledger, Outcome, Path
 from lambdachaos._world import World
-from lambdachaos.service import _handler_time
+from lambdachaos.service import _handler_time, _recursion
+from lambdachaos.service._attempt_faults import after_handler, before_handler, dumps
 from lambdachaos.service._concurrency import Concurrency
 from lambdachaos.service._config import (
     ASYNC_PAYLOAD_LIMIT,
@@ -42,7 +43,6 @@ from lambdachaos.service._runtime import (
     InitError,
     RunResult,
     check_handler_string,
-    oom_payload,
     run_handler,
     timed_out,
 )
@@ -225,6 +225,8 @@ class LambdaService:
         world = self.world
         clock = world.clock
         start = clock.now_ns
+        if stopped := _recursion.check(self, fn, qualifier, path, request_id, event_id, attempt, records, source):
+            return stopped  # §4.6: a recursive loop; the handler never runs
         version, invoked_arn = fn.resolve(qualifier, self._route_rng)
         injector = self.injector
         concurrency = self.concurrency
@@ -311,7 +313,7 @@ class LambdaService:
             env.broken = True
             error = {"errorMessage": err.message, "errorType": err.error_type, "requestId": request_id,
                      "stackTrace": err.trace}
-            return RunResult("function_error", _dumps(error), error, 0, env_broken=True)
+            return RunResult("function_error", dumps(error), error, 0, env_broken=True)
         pre = round(config.base_duration * 1e9)
         if decided is not None:
             pre += decided.startup_delay_ms * 1_000_000
@@ -321,7 +323,7 @@ class LambdaService:
                 return timed_out(hc, request_id, config.timeout, guard_fired=False)
             hc.elapsed_ns = pre
             if decided is not None:
-                early = _before_handler(decided, hc, request_id, config.timeout)
+                early = before_handler(decided, hc, request_id, config.timeout)
                 if early is not None:
                     return early
             handler_event = _parse_payload(payload) if event is None else event
@@ -341,7 +343,7 @@ class LambdaService:
                 result = run_handler(env.handler, handler_event, context, hc, timeout_s=config.timeout,
                                      guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
             if decided is not None:
-                return _after_handler(decided, result, hc, request_id, config.timeout, records)
+                return after_handler(decided, result, hc, request_id, config.timeout, records)
             return result
         finally:
             clock.set_local_now(saved)
@@ -447,56 +449,6 @@ class LambdaService:
                 f"(limit {self.async_payload_limit} bytes)"
             )
         return _parse_payload(payload)
-
-
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
-
-
-def _before_handler(decided: Any, hc: HandlerClock, request_id: str, timeout_s: float) -> RunResult | None:
-    """Faults that end the attempt before the handler runs (FIS preventExecution and friends)."""
-    if decided.prevent_execution is not None:
-        error = decided.prevent_execution.error_payload(request_id)
-        return RunResult("function_error", _dumps(error), error, hc.elapsed_ns)
-    if decided.timeout_before_handler:
-        return timed_out(hc, request_id, timeout_s, guard_fired=False)
-    if decided.oom_before_handler:
-        error = oom_payload(request_id)
-        return RunResult("function_error", _dumps(error), error, hc.elapsed_ns, env_broken=True)
-    if decided.http_response is not None and decided.http_prevent_execution:
-        return RunResult("success", _dumps(decided.http_response), None, hc.elapsed_ns)
-    return None
-
-
-def _after_handler(
-    decided: Any, result: RunResult, hc: HandlerClock, request_id: str, timeout_s: float, records: tuple[str, ...]
-) -> RunResult:
-    """Faults applied once the handler returned: latency, forced timeout, OOM, error after, replaced results."""
-    if result.outcome == "timeout":
-        return result
-    if decided.handler_latency_ms:
-        if hc.elapsed_ns + decided.handler_latency_ms * 1_000_000 >= hc.deadline_ns:
-            return timed_out(hc, request_id, timeout_s, guard_fired=False)
-        hc.elapsed_ns += decided.handler_latency_ms * 1_000_000
-        result.elapsed_ns = hc.elapsed_ns
-    if decided.force_timeout:
-        return timed_out(hc, request_id, timeout_s, guard_fired=False)
-    if decided.out_of_memory is not None:
-        error = decided.out_of_memory.error_payload(request_id)
-        return RunResult("function_error", _dumps(error), error, hc.elapsed_ns, env_broken=True)
-    if result.outcome != "success":
-        return result
-    if decided.error_after_handler is not None:
-        error = decided.error_after_handler.error_payload(request_id)
-        return RunResult("function_error", _dumps(error), error, hc.elapsed_ns)
-    if decided.http_response is not None:
-        return RunResult("success", _dumps(decided.http_response), None, hc.elapsed_ns)
-    if decided.malformed_batch_response is not None:
-        from lambdachaos.faults import malform_batch_response
-
-        body = malform_batch_response(decided.malformed_batch_response, json.loads(result.payload), records)
-        return RunResult("success", _dumps(body), None, hc.elapsed_ns)
-    return result
 
 
 _decode = json.JSONDecoder().decode

@@ -16,5 +16,5 @@ def test_mapping_doc_example_runs(code):
     exec(compile(code, str(DOC), "exec"), {"__name__": "docs_example"})
 
 
-def test_the_doc_has_an_example_per_mapping_type():
-    assert len(BLOCKS) == 3
+def test_the_doc_has_an_example_per_mapping_type_plus_tumbling_windows_and_recursion():
+    assert len(BLOCKS) == 5
