@@ -177,6 +177,8 @@ class Sim(EsmMixin, PushMixin):
             )
         attributes.setdefault("fifo_queue", name.endswith(".fifo"))
         queue = Queue(self.world, name, QueueConfig(**attributes))
+        if self.service.injector is not None:  # a fault plan applied earlier also covers queues created later
+            self.service.injector.watch(queue)
         self.queues[name] = queue
         return queue
 

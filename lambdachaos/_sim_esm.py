@@ -157,6 +157,9 @@ class EsmMixin:
             raise ConfigError(f"name={name!r}: a Kinesis stream with this name already exists in this simulation")
         stream = KinesisStream(self.world, name, shards=shards, retention_period_hours=retention_period_hours)
         streams[name] = stream
+        injector = self.service.injector
+        if injector is not None:  # a fault plan applied earlier also covers streams created later
+            injector.watch(stream)
         return stream
 
     def dynamodb_table(

@@ -57,6 +57,10 @@ def after_handler(
     if decided.malformed_batch_response is not None:
         from lambdachaos.faults import malform_batch_response
 
-        body = malform_batch_response(decided.malformed_batch_response, json.loads(result.payload), records)
-        return RunResult("success", dumps(body), None, hc.elapsed_ns)
+        shape = decided.malformed_batch_response
+        body = malform_batch_response(shape, json.loads(result.payload), records)
+        # "not-json": the runtime hands Lambda bytes that do not parse (only a custom runtime can), so
+        # the text goes out as is instead of being encoded as a JSON string.
+        raw = body.encode() if shape == "not-json" and isinstance(body, str) else dumps(body)
+        return RunResult("success", raw, None, hc.elapsed_ns)
     return result

@@ -116,9 +116,6 @@ def test_a_malformed_partial_batch_response_fails_the_whole_batch_5_3(sim: Sim, 
     assert {sim.ledger.fate(m).status for m in sent} == {"dead_lettered"}
 
 
-@pytest.mark.xfail(strict=True, reason="the service serialises the 'not-json' replacement as a JSON string, "
-                                       "which Lambda reads as complete success; _service._after_handler must "
-                                       "return the raw text for this shape")
 def test_a_partial_batch_response_that_is_not_json_fails_the_whole_batch_5_3(sim: Sim):
     queue, dlq, _ = sqs_setup(sim, dlq_after=1, function_response_types=["ReportBatchItemFailures"])
     sim.apply_faults(FaultPlan.of(MalformedBatchResponse(shape="not-json")))
@@ -179,8 +176,6 @@ def test_a_malformed_partial_batch_response_on_a_stream_mapping_follows_6_4(sim:
     if shape == "dict-without-key":  # read as complete success
         assert len(sim.ledger.attempts) == 1 and fates == {"succeeded"} and failures.messages == []
         return
-    if shape == "not-json":
-        pytest.xfail("the service serialises the 'not-json' replacement as a JSON string (see the SQS test)")
     assert len(sim.ledger.attempts) == 2 and fates == {"on_failure"}  # complete failure: retried, then given up
     (body,) = [json.loads(m.body) for m in failures.messages]
     assert (body["requestContext"]["approximateInvokeCount"], body["KinesisBatchInfo"]["batchSize"]) == (2, 3)
@@ -330,3 +325,16 @@ def test_a_probabilistic_delivery_plan_replays_byte_identically_from_the_seed():
 
     assert run(11) == run(11)
     assert run(11) != run(12)
+
+
+def test_a_plan_applied_before_a_queue_exists_still_duplicates_its_messages():
+    from lambdachaos.faults import DuplicateDelivery
+
+    with Sim(seed=5) as sim:
+        sim.apply_faults(FaultPlan.of(DuplicateDelivery(copies=1, delay_seconds=0)))
+        queue = sim.sqs_queue("late")
+        sent = queue.send("hello").message_id
+        sim.run()
+        received = queue.receive(max_messages=10)
+        assert [m.message_id for m in received] == [sent, sent]
+        assert any(f.fault.startswith("duplicate-delivery") for f in sim.ledger.faults)
