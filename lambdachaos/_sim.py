@@ -247,6 +247,21 @@ class Sim(EsmMixin, PushMixin):
             raise ConfigError(f"unknown function setting(s) {unknown}; valid: {sorted(_CONFIG_FIELDS)}")
         if name is None:
             name = handler.rsplit(".", 1)[-1] if isinstance(handler, str) else getattr(handler, "__name__", "fn")
+        settings = {
+            k: v for k, v in {
+                "maximum_retry_attempts": maximum_retry_attempts,
+                "maximum_event_age_in_seconds": maximum_event_age_in_seconds,
+                "on_success": on_success, "on_failure": on_failure,
+            }.items() if v is not None
+        }
+        if settings:  # validated before the function exists, so a refused setting leaves nothing behind
+            from lambdachaos.service._config import EventInvokeConfig
+            from lambdachaos.service._destinations import check_async_destinations
+
+            checked = EventInvokeConfig(**settings)
+            check_async_destinations(checked.on_success, checked.on_failure)
+        if dead_letter_queue is not None:
+            self.service.check_dlq_target(dead_letter_queue)
         fn = self.service.create_function(
             name, handler, code_dir=code_dir, config=FunctionConfig(**config),
             isolate_environments=isolate_environments,
@@ -255,13 +270,6 @@ class Sim(EsmMixin, PushMixin):
             fn.put_reserved_concurrency(reserved_concurrency)
         if dead_letter_queue is not None:
             fn.put_dead_letter_config(dead_letter_queue)
-        settings = {
-            k: v for k, v in {
-                "maximum_retry_attempts": maximum_retry_attempts,
-                "maximum_event_age_in_seconds": maximum_event_age_in_seconds,
-                "on_success": on_success, "on_failure": on_failure,
-            }.items() if v is not None
-        }
         if settings:
             fn.put_event_invoke_config(**settings)
         fn.sim = self

@@ -1,7 +1,9 @@
 """An S3 bucket as far as event notifications need it (AWS-SEMANTICS §7.1).
 
-Object bytes belong to moto (the boto3 bridge forwards PutObject/DeleteObject/CopyObject there); this
-model tracks what the notification records need: each key's size, ETag and version id, and an
+Object bytes written through boto3 belong to moto (the bridge forwards PutObject/DeleteObject/CopyObject
+there); bytes written sim-side (``put_object``, Lambda's on-failure destination objects) are kept here
+and read with :meth:`Bucket.body`. This model tracks what the notification records need: each key's
+size, ETag and version id, and an
 increasing ``sequencer``. ``put_object``/``delete_object``/``copy_object`` change that state and notify;
 :meth:`Bucket.notify` is the stable entry point for the boto3 bridge, called after a real request reached
 moto. Records are rendered by :func:`lambdachaos.generators.s3.record` with explicit overrides (event
@@ -98,8 +100,8 @@ class ObjectState:
 class Bucket:
     """An S3 bucket that sends event notifications; ``versioning`` is ``VersioningConfiguration`` Enabled."""
 
-    __slots__ = ("_configs", "_deliver", "_objects", "_rng", "_sequence", "_world", "arn", "name", "owner_id",
-                 "principal_id", "records", "source_ip", "versioning")
+    __slots__ = ("_bodies", "_configs", "_deliver", "_objects", "_rng", "_sequence", "_world", "arn", "name",
+                 "owner_id", "principal_id", "records", "source_ip", "versioning")
 
     def __init__(self, world: World, name: str, *, versioning: bool = False, deliver: Deliver | None = None) -> None:
         if not isinstance(name, str) or not _BUCKET_NAME.fullmatch(name) or ".." in name:
@@ -125,6 +127,7 @@ class Bucket:
         self._configs: list[tuple[NotificationConfiguration, NotificationCallback]] = []
         self._deliver = deliver
         self._objects: dict[str, ObjectState] = {}
+        self._bodies: dict[str, bytes] = {}
         self._sequence = 0
         self.records: list[dict[str, Any]] = []
         """Every notification record sent, in order."""
@@ -197,6 +200,11 @@ class Bucket:
         """The current state of ``key`` (``None`` when absent or deleted)."""
         return self._objects.get(key)
 
+    def body(self, key: str) -> bytes | None:
+        """The bytes of ``key`` when it was written sim-side (``put_object``, copies of those, destination
+        objects); ``None`` otherwise (objects written through boto3 live in moto: read them with boto3)."""
+        return self._bodies.get(key) if key in self._objects else None
+
     @property
     def keys(self) -> list[str]:
         """Current keys, sorted as ``ListObjectsV2`` returns them."""
@@ -212,6 +220,7 @@ class Bucket:
         data = body.encode() if isinstance(body, str) else bytes(body)
         state = ObjectState(key, len(data), hashlib.md5(data).hexdigest(), self._version_id())
         self._objects[key] = state
+        self._bodies[key] = data
         self.notify("ObjectCreated:Put", key, size=state.size, etag=state.etag, version_id=state.version_id)
         return state
 
@@ -222,6 +231,11 @@ class Bucket:
             raise ConfigError(f"source_key={source_key!r} does not exist in the source bucket (NoSuchKey)")
         state = ObjectState(key, origin.size, origin.etag, self._version_id())
         self._objects[key] = state
+        data = (source_bucket or self)._bodies.get(source_key)
+        if data is None:
+            self._bodies.pop(key, None)
+        else:
+            self._bodies[key] = data
         self.notify("ObjectCreated:Copy", key, size=state.size, etag=state.etag, version_id=state.version_id)
         return state
 
@@ -231,6 +245,7 @@ class Bucket:
         Returns the delete marker's version id (versioned buckets) or ``None``.
         """
         self._objects.pop(key, None)
+        self._bodies.pop(key, None)
         marker = self._version_id()
         self.notify("ObjectRemoved:DeleteMarkerCreated" if self.versioning else "ObjectRemoved:Delete", key,
                     version_id=marker)

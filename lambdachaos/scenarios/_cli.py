@@ -49,6 +49,8 @@ def run_parser() -> argparse.ArgumentParser:
                    help="--target aws: print the plan only (the default)")
     p.add_argument("--apply", dest="dry_run", action="store_false",
                    help="--target aws: make the changes, run the game day, then restore everything")
+    p.add_argument("--wait", type=float, default=300.0, metavar="SECONDS",
+                   help="--target aws --apply: wait at most this long for results before restoring (default: 300)")
     p.add_argument("--fis", metavar="OUT.json", help="--target aws: also write the FIS experiment template")
     p.add_argument("--role-arn", default=None, help="--target aws: the FIS experiment role ARN for --fis")
     p.add_argument("--function-arn", action="append", default=[], metavar="NAME=ARN",

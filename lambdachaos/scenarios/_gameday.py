@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TextIO, final
 
+from lambdachaos.scenarios import _gameday_read as _read
 from lambdachaos.scenarios import _traffic
 from lambdachaos.scenarios._model import Scenario
 
@@ -71,7 +72,7 @@ class GameDayPlan:
 
 
 _INJECT: Final = {"function": ("lambda", "Invoke"), "queue": ("sqs", "SendMessage"), "topic": ("sns", "Publish"),
-                  "bus": ("events", "PutEvents"), "stream": ("kinesis", "PutRecord")}
+                  "bus": ("events", "PutEvents"), "stream": ("kinesis", "PutRecord"), "table": ("dynamodb", "PutItem")}
 
 
 def plan(scenario: Scenario, *, seed: int | None = None, region: str = "us-east-1") -> GameDayPlan:
@@ -151,6 +152,7 @@ class Clients:
         self.sns = s.client("sns", **kw)
         self.events = s.client("events", **kw)
         self.kinesis = s.client("kinesis", **kw)
+        self.logs = s.client("logs", **kw)
 
 
 def _not_found(exc: Exception) -> bool:
@@ -159,11 +161,17 @@ def _not_found(exc: Exception) -> bool:
 
 
 def apply(p: GameDayPlan, clients: Clients, *, out: TextIO, speed: float = 1.0,
-          sleep: Callable[[float], None] = time.sleep, topic_arns: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Make the plan's changes, inject its events (paced: ``speed`` virtual seconds per wall second), read the
-    results, and restore every change in reverse order, whatever happens. Returns what was read."""
+          sleep: Callable[[float], None] = time.sleep, topic_arns: Mapping[str, str] | None = None,
+          scenario: Scenario | None = None, wait_seconds: float = 300.0, poll_seconds: float = 10.0,
+          clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
+    """Make the plan's changes, inject its events (paced: ``speed`` virtual seconds per wall second), and restore
+    every change in reverse order, whatever happens. With ``scenario``, wait (at most ``wait_seconds``, polling
+    every ``poll_seconds`` with a progress line) and read the results back before restoring, evaluate the
+    expectations on them and print the verdict (``_gameday_read``). Returns what was done and read."""
     undo: list[Callable[[], None]] = []
     results: dict[str, Any] = {"injected": 0, "errors": []}
+    injected: list[_read.Injected] = []
+    t0_ms = int(time.time() * 1000)  # a game day runs on the wall clock: log events are filtered from here
     try:
         for c in p.changes:
             out.write(f"apply: {c.service} {c.action} {c.resource}\n")
@@ -173,9 +181,14 @@ def apply(p: GameDayPlan, clients: Clients, *, out: TextIO, speed: float = 1.0,
             if at > last:
                 sleep((at - last) / speed)
                 last = at
-            _inject(clients, kind, target, payload, key, topic_arns or {})
+            rid = _inject(clients, kind, target, payload, key, topic_arns or {})
+            injected.append(_read.Injected(int(time.time() * 1000), kind, target, payload, key, rid))
             results["injected"] += 1
         out.write(f"injected {results['injected']} event(s)\n")
+        if scenario is not None:
+            results["readback"] = _read.wait_and_read(
+                scenario, clients, functions=_faulted_functions(scenario), injected=injected, t0_ms=t0_ms, out=out,
+                wait_seconds=wait_seconds, poll_seconds=poll_seconds, sleep=sleep, clock=clock)
     finally:
         for step in reversed(undo):
             try:
@@ -184,6 +197,9 @@ def apply(p: GameDayPlan, clients: Clients, *, out: TextIO, speed: float = 1.0,
                 results["errors"].append(f"restore failed: {exc}")
                 out.write(f"restore FAILED: {exc}\n")
         out.write(f"restored {len(undo) - len(results['errors'])} of {len(undo)} change(s)\n")
+    if "readback" in results:
+        out.write(_read.render(results["readback"]))
+        results["verdict"] = results["readback"].verdict
     return results
 
 
@@ -217,21 +233,28 @@ def _apply_change(c: Change, clients: Clients) -> Callable[[], None]:
 
 
 def _inject(clients: Clients, kind: str, target: str, payload: Any, key: str | None,
-            topic_arns: Mapping[str, str]) -> None:
+            topic_arns: Mapping[str, str]) -> str | None:
+    """Send one event; returns the id it is known by (the invocation's request id, the message id) or None."""
     text = payload if isinstance(payload, (str, bytes)) else json.dumps(payload)
     if kind.startswith("lambda"):
-        clients.lambda_.invoke(FunctionName=target, InvocationType="Event" if "async" in kind else "RequestResponse",
-                               Payload=text if isinstance(text, bytes) else text.encode())
-    elif kind.startswith("sqs"):
+        r = clients.lambda_.invoke(FunctionName=target,
+                                   InvocationType="Event" if "async" in kind else "RequestResponse",
+                                   Payload=text if isinstance(text, bytes) else text.encode())
+        return (r.get("ResponseMetadata") or {}).get("RequestId")  # an Event invoke's id is the attempts' request id
+    if kind.startswith("sqs"):
         url = clients.sqs.get_queue_url(QueueName=target)["QueueUrl"]
-        clients.sqs.send_message(QueueUrl=url, MessageBody=text if isinstance(text, str) else text.decode())
-    elif kind.startswith("sns"):
+        return str(clients.sqs.send_message(QueueUrl=url, MessageBody=text if isinstance(text, str)
+                                            else text.decode())["MessageId"])
+    if kind.startswith("sns"):
         clients.sns.publish(TopicArn=topic_arns.get(target, target), Message=text)
     elif kind.startswith("events"):
         clients.events.put_events(Entries=[{"Source": payload["source"], "DetailType": payload["detail_type"],
                                             "Detail": json.dumps(payload["detail"]), "EventBusName": target}])
+    elif kind.startswith("dynamodb"):
+        raise NotImplementedError("table traffic is not injected on a game day yet: write the items yourself")
     else:
         clients.kinesis.put_record(StreamName=target, Data=payload, PartitionKey=key or "pk-0")
+    return None
 
 
 def fis_template(scenario: Scenario, *, role_arn: str, function_arns: list[str]) -> dict[str, Any]:
@@ -259,8 +282,9 @@ def gameday_from_args(scenario: Scenario, args: argparse.Namespace, out: TextIO,
         return 0
     clients = Clients(region=str(scenario.settings.get("region", "us-east-1")))
     try:
-        results = apply(p, clients, out=out, speed=args.speed or 1.0)
+        results = apply(p, clients, out=out, speed=args.speed or 1.0, scenario=scenario,
+                        wait_seconds=getattr(args, "wait", None) or 300.0)
     except KeyboardInterrupt:
         err.write("interrupted: every change made so far was restored\n")
         return 130
-    return 1 if results["errors"] else 0
+    return 1 if results["errors"] or results.get("verdict", "passed") != "passed" else 0

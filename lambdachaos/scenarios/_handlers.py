@@ -46,3 +46,13 @@ def index_orders(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def accept(event: Any, context: Any) -> None:
     """Accept anything (a consumer that always succeeds)."""
     return None
+
+
+def audit_items(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Consume a DynamoDB Streams batch: a record whose new image holds a ``raw`` attribute (an item written
+    from a poison payload) is not an order and fails the whole batch."""
+    for record in event.get("Records", []):
+        image = record.get("dynamodb", {}).get("NewImage") or {}
+        if "raw" in image:
+            raise ValueError(f"item {record['dynamodb']['Keys']} is not an order")
+    return {}

@@ -134,7 +134,7 @@ def loads_scenario(text: str, *, filename: str = "scenario.yaml", base_dir: str 
 def _typed(data: dict[str, Any], check: _Checker, base: Path, filename: str) -> Scenario:
     res = data.get("resources", {})
     queues, topics = res.get("queues", {}), res.get("topics", {})
-    buses, streams = res.get("buses", {}), res.get("streams", {})
+    buses, streams, tables = res.get("buses", {}), res.get("streams", {}), res.get("tables", {})
     functions_raw: dict[str, Any] = data["functions"]
     for qname, q in queues.items():
         where = ("resources", "queues", qname)
@@ -152,7 +152,7 @@ def _typed(data: dict[str, Any], check: _Checker, base: Path, filename: str) -> 
                           {"function": functions_raw, "queue": queues})
     functions = {name: _function(name, f, check, base, queues, topics, buses, functions_raw)
                  for name, f in functions_raw.items()}
-    mappings = tuple(_mapping(i, m, check, queues, streams, topics, functions_raw)
+    mappings = tuple(_mapping(i, m, check, queues, {**streams, **tables}, topics, functions_raw)
                      for i, m in enumerate(data.get("mappings", [])))
     traffic = tuple(_traffic(i, t, check, base, data) for i, t in enumerate(data["traffic"]))
     seen: dict[str, int] = {}
@@ -165,7 +165,7 @@ def _typed(data: dict[str, Any], check: _Checker, base: Path, filename: str) -> 
     return Scenario(
         name=data["name"], description=data.get("description", ""), seed=data.get("seed", 0),
         target=data.get("target", "sim"), settings=data.get("settings", {}), queues=queues, topics=topics,
-        buses=buses, streams=streams, functions=functions, mappings=mappings, traffic=traffic,
+        buses=buses, streams=streams, tables=tables, functions=functions, mappings=mappings, traffic=traffic,
         faults=_faults(data.get("faults", {}), check), expectations=expectations,
         path=(base / Path(filename).name) if filename else None,
     )
@@ -196,7 +196,7 @@ def _function(name: str, f: dict[str, Any], check: _Checker, base: Path, queues:
 def _mapping(i: int, m: dict[str, Any], check: _Checker, queues: Any, streams: Any, topics: Any,
              functions: Any) -> MappingSpec:
     where: tuple[str | int, ...] = ("mappings", i)
-    check.ref((*where, "source"), m["source"], {"queue": queues, "stream": streams})
+    check.ref((*where, "source"), m["source"], {"queue": queues, "stream or table": streams})
     check.ref((*where, "function"), m["function"], {"function": functions})
     check.ref((*where, "on_failure"), m.get("on_failure"), {"queue": queues, "topic": topics})
     settings = {k: v for k, v in m.items() if k not in ("source", "function")}
@@ -207,7 +207,7 @@ def _traffic(i: int, t: dict[str, Any], check: _Checker, base: Path, data: dict[
     where: tuple[str | int, ...] = ("traffic", i)
     res = data.get("resources", {})
     pools = {"function": data["functions"], "queue": res.get("queues", {}), "topic": res.get("topics", {}),
-             "bus": res.get("buses", {}), "stream": res.get("streams", {})}
+             "bus": res.get("buses", {}), "stream": res.get("streams", {}), "table": res.get("tables", {})}
     kind = next(k for k in pools if k in t)
     if not (kind == "bus" and t[kind] == "default"):
         check.ref((*where, kind), t[kind], {kind: pools[kind]})
@@ -228,6 +228,8 @@ def _traffic(i: int, t: dict[str, Any], check: _Checker, base: Path, data: dict[
         check.add(where, "give count, rate with duration, or replay")
     if "duration" in t and "count" in t:
         check.add((*where, "duration"), "give count or duration, not both")
+    if "write" in t and kind != "table":
+        check.add((*where, "write"), "write applies only to traffic sent to a table")
     if "invocation" in t and kind != "function":
         check.add((*where, "invocation"), "invocation applies only to traffic sent to a function")
     return TrafficSpec(
@@ -235,7 +237,8 @@ def _traffic(i: int, t: dict[str, Any], check: _Checker, base: Path, data: dict[
         source_event=t.get("source_event", "payload"), start=float(t.get("start", 0.0)), count=t.get("count"),
         rate=t.get("rate"), duration=t.get("duration"), payload=t.get("payload", "order"),
         poison_rate=float(t.get("poison_rate", 0.0)), poison_kinds=tuple(t.get("poison_kinds", ())),
-        partition_keys=t.get("partition_keys", 1), message_groups=t.get("message_groups", 1), replay=replay,
+        partition_keys=t.get("partition_keys", 1), message_groups=t.get("message_groups", 1),
+        write=t.get("write", "put"), replay=replay,
         line=check.where(where)[0],
     )
 

@@ -85,7 +85,7 @@ class TrafficSpec:
 
     name: str
     kind: str
-    """``function``, ``queue``, ``topic``, ``bus`` or ``stream``."""
+    """``function``, ``queue``, ``topic``, ``bus``, ``stream`` or ``table``."""
     target: str
     invocation: str = "async"
     source_event: str = "payload"
@@ -98,6 +98,9 @@ class TrafficSpec:
     poison_kinds: tuple[str, ...] = ()
     partition_keys: int = 1
     message_groups: int = 1
+    write: str = "put"
+    """Table traffic: ``put`` (PutItem), ``update`` (UpdateItem) or ``delete`` (DeleteItem) of item
+    ``item-<i mod partition_keys>``."""
     replay: ReplaySpec | None = None
     line: int = 0
 
@@ -138,6 +141,8 @@ class Scenario:
     topics: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     buses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     streams: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """``resources.tables``: DynamoDB tables with a stream (``key_schema``, ``stream_view_type``)."""
     functions: Mapping[str, FunctionSpec] = field(default_factory=dict)
     mappings: tuple[MappingSpec, ...] = ()
     traffic: tuple[TrafficSpec, ...] = ()

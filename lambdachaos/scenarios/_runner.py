@@ -81,12 +81,13 @@ class _World:
         self.topics: dict[str, Any] = {}
         self.buses: dict[str, Any] = {}
         self.streams: dict[str, Any] = {}
+        self.tables: dict[str, Any] = {}
         self.functions: dict[str, Any] = {}
         self.children: dict[str, list[str]] = {}
         """Topic message id / bus event id → request ids of the asynchronous invocations it caused."""
 
     def resource(self, name: str) -> Any:
-        for pool in (self.queues, self.topics, self.buses, self.functions, self.streams):
+        for pool in (self.queues, self.topics, self.buses, self.functions, self.streams, self.tables):
             if name in pool:
                 return pool[name]
         raise ConfigError(f"{name!r} is not a resource of this scenario")
@@ -126,6 +127,11 @@ def build(scenario: Scenario, seed: int) -> tuple[Sim, _World]:
             raise _fail(scenario, 1, f"resources.streams.{name}",
                         ConfigError("Kinesis streams are not available in this build of the simulator"))
         w.streams[name] = sim.kinesis_stream(name, **spec)
+    for name, spec in scenario.tables.items():
+        try:
+            w.tables[name] = sim.dynamodb_table(name, **spec)
+        except (LambdaChaosError, ValueError) as exc:
+            raise _fail(scenario, 1, f"resources.tables.{name}", exc) from None
     _functions(scenario, w)
     _push(scenario, w)
     for i, m in enumerate(scenario.mappings):
@@ -232,9 +238,26 @@ class _Sender:
             eid = bus.put_event(source=p["source"], detail_type=p["detail_type"], detail=p["detail"],
                                 resources=p.get("resources", ()))
             return w.children.get(eid, []) or [eid]
+        if spec.kind == "table":
+            return _write(w.tables[spec.target], spec.write, send)
         stream = w.streams[spec.target]
         out = stream.put_record(p, partition_key=send.key or "pk-0")
         return [_record_id(out)]
+
+
+def _write(table: Any, write: str, send: _traffic.Send) -> list[str]:
+    """One PutItem / UpdateItem / DeleteItem on item ``send.key``; the ledger id is the stream record's
+    ``eventID`` (none when the write changed nothing, e.g. deleting an absent item)."""
+    names = table.key_schema
+    key = {names[0]: send.key or f"item-{send.index}", **({names[1]: "0"} if len(names) > 1 else {})}
+    attrs = {k: v for k, v in send.payload.items() if k not in key}
+    if write == "put":
+        record = table.put_item({**attrs, **key})
+    elif write == "update":
+        record = table.update_item(key, attrs)
+    else:
+        record = table.delete_item(key)
+    return [] if record is None else [record.event_id]
 
 
 def _record_id(value: dict[str, str]) -> str:

@@ -29,6 +29,7 @@ REPLAY_FORMATS: Final = (
     "kinesis", "dynamodb",
 )
 TIMING_MODES: Final = ("preserve", "compress", "fast")
+TABLE_WRITES: Final = ("put", "update", "delete")
 EXPECTATION_KINDS: Final = ("fates", "attempts", "delivered", "ordered", "nothing_lost", "latency")
 FATES: Final = ("succeeded", "filtered", "dead_lettered", "on_failure", "dropped", "pending")
 SHAPES: Final = ("lambda-dlq", "async-destination", "stream-destination", "sqs-redrive")
@@ -82,6 +83,13 @@ _QUEUE = _obj({
     "dead_letter_queue": {"type": "string", "description": "name of another queue (RedrivePolicy)"},
     "max_receive_count": _int(1, 1000, "RedrivePolicy maxReceiveCount"),
 })
+_TABLE = _obj({
+    "key_schema": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                                   "maxItems": 2}],
+                   "description": "partition key attribute, or [partition key, sort key] (KeySchema)"},
+    "stream_view_type": {"enum": ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"],
+                         "x-aws": "StreamSpecification.StreamViewType"},
+})
 _ASYNC = _obj({
     "maximum_retry_attempts": _int(0, 2, "MaximumRetryAttempts"),
     "maximum_event_age_in_seconds": _int(60, 21_600, "MaximumEventAgeInSeconds"),
@@ -106,7 +114,7 @@ _FUNCTION = _obj({
     "async": _ASYNC,
 }, ("handler",))
 _MAPPING = _obj({
-    "source": {"type": "string", "description": "queue, stream or table name"},
+    "source": {"type": "string", "description": "queue, stream or table name (a table: its stream)"},
     "function": {"type": "string"},
     "batch_size": _int(1, 10_000, "BatchSize"),
     "maximum_batching_window_in_seconds": _int(0, 300, "MaximumBatchingWindowInSeconds"),
@@ -135,6 +143,8 @@ _TRAFFIC = _obj({
     "topic": {"type": "string"},
     "bus": {"type": "string"},
     "stream": {"type": "string"},
+    "table": {"type": "string", "description": "a table of resources.tables: the traffic writes items"},
+    "write": {"enum": list(TABLE_WRITES), "description": "table traffic: PutItem, UpdateItem or DeleteItem"},
     "source_event": {"enum": list(SOURCE_EVENTS)},
     "start": _num(0),
     "count": _int(1, 1_000_000),
@@ -147,7 +157,7 @@ _TRAFFIC = _obj({
     "partition_keys": _int(1, 100_000),
     "message_groups": _int(1, 100_000),
     "replay": _REPLAY,
-}, (), **{"x-exactly-one": ["function", "queue", "topic", "bus", "stream"]})
+}, (), **{"x-exactly-one": ["function", "queue", "topic", "bus", "stream", "table"]})
 _SCOPE = {"traffic": {"type": "string"}, "function": {"type": "string"},
           "poison": {"type": "boolean", "description": "only poisoned (true) or only clean (false) records"}}
 _EXPECTATION = _obj({
@@ -195,6 +205,7 @@ SCHEMA: Final[dict[str, Any]] = {
                 "pattern": {"type": "object"}, "targets": {"type": "array", "items": {"type": "string"}},
             }, ("pattern", "targets")))})),
             "streams": _map_of(_obj({"shards": _int(1, 500, "ShardCount")})),
+            "tables": _map_of(_TABLE),
         }),
         "functions": _map_of(_FUNCTION),
         "mappings": {"type": "array", "items": _MAPPING},

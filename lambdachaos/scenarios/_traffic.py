@@ -23,6 +23,7 @@ from lambdachaos.scenarios._model import TrafficSpec
 _DEFAULT_POISON: Final = ("truncated_json", "wrong_types", "missing_fields", "semantically_wrong",
                           "invalid_utf8", "nul_bytes")
 _REPLAY_SOURCE: Final = "lambdachaos.replay"
+_KEY_PREFIX: Final = {"stream": "pk", "table": "item"}
 
 
 @final
@@ -76,8 +77,8 @@ def generated(spec: TrafficSpec, *, seed: int, epoch_s: float, region: str, targ
         if spec.poison_rate and rng.random() < spec.poison_rate:
             p = gen.poison.make(rng.choice(kinds), seed=item_rng)
             poison, raw = p.kind, p.body
-        keys = spec.partition_keys if target_kind == "stream" else spec.message_groups
-        key = f"{'pk' if target_kind == 'stream' else 'group'}-{i % keys}"
+        keys = spec.partition_keys if target_kind in ("stream", "table") else spec.message_groups
+        key = f"{_KEY_PREFIX.get(target_kind, 'group')}-{i % keys}"
         out.append(Send(at, spec.name, i, _form(spec, target_kind, body, raw, item_rng, now, region), poison, key))
     return out
 
@@ -96,6 +97,8 @@ def _form(spec: TrafficSpec, kind: str, body: Any, raw: bytes | None, rng: rando
         return _wrap(spec.source_event, body, raw_text, rng, now, region)
     if kind == "stream":
         return raw if raw is not None else _text(body).encode()
+    if kind == "table":  # the item's attributes; the runner adds the key attributes (``Send.key``)
+        return {"raw": raw_text} if raw_text is not None else dict(body) if isinstance(body, dict) else {"value": body}
     if kind == "bus":
         detail = body if raw_text is None else {"raw": raw_text}
         return {"source": "com.example.orders", "detail_type": "OrderPlaced", "detail": detail}
@@ -110,13 +113,26 @@ def replayed(spec: TrafficSpec, *, seed: int, region: str, target_kind: str) -> 
     if r.anonymise:
         items = [_replay.Recorded(it.kind, _anon(it.payload, r.anonymise, seed), it.at, it.meta) for it in items]
     placed = _replay.place(items, timing=r.timing, factor=r.factor, start=spec.start)
-    out = []
+    out: list[Send] = []
     for i, (at, item) in enumerate(placed):
         rng = random.Random(derive_seed(seed, "replay", spec.name, i))
         key = item.meta.get("partition_key") or item.meta.get("message_group_id")
-        out.append(Send(at, spec.name, i, convert(item, target_kind, rng=rng, region=region), None, key,
-                        dict(item.meta)))
+        bodies = sqs_bodies(item) if target_kind in ("queue", "topic") else None
+        for payload in bodies or [convert(item, target_kind, rng=rng, region=region)]:
+            out.append(Send(at, spec.name, len(out), payload, None, key, dict(item.meta)))
     return fmt, out
+
+
+def sqs_bodies(item: _replay.Recorded) -> list[str] | None:
+    """Every record's body when ``item`` is an SQS Lambda event (``{"Records": [{"body": ...}, ...]}``): replayed
+    onto a queue or topic, each record becomes its own message, in batch order. None for anything else."""
+    p = item.payload
+    if item.kind != "event" or not isinstance(p, dict) or not isinstance(p.get("Records"), list) or not p["Records"]:
+        return None
+    records = p["Records"]
+    if not all(isinstance(r, dict) and "body" in r for r in records):
+        return None
+    return [r["body"] if isinstance(r["body"], str) else _text(r["body"]) for r in records]
 
 
 def _anon(payload: Any, fields: tuple[str, ...], seed: int) -> Any:
@@ -146,15 +162,17 @@ def convert(item: _replay.Recorded, target_kind: str, *, rng: random.Random, reg
         return p
     if target_kind == "stream":
         return p if isinstance(p, bytes) else _text(p).encode()
+    if target_kind == "table":
+        return dict(p) if isinstance(p, dict) else {"value": _as_text(p)}
     if target_kind == "bus":
         if kind == "eventbridge":
             return {"source": p["source"], "detail_type": p["detail-type"], "detail": p.get("detail", {}),
                     "resources": p.get("resources", [])}
         detail = p if isinstance(p, dict) else {"raw": _as_text(p)}
         return {"source": _REPLAY_SOURCE, "detail_type": "Replayed event", "detail": detail}
-    if kind == "event" and isinstance(p, dict) and isinstance(p.get("Records"), list) and p["Records"] \
-            and "body" in p["Records"][0]:
-        return p["Records"][0]["body"]  # an SQS Lambda event replayed onto a queue: its message body
+    bodies = sqs_bodies(item)
+    if bodies is not None:
+        return bodies[0]  # one message per call; :func:`replayed` sends every record's body
     return _as_text(p)
 
 

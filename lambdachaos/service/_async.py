@@ -5,7 +5,10 @@ then 120 s (decision A2), measured from the end of the failed attempt, while the
 it (look-ahead A3). Throttles and system errors are retried with backoff 1 s, 2 s, 4 s … capped at
 300 s (A4) without using retry attempts, until the event is older than MaximumEventAgeInSeconds.
 Reserved concurrency 0 sends new events straight to the DLQ / on-failure destination. Every event
-ends with one fate; the DLQ and the on-failure destination both fire when both are set.
+ends with one fate; the DLQ and the on-failure destination both fire when both are set. An S3 bucket
+is an on-failure destination only: it gets the record as one JSON object under
+``aws/lambda/async/<function>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`` ([UNV] key, see
+:data:`~lambdachaos.service._destinations.S3_ASYNC_PREFIX`); S3 as on-success is refused.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ class AsyncInvoker:
         """InvocationType=Event: validate, queue, and return the request id (status 202)."""
         service = self.service
         service.check_async_payload(payload)
+        cfg = fn.event_invoke_config(qualifier)
+        dest.check_async_destinations(cfg.on_success, cfg.on_failure)
         clock = service.world.clock
         request_id = service.world.uuid()
         service.ledger.open(request_id, clock.now_ns)
@@ -193,13 +198,18 @@ class AsyncInvoker:
                     "Resources": [arn, record["requestContext"]["functionArn"]],
                 }
         assert body is not None
+        key = None
+        if kind == "on_failure" and dest.service_of(arn) == "s3":
+            world = service.world
+            prefix = dest.S3_ASYNC_PREFIX.format(function=item.function.name)
+            key = dest.s3_key(prefix, world.wall_ns(), world.uuid())
         message_id = None
         ok = True
         detail = None
         try:
             message_id = dest.send(
                 target, body, resolve=service.resolve, attributes=attributes, bus_entry=bus_entry,
-                invoke_async=lambda fn, payload: self.accept(fn, payload),
+                invoke_async=lambda fn, payload: self.accept(fn, payload), s3_key=key,
             )
         except dest.DeliveryError as exc:
             ok = False

@@ -4,13 +4,21 @@ Record shapes follow the AWS recordings in the fact sheet: the destination recor
 ``{version, timestamp, requestContext, requestPayload, responseContext, responsePayload}`` (the two
 response keys omitted when no attempt ran), wrapped in an EventBridge envelope for a bus; the DLQ
 message is the original event byte for byte with ``RequestID``/``ErrorCode``/``ErrorMessage``.
+
+An S3 bucket takes a record as one JSON object (on-failure only): the object goes to the sim bucket
+(its state, bytes and notifications) and, when moto runs in this process, to moto too, so boto3's
+``GetObject`` reads it. Keys follow :func:`s3_key`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Final
+
+from lambdachaos._errors import ConfigError
+from lambdachaos.resources._errors import InvalidParameterValueException
 
 SUCCESS: Final = "Success"
 RETRIES_EXHAUSTED: Final = "RetriesExhausted"
@@ -23,8 +31,19 @@ DETAIL_TYPE: Final = {
 }
 
 
+S3_STREAM_PREFIX: Final = "aws/lambda/{uuid}/{shard_id}"
+"""Key prefix of a stream mapping's on-failure object (AWS-SEMANTICS §6.6; ``uuid`` is the mapping's UUID)."""
+S3_ASYNC_PREFIX: Final = "aws/lambda/async/{function}"
+"""Key prefix of an asynchronous on-failure object. [UNV] AWS does not document this key; [DEC] the stream
+layout of §6.6 with ``async/<function name>`` in place of ``<ESM UUID>/<shardId>``."""
+
+
 class DeliveryError(Exception):
     """A destination or DLQ could not take the message (it is then lost, as in AWS)."""
+
+
+class InvalidDestinationConfig(InvalidParameterValueException, ConfigError):
+    """``InvalidParameterValueException`` for a destination AWS refuses (S3 as ``OnSuccess``); a ``ConfigError``."""
 
 
 def arn_of(target: Any) -> str:
@@ -41,6 +60,28 @@ def service_of(arn: str) -> str:
     """``sqs``, ``sns``, ``events``, ``lambda`` or ``s3`` from an ARN."""
     parts = arn.split(":")
     return parts[2] if len(parts) > 2 else ""
+
+
+def s3_key(prefix: str, wall_ns: int, random_uuid: str) -> str:
+    """``<prefix>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>`` for the UTC instant ``wall_ns`` (epoch ns)."""
+    at = datetime.fromtimestamp(wall_ns // 1_000_000_000, tz=UTC)
+    return f"{prefix}/{at:%Y/%m/%d}/{at:%Y-%m-%dT%H.%M.%S}-{random_uuid}"
+
+
+def check_async_destinations(on_success: Any, on_failure: Any) -> None:
+    """Refuse what ``PutFunctionEventInvokeConfig`` refuses: an S3 bucket as ``DestinationConfig.OnSuccess``.
+
+    The message starts with AWS's wording (seen in the field; the exact rendering of the config is [UNV]).
+    """
+    if on_success is None or service_of(arn_of(on_success)) != "s3":
+        return
+    failure = f"OnFailure(destination={arn_of(on_failure)})" if on_failure is not None else "null"
+    raise InvalidDestinationConfig(
+        f"The provided destination config DestinationConfig(onSuccess=OnSuccess(destination="
+        f"{arn_of(on_success)}), onFailure={failure}) is invalid. on_success={arn_of(on_success)!r}: S3 buckets "
+        "are supported only as DestinationConfig.OnFailure; use on_failure=bucket, and an SQS queue, SNS "
+        "topic, EventBridge bus or function for on_success"
+    )
 
 
 def destination_record(
@@ -94,8 +135,12 @@ def send(
     attributes: dict[str, dict[str, str]] | None = None,
     bus_entry: dict[str, Any] | None = None,
     invoke_async: Callable[[Any, bytes], str] | None = None,
+    s3_key: str | None = None,
 ) -> str | None:
-    """Deliver ``body`` to a queue, topic, bus or function; returns the message/event id."""
+    """Deliver ``body`` to a queue, topic, bus, function or bucket; returns the message/event id.
+
+    A bucket needs ``s3_key`` (callers build it with :func:`s3_key`) and returns that key.
+    """
     arn = arn_of(target)
     resource: Any = target if not isinstance(target, str) else resolve(arn)
     if resource is None:
@@ -124,11 +169,55 @@ def send(
             if invoke_async is None:
                 raise DeliveryError("function destinations need the asynchronous path")
             return invoke_async(resource, body.encode())
+        if kind == "s3":
+            if s3_key is None:
+                raise DeliveryError(f"{arn}: S3 buckets are on-failure destinations only")
+            data = body.encode()
+            resource.put_object(s3_key, data)
+            store_in_moto(resource.name, s3_key, data, resource.world.region)
+            return s3_key
     except DeliveryError:
         raise
     except Exception as exc:  # the resource refused it (size, missing, ...): AWS loses the message
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-    raise DeliveryError(f"{arn}: destinations must be SQS, SNS, EventBridge or Lambda")
+    raise DeliveryError(f"{arn}: destinations must be SQS, SNS, EventBridge, Lambda or (on failure) S3")
+
+
+def store_in_moto(bucket: str, key: str, data: bytes, region: str) -> bool:
+    """Write the object to moto as well, creating moto's bucket on first use; False when moto is not running.
+
+    Goes through the boto3 bridge's passthrough (not its S3 write hook), so the sim bucket's notifications,
+    already sent by ``put_object``, do not fire twice. Without an active bridge or moto nothing is written:
+    a plain boto3 call could reach real AWS.
+    """
+    from lambdachaos.service import _bridge
+
+    bridges = _bridge._active
+    if not bridges and not _bridge.moto_active():
+        return False
+    import boto3
+
+    client = boto3.client("s3", region_name=region)
+
+    def call(operation: str, params: dict[str, Any]) -> Any:
+        if bridges:
+            return _bridge._passthrough(bridges[-1], client, operation, params)
+        return getattr(client, "_make_api_call")(operation, params)  # noqa: B009 - private on the stubs
+
+    def put() -> Any:  # botocore turns Body into a stream it reads, so each attempt gets fresh parameters
+        return call("PutObject", {"Bucket": bucket, "Key": key, "Body": data, "ContentType": "application/json"})
+
+    try:
+        put()
+    except Exception as exc:  # moto has not seen this sim bucket yet: create it, as the bridge does
+        if getattr(exc, "response", {}).get("Error", {}).get("Code") != "NoSuchBucket":
+            raise
+        create: dict[str, Any] = {"Bucket": bucket}
+        if region != "us-east-1":
+            create["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        call("CreateBucket", create)
+        put()
+    return True
 
 
 def dumps(record: Any) -> str:

@@ -5,8 +5,10 @@ Pollers receive messages, drop the ones the filter criteria reject (deleting the
 Success deletes the batch; a function error leaves it in flight, so it reappears when its visibility
 timeout ends, with ``ApproximateReceiveCount`` one higher, until the queue's redrive policy moves it
 to the queue's dead-letter queue. Partial batch responses are read per §5.3. Concurrency starts at 5
-batches and grows by 300 per minute up to 1,250 (and ``ScalingConfig.MaximumConcurrency``); FIFO
-ordering and group blocking come from the queue itself. AWS page: "Using Lambda with Amazon SQS".
+batches and grows by 300 per minute up to 1,250 (and ``ScalingConfig.MaximumConcurrency``); a batch
+that fails with a function error halves it (not below 5) unless ``ReportBatchItemFailures`` is on
+(the decision is documented at ``SCALE_DOWN_FLOOR``); FIFO ordering and group blocking come from the
+queue itself. AWS page: "Using Lambda with Amazon SQS".
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from lambdachaos.service._esm_sqs_config import (
     BATCH_SIZE_DEFAULT,
     INITIAL_CONCURRENCY,
     MAX_CONCURRENCY_PER_MAPPING,
+    SCALE_DOWN_FLOOR,
     SCALE_UP_PER_MINUTE,
     VISIBILITY_GUIDANCE_FACTOR,
     SqsMappingConfig,
@@ -119,6 +122,9 @@ class SqsEventSourceMapping:
         self._rbif = REPORT_BATCH_ITEM_FAILURES in config.function_response_types
         self._in_flight = 0
         self._busy_since: int | None = None
+        self._scale_base = INITIAL_CONCURRENCY
+        self.scale_downs: list[tuple[float, int]] = []
+        """``(virtual seconds, new concurrency limit)`` for every scale-down after a function error."""
         self._poll_timer: Timer | None = None
         self._window_timer: Timer | None = None
         self._buffer: list[tuple[ReceivedMessage, dict[str, Any], int]] = []
@@ -195,7 +201,8 @@ class SqsEventSourceMapping:
     def _limit(self, now: int) -> int:
         if self._busy_since is None:
             self._busy_since = now
-        grown = INITIAL_CONCURRENCY + (now - self._busy_since) * SCALE_UP_PER_MINUTE // (60 * NS_PER_SECOND)
+            self._scale_base = INITIAL_CONCURRENCY
+        grown = self._scale_base + (now - self._busy_since) * SCALE_UP_PER_MINUTE // (60 * NS_PER_SECOND)
         limit = min(MAX_CONCURRENCY_PER_MAPPING, grown)
         cap = self.config.maximum_concurrency
         return limit if cap is None else min(limit, cap)
@@ -345,8 +352,17 @@ class SqsEventSourceMapping:
     def _retry_throttled(self, batch: _Batch) -> None:
         self._invoke(batch)
 
+    def _scale_down(self) -> None:
+        """§5.3: after a function error Lambda polls less; halve the limit, growth restarts from there."""
+        now = self._clock.now_ns
+        self._scale_base = max(SCALE_DOWN_FLOOR, self._limit(now) // 2)
+        self._busy_since = now
+        self.scale_downs.append((now / NS_PER_SECOND, self._scale_base))
+
     def _complete(self, batch: _Batch, ex: Execution) -> None:
         self._in_flight -= 1
+        if ex.failed and not self._rbif:
+            self._scale_down()
         if not ex.failed:
             failed: Sequence[str] = ()
             if self._rbif:

@@ -32,6 +32,10 @@ INITIAL_CONCURRENCY: Final = 5
 SCALE_UP_PER_MINUTE: Final = 300
 MAX_CONCURRENCY_PER_MAPPING: Final = 1_250
 """Standard-queue scaling (AWS-SEMANTICS §5.2, page "Configuring scaling behavior for SQS event source mappings")."""
+SCALE_DOWN_FLOOR: Final = INITIAL_CONCURRENCY
+"""[DEC] Scale-down after function errors (AWS-SEMANTICS §5.3; AWS gives no figures): each batch that fails with a
+function error halves the concurrency the mapping may use, never below this floor, and growth resumes from there at
+``SCALE_UP_PER_MINUTE``. Not applied when ``ReportBatchItemFailures`` is on."""
 VISIBILITY_GUIDANCE_FACTOR: Final = 6
 
 

@@ -9,7 +9,8 @@ splits a failing batch into its first ``ceil(n/2)`` and the rest, the halves inh
 counter (A6, A7). A partial batch response checkpoints before the lowest reported sequence number
 and retries the rest of the batch (A9); an unknown identifier fails the batch (A10). Discarded
 records go to the on-failure destination with the ``KinesisBatchInfo`` / ``DDBStreamBatchInfo``
-record of §6.6. Every record gets one fate.
+record of §6.6 (an S3 bucket gets it plus ``"payload"``, the failed invocation's whole event as a JSON
+string, under ``aws/lambda/<UUID>/<shardId>/YYYY/MM/DD/…``). Every record gets one fate.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def stream_kind(source: object) -> SourceKind | None:
 class _Sub:
     """A contiguous run of a lane's records being delivered (a batch, or a part of one after a split)."""
 
-    __slots__ = ("depth", "final", "invokes", "prior", "records", "retries", "throttles", "window")
+    __slots__ = ("depth", "event", "final", "invokes", "prior", "records", "retries", "throttles", "window")
 
     def __init__(self, records: list[Any], *, retries: int = 0, prior: int = 0, depth: int = 0,
                  window: Window | None = None, final: bool = False) -> None:
@@ -82,6 +83,8 @@ class _Sub:
         self.invokes = 0
         self.depth = depth
         self.throttles = 0
+        self.event: dict[str, Any] | None = None
+        """The event of the latest invocation (the ``payload`` of an S3 on-failure object)."""
 
     def child(self, records: list[Any], *, deeper: bool) -> _Sub:
         return _Sub(records, retries=self.retries, prior=self.prior + self.invokes,
@@ -360,6 +363,7 @@ class StreamEventSourceMapping:
         windows = self._windows
         event = {"Records": records} if windows is None or sub.window is None else windows.event(
             sub.window, lane.shard.shard_id, records, final=sub.final)
+        sub.event = event
         ex = service.execute(
             self.function, self.qualifier, b"", path=Path.ESM, request_id=request_id, event_id=batch_id,
             attempt=sub.retries + 1, records=tuple(r.event_id for r in sub.records), source=self.event_source_arn,
@@ -463,9 +467,13 @@ class StreamEventSourceMapping:
                 last_arrival=arrival(last.arrival_ns), batch_size=len(records), stream_arn=self.event_source_arn,
             )
             arn = dest.arn_of(target)
-            ok, detail, message_id = True, None, None
+            ok, detail, message_id, key = True, None, None, None
+            if dest.service_of(arn) == "s3":  # §6.6: the object also carries the invocation's whole event
+                record["payload"] = dest.dumps(sub.event or {"Records": [self._render(r) for r in records]})
+                prefix = dest.S3_STREAM_PREFIX.format(uuid=self.uuid, shard_id=first.shard.shard_id)
+                key = dest.s3_key(prefix, world.wall_ns(), world.uuid())
             try:
-                message_id = dest.send(target, dest.dumps(record), resolve=self._resolve)
+                message_id = dest.send(target, dest.dumps(record), resolve=self._resolve, s3_key=key)
             except dest.DeliveryError as exc:
                 ok, detail = False, str(exc)
             ledger = self._ledger

@@ -61,7 +61,8 @@ class StreamMappingConfig:
     ``starting_position_timestamp`` (virtual seconds); ``parallelization_factor`` 1–10;
     ``maximum_retry_attempts`` −1 (until the record expires) or 0–10,000;
     ``maximum_record_age_in_seconds`` −1 or 60–604,800; ``tumbling_window_in_seconds`` 0–900;
-    ``on_failure`` an SQS queue or SNS topic (``DestinationConfig.OnFailure``).
+    ``on_failure`` an SQS queue, SNS topic or S3 bucket (``DestinationConfig.OnFailure``; a bucket gets
+    the record plus ``"payload"``, the failed invocation's event as a JSON string, AWS-SEMANTICS §6.6).
     """
 
     source: str = "kinesis"
@@ -116,10 +117,10 @@ class StreamMappingConfig:
         if self.on_failure is not None:
             arn = self.on_failure if isinstance(self.on_failure, str) else getattr(self.on_failure, "arn", "")
             service = arn.split(":")[2] if arn.count(":") >= 5 else ""
-            if service not in ("sqs", "sns") or arn.endswith(".fifo"):
+            if service not in ("sqs", "sns", "s3") or arn.endswith(".fifo"):
                 raise ConfigError(
                     f"on_failure={arn or self.on_failure!r}: DestinationConfig.OnFailure for {kind.title} must be "
-                    "a standard SQS queue or SNS topic (S3 buckets are not simulated yet)"
+                    "a standard SQS queue, a standard SNS topic or an S3 bucket"
                 )
         object.__setattr__(self, "function_response_types", check_response_types(self.function_response_types))
         object.__setattr__(self, "patterns", compile_filters(self.filter_criteria))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, final
 
 from lambdachaos._errors import ConfigError
 from lambdachaos.service._config import EventInvokeConfig, FunctionConfig
+from lambdachaos.service._destinations import check_async_destinations
 
 if TYPE_CHECKING:
     from lambdachaos.service._service import LambdaService
@@ -138,6 +139,7 @@ class Function:
         """Set asynchronous invocation settings (PutFunctionEventInvokeConfig: omitted fields reset)."""
         self._check_qualifier(qualifier)
         cfg = EventInvokeConfig(**settings)
+        check_async_destinations(cfg.on_success, cfg.on_failure)
         self.event_invoke_configs[qualifier or LATEST] = cfg
         return cfg
 
@@ -146,6 +148,7 @@ class Function:
         self._check_qualifier(qualifier)
         current = self.event_invoke_configs.get(qualifier or LATEST, EventInvokeConfig())
         cfg = dataclasses.replace(current, **settings)
+        check_async_destinations(cfg.on_success, cfg.on_failure)
         self.event_invoke_configs[qualifier or LATEST] = cfg
         return cfg
 

@@ -106,6 +106,8 @@ def unsupported(scenario: Scenario) -> list[str]:
     """Parts of ``scenario`` this target cannot build at all (the run is refused when any)."""
     problems = [f"resources.topics.{n}: SNS topics are not run on the localstack target" for n in scenario.topics]
     problems += [f"resources.buses.{n}: EventBridge buses are not run on the localstack target" for n in scenario.buses]
+    problems += [f"resources.tables.{n}: DynamoDB tables are not run on the localstack target (simulator only)"
+                 for n in scenario.tables]
     for name, f in scenario.functions.items():
         for key in ("on_success", "on_failure"):
             dest = f.async_config.get(key)

@@ -150,3 +150,58 @@ def test_fis_export_writes_the_template_and_names_what_fis_cannot_express(tmp_pa
     assert out.getvalue().startswith(f"FIS experiment template written to {path}")
     assert run_main(["egress-outage", "--target", "aws", "--fis", str(path)], out=out, err=err) == 2
     assert err.getvalue() == "error: --fis needs --role-arn (the FIS experiment role)\n"
+
+
+def _wrapper_line(rid, attempt, outcome):
+    line = {"lambdachaos": "invocation", "requestId": rid, "functionName": "orders", "qualifier": None,
+            "eventSource": None, "attempt": attempt, "coldStart": attempt == 1, "time": 1.0, "records": [],
+            "faults": [], "outcome": outcome}
+    return f"2026-01-01T00:00:0{attempt}.000Z\t{rid}\tINFO\t{json.dumps(line)}"
+
+
+def test_apply_reads_the_wrapper_lines_and_queues_back_and_prints_the_verdict_before_nothing_is_left_changed():
+    from lambdachaos.scenarios._gameday_read import result_queues
+
+    scenario = load_scenario(bundled("egress-outage"))
+    assert result_queues(scenario) == {"orders-dlq": "dlq", "orders-failures": "on_failure"}
+    c = _clients()
+    stubs = {"ssm": Stubber(c.ssm), "lambda": Stubber(c.lambda_), "sqs": Stubber(c.sqs), "logs": Stubber(c.logs)}
+    _stub_changes(c, stubs)
+    for rid in ("req-1", "req-2"):
+        stubs["lambda"].add_response("invoke", {"StatusCode": 202, "ResponseMetadata": {"RequestId": rid}},
+                                     {"FunctionName": "orders", "InvocationType": "Event", "Payload": ANY})
+    urls = {q: f"https://sqs.us-east-1.amazonaws.com/123456789012/{q}" for q in ("orders-dlq", "orders-failures")}
+    for q, url in urls.items():
+        stubs["sqs"].add_response("get_queue_url", {"QueueUrl": url}, {"QueueName": q})
+    stubs["logs"].add_response("filter_log_events", {"events": [
+        {"logStreamName": "s1", "timestamp": 1, "message": _wrapper_line("req-1", 1, "error")},
+        {"logStreamName": "s1", "timestamp": 2, "message": _wrapper_line("req-1", 2, "success")},
+        {"logStreamName": "s2", "timestamp": 3, "message": _wrapper_line("req-2", 1, "success")},
+        {"logStreamName": "s2", "timestamp": 4, "message": "END RequestId: req-2"}]},
+        {"logGroupName": "/aws/lambda/orders", "startTime": ANY, "filterPattern": '"lambdachaos"'})
+    for url in urls.values():
+        stubs["sqs"].add_response("get_queue_attributes", {"Attributes": {
+            "ApproximateNumberOfMessages": "0", "ApproximateNumberOfMessagesNotVisible": "0"}})
+        stubs["sqs"].add_response("receive_message", {"Messages": []}, {
+            "QueueUrl": url, "MaxNumberOfMessages": 10, "VisibilityTimeout": 0, "WaitTimeSeconds": 0,
+            "MessageAttributeNames": ["All"], "AttributeNames": ["All"]})
+    for q, url in urls.items():
+        stubs["sqs"].add_response("get_queue_attributes", {"Attributes": {"QueueArn": f"arn:aws:sqs:us-east-1:1:{q}"}},
+                                  {"QueueUrl": url, "AttributeNames": ["QueueArn"]})
+    _stub_restore(stubs)
+    p = plan(scenario)
+    p.injections = p.injections[:2]
+    out = io.StringIO()
+    with stubs["ssm"], stubs["lambda"], stubs["sqs"], stubs["logs"]:
+        results = apply(p, c, out=out, speed=10, sleep=lambda s: None, scenario=scenario, wait_seconds=0)
+        for s in stubs.values():
+            s.assert_no_pending_responses()
+    text = out.getvalue()
+    assert "waiting for results: 3 attempt line(s), 0 message(s) on result queues (0 s of 0 s)\n" in text
+    assert text.index("restored 3 of 3 change(s)\n") < text.index("expectations (on the ledger rebuilt")
+    assert "  PASS every order is charged in the end (line " in text
+    assert "  PASS the dead-letter queue stays empty (line " in text
+    assert "  NOT EVALUATED every order is charged within four minutes (line " in text
+    assert "attempt durations are not in the fault wrapper's log lines\n" in text
+    assert text.endswith("verdict: INCOMPLETE (4 passed, 0 failed, 1 not evaluated)\n")
+    assert results["verdict"] == "INCOMPLETE" and len(results["readback"].attempts) == 3

@@ -191,3 +191,50 @@ def test_anonymise_walks_wildcards_and_base64_kinesis_data():
 def test_anonymise_refuses_unknown_kinds():
     with pytest.raises(ConfigError, match=r"^field 'a:shoe-size': kind 'shoe-size' is unknown; use one of name, "):
         anonymise({"a": 1}, ["a:shoe-size"])
+
+
+QUEUE_SCENARIO = """\
+version: 1
+name: replay-onto-queue
+resources:
+  queues: {{orders-q: {{}}}}
+functions:
+  orders:
+    handler: lambdachaos.scenarios._handlers.accept
+mappings:
+  - {{source: orders-q, function: orders, batch_size: 10}}
+traffic:
+  - name: again
+    queue: orders-q
+    replay: {{file: events.jsonl, timing: fast}}
+expectations:
+  - fates: {{traffic: again, succeeded: 5}}
+"""
+
+
+def _sqs_event(first, n):
+    return {"Records": [{"eventSource": "aws:sqs", "messageId": f"m-{first + i}",
+                         "body": json.dumps({"orderId": f"o-{first + i}"}),
+                         "attributes": {"SentTimestamp": str(T0 * 1000)}} for i in range(n)]}
+
+
+def test_a_multi_record_sqs_event_replayed_onto_a_queue_sends_every_record_body_in_order(write, tmp_path):
+    _jsonl(tmp_path, "events.jsonl", [_sqs_event(0, 3), _sqs_event(3, 2)])
+    result = run_scenario(load_scenario(write(QUEUE_SCENARIO.format())))
+    assert [s.index for s in result.sent] == [0, 1, 2, 3, 4] and all(s.rejected is None for s in result.sent)
+    received = [r for a in result.sim.ledger.attempts for r in a.records or ()]
+    assert sorted(received) == sorted(i for s in result.sent for i in s.ids)
+    assert len(result.sim.ledger.fates) == 5 and result.passed
+
+
+def test_replayed_sqs_bodies_are_what_the_plan_would_send_too(tmp_path):
+    from lambdachaos.scenarios._model import ReplaySpec, TrafficSpec
+    from lambdachaos.scenarios._traffic import replayed
+
+    path = _jsonl(tmp_path, "events.jsonl", [_sqs_event(0, 3)])
+    spec = TrafficSpec(name="again", kind="queue", target="q", replay=ReplaySpec(file=path, timing="fast"))
+    fmt, sends = replayed(spec, seed=0, region="us-east-1", target_kind="queue")
+    assert fmt == "lambda-events"
+    assert [s.payload for s in sends] == [json.dumps({"orderId": f"o-{i}"}) for i in range(3)]
+    function_sends = replayed(spec, seed=0, region="us-east-1", target_kind="function")[1]
+    assert len(function_sends) == 1 and len(function_sends[0].payload["Records"]) == 3
