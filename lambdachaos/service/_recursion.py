@@ -127,6 +127,15 @@ class RecursionTracker:
         self._handlers.append((clock, self._pending))
         return self._pending
 
+    def may_stop(self) -> bool:
+        """False when no invocation can be part of a chain (nothing was created inside a handler and no
+        handler runs): the caller may then skip :meth:`check`, whose depth would be 1."""
+        if self._depths or _handler_time.current() is not None:
+            return True
+        self._pending = 1
+        self._handlers.clear()
+        return False
+
     def stamp(self, key: str) -> None:
         """Give ``key`` the depth one past the running handler's (nothing outside handlers)."""
         current = self.current
@@ -143,6 +152,8 @@ class RecursionTracker:
         if current is None:
             self._handlers.clear()  # nothing runs: every handler seen so far has returned
         depth = 1 if current is None else current + 1
+        if not self._depths:  # nothing was ever created inside a handler: no chain to follow
+            return depth
         get = self._depths.get
         for key in (event_id, *records):
             found = get(key)

@@ -225,9 +225,15 @@ class LambdaService:
         world = self.world
         clock = world.clock
         start = clock.now_ns
-        if stopped := _recursion.check(self, fn, qualifier, path, request_id, event_id, attempt, records, source):
-            return stopped  # §4.6: a recursive loop; the handler never runs
-        version, invoked_arn = fn.resolve(qualifier, self._route_rng)
+        tracker = _recursion.tracker(self)
+        if tracker.may_stop():  # only when something was created inside a handler (§4.6 chains)
+            stopped = tracker.check(self, fn, qualifier, path, request_id, event_id, attempt, records, source)
+            if stopped is not None:
+                return stopped  # a recursive loop: the handler never runs
+        if qualifier is None:
+            version, invoked_arn = fn.versions["$LATEST"], fn.arn
+        else:
+            version, invoked_arn = fn.resolve(qualifier, self._route_rng)
         injector = self.injector
         concurrency = self.concurrency
         if injector is None:
