@@ -340,35 +340,19 @@ class PlanRunner:
             f, t = rule.fault, rule.target
             if f.category is not FaultCategory.THROTTLE or not t.matches_function(function_name, qualifier):
                 continue
-            if isinstance(f, ReservedConcurrencyChange):
-                windows.append(
-                    ThrottleWindow(
-                        rule_id=str(rule.id),
-                        kind=f.kind,
-                        start=f.at_seconds,
-                        end=f.until_seconds,
-                        reserved=f.reserved_concurrent_executions,
-                    )
-                )
-            elif isinstance(f, AccountConcurrencyExhausted):
-                windows.append(
-                    ThrottleWindow(
-                        rule_id=str(rule.id),
-                        kind=f.kind,
-                        start=f.start_seconds,
-                        end=f.end_seconds,
-                        available=f.available_concurrency,
-                    )
-                )
-            elif isinstance(f, BurstLimit):
-                windows.append(
-                    ThrottleWindow(
-                        rule_id=str(rule.id),
-                        kind=f.kind,
-                        start=f.start_seconds,
-                        end=f.end_seconds,
-                        burst=f.burst,
-                        refill_per_second=f.refill_per_second,
-                    )
-                )
+            window = _throttle_window(f)
+            if window is not None:
+                start, end, extra = window
+                windows.append(ThrottleWindow(rule_id=str(rule.id), kind=f.kind, start=start, end=end, **extra))
         return ThrottleSchedule(function_name=function_name, windows=tuple(windows))
+
+
+def _throttle_window(f: Any) -> tuple[float, float | None, dict[str, Any]] | None:
+    """``(start, end, settings)`` of a throttling fault's window, or None for other faults."""
+    if isinstance(f, ReservedConcurrencyChange):
+        return f.at_seconds, f.until_seconds, {"reserved": f.reserved_concurrent_executions}
+    if isinstance(f, AccountConcurrencyExhausted):
+        return f.start_seconds, f.end_seconds, {"available": f.available_concurrency}
+    if isinstance(f, BurstLimit):
+        return f.start_seconds, f.end_seconds, {"burst": f.burst, "refill_per_second": f.refill_per_second}
+    return None
