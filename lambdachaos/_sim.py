@@ -32,9 +32,10 @@ from lambdachaos._sim_esm import EsmMixin
 from lambdachaos._sim_push import PushMixin
 from lambdachaos._world import DEFAULT_ACCOUNT_ID, DEFAULT_EPOCH, DEFAULT_REGION, World
 from lambdachaos.resources import Queue, QueueConfig, RedrivePolicy
-from lambdachaos.service._async import AsyncInvoker
+from lambdachaos.service._async import RETRY_DELAYS_S, AsyncInvoker
 from lambdachaos.service._config import ACCOUNT_CONCURRENCY_DEFAULT, ASYNC_PAYLOAD_LIMIT, FunctionConfig
 from lambdachaos.service._function import Function
+from lambdachaos.service._recursion import RECURSION_LIMIT, tracker
 from lambdachaos.service._service import DEFAULT_GUARD_SECONDS, LambdaService
 
 if TYPE_CHECKING:
@@ -99,9 +100,9 @@ class Sim(EsmMixin, PushMixin):
         epoch: datetime = DEFAULT_EPOCH,
         account_concurrency: int = ACCOUNT_CONCURRENCY_DEFAULT,
         async_payload_limit: int = ASYNC_PAYLOAD_LIMIT,
-        async_retry_delays: tuple[int, int] = (60, 120),
+        async_retry_delays: tuple[int, int] = RETRY_DELAYS_S,
         guard_seconds: float = DEFAULT_GUARD_SECONDS,
-        recursion_limit: int = 16,
+        recursion_limit: int = RECURSION_LIMIT,
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ConfigError(f"seed={seed!r} must be an integer")
@@ -121,8 +122,6 @@ class Sim(EsmMixin, PushMixin):
                 f"recursion_limit={recursion_limit!r} must be a positive integer: the number of invocations one "
                 "chain of requests may reach before Lambda stops the next one (AWS stops after about 16)"
             )
-        from lambdachaos.service._recursion import tracker
-
         tracker(self.service).limit = recursion_limit
         self._bridge: Any = None
         self._closed = False

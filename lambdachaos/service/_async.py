@@ -110,7 +110,7 @@ class AsyncInvoker:
         ex = item.last
         assert ex is not None
         if not ex.failed:
-            self._finish(item, dest.SUCCESS, None, None)
+            self._finish(item, dest.SUCCESS)
             return
         clock = self.service.world.clock
         cfg = item.function.event_invoke_config(item.qualifier)
@@ -126,7 +126,8 @@ class AsyncInvoker:
             self._finish(item, dest.EVENT_AGE_EXCEEDED, "200", message)
 
     # ---- results ----------------------------------------------------------------------------
-    def _finish(self, item: AsyncEvent, condition: str, error_code: str | None, error_message: str | None) -> None:
+    def _finish(self, item: AsyncEvent, condition: str, error_code: str = "", error_message: str = "") -> None:
+        """Settle ``item``: destinations, the DLQ (with ``error_code``/``error_message``) and its fate."""
         self.in_queue -= 1
         service = self.service
         world = service.world
@@ -142,7 +143,7 @@ class AsyncInvoker:
                 destinations.append(dest.arn_of(target))
         dead_lettered = False
         if not ok and fn.dead_letter_target is not None:
-            attributes = dest.dlq_attributes(item.request_id, error_code or "200", error_message or "")
+            attributes = dest.dlq_attributes(item.request_id, error_code, error_message)
             body = item.payload.decode("utf-8", errors="replace")
             if self._deliver(item, "dlq", fn.dead_letter_target, None, condition, now, body=body,
                              attributes=attributes):

@@ -399,3 +399,20 @@ def test_invalid_filter_pattern_is_refused_10(sim):
     with pytest.raises(InvalidParameterValueException, match=r"^Invalid filter pattern definition"):
         sim.map(sim.sqs_queue("orders"), sim.function(lambda e, c: None, name="f"),
                 filter_criteria=[{"body": {"a": [{"wildcard": "x*"}]}}])
+
+
+def test_fifo_a_message_sent_while_its_group_fails_in_flight_waits_for_the_visibility_timeout_5_4(sim):
+    calls = []
+    queue = sim.sqs_queue("orders.fifo", visibility_timeout=30, content_based_deduplication=True)
+    fn = sim.function(recorder(calls, fail=lambda r: r["body"] == "a1" and r["attributes"][
+        "ApproximateReceiveCount"] == "1"), name="f")
+    sim.map(queue, fn, batch_size=1)
+    first = queue.send("a1", message_group_id="a")
+    sim.advance(5)
+    second = queue.send("a2", message_group_id="a")
+    sim.run()
+    attempts = sim.ledger.attempts
+    assert [(a.start, a.records) for a in attempts] == [
+        (0.0, (first.message_id,)), (30.0, (first.message_id,)), (30.0, (second.message_id,)),
+    ]
+    assert [a.outcome.value for a in attempts] == ["function_error", "success", "success"]

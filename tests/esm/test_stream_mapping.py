@@ -294,3 +294,28 @@ def test_dynamodb_failure_record_uses_ddb_batch_info_with_second_precision_6_6(s
     assert info["streamArn"] == table.stream_arn
     assert body["requestContext"]["approximateInvokeCount"] == 2
     assert sim.ledger.fate(record.event_id).destinations == (failures.arn,)
+
+
+@pytest.mark.parametrize(("n", "poison", "calls_expected", "depths"), [
+    # decision A7: a failing batch splits into its first ceil(n/2) records and the rest
+    (3, 3, [[1, 2, 3], [1, 2], [3]], [0, 1, 1]),
+    (3, 1, [[1, 2, 3], [1, 2], [1], [2], [3]], [0, 1, 2, 2, 1]),
+    (5, 5, [[1, 2, 3, 4, 5], [1, 2, 3], [4, 5], [4], [5]], [0, 1, 1, 2, 2]),
+    (5, 3, [[1, 2, 3, 4, 5], [1, 2, 3], [1, 2], [3], [4, 5]], [0, 1, 2, 2, 1]),
+])
+def test_bisect_of_odd_batches_puts_the_larger_half_first_a7(sim, n, poison, calls_expected, depths):
+    calls = []
+
+    def handler(event, context):
+        calls.append(numbers(event))
+        if poison in calls[-1]:
+            raise ValueError("poison")
+
+    _, failures, _, records = kinesis_setup(sim, handler, n=n, batch_size=n, bisect_batch_on_function_error=True,
+                                            maximum_retry_attempts=0)
+    sim.run()
+    assert calls == calls_expected
+    assert [a.bisect_depth for a in sim.ledger.attempts] == depths
+    (body,) = failure_bodies(failures)
+    assert body["KinesisBatchInfo"]["startSequenceNumber"] == records[poison - 1].sequence_number
+    assert body["KinesisBatchInfo"]["batchSize"] == 1

@@ -280,3 +280,21 @@ def test_blackhole_uses_the_clients_connect_timeout(aws, clock):
     with injected(faults, sleep=clock.sleep, random_seed=3), pytest.raises(ConnectTimeoutError):
         sqs.list_queues()
     assert [s for s in clock.sleeps if s == 5] == [5] * 5  # legacy: 5 attempts
+
+
+def test_adaptive_mode_token_bucket_waits_advance_the_virtual_clock_with_the_seeded_sleeps(aws, clock, monkeypatch):
+    # The adaptive limiter's waits are sleeps on the invocation's clock, in between the jittered retry
+    # backoffs: with seed 1 exactly backoff, token wait, backoff, token wait. Wall time stands still, as it does for
+    # a handler under the simulator's virtual time.time, so the limiter's refill is the same every run.
+    import time as time_mod
+
+    monkeypatch.setattr(time_mod, "time", lambda: 1_000.0)
+    sqs = client("sqs", "adaptive")
+    faults = decided(
+        F.DownstreamError(error_code="ThrottlingException"),
+        target=Target(outbound_service="sqs", outbound_operation="ListQueues"),
+    )
+    with injected(faults, sleep=clock.sleep, now=clock.now, random_seed=1), pytest.raises(ClientError):
+        sqs.list_queues()
+    assert [round(s, 3) for s in clock.sleeps] == [0.134, 1.866, 1.695, 0.305]
+    assert clock.t == pytest.approx(sum(clock.sleeps))

@@ -521,3 +521,35 @@ def test_inspection_counts(world):
     assert attrs["ApproximateNumberOfMessages"] == "1"
     assert attrs["VisibilityTimeout"] == "30"
     assert attrs["QueueArn"] == q.arn
+
+
+@pytest.mark.parametrize("name", ["orders", "orders.fifo"])
+def test_a_redrive_policy_lowered_under_a_waiting_message_moves_it_at_the_next_receive_5_3(world, name):
+    # SetQueueAttributes lowers maxReceiveCount to 2 while a message that was received twice waits
+    # visible: the next ReceiveMessage moves it to the DLQ instead of handing it out a third time.
+    fifo_queue = name.endswith(".fifo")
+    dlq = Queue(world, "dlq.fifo" if fifo_queue else "dlq")
+    q = Queue(world, name, QueueConfig(
+        visibility_timeout=5, fifo_queue=fifo_queue, content_based_deduplication=fifo_queue,
+        redrive_policy=RedrivePolicy(dead_letter_target=dlq, max_receive_count=5),
+    ))
+    sent = q.send("x", message_group_id="g") if fifo_queue else q.send("x")
+    for _ in range(2):
+        assert [m.message_id for m in q.receive()] == [sent.message_id]
+        world.clock.advance(5)
+    assert q.messages[0].state is MessageState.VISIBLE
+    q.configure(redrive_policy=RedrivePolicy(dead_letter_target=dlq, max_receive_count=2))
+    assert q.receive() == []
+    assert q.history[0].state is MessageState.MOVED_TO_DLQ
+    assert [m.message_id for m in dlq.receive()] == [sent.message_id]
+
+
+def test_a_fifo_group_with_a_message_in_flight_hands_out_nothing_sent_later_5_4(world):
+    q = fifo(world, visibility_timeout=30)
+    q.send("a1", message_group_id="a")
+    assert [m.body for m in q.receive(10)] == ["a1"]
+    world.clock.advance(5)
+    q.send("a2", message_group_id="a")
+    assert q.receive(10) == []
+    world.clock.advance(25)
+    assert [m.body for m in q.receive(10)] == ["a1", "a2"]

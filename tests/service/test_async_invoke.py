@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 
@@ -238,18 +239,6 @@ def test_section_4_4_the_error_message_attribute_is_cut_to_1_kb(sim: Sim):
     assert len(dlq.receive()[0].message_attributes["ErrorMessage"]["StringValue"]) == 1024
 
 
-def test_section_4_2_dlq_and_on_failure_destination_both_fire(sim: Sim):
-    dlq = sim.sqs_queue("dlq")
-    failures = sim.sqs_queue("failures")
-    fn = sim.function(fails, name="both", dead_letter_queue=dlq, on_failure=failures, maximum_retry_attempts=0)
-    request_id = fn.invoke_async({})
-    sim.run()
-    assert {d.kind for d in sim.ledger.deliveries} == {"dlq", "on_failure"}
-    fate = sim.ledger.fate(request_id)
-    assert fate.destinations == (dlq.arn, failures.arn)
-    assert fate.sent_to(dlq) and fate.sent_to(failures)
-
-
 def test_section_1_an_async_payload_over_1_mb_is_refused_with_the_aws_message(sim: Sim):
     fn = sim.function(ok, name="big")
     with pytest.raises(RequestEntityTooLargeException,
@@ -327,3 +316,34 @@ def test_a_handler_invoking_another_function_through_boto3_waits_for_it(sim: Sim
     result = sim.function(outer, name="outer", timeout=10).invoke({})
     assert result.payload == {"inner": 7}
     assert result.duration_ms == 2000.0
+
+
+def test_section_4_1_throttle_backoff_doubles_to_300_seconds_and_stays_there_a4(sim: Sim):
+    from lambdachaos.faults import AccountConcurrencyExhausted, FaultPlan
+
+    fn = sim.function(ok, name="acct")
+    sim.apply_faults(FaultPlan.of(AccountConcurrencyExhausted(start_seconds=0, end_seconds=1_500,
+                                                              available_concurrency=0)))
+    request_id = fn.invoke_async({})
+    sim.run()
+    starts = [a.start for a in sim.ledger.attempts_for(request_id)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert gaps == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 300.0, 300.0, 300.0, 300.0]
+    assert [a.outcome.value for a in sim.ledger.attempts_for(request_id)] == ["throttled"] * 13 + ["success"]
+    assert sim.ledger.fate(request_id).attempts == 1
+
+
+def test_section_4_2_dlq_and_on_failure_destination_both_fire_and_the_fate_is_dead_lettered(sim: Sim):
+    dlq = sim.sqs_queue("dlq")
+    failures = sim.sqs_queue("failures")
+    fn = sim.function(fails, name="both", maximum_retry_attempts=0, dead_letter_queue=dlq, on_failure=failures)
+    request_id = fn.invoke_async({"n": 1})
+    sim.run()
+    fate = sim.ledger.fate(request_id)
+    assert (fate.status, fate.condition, fate.attempts) == ("dead_lettered", "RetriesExhausted", 1)
+    assert fate.destinations == (dlq.arn, failures.arn)
+    assert [(d.kind, d.target, d.ok) for d in sim.ledger.deliveries] == [
+        ("on_failure", failures.arn, True), ("dlq", dlq.arn, True),
+    ]
+    assert dlq.receive()[0].body == '{"n":1}'
+    assert json.loads(failures.receive()[0].body)["requestContext"]["requestId"] == request_id
