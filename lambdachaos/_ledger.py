@@ -341,8 +341,11 @@ class Ledger:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """Stable JSON: same seed and scenario ⇒ identical bytes, across processes."""
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False)
+        """Stable JSON: same seed and scenario ⇒ identical bytes, across processes.
+
+        ASCII only (other characters, lone surrogates included, are ``\\u`` escapes), so it can always be written.
+        """
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=True)
 
     def timeline(self, events: Iterable[str] | None = None) -> list[str]:
         """Attempts and deliveries interleaved in time order as readable lines."""
