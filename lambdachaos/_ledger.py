@@ -232,6 +232,18 @@ class Ledger:
             raise RuntimeError(f"record {fate.event_id} already has fate {previous.status.value}")
         self._fates[fate.event_id] = fate
 
+    def settle_copy_dead_lettered(self, fate: Fate) -> None:
+        """Settle a record one of whose copies reached a DLQ (``fate.status`` is ``dead_lettered``).
+
+        ``dead_lettered`` replaces whatever another copy left (``succeeded``, ``dropped``); a record already
+        dead-lettered keeps its first such fate (docs/ledger.md, "Copies of a record").
+        """
+        if fate.status is not FateStatus.DEAD_LETTERED:
+            raise ValueError(f"fate {fate.status.value} is not dead_lettered")
+        previous = self._fates.get(fate.event_id)
+        if previous is None or previous.status is not FateStatus.DEAD_LETTERED:
+            self._fates[fate.event_id] = fate
+
     # ---- reading ------------------------------------------------------------------------------
     @property
     def attempts(self) -> tuple[Attempt, ...]:
