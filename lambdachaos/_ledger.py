@@ -232,6 +232,18 @@ class Ledger:
             raise RuntimeError(f"record {fate.event_id} already has fate {previous.status.value}")
         self._fates[fate.event_id] = fate
 
+    def settle_copy_dead_lettered(self, fate: Fate) -> None:
+        """Settle a record one of whose copies reached a DLQ (``fate.status`` is ``dead_lettered``).
+
+        ``dead_lettered`` replaces whatever another copy left (``succeeded``, ``dropped``); a record already
+        dead-lettered keeps its first such fate (docs/ledger.md, "Copies of a record").
+        """
+        if fate.status is not FateStatus.DEAD_LETTERED:
+            raise ValueError(f"fate {fate.status.value} is not dead_lettered")
+        previous = self._fates.get(fate.event_id)
+        if previous is None or previous.status is not FateStatus.DEAD_LETTERED:
+            self._fates[fate.event_id] = fate
+
     # ---- reading ------------------------------------------------------------------------------
     @property
     def attempts(self) -> tuple[Attempt, ...]:
@@ -341,8 +353,11 @@ class Ledger:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """Stable JSON: same seed and scenario ⇒ identical bytes, across processes."""
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False)
+        """Stable JSON: same seed and scenario ⇒ identical bytes, across processes.
+
+        ASCII only (other characters, lone surrogates included, are ``\\u`` escapes), so it can always be written.
+        """
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=True)
 
     def timeline(self, events: Iterable[str] | None = None) -> list[str]:
         """Attempts and deliveries interleaved in time order as readable lines."""

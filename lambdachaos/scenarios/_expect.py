@@ -176,8 +176,9 @@ def _shape_problems(shape: str, msg: Any) -> list[str]:
         body = None
     if shape == "lambda-dlq":
         want = {"RequestID": "String", "ErrorCode": "Number", "ErrorMessage": "String"}
+        # an empty error message has no ErrorMessage attribute (docs/aws-behaviour.md)
         return [f"attribute {k} ({t}) missing" for k, t in want.items()
-                if attrs.get(k, {}).get("DataType") != t]
+                if attrs.get(k, {}).get("DataType") != t and (k != "ErrorMessage" or k in attrs)]
     if shape == "sqs-redrive":
         return [] if getattr(msg, "dead_letter_queue_source_arn", None) else ["no DeadLetterQueueSourceArn"]
     if not isinstance(body, dict):

@@ -118,13 +118,31 @@ def destination_record(
     return record
 
 
+def wire_text(text: str) -> str:
+    """``text`` as it comes out of a UTF-8 JSON round trip: each lone surrogate becomes U+FFFD.
+
+    The runtime sends the error as JSON with ``\\udXXX`` escapes; the service decodes it as UTF-8 text, where a
+    surrogate without its pair cannot exist (docs/aws-behaviour.md, "Error messages on the wire").
+    """
+    if text.isascii():
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def dlq_attributes(request_id: str, error_code: str, error_message: str) -> dict[str, dict[str, str]]:
-    """The DLQ message attributes (SQS shape; SNS takes the same names and values)."""
-    return {
+    """The DLQ message attributes (SQS shape; SNS takes the same names and values).
+
+    ``ErrorMessage`` is the first 1 KB of the message with lone surrogates replaced (:func:`wire_text`); an
+    empty message has no ``ErrorMessage`` attribute, since SQS and SNS refuse an empty ``String`` value.
+    """
+    attributes = {
         "RequestID": {"DataType": "String", "StringValue": request_id},
         "ErrorCode": {"DataType": "Number", "StringValue": error_code},
-        "ErrorMessage": {"DataType": "String", "StringValue": error_message[:ERROR_MESSAGE_LIMIT]},
     }
+    message = wire_text(error_message[:ERROR_MESSAGE_LIMIT])
+    if message:
+        attributes["ErrorMessage"] = {"DataType": "String", "StringValue": message}
+    return attributes
 
 
 def send(
@@ -221,5 +239,5 @@ def store_in_moto(bucket: str, key: str, data: bytes, region: str) -> bool:
 
 
 def dumps(record: Any) -> str:
-    """Compact JSON as Lambda writes destination bodies."""
-    return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON as Lambda writes destination bodies (valid UTF-8: see :func:`wire_text`)."""
+    return wire_text(json.dumps(record, separators=(",", ":"), ensure_ascii=False))

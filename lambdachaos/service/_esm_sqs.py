@@ -171,7 +171,7 @@ class SqsEventSourceMapping:
 
     def _on_redrive(self, msg: QueueMessage, dlq: Queue) -> None:
         message_id = msg._message_id
-        if not self._is_pending(message_id):
+        if self._fate_of(message_id) is None:
             return
         ledger = self._ledger
         now = self._clock.now_ns
@@ -179,7 +179,7 @@ class SqsEventSourceMapping:
             seq=ledger.next_seq(), kind="queue_dlq", target=dlq.arn, event_id=message_id, at_ns=now,
             condition="maxReceiveCount", message_id=message_id,
         ))
-        ledger.settle(Fate(event_id=message_id, status=FateStatus.DEAD_LETTERED, at_ns=now,
+        ledger.settle_copy_dead_lettered(Fate(event_id=message_id, status=FateStatus.DEAD_LETTERED, at_ns=now,
                            condition="maxReceiveCount", destinations=(dlq.arn,), attempts=msg._receive_count))
 
     def _on_expire(self, msg: QueueMessage) -> None:
