@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, final
 from lambdachaos._errors import ConfigError
 from lambdachaos._ledger import Attempt, Fate, FateStatus, Ledger, Outcome, Path
 from lambdachaos._world import World
-from lambdachaos.service import _handler_time, _recursion
+from lambdachaos.service import _guard, _handler_time, _recursion
 from lambdachaos.service._attempt_faults import after_handler, before_handler, dumps
 from lambdachaos.service._concurrency import Concurrency
 from lambdachaos.service._config import (
@@ -45,11 +45,13 @@ from lambdachaos.service._runtime import (
     check_handler_string,
     run_handler,
     timed_out,
+    warn_guard_stopped,
 )
 
 INIT_TIMEOUT_NS: Final = 10_000_000_000
 DEFAULT_GUARD_SECONDS: Final = 5.0
-_OUTCOMES: Final = {"success": Outcome.SUCCESS, "function_error": Outcome.FUNCTION_ERROR, "timeout": Outcome.TIMEOUT}
+_OUTCOMES: Final = {"success": Outcome.SUCCESS, "function_error": Outcome.FUNCTION_ERROR, "timeout": Outcome.TIMEOUT,
+                    "guard_stopped": Outcome.GUARD_STOPPED}
 
 @final
 @dataclass(slots=True)
@@ -68,7 +70,7 @@ class Execution:
     @property
     def failed(self) -> bool:
         """True for a function error or timeout (not for throttles)."""
-        return self.outcome in (Outcome.FUNCTION_ERROR, Outcome.TIMEOUT)
+        return self.outcome in (Outcome.FUNCTION_ERROR, Outcome.TIMEOUT, Outcome.GUARD_STOPPED)
 
 
 @final
@@ -301,6 +303,8 @@ class LambdaService:
             reason="real-time guard" if result.guard_fired else None,
         ))
         clock.call_at(end, self._release, fn, env, reserved_at_start, priority=-1)
+        if result.guard_fired:
+            warn_guard_stopped(fn.name, request_id, self.guard_seconds)
         return Execution(outcome, result.payload, error, request_id, version.number, start, end)
 
     def _run(
@@ -422,6 +426,15 @@ class LambdaService:
         From test code the caller waits: virtual time advances to the end of the invocation. From
         inside another handler the caller's own virtual time advances by the callee's duration.
         """
+        paused = _guard.pause()  # called from a handler: the caller's guard waits until this returns
+        try:
+            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path)
+        finally:
+            _guard.resume(paused)
+
+    def _invoke_sync(
+        self, fn: Function, payload: bytes, *, qualifier: str | None, client_context: Any, path: Path
+    ) -> Execution:
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise RequestEntityTooLargeException(
                 f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
