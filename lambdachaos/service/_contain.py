@@ -25,6 +25,8 @@ from lambdachaos.service import _handler_time
 STRAY_THREAD_GRACE_SECONDS: Final = 0.5
 """How long a non-daemon thread a handler left running may take to finish after the invocation."""
 
+CHECK_STRAY_THREADS = True
+"""False in an isolation worker, where a thread left running stays in its environment, as on Lambda."""
 _real_exit = os._exit
 _real_start = threading.Thread.start
 _installed = False
@@ -81,7 +83,7 @@ def restore() -> None:
 
 def stray_threads(threads: list[threading.Thread] | None) -> list[threading.Thread]:
     """Non-daemon threads started by the invocation that are still running after a short grace."""
-    if not threads:
+    if not threads or not CHECK_STRAY_THREADS:
         return []
     started = _handler_time.real_perf_counter()
     stray = []
