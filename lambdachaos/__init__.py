@@ -10,7 +10,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from lambdachaos._errors import ConfigError, LambdaChaosError, LambdaChaosWarning
+from lambdachaos._errors import (
+    ConfigError,
+    HandlerNotStoppable,
+    LambdaChaosError,
+    LambdaChaosWarning,
+    MachineDependentOutcome,
+)
 
 if TYPE_CHECKING:
     from lambdachaos._clock import Clock
@@ -91,6 +97,7 @@ __all__ = [
     "FaultRecord",
     "Function",
     "FunctionConfig",
+    "HandlerNotStoppable",
     "HttpResponse",
     "InvalidRequestContentException",
     "InvokeResult",
@@ -99,6 +106,7 @@ __all__ = [
     "LambdaChaosError",
     "LambdaChaosWarning",
     "Ledger",
+    "MachineDependentOutcome",
     "Outcome",
     "Path",
     "Queue",

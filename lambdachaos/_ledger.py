@@ -33,6 +33,8 @@ class Outcome(StrEnum):
     THROTTLED = "throttled"
     SYSTEM_ERROR = "system_error"
     REJECTED = "rejected"
+    GUARD_STOPPED = "guard_stopped"
+    """Stopped by lambdachaos's real-time guard: not an AWS outcome, and it depends on the machine."""
 
 
 class FateStatus(StrEnum):

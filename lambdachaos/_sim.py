@@ -103,6 +103,7 @@ class Sim(EsmMixin, PushMixin):
         async_retry_delays: tuple[int, int] = RETRY_DELAYS_S,
         guard_seconds: float = DEFAULT_GUARD_SECONDS,
         recursion_limit: int = RECURSION_LIMIT,
+        isolation: str = "in-process",
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ConfigError(f"seed={seed!r} must be an integer")
@@ -117,6 +118,9 @@ class Sim(EsmMixin, PushMixin):
             async_payload_limit=async_payload_limit, resolve=self.find_resource,
         )
         self.async_invoker = AsyncInvoker(self.service, retry_delays=async_retry_delays)
+        from lambdachaos.service._isolation import check_mode
+
+        self.service.isolation = check_mode(isolation)
         if isinstance(recursion_limit, bool) or not isinstance(recursion_limit, int) or recursion_limit < 1:
             raise ConfigError(
                 f"recursion_limit={recursion_limit!r} must be a positive integer: the number of invocations one "
@@ -232,6 +236,7 @@ class Sim(EsmMixin, PushMixin):
         maximum_event_age_in_seconds: int | None = None,
         on_success: Any = None,
         on_failure: Any = None,
+        isolation: str | None = None,
         **config: Any,
     ) -> Function:
         """Create a function from a callable or a ``"module.function"`` handler string.
@@ -239,8 +244,13 @@ class Sim(EsmMixin, PushMixin):
         ``config`` takes :class:`FunctionConfig` fields (``memory_size``, ``timeout``,
         ``ephemeral_storage``, ``environment``, ``architecture``, ``base_duration``,
         ``init_duration``, ``duration_model``). The asynchronous settings and DLQ given here are
-        the function's (``$LATEST``) ones.
+        the function's (``$LATEST``) ones. ``isolation`` (``"in-process"`` or ``"process"``, default:
+        the ``Sim``'s) says where its handler code runs; see docs/service.md.
         """
+        if isolation is not None:
+            from lambdachaos.service._isolation import check_mode
+
+            check_mode(isolation)
         unknown = sorted(set(config) - _CONFIG_FIELDS)
         if unknown:
             raise ConfigError(f"unknown function setting(s) {unknown}; valid: {sorted(_CONFIG_FIELDS)}")
@@ -271,6 +281,8 @@ class Sim(EsmMixin, PushMixin):
             fn.put_dead_letter_config(dead_letter_queue)
         if settings:
             fn.put_event_invoke_config(**settings)
+        if isolation is not None:
+            self.service.isolation_of[name] = isolation
         fn.sim = self
         return fn
 

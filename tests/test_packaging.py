@@ -127,5 +127,6 @@ def test_all_is_exactly_the_lazily_exported_names_plus_the_errors():
     import lambdachaos
 
     assert sorted(lambdachaos.__all__) == sorted(
-        ["ConfigError", "LambdaChaosError", "LambdaChaosWarning", *lambdachaos._LAZY]
+        ["ConfigError", "HandlerNotStoppable", "LambdaChaosError", "LambdaChaosWarning", "MachineDependentOutcome",
+         *lambdachaos._LAZY]
     )

@@ -35,7 +35,7 @@ def after_handler(
     decided: Any, result: RunResult, hc: HandlerClock, request_id: str, timeout_s: float, records: tuple[str, ...]
 ) -> RunResult:
     """Faults applied once the handler returned: latency, forced timeout, OOM, error after, replaced results."""
-    if result.outcome == "timeout":
+    if result.outcome in ("timeout", "guard_stopped"):
         return result
     if decided.handler_latency_ms:
         if hc.elapsed_ns + decided.handler_latency_ms * 1_000_000 >= hc.deadline_ns:

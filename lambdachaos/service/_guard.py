@@ -1,40 +1,89 @@
-"""The real-time guard: stops a handler that spins on the CPU so a test can never hang.
+"""The real-time guard: stops a handler that runs away in real time so a test can never hang.
 
-One daemon watchdog thread per process polls a single armed deadline. Arming and disarming are
-plain attribute writes, so an invocation pays nothing for the guard. When the deadline passes the
-watchdog raises :class:`RunawayHandler` asynchronously in the handler's thread (this interrupts
-Python code; a handler blocked inside C code is interrupted when it returns to Python).
+Every running invocation arms its own :class:`Entry` (a stack per thread: a nested synchronous
+invoke pushes one and pops it, the caller's entry stays armed). One daemon watchdog thread polls the
+armed entries:
+
+- the **CPU budget**: ``guard_seconds`` of the handler thread's own CPU time (a loaded machine slows
+  a handler down in wall time, not in CPU time, so legal work is not stopped because of load). The
+  watchdog raises :class:`RunawayHandler` asynchronously in the handler's thread; this interrupts
+  Python code.
+- the **wall-clock backstop**: ``BACKSTOP_FACTOR`` × ``guard_seconds`` of real time, for a handler
+  that spends no CPU because it is blocked (a lock, ``select``, a real sleep in a thread it joins).
+  On the main thread the watchdog sends it SIGINT, which interrupts the blocking call, and the
+  SIGINT handler installed here raises :class:`HandlerBlocked` (a Ctrl-C from the user still raises
+  ``KeyboardInterrupt`` and is remembered as the user's). A handler blocked in C on another thread
+  only sees :class:`HandlerBlocked` when it returns to Python.
+
+A fired entry is signalled again on every poll until its invocation disarms it, so a handler that
+catches the exception cannot keep running.
 """
 
 from __future__ import annotations
 
 import ctypes
+import signal
 import threading
 import time
-from typing import Final
+from types import FrameType
+from typing import Any, Final, final
 
 POLL_SECONDS: Final = 0.02
+BACKSTOP_FACTOR: Final = 12.0
+"""The wall-clock backstop is this many times the CPU budget (60 s for the default 5 s)."""
 _perf = time.perf_counter
 _sleep = time.sleep
+_clock_gettime_ns = getattr(time, "clock_gettime_ns", None)
+_cpu_clock_id = getattr(time, "pthread_getcpuclockid", None)
+_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+_MAIN_IDENT: Final = threading.main_thread().ident
 
 
 class RunawayHandler(BaseException):
-    """Raised in a handler's thread when it exceeded the real-time guard."""
+    """Raised in a handler's thread when it used up the guard's CPU budget."""
+
+
+class HandlerBlocked(BaseException):
+    """Raised in a handler's thread when it passed the wall-clock backstop (blocked, not computing)."""
+
+
+FIRED_CPU: Final = "cpu"
+FIRED_WALL: Final = "wall"
+
+
+@final
+class Entry:
+    """One armed invocation: its thread, its budgets and whether the guard fired for it."""
+
+    __slots__ = ("armed", "below", "cpu_clock", "cpu_deadline_ns", "fired", "paused", "thread_id", "wall_deadline")
+
+    def __init__(self, thread_id: int, cpu_clock: int | None, cpu_deadline_ns: int, wall_deadline: float) -> None:
+        self.thread_id = thread_id
+        self.cpu_clock = cpu_clock
+        self.cpu_deadline_ns = cpu_deadline_ns
+        self.wall_deadline = wall_deadline
+        self.armed = True
+        self.fired: str | None = None
+        self.paused = 0
+        self.below: Entry | None = None
 
 
 class _Watchdog:
     def __init__(self) -> None:
-        self.armed: tuple[int, float, int] | None = None
-        self.token = 0
-        self.fired: set[int] = set()
+        self.entries: list[Entry] = []
+        self.tops: dict[int, Entry] = {}
+        self.lock = threading.Lock()
+        self.clocks: dict[int, int | None] = {}
+        self.pending_wall: Entry | None = None
+        self.user_interrupted = False
+        self.sigint_previous: Any = None
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
 
     def ensure_started(self) -> None:
-        if self._thread is not None:
+        if self._thread is not None and self._thread.is_alive():
             return
-        with self._lock:
-            if self._thread is None:
+        with self.lock:
+            if self._thread is None or not self._thread.is_alive():
                 t = threading.Thread(target=self._loop, name="lambdachaos-guard", daemon=True)
                 t.start()
                 self._thread = t
@@ -42,38 +91,153 @@ class _Watchdog:
     def _loop(self) -> None:
         while True:
             _sleep(POLL_SECONDS)
-            armed = self.armed
-            if armed is None:
+            if not self.entries:
                 continue
-            thread_id, deadline, token = armed
-            if _perf() >= deadline and self.armed == armed:
-                self.fired.add(token)
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(thread_id), ctypes.py_object(RunawayHandler)
-                )
-                self.armed = None
+            now = _perf()
+            with self.lock:
+                for entry in list(self.entries):
+                    if entry.fired is None:
+                        if now >= entry.wall_deadline:
+                            entry.fired = FIRED_WALL
+                        elif _cpu_ns(entry) >= entry.cpu_deadline_ns:
+                            entry.fired = FIRED_CPU
+                    if entry.fired is not None and self.tops.get(entry.thread_id) is entry and not entry.paused:
+                        self._deliver(entry)
+
+    def _deliver(self, entry: Entry) -> None:
+        """Signal ``entry``'s thread (called with the lock held, so never after it was disarmed)."""
+        if entry.fired == FIRED_WALL:
+            if entry.thread_id == _MAIN_IDENT and signal.getsignal(signal.SIGINT) is _on_sigint:
+                self.pending_wall = entry
+                signal.pthread_kill(entry.thread_id, signal.SIGINT)
+                return
+            exc: type[BaseException] = HandlerBlocked
+        else:
+            exc = RunawayHandler
+        _set_async_exc(ctypes.c_ulong(entry.thread_id), ctypes.py_object(exc))
+
+
+def _cpu_ns(entry: Entry) -> int:
+    if entry.cpu_clock is None or _clock_gettime_ns is None:
+        return round(_perf() * 1e9)
+    try:
+        ns: int = _clock_gettime_ns(entry.cpu_clock)
+    except OSError:  # the thread ended
+        return 0
+    return ns
 
 
 _watchdog = _Watchdog()
 
 
-def arm(real_seconds: float) -> int:
-    """Arm the guard for the current thread; returns a token for :func:`disarm`."""
-    _watchdog.ensure_started()
-    _watchdog.token += 1
-    token = _watchdog.token
-    _watchdog.armed = (threading.get_ident(), _perf() + real_seconds, token)
-    return token
+def _on_sigint(signum: int, frame: FrameType | None) -> Any:
+    """SIGINT: the guard's wake-up call for a blocked handler, or the user's Ctrl-C."""
+    pending = _watchdog.pending_wall
+    if pending is not None:
+        _watchdog.pending_wall = None
+        if pending.armed:
+            raise HandlerBlocked
+        return None
+    if _watchdog.entries:
+        _watchdog.user_interrupted = True
+    previous = _watchdog.sigint_previous
+    if callable(previous):
+        return previous(signum, frame)
+    if previous == signal.SIG_IGN:
+        return None
+    raise KeyboardInterrupt
 
 
-def disarm(token: int) -> bool:
-    """Disarm; returns True if the guard fired for this token."""
-    armed = _watchdog.armed
-    if armed is not None and armed[2] == token:
-        _watchdog.armed = None
-    if token in _watchdog.fired:
-        _watchdog.fired.discard(token)
+def _ensure_sigint() -> None:
+    """Wrap the SIGINT handler once (main thread only); a later replacement is wrapped again."""
+    current = signal.getsignal(signal.SIGINT)
+    if current is _on_sigint:
+        return
+    try:
+        signal.signal(signal.SIGINT, _on_sigint)
+    except ValueError:  # not the main thread of the main interpreter
+        return
+    _watchdog.sigint_previous = current
+
+
+def arm(guard_seconds: float) -> Entry:
+    """Arm the guard for one invocation on the current thread; pass the entry to :func:`disarm`."""
+    wd = _watchdog
+    wd.ensure_started()
+    ident = threading.get_ident()
+    if ident == _MAIN_IDENT and not wd.entries:
+        _ensure_sigint()
+        wd.user_interrupted = False
+    try:
+        clock = wd.clocks[ident]
+    except KeyError:
+        clock = None
+        if _cpu_clock_id is not None:
+            try:
+                clock = _cpu_clock_id(ident)
+            except OSError:
+                clock = None
+        wd.clocks[ident] = clock
+    budget_ns = round(guard_seconds * 1e9)
+    entry = Entry(ident, clock, 0, _perf() + guard_seconds * BACKSTOP_FACTOR)
+    entry.cpu_deadline_ns = _cpu_ns(entry) + budget_ns
+    with wd.lock:
+        entry.below = wd.tops.get(ident)
+        wd.tops[ident] = entry
+        wd.entries.append(entry)
+    return entry
+
+
+def _disarm_once(entry: Entry) -> str | None:
+    if entry.armed:
+        with _watchdog.lock:
+            entry.armed = False
+            _watchdog.entries.remove(entry)
+            if entry.below is None:
+                _watchdog.tops.pop(entry.thread_id, None)
+            else:
+                _watchdog.tops[entry.thread_id] = entry.below
+            if _watchdog.pending_wall is entry:
+                _watchdog.pending_wall = None
+    if entry.fired is not None:
         # clear an exception still pending delivery so it cannot surface in harness code
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
-        return True
-    return False
+        _set_async_exc(ctypes.c_ulong(entry.thread_id), None)
+    return entry.fired
+
+
+def disarm(entry: Entry) -> str | None:
+    """Disarm ``entry``; returns ``"cpu"`` or ``"wall"`` if the guard fired for it, else None.
+
+    A guard exception that arrives while disarming (it was on its way) is absorbed here.
+    """
+    while True:
+        try:
+            return _disarm_once(entry)
+        except (RunawayHandler, HandlerBlocked):
+            continue
+
+
+def pause() -> Entry | None:
+    """Harness code entered from a handler (a nested invoke, a boto3 call): no guard signal lands in it.
+
+    The caller's entry stays armed; a signal due meanwhile is delivered once :func:`resume` ran and
+    control is back in handler code. Returns what to pass to :func:`resume` (None outside handlers).
+    """
+    top = _watchdog.tops.get(threading.get_ident())
+    if top is not None:
+        with _watchdog.lock:
+            top.paused += 1
+            if top.fired is not None:
+                _set_async_exc(ctypes.c_ulong(top.thread_id), None)
+    return top
+
+
+def resume(top: Entry | None) -> None:
+    """End a :func:`pause`."""
+    if top is not None:
+        top.paused -= 1
+
+
+def user_interrupted() -> bool:
+    """True when the user pressed Ctrl-C (SIGINT from outside) while a handler ran."""
+    return _watchdog.user_interrupted

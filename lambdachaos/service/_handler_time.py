@@ -45,7 +45,9 @@ class InvocationDeadline(BaseException):
 class HandlerClock:
     """The time of one running invocation: a wall-clock epoch and a virtual elapsed counter."""
 
-    __slots__ = ("deadline_ns", "elapsed_ns", "expired", "on_advance", "start_virtual_ns", "start_wall_ns")
+    __slots__ = (
+        "deadline_ns", "elapsed_ns", "expired", "on_advance", "start_virtual_ns", "start_wall_ns", "threads",
+    )
 
     def __init__(
         self,
@@ -61,6 +63,8 @@ class HandlerClock:
         self.deadline_ns = deadline_ns
         self.on_advance = on_advance
         self.expired = False
+        self.threads: list[threading.Thread] | None = None
+        """Threads handler code started during this invocation (recorded by the containment hooks)."""
 
     def wall_ns(self) -> int:
         """Epoch nanoseconds as the handler sees them."""
@@ -212,7 +216,7 @@ class FakeDate(_dt.date, metaclass=_FakeMeta):
         return _RealDate.today() if v is None else v.date()
 
 
-_TIME_PATCHES: Final[dict[str, Any]] = {
+TIME_PATCHES: Final[dict[str, Any]] = {
     "time": _time_fn,
     "time_ns": _time_ns_fn,
     "monotonic": _monotonic_fn,
@@ -241,7 +245,7 @@ def install() -> None:
     with _install_lock:
         if _installed:
             return
-        for name, fn in _TIME_PATCHES.items():
+        for name, fn in TIME_PATCHES.items():
             setattr(_time, name, fn)
         _SWAPS.update(
             {

@@ -14,13 +14,14 @@ import os
 import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Final, final
 
-from lambdachaos._errors import ConfigError
-from lambdachaos.service import _guard
+from lambdachaos._errors import ConfigError, HandlerNotStoppable, MachineDependentOutcome
+from lambdachaos.service import _contain, _guard
 from lambdachaos.service._config import SYNC_RESPONSE_LIMIT
 from lambdachaos.service._handler_time import HandlerClock, InvocationDeadline, set_current
 
@@ -146,7 +147,7 @@ def load_handler(handler: str, code_dir: str | None, *, isolated: bool) -> tuple
             ) from None
         except Exception as exc:
             trace = format_trace(exc)
-            raise InitError(type(exc).__name__, str(exc), trace) from None
+            raise InitError(type(exc).__name__, _contain.safe_str(exc), trace) from None
     func = getattr(module, func_name, None)
     if not callable(func):
         raise InitError(
@@ -166,7 +167,7 @@ def format_trace(exc: BaseException) -> list[str]:
 def error_payload(exc: BaseException, request_id: str) -> dict[str, Any]:
     """The error object the Python runtime returns for an unhandled exception (AWS-SEMANTICS §2.2)."""
     return {
-        "errorMessage": str(exc),
+        "errorMessage": _contain.safe_str(exc),
         "errorType": type(exc).__name__,
         "requestId": request_id,
         "stackTrace": format_trace(exc),
@@ -201,6 +202,8 @@ def oom_payload(request_id: str) -> dict[str, Any]:
 OUTCOME_SUCCESS: Final = "success"
 OUTCOME_ERROR: Final = "function_error"
 OUTCOME_TIMEOUT: Final = "timeout"
+OUTCOME_GUARD: Final = "guard_stopped"
+GUARD_ERROR_TYPE: Final = "LambdaChaos.RealTimeGuard"
 
 
 @dataclass(slots=True)
@@ -226,51 +229,50 @@ def run_handler(
     guard_seconds: float,
     cpu_scale: float | None,
 ) -> RunResult:
-    """Call the handler on the current thread with handler time installed; never raises."""
+    """Call the handler on the current thread with handler time installed.
+
+    Never raises for what the handler does; raises ``KeyboardInterrupt`` for the user's Ctrl-C and
+    :class:`~lambdachaos.HandlerNotStoppable` for what cannot be stopped in-process (see ``_contain``).
+    """
     request_id = context.aws_request_id
+    _contain.install()
     previous = set_current(clock)
-    token = _guard.arm(guard_seconds)
+    entry = _guard.arm(guard_seconds)
     cpu_start = _thread_time_ns() if cpu_scale is not None else 0
-    guard_fired = False
+    fired = None
     try:
         try:
             result = handler(event, context)
         finally:
-            guard_fired = _guard.disarm(token)
+            fired = _guard.disarm(entry)
             set_current(previous)
-    except InvocationDeadline:
-        return timed_out(clock, request_id, timeout_s, guard_fired=False)
-    except _guard.RunawayHandler:
-        return timed_out(clock, request_id, timeout_s, guard_fired=True)
-    except SystemExit as exc:
-        if clock.expired:
-            return timed_out(clock, request_id, timeout_s, guard_fired=guard_fired)
-        return _failed(clock, exit_payload(request_id, exc.code), broken=True)
-    except Exception as exc:
-        if clock.expired or guard_fired:
-            return timed_out(clock, request_id, timeout_s, guard_fired=guard_fired)
-        return _failed(clock, error_payload(exc, request_id))
-    except BaseException as exc:  # KeyboardInterrupt, GeneratorExit, custom BaseException
-        if clock.expired or guard_fired:
-            return timed_out(clock, request_id, timeout_s, guard_fired=guard_fired)
-        del exc
-        return _failed(clock, exit_payload(request_id, 1), broken=True)
-    if clock.expired or guard_fired:
+            _contain.restore()
+    except BaseException as exc:
+        return _ended(exc, handler, context, clock, timeout_s, guard_seconds, fired)
+    early = _check_run(handler, context, clock, timeout_s, guard_seconds, fired)
+    if early is not None:
+        return early
+    if clock.expired:
         # the handler swallowed the deadline signal; Lambda had already ended the invocation
-        return timed_out(clock, request_id, timeout_s, guard_fired=guard_fired)
+        return timed_out(clock, request_id, timeout_s, guard_fired=False)
     if cpu_scale is not None:
         extra = round((_thread_time_ns() - cpu_start) * cpu_scale)
         if clock.elapsed_ns + extra >= clock.deadline_ns:
             clock.elapsed_ns = clock.deadline_ns
             return timed_out(clock, request_id, timeout_s, guard_fired=False)
         clock.elapsed_ns += extra
+    return finish(result, clock, request_id)
+
+
+def finish(result: Any, clock: HandlerClock, request_id: str) -> RunResult:
+    """The response of a handler that returned ``result``: marshalled, size-checked."""
     try:
         payload = b"null" if result is None else _encode(result).encode()
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         return _failed(
             clock,
             {
-                "errorMessage": f"Unable to marshal response: {exc}",
+                "errorMessage": f"Unable to marshal response: {_contain.safe_str(exc)}",
                 "errorType": "Runtime.MarshalError",
                 "requestId": request_id,
                 "stackTrace": [],
@@ -286,6 +288,84 @@ def run_handler(
             },
         )
     return RunResult(OUTCOME_SUCCESS, payload, None, clock.elapsed_ns)
+
+
+def _check_run(
+    handler: Any, context: Context, clock: HandlerClock, timeout_s: float, guard_seconds: float, fired: str | None
+) -> RunResult | None:
+    """What ends an invocation whatever the handler returned: Ctrl-C, the guard, stray threads."""
+    if _guard.user_interrupted():
+        raise KeyboardInterrupt
+    if fired == _guard.FIRED_WALL:
+        raise HandlerNotStoppable(
+            f"{_describe(handler, context)} was still running after {guard_seconds * _guard.BACKSTOP_FACTOR:g} s "
+            "of real time without using its CPU budget: it is blocked (a lock, select, a join, a real sleep) "
+            "and cannot be stopped in-process. Run it with isolation=\"process\" (sim.function(..., "
+            "isolation=\"process\") or Sim(isolation=\"process\")), where a blocked handler ends its invocation only."
+        )
+    stray = _contain.stray_threads(clock.threads)
+    if stray:
+        names = ", ".join(repr(t.name) for t in stray)
+        raise HandlerNotStoppable(
+            f"{_describe(handler, context)} left non-daemon thread(s) {names} running after the invocation "
+            "ended; in-process they would run on outside the simulation. Join them in the handler, or run it "
+            "with isolation=\"process\", where the worker process and its threads end with the environment."
+        )
+    if fired == _guard.FIRED_CPU:
+        return guard_stopped(clock, context.aws_request_id, guard_seconds)
+    return None
+
+
+def _ended(
+    exc: BaseException, handler: Any, context: Context, clock: HandlerClock, timeout_s: float,
+    guard_seconds: float, fired: str | None,
+) -> RunResult:
+    request_id = context.aws_request_id
+    if isinstance(exc, HandlerNotStoppable | _guard.HandlerBlocked) and fired is None:
+        raise exc  # from an invocation this one called: the test ends
+    early = _check_run(handler, context, clock, timeout_s, guard_seconds, fired)
+    if early is not None:
+        return early
+    if isinstance(exc, _guard.RunawayHandler | _guard.HandlerBlocked):
+        # delivered for the invocation that called this one: this one ends with it
+        return guard_stopped(clock, request_id, guard_seconds)
+    if isinstance(exc, InvocationDeadline) or clock.expired:
+        return timed_out(clock, request_id, timeout_s, guard_fired=False)
+    if isinstance(exc, _contain.RuntimeExit | SystemExit):
+        return _failed(clock, exit_payload(request_id, exc.code), broken=True)
+    if isinstance(exc, Exception):
+        return _failed(clock, error_payload(exc, request_id))
+    # KeyboardInterrupt raised by handler code, GeneratorExit, custom BaseException: the runtime exits
+    return _failed(clock, exit_payload(request_id, 1), broken=True)
+
+
+def _describe(handler: Any, context: Context) -> str:
+    name = getattr(handler, "__qualname__", None) or type(handler).__name__
+    return f"handler {name!r} of function {context.function_name!r}"
+
+
+def warn_guard_stopped(function: str, request_id: str, guard_seconds: float) -> None:
+    """Warn that an attempt's outcome came from the real-time guard, so it depends on the machine."""
+    warnings.warn(
+        f"the real-time guard stopped function {function!r} (request {request_id}) after {guard_seconds:g} s "
+        "of CPU time: the ledger records outcome 'guard_stopped', which depends on this machine's speed and "
+        "load, not on the seed. Make the handler finish, raise guard_seconds, or give it a virtual-time sleep.",
+        MachineDependentOutcome,
+        stacklevel=4,
+    )
+
+
+def guard_stopped(clock: HandlerClock, request_id: str, guard_seconds: float) -> RunResult:
+    """An invocation the real-time guard stopped: not an AWS outcome, and it depends on the machine."""
+    clock.elapsed_ns = clock.deadline_ns
+    clock.expired = True
+    error = {
+        "errorType": GUARD_ERROR_TYPE,
+        "errorMessage": f"RequestId: {request_id} Error: stopped by the real-time guard after "
+        f"{guard_seconds:.2f} seconds of CPU time (this outcome depends on the machine, not on the simulation)",
+    }
+    payload = json.dumps(error, separators=(",", ":")).encode()
+    return RunResult(OUTCOME_GUARD, payload, error, clock.elapsed_ns, env_broken=True, guard_fired=True)
 
 
 def _failed(clock: HandlerClock, error: dict[str, Any], *, broken: bool = False) -> RunResult:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, final
 from lambdachaos._errors import ConfigError
 from lambdachaos._ledger import Attempt, Fate, FateStatus, Ledger, Outcome, Path
 from lambdachaos._world import World
-from lambdachaos.service import _handler_time, _recursion
+from lambdachaos.service import _guard, _handler_time, _isolation, _recursion
 from lambdachaos.service._attempt_faults import after_handler, before_handler, dumps
 from lambdachaos.service._concurrency import Concurrency
 from lambdachaos.service._config import (
@@ -45,11 +45,13 @@ from lambdachaos.service._runtime import (
     check_handler_string,
     run_handler,
     timed_out,
+    warn_guard_stopped,
 )
 
 INIT_TIMEOUT_NS: Final = 10_000_000_000
 DEFAULT_GUARD_SECONDS: Final = 5.0
-_OUTCOMES: Final = {"success": Outcome.SUCCESS, "function_error": Outcome.FUNCTION_ERROR, "timeout": Outcome.TIMEOUT}
+_OUTCOMES: Final = {"success": Outcome.SUCCESS, "function_error": Outcome.FUNCTION_ERROR, "timeout": Outcome.TIMEOUT,
+                    "guard_stopped": Outcome.GUARD_STOPPED}
 
 @final
 @dataclass(slots=True)
@@ -68,7 +70,7 @@ class Execution:
     @property
     def failed(self) -> bool:
         """True for a function error or timeout (not for throttles)."""
-        return self.outcome in (Outcome.FUNCTION_ERROR, Outcome.TIMEOUT)
+        return self.outcome in (Outcome.FUNCTION_ERROR, Outcome.TIMEOUT, Outcome.GUARD_STOPPED)
 
 
 @final
@@ -99,6 +101,10 @@ class LambdaService:
         self._applied_env: tuple[str, str, int] | None = None
         self._applied_keys: set[str] = set()
         self._saved_env: dict[str, str | None] = {}
+        self.isolation = _isolation.IN_PROCESS
+        """Where handler code runs by default: ``"in-process"`` or ``"process"`` (a worker per environment)."""
+        self.isolation_of: dict[str, str] = {}
+        self.isolation_workers: list[_isolation.Worker] = []
 
     # ---- functions ----------------------------------------------------------------------------
     def create_function(
@@ -188,6 +194,11 @@ class LambdaService:
         hc = HandlerClock(
             start_wall_ns=self.world.wall_ns(start), start_virtual_ns=start, deadline_ns=INIT_TIMEOUT_NS
         )
+        if self.isolation_of.get(fn.name, self.isolation) == _isolation.PROCESS:
+            _isolation.init_env(self, env, version.handler, version.code_dir,
+                                self.function_environment(fn, env.version, version.config),
+                                version.config.memory_size, hc)
+            return round(version.config.init_duration * 1e9) + hc.elapsed_ns
         previous = _handler_time.set_current(hc)
         saved = clock.set_local_now(start)
         try:
@@ -268,6 +279,7 @@ class LambdaService:
                                       cold=env is None, event=event, source=source)
             if decided.force_cold_start and env is not None:
                 env.broken = True  # discarded: this request gets a new environment
+                _isolation.drop(env)
                 env = None
         concurrency.acquire(fn)
         reserved_at_start = fn.reserved_concurrency is not None
@@ -301,6 +313,8 @@ class LambdaService:
             reason="real-time guard" if result.guard_fired else None,
         ))
         clock.call_at(end, self._release, fn, env, reserved_at_start, priority=-1)
+        if result.guard_fired:
+            warn_guard_stopped(fn.name, request_id, self.guard_seconds)
         return Execution(outcome, result.payload, error, request_id, version.number, start, end)
 
     def _run(
@@ -341,13 +355,14 @@ class LambdaService:
                 log_stream_name=env.log_stream_name, clock=hc, client_context=client_context,
             )
             self._apply_environment(fn, env, config)
+            run: Callable[..., RunResult] = env.state.get("run", run_handler)  # a worker's, with isolation="process"
             if decided is not None and decided.needs_injection and self.injector is not None:
                 with self.injector.around(decided, hc, event_id):
-                    result = run_handler(env.handler, handler_event, context, hc, timeout_s=config.timeout,
-                                         guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
+                    result = run(env.handler, handler_event, context, hc, timeout_s=config.timeout,
+                                 guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
             else:
-                result = run_handler(env.handler, handler_event, context, hc, timeout_s=config.timeout,
-                                     guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
+                result = run(env.handler, handler_event, context, hc, timeout_s=config.timeout,
+                             guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
             if decided is not None:
                 return after_handler(decided, result, hc, request_id, config.timeout, records)
             return result
@@ -358,17 +373,7 @@ class LambdaService:
         """Expose the function's environment variables (applied lazily, restored when the sim closes)."""
         if self._applied_env == (fn.name, env.version, id(config)):
             return
-        wanted = {
-            "AWS_REGION": self.world.region,
-            "AWS_DEFAULT_REGION": self.world.region,
-            "AWS_LAMBDA_FUNCTION_NAME": fn.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": env.version,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_size),
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}",
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
-            "_HANDLER": _handler_name(fn.versions[env.version].handler),
-            **config.environment,
-        }
+        wanted = self.function_environment(fn, env.version, config)
         for key, value in wanted.items():
             if key not in self._saved_env:
                 self._saved_env[key] = os.environ.get(key)
@@ -382,8 +387,24 @@ class LambdaService:
         self._applied_keys = set(wanted)
         self._applied_env = (fn.name, env.version, id(config))
 
+    def function_environment(self, fn: Function, version: str, config: FunctionConfig) -> dict[str, str]:
+        """The environment variables a function's runtime sees: Lambda's reserved ones and its own."""
+        return {
+            "AWS_REGION": self.world.region,
+            "AWS_DEFAULT_REGION": self.world.region,
+            "AWS_LAMBDA_FUNCTION_NAME": fn.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_size),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
+            "_HANDLER": _handler_name(fn.versions[version].handler),
+            **config.environment,
+        }
+
     def restore_environment(self) -> None:
-        """Put back the process environment variables the functions' environments replaced."""
+        """Put back the process environment variables the functions' environments replaced (and stop
+        the worker processes of ``isolation="process"``)."""
+        _isolation.stop_all(self)
         for key, previous in self._saved_env.items():
             if previous is None:
                 os.environ.pop(key, None)
@@ -395,6 +416,8 @@ class LambdaService:
 
     def _release(self, fn: Function, env: Environment, reserved_at_start: bool) -> None:
         self.concurrency.release(fn, reserved_at_start=reserved_at_start)
+        if env.broken:
+            _isolation.drop(env)
         self.pool.give_back(env)
 
     def _record_rejection(
@@ -422,6 +445,15 @@ class LambdaService:
         From test code the caller waits: virtual time advances to the end of the invocation. From
         inside another handler the caller's own virtual time advances by the callee's duration.
         """
+        paused = _guard.pause()  # called from a handler: the caller's guard waits until this returns
+        try:
+            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path)
+        finally:
+            _guard.resume(paused)
+
+    def _invoke_sync(
+        self, fn: Function, payload: bytes, *, qualifier: str | None, client_context: Any, path: Path
+    ) -> Execution:
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise RequestEntityTooLargeException(
                 f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
