@@ -226,6 +226,7 @@ class Sim(EsmMixin, PushMixin):
         *,
         name: str | None = None,
         code_dir: str | None = None,
+        layers: list[str] | tuple[str, ...] = (),
         isolate_environments: bool = False,
         reserved_concurrency: int | None = None,
         dead_letter_queue: Any = None,
@@ -240,7 +241,9 @@ class Sim(EsmMixin, PushMixin):
         ``config`` takes :class:`FunctionConfig` fields (``memory_size``, ``timeout``,
         ``ephemeral_storage``, ``environment``, ``architecture``, ``base_duration``,
         ``init_duration``, ``duration_model``). The asynchronous settings and DLQ given here are
-        the function's (``$LATEST``) ones.
+        the function's (``$LATEST``) ones. A string handler with ``code_dir`` imports its modules from
+        that folder and from the ``python/`` folders of ``layers`` (Lambda's ``/opt/python``), in a
+        module namespace of its own; see docs/service.md, "The runtime contract".
         """
         unknown = sorted(set(config) - _CONFIG_FIELDS)
         if unknown:
@@ -264,7 +267,7 @@ class Sim(EsmMixin, PushMixin):
             self.service.check_dlq_target(dead_letter_queue)
         fn = self.service.create_function(
             name, handler, code_dir=code_dir, config=FunctionConfig(**config),
-            isolate_environments=isolate_environments,
+            isolate_environments=isolate_environments, layers=tuple(layers),
         )
         if reserved_concurrency is not None:
             fn.put_reserved_concurrency(reserved_concurrency)
