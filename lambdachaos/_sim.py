@@ -229,6 +229,7 @@ class Sim(EsmMixin, PushMixin):
         *,
         name: str | None = None,
         code_dir: str | None = None,
+        layers: list[str] | tuple[str, ...] = (),
         isolate_environments: bool = False,
         reserved_concurrency: int | None = None,
         dead_letter_queue: Any = None,
@@ -244,8 +245,10 @@ class Sim(EsmMixin, PushMixin):
         ``config`` takes :class:`FunctionConfig` fields (``memory_size``, ``timeout``,
         ``ephemeral_storage``, ``environment``, ``architecture``, ``base_duration``,
         ``init_duration``, ``duration_model``). The asynchronous settings and DLQ given here are
-        the function's (``$LATEST``) ones. ``isolation`` (``"in-process"`` or ``"process"``, default:
-        the ``Sim``'s) says where its handler code runs; see docs/service.md.
+        the function's (``$LATEST``) ones. A string handler with ``code_dir`` imports its modules from
+        that folder and from the ``python/`` folders of ``layers`` (Lambda's ``/opt/python``), in a
+        module namespace of its own; see docs/service.md, "The runtime contract". ``isolation``
+        (``"in-process"`` or ``"process"``, default: the ``Sim``'s) says where its handler code runs.
         """
         if isolation is not None:
             from lambdachaos.service._isolation import check_mode
@@ -273,7 +276,7 @@ class Sim(EsmMixin, PushMixin):
             self.service.check_dlq_target(dead_letter_queue)
         fn = self.service.create_function(
             name, handler, code_dir=code_dir, config=FunctionConfig(**config),
-            isolate_environments=isolate_environments,
+            isolate_environments=isolate_environments, layers=tuple(layers),
         )
         if reserved_concurrency is not None:
             fn.put_reserved_concurrency(reserved_concurrency)

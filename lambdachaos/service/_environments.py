@@ -7,13 +7,16 @@ out of memory) is discarded, so the next request there is a cold start again.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, final
 
+from lambdachaos.service import _contract as contract
 from lambdachaos.service._function import Function, Version
-from lambdachaos.service._handler_time import adopt
+from lambdachaos.service._handler_time import InvocationDeadline, adopt
 from lambdachaos.service._runtime import InitError, load_handler
 
 
@@ -34,21 +37,77 @@ class Environment:
     init_error: InitError | None = None
     tmp_used_mb: int = 0
     state: dict[str, Any] = field(default_factory=dict)
+    scope: contract.Scope | None = None
+    """What the environment's code sees (variables, working directory, sys.path, its own modules)."""
+    scope_config: object = None
+    """The settings ``scope``'s variables were built from (rebuilt when the version's settings change)."""
+
+
+def handler_name(handler: Any) -> str:
+    """``_HANDLER``: the handler string, or ``module.function`` of a callable."""
+    if isinstance(handler, str):
+        return handler
+    return f"{getattr(handler, '__module__', 'handler')}.{getattr(handler, '__qualname__', 'handler')}"
+
+
+def _task_root(version: Version) -> str:
+    if version.location is not None:
+        return version.location.root
+    if version.code_dir is not None:
+        return version.code_dir
+    module = sys.modules.get(getattr(version.handler, "__module__", "") or "")
+    file = getattr(module, "__file__", None)
+    return os.path.dirname(os.path.abspath(file)) if isinstance(file, str) else os.getcwd()
+
+
+def prepare_scope(env: Environment, version: Version, region: str, shared: dict[str, ModuleType] | None) -> None:
+    """Build (or, after a configuration change, rebuild) the variables ``env``'s code sees."""
+    config = version.config
+    variables = contract.runtime_variables(
+        function=env.function, version=env.version, memory_size=config.memory_size, runtime=config.runtime,
+        region=region, handler=handler_name(version.handler), log_stream=env.log_stream_name,
+        task_root=_task_root(version),
+        initialization_type="on-demand" if env.provisioned_for is None else "provisioned-concurrency",
+        environment=config.environment,
+    )
+    store = contract.build_store(variables)
+    env.scope_config = config
+    if env.scope is not None:
+        env.scope.store = store
+        return
+    location = version.location
+    env.scope = contract.Scope(store, location)
+    if location is not None:
+        env.scope.sys_path = [*location.paths, *(p for p in sys.path if p not in location.paths)]
+        if shared is not None:
+            env.scope.modules = shared
 
 
 def initialise(env: Environment, version: Version, isolated: bool) -> None:
-    """Run the init phase of ``env`` (module-level code); an error is kept on ``env.init_error``."""
+    """Run the init phase of ``env`` (module-level code) inside its scope; an error is kept on
+    ``env.init_error``."""
     if callable(version.handler):
         env.handler = version.handler
         namespace = getattr(version.handler, "__globals__", None)
         if isinstance(namespace, dict):
             adopt(namespace)
         return
+    scope = env.scope
+    saved = contract.enter(scope) if scope is not None else None
     try:
-        env.handler, env.module = load_handler(version.handler, version.code_dir, isolated=isolated)
+        if scope is not None and saved is not None:
+            contract.clear_own_modules(scope, saved)
+        namespace = scope.modules if scope is not None and scope.location is not None else None
+        env.handler, env.module = load_handler(version.handler, version.code_dir, isolated=isolated,
+                                               namespace=namespace)
         adopt(vars(env.module))
     except InitError as exc:
         env.init_error = exc
+    except InvocationDeadline:
+        env.init_error = InitError("Sandbox.Timedout", "", [], exited=False)
+    finally:
+        if scope is not None and saved is not None:
+            contract.leave(scope, saved)
 
 
 @final

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, final
 
 from lambdachaos._errors import ConfigError
 from lambdachaos.service._config import EventInvokeConfig, FunctionConfig
+from lambdachaos.service._contract import CodeLocation, code_location
 from lambdachaos.service._destinations import check_async_destinations
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class Version:
     config: FunctionConfig
     handler: Callable[[Any, Any], Any] | str
     code_dir: str | None
+    location: CodeLocation | None = None
+    """The code folder and layers a string handler's modules come from (None: the process's sys.path)."""
 
 
 @final
@@ -59,12 +62,18 @@ class Function:
         code_dir: str | None,
         config: FunctionConfig,
         isolate_environments: bool,
+        layers: tuple[str, ...] = (),
     ) -> None:
         self._service = service
         self.name = name
         self.arn = service.world.arn("lambda", f"function:{name}")
         self.isolate_environments = isolate_environments
-        self.versions: dict[str, Version] = {LATEST: Version(name, LATEST, config, handler, code_dir)}
+        location = None
+        if isinstance(handler, str) and code_dir is not None:
+            location = code_location(code_dir, layers, config.runtime)
+        elif layers:
+            raise ConfigError(f"layers={list(layers)!r}: layers need a 'module.function' handler with a code_dir")
+        self.versions: dict[str, Version] = {LATEST: Version(name, LATEST, config, handler, code_dir, location)}
         self.aliases: dict[str, Alias] = {}
         self.reserved_concurrency: int | None = None
         self.dead_letter_target: Any = None

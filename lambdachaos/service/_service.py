@@ -26,7 +26,9 @@ from lambdachaos.service._config import (
     DurationModel,
     FunctionConfig,
 )
-from lambdachaos.service._environments import Environment, EnvironmentPool, initialise
+from lambdachaos.service._contract import enter as enter_scope
+from lambdachaos.service._contract import leave as leave_scope
+from lambdachaos.service._environments import Environment, EnvironmentPool, initialise, prepare_scope
 from lambdachaos.service._errors import (
     InvalidRequestContentException,
     RequestEntityTooLargeException,
@@ -98,13 +100,11 @@ class LambdaService:
         self.injector: FaultInjector | None = None
         self._env_rng = world.stream("environments")
         self._route_rng = world.stream("routing")
-        self._applied_env: tuple[str, str, int] | None = None
-        self._applied_keys: set[str] = set()
-        self._saved_env: dict[str, str | None] = {}
         self.isolation = _isolation.IN_PROCESS
         """Where handler code runs by default: ``"in-process"`` or ``"process"`` (a worker per environment)."""
         self.isolation_of: dict[str, str] = {}
         self.isolation_workers: list[_isolation.Worker] = []
+        self._namespaces: dict[tuple[str, object], dict[str, Any]] = {}
 
     # ---- functions ----------------------------------------------------------------------------
     def create_function(
@@ -115,6 +115,7 @@ class LambdaService:
         code_dir: str | None,
         config: FunctionConfig,
         isolate_environments: bool,
+        layers: tuple[str, ...] = (),
     ) -> Function:
         """CreateFunction."""
         if name in self.functions:
@@ -124,7 +125,8 @@ class LambdaService:
         elif not callable(handler):
             raise ConfigError(f"handler={handler!r} must be a callable (event, context) or 'module.function'")
         fn = Function(
-            self, name, handler=handler, code_dir=code_dir, config=config, isolate_environments=isolate_environments
+            self, name, handler=handler, code_dir=code_dir, config=config, isolate_environments=isolate_environments,
+            layers=layers,
         )
         self.functions[name] = fn
         return fn
@@ -169,21 +171,26 @@ class LambdaService:
         version, _ = fn.resolve(qualifier, self._route_rng)
         envs = []
         for _ in range(value):
-            env = self._new_env(fn, version.number)
-            env.provisioned_for = qualifier
+            env = self._new_env(fn, version.number, provisioned_for=qualifier)
             self._init_env(env, fn)
             envs.append(env)
         fn.provisioned[qualifier] = value
         self.pool.set_provisioned(fn, qualifier, envs)
 
-    def _new_env(self, fn: Function, version: str) -> Environment:
+    def _new_env(self, fn: Function, version: str, provisioned_for: str | None = None) -> Environment:
         self.pool.created += 1
         hex_id = f"{self._env_rng.getrandbits(128):032x}"
         day = self.world.iso_s()[:10].replace("-", "/")
-        return Environment(
+        env = Environment(
             id=hex_id[:12], function=fn.name, version=version, handler=None, module=None,
-            log_stream_name=f"{day}/[{version}]{hex_id}",
+            log_stream_name=f"{day}/[{version}]{hex_id}", provisioned_for=provisioned_for,
         )
+        v = fn.versions[version]
+        shared = None
+        if v.location is not None and not fn.isolate_environments:
+            shared = self._namespaces.setdefault((fn.name, v.location), {})
+        prepare_scope(env, v, self.world.region, shared)
+        return env
 
     def _init_env(self, env: Environment, fn: Function) -> int:
         """Run the init phase on handler time; returns its virtual duration in ns."""
@@ -196,7 +203,7 @@ class LambdaService:
         )
         if self.isolation_of.get(fn.name, self.isolation) == _isolation.PROCESS:
             _isolation.init_env(self, env, version.handler, version.code_dir,
-                                self.function_environment(fn, env.version, version.config),
+                                self.function_environment(env),
                                 version.config.memory_size, hc)
             return round(version.config.init_duration * 1e9) + hc.elapsed_ns
         previous = _handler_time.set_current(hc)
@@ -329,15 +336,18 @@ class LambdaService:
             on_advance=clock.set_local_now,
         )
         if env.init_error is not None:
-            err = env.init_error
             env.broken = True
-            error = {"errorMessage": err.message, "errorType": err.error_type, "requestId": request_id,
-                     "stackTrace": err.trace}
+            if env.init_error.error_type == "Sandbox.Timedout":
+                return timed_out(hc, request_id, config.timeout, guard_fired=False)
+            error = env.init_error.payload(request_id)
             return RunResult("function_error", dumps(error), error, 0, env_broken=True)
         pre = round(config.base_duration * 1e9)
         if decided is not None:
             pre += decided.startup_delay_ms * 1_000_000
         saved = clock.set_local_now(start_ns)
+        scope = entered = None
+        if env.scope_config is not config:
+            prepare_scope(env, fn.versions[env.version], world.region, None)
         try:
             if pre >= hc.deadline_ns:
                 return timed_out(hc, request_id, config.timeout, guard_fired=False)
@@ -354,7 +364,8 @@ class LambdaService:
                 memory_limit_in_mb=config.memory_size, aws_request_id=request_id,
                 log_stream_name=env.log_stream_name, clock=hc, client_context=client_context,
             )
-            self._apply_environment(fn, env, config)
+            scope = env.scope
+            entered = enter_scope(scope) if scope is not None else None
             run: Callable[..., RunResult] = env.state.get("run", run_handler)  # a worker's, with isolation="process"
             if decided is not None and decided.needs_injection and self.injector is not None:
                 with self.injector.around(decided, hc, event_id):
@@ -367,52 +378,21 @@ class LambdaService:
                 return after_handler(decided, result, hc, request_id, config.timeout, records)
             return result
         finally:
+            if scope is not None and entered is not None:
+                leave_scope(scope, entered)
             clock.set_local_now(saved)
 
-    def _apply_environment(self, fn: Function, env: Environment, config: FunctionConfig) -> None:
-        """Expose the function's environment variables (applied lazily, restored when the sim closes)."""
-        if self._applied_env == (fn.name, env.version, id(config)):
-            return
-        wanted = self.function_environment(fn, env.version, config)
-        for key, value in wanted.items():
-            if key not in self._saved_env:
-                self._saved_env[key] = os.environ.get(key)
-            os.environ[key] = value
-        for key in self._applied_keys - wanted.keys():
-            previous = self._saved_env.get(key)
-            if previous is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = previous
-        self._applied_keys = set(wanted)
-        self._applied_env = (fn.name, env.version, id(config))
-
-    def function_environment(self, fn: Function, version: str, config: FunctionConfig) -> dict[str, str]:
-        """The environment variables a function's runtime sees: Lambda's reserved ones and its own."""
-        return {
-            "AWS_REGION": self.world.region,
-            "AWS_DEFAULT_REGION": self.world.region,
-            "AWS_LAMBDA_FUNCTION_NAME": fn.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": version,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_size),
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}",
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
-            "_HANDLER": _handler_name(fn.versions[version].handler),
-            **config.environment,
-        }
+    @staticmethod
+    def function_environment(env: Environment) -> dict[str, str]:
+        """The variables an environment's runtime sees (the process's, Lambda's reserved ones and the
+        function's own), as handed to a worker process with ``isolation="process"``."""
+        store = env.scope.store if env.scope is not None else {}
+        return {os.fsdecode(key): os.fsdecode(value) for key, value in store.items()}
 
     def restore_environment(self) -> None:
-        """Put back the process environment variables the functions' environments replaced (and stop
-        the worker processes of ``isolation="process"``)."""
+        """Stop the worker processes of ``isolation="process"``; an environment's variables are only
+        in place while its code runs, so there is nothing else to put back."""
         _isolation.stop_all(self)
-        for key, previous in self._saved_env.items():
-            if previous is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = previous
-        self._saved_env = {}
-        self._applied_keys = set()
-        self._applied_env = None
 
     def _release(self, fn: Function, env: Environment, reserved_at_start: bool) -> None:
         self.concurrency.release(fn, reserved_at_start=reserved_at_start)
@@ -490,12 +470,6 @@ class LambdaService:
 
 
 _decode = json.JSONDecoder().decode
-
-
-def _handler_name(handler: Any) -> str:
-    if isinstance(handler, str):
-        return handler
-    return f"{getattr(handler, '__module__', 'handler')}.{getattr(handler, '__qualname__', 'handler')}"
 
 
 def _parse_payload(payload: bytes) -> Any:

@@ -1,0 +1,5 @@
+import os
+
+
+def describe():
+    return f"stream utils in {os.environ['AWS_LAMBDA_FUNCTION_NAME']}"
