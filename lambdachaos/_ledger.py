@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Final, final
 
@@ -33,6 +33,11 @@ class Outcome(StrEnum):
     THROTTLED = "throttled"
     SYSTEM_ERROR = "system_error"
     REJECTED = "rejected"
+    PARTIAL_FAILURE = "partial_failure"
+
+
+RECORD_OUTCOMES: Final = ("success", "failed", "not_checkpointed")
+"""Per-record outcomes of a partially failed batch (:attr:`Attempt.record_outcomes`)."""
 
 
 class FateStatus(StrEnum):
@@ -99,6 +104,22 @@ class Attempt:
     bisect_depth: int = 0
     reason: str | None = None
     faults: tuple[str, ...] = ()
+    failed_items: tuple[str, ...] = ()
+    checkpoint: str | None = None
+    record_outcomes: tuple[str, ...] = ()
+
+    def outcome_of(self, record_id: str) -> str:
+        """What this attempt meant for one record of its batch.
+
+        ``success``, ``failed`` (reported in ``batchItemFailures``) or ``not_checkpointed`` (a stream
+        record after the checkpoint, delivered again) for a partially failed batch; otherwise the
+        attempt's own outcome. ``KeyError`` when the record was not in the batch.
+        """
+        if record_id not in self.records:
+            raise KeyError(f"record {record_id!r} was not in attempt {self.seq}'s batch ({len(self.records)} records)")
+        if self.record_outcomes:
+            return self.record_outcomes[self.records.index(record_id)]
+        return self.outcome.value
 
     @property
     def start(self) -> float:
@@ -124,6 +145,10 @@ class Attempt:
             what += f" ({self.reason})"
         env = f" env={self.env_id}{' cold' if self.cold else ''}" if self.env_id else ""
         recs = f" records={len(self.records)}" if self.records else ""
+        if self.failed_items:
+            recs += f" reported failed: {', '.join(self.failed_items)}"
+        if self.checkpoint is not None:
+            recs += f" checkpoint {self.checkpoint}"
         return f"t={self.start:.3f}s {self.path.value} {self.function} attempt {self.attempt}{env}{recs} → {what}"
 
 
@@ -141,6 +166,11 @@ class Delivery:
     message_id: str | None = None
     ok: bool = True
     detail: str | None = None
+
+    @property
+    def at(self) -> float:
+        """Virtual time of the delivery in seconds."""
+        return self.at_ns / 1e9
 
     def describe(self) -> str:
         """A one-line human summary."""
@@ -163,6 +193,11 @@ class FaultRecord:
     effect: str
     detail: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def at(self) -> float:
+        """Virtual time of the firing in seconds."""
+        return self.at_ns / 1e9
+
 
 @final
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,6 +210,11 @@ class Fate:
     condition: str | None = None
     destinations: tuple[str, ...] = ()
     attempts: int = 0
+
+    @property
+    def at(self) -> float | None:
+        """Virtual time in seconds at which the fate was settled (entered, while ``pending``)."""
+        return None if self.at_ns is None else self.at_ns / 1e9
 
     @property
     def destination(self) -> str | None:
@@ -215,6 +255,15 @@ class Ledger:
     def add_delivery(self, delivery: Delivery) -> None:
         """Record one DLQ/destination/redrive delivery."""
         self._deliveries.append(delivery)
+
+    def amend(self, request_id: str, **changes: Any) -> None:
+        """Add to the latest attempt of ``request_id`` what was learned when it ended (batch item failures)."""
+        attempts = self._attempts
+        for i in range(len(attempts) - 1, -1, -1):
+            if attempts[i].request_id == request_id:
+                attempts[i] = replace(attempts[i], **changes)
+                return
+        raise LookupError(f"no attempt with request id {request_id!r}")
 
     def add_fault(self, record: FaultRecord) -> None:
         """Record one fault firing."""

@@ -139,30 +139,35 @@ def write_page(directory: Path, nodeid: str, outcome: str, seed: int, ledgers: l
     page = _PAGE.format(
         title=html.escape(nodeid), css=_CSS, js=_JS, json_name=f"{name}.ledger.json", rows=rows,
         meta=f"{html.escape(outcome)} · seed {seed}{more}",
-        figures="".join(f"<span>{k} <b>{v}</b></span>" for k, v in figures.as_dict().items()),
+        figures="".join(f"<span class='tile' data-figure='{k}'>{k.replace('_', ' ')} <b>{html.escape(v)}</b></span>"
+                        for k, v in figures.headline().items()),
         legend="".join(f"<span><i class='swatch outcome-{o}'></i>{o}</span>" for o in _COLOURS),
         data=_inline_json(data),
     )
     path = directory / f"{name}.html"
     path.write_text(page, encoding="utf-8")
-    summary = {"nodeid": nodeid, "outcome": outcome, "seed": seed, "page": path.name, **figures.as_dict()}
+    summary = {"nodeid": nodeid, "outcome": outcome, "seed": seed, "page": path.name, **figures.as_dict(),
+               "headline": figures.headline()}
     (directory / f"{name}.summary.json").write_text(json.dumps(summary, sort_keys=True), encoding="utf-8")
     return path
 
 
 def write_index(directory: Path, run_seed: int) -> Path:
     """Write ``index.html`` linking every test page in ``directory`` (pages from all xdist workers)."""
+    from ._summary import Figures
+
     directory.mkdir(parents=True, exist_ok=True)
     entries = sorted((json.loads(p.read_text(encoding="utf-8")) for p in directory.glob("*.summary.json")),
                      key=lambda e: e["nodeid"])
-    keys = ("invocations", "retries", "throttles", "dlq", "destinations", "faults")
+    keys = tuple(Figures().headline())
     rows = "".join(
         f"<tr><td><a href='{html.escape(e['page'])}'>{html.escape(e['nodeid'])}</a></td>"
         f"<td>{html.escape(e['outcome'])}</td><td>{e['seed']}</td>"
-        + "".join(f"<td>{e.get(k, 0)}</td>" for k in keys) + "</tr>"
+        + "".join(f"<td data-figure='{k}'>{html.escape(str(e.get('headline', {}).get(k, e.get(k, 0))))}</td>"
+                  for k in keys) + "</tr>"
         for e in entries
     )
     path = directory / "index.html"
     path.write_text(_INDEX.format(css=_CSS, seed=run_seed, n=len(entries), rows=rows,
-                                  heads="".join(f"<th>{k}</th>" for k in keys)), encoding="utf-8")
+                                  heads="".join(f"<th>{k.replace('_', ' ')}</th>" for k in keys)), encoding="utf-8")
     return path
