@@ -105,7 +105,7 @@ def _run_sim(scenario: Any, args: argparse.Namespace, out: TextIO, err: TextIO) 
     if args.ledger:
         report.write_ledger(result, args.ledger)
     if args.report:
-        report.write_html(result, args.report)
+        report.write_html(result, args.report, ledger_path=args.ledger)
     if args.timeline:
         out.write("timeline (virtual time):\n")
         for line in result.sim.ledger.timeline():
