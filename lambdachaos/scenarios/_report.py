@@ -22,6 +22,17 @@ def where(result: RunResult, line: int) -> str:
     return f"{path.name if path is not None else result.scenario.name}:{line}"
 
 
+def source_line(result: RunResult) -> str:
+    """Where the scenario came from: its path, or how to copy a bundled one."""
+    path = result.scenario.path
+    if path is None:
+        return f"none ({result.scenario.name} was built in code)"
+    if path.parent == Path(__file__).parent and path.stem.startswith("bundled_"):
+        name = path.stem.removeprefix("bundled_").replace("_", "-")
+        return f"{path.name}, bundled (copy it: lambdachaos run {name} --save my-scenario.yaml)"
+    return str(path)
+
+
 def verdict_rows(result: RunResult) -> list[tuple[str, str, str, str, str]]:
     """``(status, file:line, name, expected, observed)`` per expectation."""
     return [("PASS" if v.passed else "FAIL", where(result, v.line), v.name, v.expected, v.observed)
@@ -49,8 +60,7 @@ def write_text(result: RunResult, out: TextIO) -> None:
     out.write(f"scenario {s['scenario']} (seed {s['seed']}): {s['sent']} sent, {s['attempts']} attempts, "
               f"{s['deliveries']} DLQ/destination deliveries, {s['faults']} fault firings, "
               f"{s['virtual_seconds']:.3f} s virtual\n")
-    if result.scenario.path is not None:
-        out.write(f"scenario file: {result.scenario.path}\n")
+    out.write(f"scenario file: {source_line(result)}\n")
     out.write("fates: " + (", ".join(f"{k} {v}" for k, v in s["fates"].items()) or "none") + "\n")
     if result.replay_formats:
         out.write("replayed: " + ", ".join(f"{k} ({v})" for k, v in result.replay_formats.items()) + "\n")
@@ -111,8 +121,7 @@ def _verdict_html(result: RunResult) -> str:
         "#lambdachaos-verdicts .fail td:first-child{color:#c92a2a;font-weight:bold}</style>"
         f"<h2>Scenario {html.escape(result.scenario.name)}: {verdict} ({head})</h2>"
         f"<p>{html.escape(result.scenario.description)}</p>"
-        + (f"<p>scenario file: <code>{html.escape(str(result.scenario.path))}</code></p>"
-           if result.scenario.path is not None else "")
+        + f"<p>scenario file: <code>{html.escape(source_line(result))}</code></p>"
         + "<table><tr><th></th><th>where</th><th>expectation</th>"
         f"<th>expected</th><th>observed</th><th>cause (handler error)</th></tr>{rows}</table></section>"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -153,7 +154,8 @@ def _measure(chromium, page, tmp_path):
 
 
 def _overlap(a, b):
-    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+    across = a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"]
+    return across and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
 
 
 def _no_overlaps(items):
@@ -234,7 +236,7 @@ def test_an_async_retry_page_lines_up_attempts_records_and_deliveries(pytester, 
     _common(m)
     attempts = sorted(m["attempts"], key=lambda a: a["x"])
     assert len(attempts) == 3 and all("RuntimeError: payment down" in a["tip"] for a in attempts)
-    gaps = [b["x"] - a["x"] for a, b in zip(attempts, attempts[1:], strict=False)]
+    gaps = [b["x"] - a["x"] for a, b in itertools.pairwise(attempts)]
     assert gaps[1] > gaps[0] > 0  # 60 s, then 120 s: the later gap is wider
     assert sorted(k["x"] for k in m["marks"]) == [a["x"] for a in attempts]
     [delivery] = m["deliveries"]
