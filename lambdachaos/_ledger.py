@@ -7,6 +7,7 @@ seconds with nine decimals so the export is exact and byte-stable. The JSON sche
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
@@ -314,7 +315,9 @@ class Ledger:
         valid = {f.name for f in fields(Attempt)}
         unknown = sorted(set(criteria) - valid)
         if unknown:
-            raise TypeError(f"unknown attempt field(s) {unknown}; valid fields: {sorted(valid)}")
+            close = [m for u in unknown for m in difflib.get_close_matches(u, valid, n=1)]
+            hint = f"did you mean {', '.join(close)}? " if close else ""
+            raise TypeError(f"unknown attempt field(s) {unknown}; {hint}valid fields: {sorted(valid)}")
         return [a for a in self._attempts if all(getattr(a, k) == v for k, v in criteria.items())]
 
     def attempts_for(self, event_id: str) -> list[Attempt]:
@@ -336,7 +339,10 @@ class Ledger:
             return self._fates[event_id]
         except KeyError:
             known = ", ".join(list(self._fates)[:5])
-            raise KeyError(f"no record {event_id!r} entered this simulation (known: {known} ...)") from None
+            close = difflib.get_close_matches(str(event_id), list(self._fates)[:5000], n=1, cutoff=0.8)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise KeyError(f"no record {event_id!r} entered this simulation; {hint}"
+                           f"{len(self._fates)} known, e.g. {known}") from None
 
     def deliveries_to(self, target_arn: str) -> list[Delivery]:
         """Deliveries made to one ARN."""
