@@ -9,6 +9,9 @@ True
 
 from __future__ import annotations
 
+import difflib as _difflib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
 from ._catalogue import (
     BATCH_RESPONSE_SHAPES,
     FAULT_KINDS,
@@ -45,6 +48,36 @@ from ._plan import FaultPlan, FaultRule
 from ._responses import malform_batch_response
 from ._schedule import ThrottleSchedule, ThrottleWindow
 from ._target import FieldMatch, Target, When
+
+if not _TYPE_CHECKING:  # type checkers keep reporting unknown names
+
+    def _camel(kind: str) -> str:
+        return "".join(part.capitalize() for part in kind.split("-"))
+
+
+    def __getattr__(name: str) -> object:
+        """Names that are not here but look like a fault: say which class to import instead.
+
+        ``from lambdachaos.faults import Timeout`` raises ``ImportError`` naming ``InvocationTimeout`` (the
+        class of the ``timeout`` kind). Other unknown names raise ``AttributeError``, with a suggestion when
+        one is close.
+        """
+        if name.startswith("__"):
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        by_kind = {_camel(kind): cls.__name__ for kind, cls in FAULT_KINDS.items()}
+        by_kind.update({kind: cls.__name__ for kind, cls in FAULT_KINDS.items()})
+        target = by_kind.get(name)
+        if target is None:
+            close = _difflib.get_close_matches(name, [*__all__, *by_kind], n=1, cutoff=0.75)
+            target = by_kind.get(close[0], close[0]) if close else None
+        if target is not None and target != name:
+            kind = next((k for k, cls in FAULT_KINDS.items() if cls.__name__ == target), None)
+            what = f"the {kind!r} fault is the class {target}" if kind else f"did you mean {target}?"
+            raise ImportError(f"lambdachaos.faults has no {name!r}: {what} (from lambdachaos.faults import {target})",
+                              name=__name__)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}; fault classes: "
+                             + ", ".join(sorted(cls.__name__ for cls in set(FAULT_KINDS.values()))))
+
 
 __all__ = [
     "BATCH_RESPONSE_SHAPES",

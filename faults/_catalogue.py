@@ -6,6 +6,7 @@ Each class states what the function sees and what Lambda does; docs/faults.md ha
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import enum
 from typing import Any, ClassVar, final
 
@@ -108,8 +109,10 @@ class Fault:
 
         cls = FAULT_KINDS.get(kind)
         if cls is None:
+            close = difflib.get_close_matches(str(kind), FAULT_KINDS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
             raise FaultPlanError(
-                f"fault kind={kind!r} is unknown; valid kinds are {', '.join(sorted(FAULT_KINDS))}."
+                f"fault kind={kind!r} is unknown; {hint}valid kinds are {', '.join(sorted(FAULT_KINDS))}."
             )
         params = {k: v for k, v in data.items() if k != "kind"}
         return decode(cls, params, f"fault {kind!r}")

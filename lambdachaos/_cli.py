@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from collections.abc import Sequence
 
@@ -33,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["events"]:
         from lambdachaos.generators._cli import events_main
 
+        hint = _unknown_source(argv[1:])
+        if hint is not None:
+            sys.stderr.write(hint)
+            return 2
         code = events_main(argv[1:])
         return code
     parser = argparse.ArgumentParser(
@@ -48,6 +53,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.parse_args(argv)
     parser.print_help()
     return 2
+
+
+def _unknown_source(argv: list[str]) -> str | None:
+    """The error for ``lambdachaos events NAME`` with an unknown NAME: the closest names, not all of them."""
+    from lambdachaos.generators import _sources  # type: ignore[import-not-found, unused-ignore]
+    from lambdachaos.generators._cli import _parser  # type: ignore[import-not-found, unused-ignore]
+
+    try:
+        args, _ = _parser().parse_known_args(argv)
+    except SystemExit:
+        return None
+    name = getattr(args, "source", None)
+    names = list(_sources.SOURCES)
+    if name is None or getattr(args, "list", False) or name in names:
+        return None
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    close += [n for n in names if n.startswith(name) and n not in close][: 3 - len(close)]
+    hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+    return (f"lambdachaos events: error: unknown event source {name!r}; {hint}"
+            f"'lambdachaos events --list' shows all {len(names)}\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

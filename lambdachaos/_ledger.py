@@ -7,9 +7,10 @@ seconds with nine decimals so the export is exact and byte-stable. The JSON sche
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Final, final
 
@@ -35,6 +36,11 @@ class Outcome(StrEnum):
     REJECTED = "rejected"
     GUARD_STOPPED = "guard_stopped"
     """Stopped by lambdachaos's real-time guard: not an AWS outcome, and it depends on the machine."""
+    PARTIAL_FAILURE = "partial_failure"
+
+
+RECORD_OUTCOMES: Final = ("success", "failed", "not_checkpointed")
+"""Per-record outcomes of a partially failed batch (:attr:`Attempt.record_outcomes`)."""
 
 
 class FateStatus(StrEnum):
@@ -101,6 +107,22 @@ class Attempt:
     bisect_depth: int = 0
     reason: str | None = None
     faults: tuple[str, ...] = ()
+    failed_items: tuple[str, ...] = ()
+    checkpoint: str | None = None
+    record_outcomes: tuple[str, ...] = ()
+
+    def outcome_of(self, record_id: str) -> str:
+        """What this attempt meant for one record of its batch.
+
+        ``success``, ``failed`` (reported in ``batchItemFailures``) or ``not_checkpointed`` (a stream
+        record after the checkpoint, delivered again) for a partially failed batch; otherwise the
+        attempt's own outcome. ``KeyError`` when the record was not in the batch.
+        """
+        if record_id not in self.records:
+            raise KeyError(f"record {record_id!r} was not in attempt {self.seq}'s batch ({len(self.records)} records)")
+        if self.record_outcomes:
+            return self.record_outcomes[self.records.index(record_id)]
+        return self.outcome.value
 
     @property
     def start(self) -> float:
@@ -126,6 +148,10 @@ class Attempt:
             what += f" ({self.reason})"
         env = f" env={self.env_id}{' cold' if self.cold else ''}" if self.env_id else ""
         recs = f" records={len(self.records)}" if self.records else ""
+        if self.failed_items:
+            recs += f" reported failed: {', '.join(self.failed_items)}"
+        if self.checkpoint is not None:
+            recs += f" checkpoint {self.checkpoint}"
         return f"t={self.start:.3f}s {self.path.value} {self.function} attempt {self.attempt}{env}{recs} → {what}"
 
 
@@ -143,6 +169,11 @@ class Delivery:
     message_id: str | None = None
     ok: bool = True
     detail: str | None = None
+
+    @property
+    def at(self) -> float:
+        """Virtual time of the delivery in seconds."""
+        return self.at_ns / 1e9
 
     def describe(self) -> str:
         """A one-line human summary."""
@@ -165,6 +196,11 @@ class FaultRecord:
     effect: str
     detail: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def at(self) -> float:
+        """Virtual time of the firing in seconds."""
+        return self.at_ns / 1e9
+
 
 @final
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,6 +213,11 @@ class Fate:
     condition: str | None = None
     destinations: tuple[str, ...] = ()
     attempts: int = 0
+
+    @property
+    def at(self) -> float | None:
+        """Virtual time in seconds at which the fate was settled (entered, while ``pending``)."""
+        return None if self.at_ns is None else self.at_ns / 1e9
 
     @property
     def destination(self) -> str | None:
@@ -217,6 +258,15 @@ class Ledger:
     def add_delivery(self, delivery: Delivery) -> None:
         """Record one DLQ/destination/redrive delivery."""
         self._deliveries.append(delivery)
+
+    def amend(self, request_id: str, **changes: Any) -> None:
+        """Add to the latest attempt of ``request_id`` what was learned when it ended (batch item failures)."""
+        attempts = self._attempts
+        for i in range(len(attempts) - 1, -1, -1):
+            if attempts[i].request_id == request_id:
+                attempts[i] = replace(attempts[i], **changes)
+                return
+        raise LookupError(f"no attempt with request id {request_id!r}")
 
     def add_fault(self, record: FaultRecord) -> None:
         """Record one fault firing."""
@@ -279,7 +329,9 @@ class Ledger:
         valid = {f.name for f in fields(Attempt)}
         unknown = sorted(set(criteria) - valid)
         if unknown:
-            raise TypeError(f"unknown attempt field(s) {unknown}; valid fields: {sorted(valid)}")
+            close = [m for u in unknown for m in difflib.get_close_matches(u, valid, n=1)]
+            hint = f"did you mean {', '.join(close)}? " if close else ""
+            raise TypeError(f"unknown attempt field(s) {unknown}; {hint}valid fields: {sorted(valid)}")
         return [a for a in self._attempts if all(getattr(a, k) == v for k, v in criteria.items())]
 
     def attempts_for(self, event_id: str) -> list[Attempt]:
@@ -301,7 +353,10 @@ class Ledger:
             return self._fates[event_id]
         except KeyError:
             known = ", ".join(list(self._fates)[:5])
-            raise KeyError(f"no record {event_id!r} entered this simulation (known: {known} ...)") from None
+            close = difflib.get_close_matches(str(event_id), list(self._fates)[:5000], n=1, cutoff=0.8)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise KeyError(f"no record {event_id!r} entered this simulation; {hint}"
+                           f"{len(self._fates)} known, e.g. {known}") from None
 
     def deliveries_to(self, target_arn: str) -> list[Delivery]:
         """Deliveries made to one ARN."""

@@ -1,5 +1,8 @@
 """mypy --strict and ruff over the whole package, as it is installed (the three top-level folders
-under the lambdachaos namespace), so the public surface stays typed and lint-clean."""
+under the lambdachaos namespace), so the public surface stays typed and lint-clean.
+
+Marked ``typecheck``: not part of the default run (they take minutes); ``.ci/run`` and
+``python -m pytest -m typecheck tests/test_typing.py`` (with the ``dev`` extra) run them."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ def _tree(tmp: Path) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.typecheck
 def test_mypy_strict_passes_on_the_installed_layout(tmp_path):
     pytest.importorskip("mypy")
     tree = _tree(tmp_path / "tree")
@@ -38,6 +42,7 @@ def test_mypy_strict_passes_on_the_installed_layout(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.typecheck
 def test_ruff_finds_nothing():
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():

@@ -8,6 +8,7 @@ cannot run here.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib.util
 import json
 import sys
@@ -24,12 +25,30 @@ def _scenario_path(name: str) -> Path:
     path = Path(name)
     if path.is_file():
         return path
-    from lambdachaos.scenarios import bundled
+    from lambdachaos.scenarios import bundled, bundled_names
 
     try:
         return bundled(name)
     except FileNotFoundError:
-        raise FileNotFoundError(f"{name}: no such scenario file (nor a bundled scenario of that name)") from None
+        names = bundled_names()
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise FileNotFoundError(f"{name}: no such scenario file, nor a bundled scenario of that name; {hint}"
+                                f"bundled scenarios: {', '.join(names)}") from None
+
+
+def _save(source: Path, target: str, name: str, out: TextIO, err: TextIO) -> int:
+    dest = Path(target)
+    if dest.exists():
+        err.write(f"error: --save {target}: the file exists; choose another name\n")
+        return EXIT_INVALID
+    try:
+        dest.write_bytes(source.read_bytes())
+    except OSError as exc:
+        err.write(f"error: --save {target}: {exc.strerror or exc}\n")
+        return EXIT_INVALID
+    out.write(f"saved scenario {name} to {target}; edit it, then run: lambdachaos run {target}\n")
+    return EXIT_OK
 
 
 def run_parser() -> argparse.ArgumentParser:
@@ -41,6 +60,8 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="simulation seed (default: the file's seed, else 0)")
     p.add_argument("--report", metavar="OUT.html", help="write the HTML report (timeline and verdicts)")
     p.add_argument("--ledger", metavar="OUT.json", help="write the ledger JSON")
+    p.add_argument("--save", metavar="COPY.yaml",
+                   help="write a copy of the scenario file (to edit and run as your own) instead of running it")
     p.add_argument("--timeline", action="store_true",
                    help="print every attempt and delivery in virtual-time order before the verdict")
     p.add_argument("--speed", type=float, default=None, metavar="X",
@@ -69,7 +90,14 @@ def run_main(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
     from lambdachaos.scenarios import ScenarioError, load_scenario
 
     try:
-        scenario = load_scenario(_scenario_path(args.scenario))
+        source = _scenario_path(args.scenario)
+    except FileNotFoundError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_INVALID
+    if args.save:
+        return _save(source, args.save, args.scenario, out, err)
+    try:
+        scenario = load_scenario(source)
     except FileNotFoundError as exc:
         err.write(f"error: {exc}\n")
         return EXIT_INVALID
@@ -105,7 +133,7 @@ def _run_sim(scenario: Any, args: argparse.Namespace, out: TextIO, err: TextIO) 
     if args.ledger:
         report.write_ledger(result, args.ledger)
     if args.report:
-        report.write_html(result, args.report)
+        report.write_html(result, args.report, ledger_path=args.ledger)
     if args.timeline:
         out.write("timeline (virtual time):\n")
         for line in result.sim.ledger.timeline():
@@ -132,9 +160,10 @@ def _plain_progress(out: TextIO) -> Any:
         due = [m for m in marks if m <= pct and m not in shown]
         if due:
             shown.update(due)
-            out.write(f"traffic {p.sent}/{p.total} sent, virtual t={p.now:.1f} s\n")
+            last = "" if p.last_sent_at is None else f", the latest at t={p.last_sent_at:.1f} s"
+            out.write(f"by virtual t={p.now:.1f} s: {p.sent} of {p.total} record(s) sent{last}\n")
         if p.done:
-            out.write(f"settled at virtual t={p.now:.1f} s\n")
+            out.write(f"settled at virtual t={p.now:.1f} s: nothing left to happen\n")
 
     return show
 
@@ -235,7 +264,33 @@ def replay_main(argv: list[str], out: TextIO | None = None, err: TextIO | None =
         return EXIT_INVALID
 
 
+DEMO_INTRO = """\
+lambdachaos demo: what happens to an order when the payment provider is down?
+  An order handler is invoked asynchronously and fails every time. Lambda will retry it twice
+  (at 60 s and 180 s of virtual time; no real waiting), then put the event in the dead-letter
+  queue and send an invocation record to the on-failure destination.
+  Scenario file: {path}
+
+"""
+
+DEMO_OUTRO = """
+Why it matters: without the dead-letter queue this order would have been dropped without a trace after
+  180 s. Alarm on the DLQ's ApproximateNumberOfMessagesVisible and on the function's AsyncEventsDropped
+  metric; a message in the DLQ is an order a customer is still waiting for.
+Make it yours: lambdachaos run async-dlq --save my-scenario.yaml, edit it, then
+  lambdachaos run my-scenario.yaml --report report.html
+"""
+
+
 def demo_main(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
     """``lambdachaos demo [--seed N] [--report F] [--ledger F]``: run the bundled ``async-dlq`` scenario
-    with its timeline (a failing async function retried at 60 s and 180 s, then dead-lettered)."""
-    return run_main(["async-dlq", "--timeline", *argv], out=out, err=err)
+    with its timeline (a failing async function retried at 60 s and 180 s, then dead-lettered), saying first
+    what is about to happen and at the end why it matters and how to copy the scenario."""
+    out = out or sys.stdout
+    from lambdachaos.scenarios import bundled
+
+    out.write(DEMO_INTRO.format(path=bundled("async-dlq")))
+    code = run_main(["async-dlq", "--timeline", *argv], out=out, err=err)
+    if code in (EXIT_OK, EXIT_FAILED):
+        out.write(DEMO_OUTRO)
+    return code

@@ -34,6 +34,8 @@ class Progress:
     total: int
     now: float
     done: bool = False
+    last_sent_at: float | None = None
+    """Virtual time at which the latest record so far was sent (``None`` before the first)."""
 
 
 @final
@@ -324,7 +326,8 @@ def _drive(sim: Sim, sender: _Sender, total: int, last: float, horizon: float | 
             if lag > 0:
                 sleep(lag)
         if progress is not None:
-            progress(Progress(len(sender.sent), total, sim.now, done))
+            last = sender.sent[-1][0].at if sender.sent else None
+            progress(Progress(len(sender.sent), total, sim.now, done, last))
 
     chunk = max(last / 100, _FIRST_CHUNK_S)
     t = 0.0

@@ -128,6 +128,9 @@ class BatchResponse:
     failed: tuple[str, ...] = ()
 
 
+INVALID_RESPONSE: Final = "batch response not understood: the whole batch failed"
+"""The ledger ``reason`` of an attempt whose batch response Lambda read as a complete failure."""
+
 SUCCESS: Final = BatchResponse(False)
 FAILURE: Final = BatchResponse(True)
 

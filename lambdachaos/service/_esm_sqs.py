@@ -22,6 +22,7 @@ from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._ledger import Delivery, Fate, FateStatus, Outcome, Path
 from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage
 from lambdachaos.service._esm_common import (
+    INVALID_RESPONSE,
     REPORT_BATCH_ITEM_FAILURES,
     SYNC_PAYLOAD_LIMIT,
     InvalidParameterValueError,
@@ -368,9 +369,15 @@ class SqsEventSourceMapping:
             if self._rbif:
                 response = parse_batch_response(ex.payload, frozenset(batch.ids))
                 if response.complete_failure:
+                    self._ledger.amend(ex.request_id, record_outcomes=("failed",) * len(batch.ids),
+                                       reason=INVALID_RESPONSE)
                     self._wake()
                     return
                 failed = response.failed
+                if failed:
+                    self._ledger.amend(ex.request_id, outcome=Outcome.PARTIAL_FAILURE, failed_items=tuple(failed),
+                                       record_outcomes=tuple("failed" if i in failed else "success"
+                                                             for i in batch.ids))
             self._delete(batch, frozenset(failed))
         self._wake()
 

@@ -24,7 +24,13 @@ from lambdachaos._ledger import Delivery, Fate, FateStatus, Outcome, Path
 from lambdachaos.generators import dynamodb_streams as ddb_records  # type: ignore[import-not-found, unused-ignore]
 from lambdachaos.generators import kinesis as kinesis_records  # type: ignore[import-not-found, unused-ignore]
 from lambdachaos.service import _destinations as dest
-from lambdachaos.service._esm_common import REPORT_BATCH_ITEM_FAILURES, data_view, matches, parse_batch_response
+from lambdachaos.service._esm_common import (
+    INVALID_RESPONSE,
+    REPORT_BATCH_ITEM_FAILURES,
+    data_view,
+    matches,
+    parse_batch_response,
+)
 from lambdachaos.service._esm_stream_config import (
     DYNAMODB,
     KINESIS,
@@ -386,10 +392,17 @@ class StreamEventSourceMapping:
             ids = {self._sequence(r): i for i, r in enumerate(sub.records)}
             response = parse_batch_response(ex.payload, ids)
             if response.complete_failure:
+                self._ledger.amend(ex.request_id, record_outcomes=("failed",) * len(ids), reason=INVALID_RESPONSE)
                 self._failed(lane, sub, ex, None)
                 return
             if response.failed:
                 first = min(ids[s] for s in response.failed)
+                reported = set(response.failed)
+                self._ledger.amend(
+                    ex.request_id, outcome=Outcome.PARTIAL_FAILURE, failed_items=response.failed,
+                    checkpoint=self._sequence(sub.records[first]),
+                    record_outcomes=tuple("success" if i < first else "failed" if s in reported else "not_checkpointed"
+                                          for s, i in ids.items()))
                 self._succeed(sub, sub.records[:first])
                 rest = sub.child(sub.records[first:], deeper=False)
                 lane.pending[0] = rest

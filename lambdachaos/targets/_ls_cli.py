@@ -46,6 +46,8 @@ def _status(args: argparse.Namespace) -> int:
     else:
         for key, value in info.items():
             print(f"{key}: {value}")
+        if conn is None:
+            print("LocalStack is not running; start it with: lambdachaos localstack up")
     return 0 if conn is not None else 1
 
 

@@ -171,7 +171,8 @@ def test_an_assertion_failure_shows_the_timeline_and_how_to_reproduce(pytester):
         [
             "*= lambdachaos =*",
             "FAILED test_an_assertion_failure_shows*::test_retries "
-            "seed=* invocations=3 retries=2 throttles=0 dlq=0 destinations=0 faults=0",
+            "seed=* invocations=3 retries=2 throttles=0 partial_failures=0 "
+            "dlq=0 (async 0, redrive 0, on-failure 0) destinations=0 faults=0",
             "reproduce with --lambdachaos-seed=3",
         ]
     )

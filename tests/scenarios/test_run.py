@@ -36,11 +36,13 @@ def test_the_kinesis_poison_scenario_isolates_each_poison_record():
 def test_a_passing_run_exits_0_and_prints_the_verdict_table(tmp_path):
     code, out, err = _run(["egress-outage", "--ledger", str(tmp_path / "l.json"), "--report", str(tmp_path / "r.html")])
     assert (code, err) == (0, "")
-    assert "PASS  line  40  every order is charged in the end" in out
+    assert "PASS  bundled_egress_outage.yaml:40  every order is charged in the end" in out
     assert out.splitlines()[:5] == [
-        "traffic 8/30 sent, virtual t=36.2 s", "traffic 15/30 sent, virtual t=71.0 s",
-        "traffic 23/30 sent, virtual t=110.2 s", "traffic 30/30 sent, virtual t=145.0 s",
-        "settled at virtual t=225.0 s"]
+        "by virtual t=36.2 s: 8 of 30 record(s) sent, the latest at t=35.0 s",
+        "by virtual t=71.0 s: 15 of 30 record(s) sent, the latest at t=70.0 s",
+        "by virtual t=110.2 s: 23 of 30 record(s) sent, the latest at t=110.0 s",
+        "by virtual t=145.0 s: 30 of 30 record(s) sent, the latest at t=145.0 s",
+        "settled at virtual t=225.0 s: nothing left to happen"]
     assert "verdict: PASS (5 of 5 expectations held)" in out
     assert json.loads((tmp_path / "l.json").read_text())["schema"] == "lambdachaos.ledger/1"
     page = (tmp_path / "r.html").read_text()
@@ -60,7 +62,8 @@ def test_a_failed_expectation_exits_1_with_its_evidence(write):
                  "    fates: {succeeded: all}\n  - attempts: {per_event_max: 3}\n")
     code, out, _ = _run([str(path)])
     assert code == 1
-    assert "FAIL  line  10  all paid" in out and "PASS  line  12  attempts #2" in out
+    assert f"FAIL  {path.name}:10  all paid" in out and f"PASS  {path.name}:12  attempts #2" in out
+    assert f"scenario file: {path}" in out
     assert "evidence for 'all paid':" in out
     assert "verdict: FAIL (1 of 2 expectations held)" in out
 
@@ -70,7 +73,8 @@ def test_an_invalid_file_exits_2_with_located_problems(write):
     assert (code, out) == (2, "")
     assert err.splitlines()[1].endswith("scenario.yaml:8:5: traffic[0].count: -1 is out of range (1 to 1000000)")
     assert _run(["no-such-scenario"])[2] == (
-        "error: no-such-scenario: no such scenario file (nor a bundled scenario of that name)\n")
+        "error: no-such-scenario: no such scenario file, nor a bundled scenario of that name; "
+        "bundled scenarios: async-dlq, egress-outage, kinesis-poison\n")
     assert _run(["egress-outage", "--speed", "0"])[0] == 2
     assert _run(["egress-outage", "--target", "mars"])[0] == 2
 
@@ -160,3 +164,50 @@ def test_demo_runs_the_bundled_async_dlq_scenario_with_its_timeline():
     assert lines[3].startswith("t=180.000s on_failure → arn:aws:sqs:us-east-1:123456789012:orders-failures")
     assert lines[4].startswith("t=180.000s dlq → arn:aws:sqs:us-east-1:123456789012:orders-dlq (RetriesExhausted)")
     assert "verdict: PASS (5 of 5 expectations held)" in text
+
+
+def test_the_demo_says_what_will_happen_why_it_matters_and_how_to_copy_it(tmp_path, monkeypatch):
+    from lambdachaos.scenarios import bundled
+    from lambdachaos.scenarios._cli import demo_main
+
+    out = io.StringIO()
+    assert demo_main([], out=out) == 0
+    text = out.getvalue()
+    intro, _, rest = text.partition("\n\n")
+    assert intro.startswith("lambdachaos demo: what happens to an order when the payment provider is down?")
+    assert f"Scenario file: {bundled('async-dlq')}" in intro and "at 60 s and 180 s" in intro
+    # progress names the time of the send, not only where the clock is when it reports
+    assert "by virtual t=60.0 s: 1 of 1 record(s) sent, the latest at t=0.0 s\n" in rest
+    tail = text[text.index("verdict: PASS"):]
+    assert "Why it matters: without the dead-letter queue this order would have been dropped" in tail
+    assert "AsyncEventsDropped" in tail
+    assert "lambdachaos run async-dlq --save my-scenario.yaml" in tail
+    monkeypatch.chdir(tmp_path)
+    code, saved, err = _run(["async-dlq", "--save", "my-scenario.yaml"])
+    assert (code, err) == (0, "")
+    assert saved == ("saved scenario async-dlq to my-scenario.yaml; edit it, then run: "
+                     "lambdachaos run my-scenario.yaml\n")
+    assert (tmp_path / "my-scenario.yaml").read_bytes() == bundled("async-dlq").read_bytes()
+    assert _run(["my-scenario.yaml"])[0] == 0
+    code, _, err = _run(["async-dlq", "--save", "my-scenario.yaml"])
+    assert (code, err) == (2, "error: --save my-scenario.yaml: the file exists; choose another name\n")
+
+
+def test_an_unknown_scenario_lists_the_bundled_ones_and_suggests_the_closest():
+    code, out, err = _run(["async-dql"])
+    assert (code, out) == (2, "")
+    assert err == ("error: async-dql: no such scenario file, nor a bundled scenario of that name; did you mean "
+                   "'async-dlq'? bundled scenarios: async-dlq, egress-outage, kinesis-poison\n")
+
+
+def test_the_run_report_links_only_to_files_that_exist(tmp_path):
+    import re
+
+    for extra in ([], ["--ledger", str(tmp_path / "l.json")]):
+        assert _run(["async-dlq", "--report", str(tmp_path / "r.html"), *extra])[0] == 0
+        page = (tmp_path / "r.html").read_text()
+        links = re.findall(r"href='([^']+)'", page)
+        assert "index.html" not in links
+        assert all((tmp_path / link).is_file() for link in links), links
+        assert links == (["l.json"] if extra else [])
+        assert "bundled_async_dlq.yaml:30" in page
