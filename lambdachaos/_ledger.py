@@ -267,8 +267,10 @@ class Ledger:
         """Give a record its final fate; settling twice is a bug in the simulator."""
         event_id = fate.event_id
         previous = self._fates.get(event_id)
-        if previous is not None and _unpack(event_id, previous).status is not FateStatus.PENDING:
-            raise RuntimeError(f"record {event_id} already has fate {_unpack(event_id, previous).status.value}")
+        if previous is not None:
+            was = _STATUSES[previous & 7] if type(previous) is int else previous.status  # type: ignore[union-attr]
+            if was is not FateStatus.PENDING:
+                raise RuntimeError(f"record {event_id} already has fate {was.value}")
         if self._full:
             self._fates[event_id] = _pack(fate)
             return
