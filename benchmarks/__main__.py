@@ -23,17 +23,29 @@ TARGETS: dict[str, tuple[str, float]] = {
     "kinesis_bisect_10k_s": ("<=", 1.0),
     "esm_overhead_ratio": ("<=", 5.0),
     "generate_kinesis_records_per_s": (">=", 10_000),
+    "scale_sqs_1m_s": ("<=", 15.0),
+    "scale_bytes_per_record": ("<=", 1_000),
+    "ledger_export_records_per_s": (">=", 500_000),
+    "replay_10m_records_per_s": (">=", 100_000),
+    "replay_10m_peak_rss_mb": ("<=", 1_500),
+    "scale_growth_ratio": ("<=", 1.25),
+    "scenario_examples_per_s": (">=", 2_500),
 }
 
 
-def collect(only: list[str] | None = None) -> dict[str, dict[str, Any]]:
-    """Import every bench module (or the named ones) and merge their figures."""
+def collect(only: list[str] | None = None, *, scale: bool = False) -> dict[str, dict[str, Any]]:
+    """Import every bench module (or the named ones) and merge their figures.
+
+    Modules marked ``SCALE = True`` (minutes of work, gigabytes of memory) run only with ``scale``.
+    """
     here = Path(__file__).parent
     results: dict[str, dict[str, Any]] = {}
     for info in sorted(pkgutil.iter_modules([str(here)]), key=lambda m: m.name):
         if not info.name.startswith("bench_") or (only and info.name not in only):
             continue
         module = importlib.import_module(f"benchmarks.{info.name}")
+        if getattr(module, "SCALE", False) and not scale:
+            continue
         results.update(module.run())
     for name, figure in results.items():
         target = TARGETS.get(name)
@@ -47,9 +59,11 @@ def collect(only: list[str] | None = None) -> dict[str, dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--scale", action="store_true",
+                        help="also run the scale benchmarks (millions of records; several minutes)")
     parser.add_argument("modules", nargs="*", help="bench module names (default: all)")
     args = parser.parse_args(argv)
-    results = collect(args.modules or None)
+    results = collect(args.modules or None, scale=args.scale)
     if args.json:
         print(json.dumps(results, indent=2, sort_keys=True))
     else:

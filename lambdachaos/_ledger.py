@@ -10,239 +10,85 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields, replace
-from enum import StrEnum
+from dataclasses import fields, replace
+from io import StringIO
 from typing import Any, Final, final
 
-SCHEMA: Final = "lambdachaos.ledger/1"
+from lambdachaos import _ledger_io as io
+from lambdachaos._ledger_entries import (
+    RECORD_OUTCOMES,
+    SCHEMA,
+    Attempt,
+    Delivery,
+    Fate,
+    FateStatus,
+    FaultRecord,
+    Outcome,
+    Path,
+)
+from lambdachaos._ledger_store import MODES, LedgerModeError, LineSink, Tally
+
+__all__ = [
+    "RECORD_OUTCOMES", "SCHEMA", "Attempt", "Delivery", "Fate", "FateStatus", "FaultRecord", "Ledger",
+    "LedgerModeError", "Outcome", "Path",
+]
+
+_STATUSES: Final = tuple(FateStatus)
+_CODE: Final = {status: i for i, status in enumerate(_STATUSES)}
+_KEPT_BY_SUMMARY: Final = frozenset({FateStatus.DEAD_LETTERED, FateStatus.ON_FAILURE, FateStatus.DROPPED})
+_encode_fate: Final = io.fate_encoder(Fate)
 
 
-class Path(StrEnum):
-    """The invocation path an attempt came through."""
-
-    SYNC = "sync"
-    ASYNC = "async"
-    ESM = "esm"
-
-
-class Outcome(StrEnum):
-    """How one attempt ended."""
-
-    SUCCESS = "success"
-    FUNCTION_ERROR = "function_error"
-    TIMEOUT = "timeout"
-    THROTTLED = "throttled"
-    SYSTEM_ERROR = "system_error"
-    REJECTED = "rejected"
-    GUARD_STOPPED = "guard_stopped"
-    """Stopped by lambdachaos's real-time guard: not an AWS outcome, and it depends on the machine."""
-    PARTIAL_FAILURE = "partial_failure"
+def _pack(fate: Fate) -> Fate | int:
+    """A plain fate (no condition, no destinations) as one int: status, attempts and time; else the fate."""
+    at = fate.at_ns
+    if fate.condition is None and not fate.destinations and at is not None and at >= 0 and 0 <= fate.attempts < 4096:
+        return (at << 15) | (fate.attempts << 3) | _CODE[fate.status]
+    return fate
 
 
-RECORD_OUTCOMES: Final = ("success", "failed", "not_checkpointed")
-"""Per-record outcomes of a partially failed batch (:attr:`Attempt.record_outcomes`)."""
-
-
-class FateStatus(StrEnum):
-    """Where a record or event ended up."""
-
-    SUCCEEDED = "succeeded"
-    FILTERED = "filtered"
-    DEAD_LETTERED = "dead_lettered"
-    ON_FAILURE = "on_failure"
-    DROPPED = "dropped"
-    PENDING = "pending"
-
-
-def _seconds(ns: int | None) -> str | None:
-    if ns is None:
-        return None
-    sign = "-" if ns < 0 else ""
-    ns = abs(ns)
-    return f"{sign}{ns // 1_000_000_000}.{ns % 1_000_000_000:09d}"
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value
-
-
-def _entry_dict(entry: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in fields(entry):
-        value = getattr(entry, f.name)
-        if f.name.endswith("_ns"):
-            out[f.name[:-3] + "_s"] = _seconds(value)
-        else:
-            out[f.name] = _jsonable(value)
-    return out
-
-
-@final
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Attempt:
-    """One invocation attempt (or a throttled/rejected attempt that never ran the handler)."""
-
-    seq: int
-    path: Path
-    function: str
-    qualifier: str | None
-    executed_version: str | None
-    request_id: str
-    event_id: str
-    attempt: int
-    outcome: Outcome
-    start_ns: int
-    end_ns: int
-    env_id: str | None = None
-    cold: bool = False
-    error_type: str | None = None
-    error_message: str | None = None
-    records: tuple[str, ...] = ()
-    source: str | None = None
-    batch_id: str | None = None
-    bisect_depth: int = 0
-    reason: str | None = None
-    faults: tuple[str, ...] = ()
-    failed_items: tuple[str, ...] = ()
-    checkpoint: str | None = None
-    record_outcomes: tuple[str, ...] = ()
-
-    def outcome_of(self, record_id: str) -> str:
-        """What this attempt meant for one record of its batch.
-
-        ``success``, ``failed`` (reported in ``batchItemFailures``) or ``not_checkpointed`` (a stream
-        record after the checkpoint, delivered again) for a partially failed batch; otherwise the
-        attempt's own outcome. ``KeyError`` when the record was not in the batch.
-        """
-        if record_id not in self.records:
-            raise KeyError(f"record {record_id!r} was not in attempt {self.seq}'s batch ({len(self.records)} records)")
-        if self.record_outcomes:
-            return self.record_outcomes[self.records.index(record_id)]
-        return self.outcome.value
-
-    @property
-    def start(self) -> float:
-        """Virtual start time in seconds."""
-        return self.start_ns / 1e9
-
-    @property
-    def end(self) -> float:
-        """Virtual end time in seconds."""
-        return self.end_ns / 1e9
-
-    @property
-    def duration_ms(self) -> float:
-        """Virtual duration in milliseconds."""
-        return (self.end_ns - self.start_ns) / 1e6
-
-    def describe(self) -> str:
-        """A one-line human summary used by reports and assertion messages."""
-        what = self.outcome.value
-        if self.error_type:
-            what += f" {self.error_type}: {self.error_message}"
-        if self.reason:
-            what += f" ({self.reason})"
-        env = f" env={self.env_id}{' cold' if self.cold else ''}" if self.env_id else ""
-        recs = f" records={len(self.records)}" if self.records else ""
-        if self.failed_items:
-            recs += f" reported failed: {', '.join(self.failed_items)}"
-        if self.checkpoint is not None:
-            recs += f" checkpoint {self.checkpoint}"
-        return f"t={self.start:.3f}s {self.path.value} {self.function} attempt {self.attempt}{env}{recs} → {what}"
-
-
-@final
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Delivery:
-    """A message Lambda sent on a record's behalf: DLQ, destination, queue redrive."""
-
-    seq: int
-    kind: str
-    target: str
-    event_id: str
-    at_ns: int
-    condition: str | None = None
-    message_id: str | None = None
-    ok: bool = True
-    detail: str | None = None
-
-    @property
-    def at(self) -> float:
-        """Virtual time of the delivery in seconds."""
-        return self.at_ns / 1e9
-
-    def describe(self) -> str:
-        """A one-line human summary."""
-        cond = f" ({self.condition})" if self.condition else ""
-        status = "" if self.ok else f" FAILED: {self.detail}"
-        return f"t={self.at_ns / 1e9:.3f}s {self.kind} → {self.target}{cond}{status}"
-
-
-@final
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FaultRecord:
-    """One firing of an injected fault."""
-
-    seq: int
-    fault: str
-    at_ns: int
-    function: str | None
-    event_id: str | None
-    attempt: int | None
-    effect: str
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def at(self) -> float:
-        """Virtual time of the firing in seconds."""
-        return self.at_ns / 1e9
-
-
-@final
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Fate:
-    """The single final fate of a record or event."""
-
-    event_id: str
-    status: FateStatus
-    at_ns: int | None
-    condition: str | None = None
-    destinations: tuple[str, ...] = ()
-    attempts: int = 0
-
-    @property
-    def at(self) -> float | None:
-        """Virtual time in seconds at which the fate was settled (entered, while ``pending``)."""
-        return None if self.at_ns is None else self.at_ns / 1e9
-
-    @property
-    def destination(self) -> str | None:
-        """The ARN of the first place the failed record was sent (DLQ before destination)."""
-        return self.destinations[0] if self.destinations else None
-
-    def sent_to(self, resource: object) -> bool:
-        """True when the record reached ``resource`` (anything with an ``arn``) or an ARN string."""
-        arn = resource if isinstance(resource, str) else getattr(resource, "arn", None)
-        return arn in self.destinations
+def _unpack(event_id: str, packed: Fate | int) -> Fate:
+    if type(packed) is int:
+        return Fate(event_id=event_id, status=_STATUSES[packed & 7], at_ns=packed >> 15,
+                    attempts=(packed >> 3) & 4095)
+    return packed  # type: ignore[return-value]
 
 
 @final
 class Ledger:
-    """The flight recorder of one simulation. Read-only for users; the service appends."""
+    """The flight recorder of one simulation. Read-only for users; the service appends.
 
-    __slots__ = ("_attempts", "_deliveries", "_fates", "_faults", "_pending", "_seq", "seed")
+    ``mode`` is ``"full"`` (everything in memory, the default), ``"stream"`` (every entry written to
+    ``path`` as JSON Lines while the run goes; only pending and failed fates and the counts kept) or
+    ``"summary"`` (no file; pending and failed fates and the counts). Members that need every entry
+    (``attempts``, ``fates``, ``filter`` ...) raise :class:`LedgerModeError` outside ``full`` mode;
+    ``counts()``, ``fate()``/``status()`` of pending and failed records, ``pending_fates()``,
+    ``failed_fates()`` and ``len()`` work in every mode.
+    """
 
-    def __init__(self, seed: int = 0) -> None:
+    __slots__ = ("_attempts", "_deliveries", "_fates", "_faults", "_full", "_seq", "_sink",
+                 "_tally", "mode", "path", "seed")
+
+    def __init__(self, seed: int = 0, *, mode: str = "full", path: str | None = None) -> None:
+        if mode not in MODES:
+            raise LedgerModeError(f"ledger={mode!r} is not a ledger mode; use one of {', '.join(MODES)}")
+        if (mode == "stream") != (path is not None):
+            raise LedgerModeError(
+                f"ledger={mode!r}, ledger_path={path!r}: a 'stream' ledger needs ledger_path (the JSON Lines file "
+                "it writes) and the other modes take none"
+            )
         self.seed = seed
+        self.mode = mode
+        """``full``, ``stream`` or ``summary``."""
+        self.path = path
+        """The JSON Lines file of a ``stream`` ledger, else ``None``."""
+        self._full = mode == "full"
         self._attempts: list[Attempt] = []
         self._deliveries: list[Delivery] = []
         self._faults: list[FaultRecord] = []
-        self._fates: dict[str, Fate] = {}
-        self._pending: dict[str, int] = {}
+        self._fates: dict[str, Fate | int] = {}
+        self._tally = Tally()
+        self._sink = LineSink(path, seed) if path is not None else None
         self._seq = 0
 
     # ---- appending (service side) --------------------------------------------------------------
@@ -253,14 +99,36 @@ class Ledger:
 
     def add_attempt(self, attempt: Attempt) -> None:
         """Record one attempt."""
-        self._attempts.append(attempt)
+        if self._full:
+            self._attempts.append(attempt)
+            return
+        self._tally.attempt(attempt.outcome.value)
+        if self._sink is not None:
+            self._sink.write("attempt", io.encode_entry(attempt))
 
     def add_delivery(self, delivery: Delivery) -> None:
         """Record one DLQ/destination/redrive delivery."""
-        self._deliveries.append(delivery)
+        if self._full:
+            self._deliveries.append(delivery)
+            return
+        self._tally.delivery(delivery.ok)
+        if self._sink is not None:
+            self._sink.write("delivery", io.encode_entry(delivery))
 
     def amend(self, request_id: str, **changes: Any) -> None:
-        """Add to the latest attempt of ``request_id`` what was learned when it ended (batch item failures)."""
+        """Add to the latest attempt of ``request_id`` what was learned when it ended (batch item failures).
+
+        Only for an attempt that ended in ``success`` (a batch response read after it). Outside ``full`` mode the
+        attempt is already counted (and written): the counts move to the new outcome and a ``stream`` ledger
+        writes an ``amend`` line that :meth:`from_lines` applies.
+        """
+        if not self._full:
+            outcome = changes.get("outcome")
+            if outcome is not None:
+                self._tally.recount(Outcome.SUCCESS.value, Outcome(outcome).value)
+            if self._sink is not None:
+                self._sink.write("amend", io.encode_amend(request_id, changes))
+            return
         attempts = self._attempts
         for i in range(len(attempts) - 1, -1, -1):
             if attempts[i].request_id == request_id:
@@ -270,62 +138,185 @@ class Ledger:
 
     def add_fault(self, record: FaultRecord) -> None:
         """Record one fault firing."""
-        self._faults.append(record)
+        if self._full:
+            self._faults.append(record)
+            return
+        self._tally.fault()
+        if self._sink is not None:
+            self._sink.write("fault", io.encode_entry(record))
 
     def open(self, event_id: str, at_ns: int) -> None:
         """Register a record or event that entered the system (its fate is pending until settled)."""
-        if event_id not in self._fates:
-            self._fates[event_id] = Fate(event_id=event_id, status=FateStatus.PENDING, at_ns=at_ns)
+        fates = self._fates
+        if event_id not in fates:
+            fates[event_id] = (at_ns << 15) | 5 if at_ns >= 0 else Fate(
+                event_id=event_id, status=FateStatus.PENDING, at_ns=at_ns)
 
     def settle(self, fate: Fate) -> None:
         """Give a record its final fate; settling twice is a bug in the simulator."""
-        previous = self._fates.get(fate.event_id)
-        if previous is not None and previous.status is not FateStatus.PENDING:
-            raise RuntimeError(f"record {fate.event_id} already has fate {previous.status.value}")
-        self._fates[fate.event_id] = fate
+        event_id = fate.event_id
+        previous = self._fates.get(event_id)
+        if previous is not None:
+            was = _STATUSES[previous & 7] if type(previous) is int else previous.status  # type: ignore[union-attr]
+            if was is not FateStatus.PENDING:
+                raise RuntimeError(f"record {event_id} already has fate {was.value}")
+        if self._full:
+            self._fates[event_id] = _pack(fate)
+            return
+        self._settle_counted(fate, previous)
+
+    def _settle_counted(self, fate: Fate, previous: Fate | int | None) -> None:
+        event_id = fate.event_id
+        self._tally.settled(fate.status.value, fate.condition)
+        if fate.status in _KEPT_BY_SUMMARY:
+            self._fates[event_id] = fate
+        elif previous is not None:
+            del self._fates[event_id]
+        if self._sink is not None:
+            self._sink.write("fate", _encode_fate(fate))
 
     def settle_copy_dead_lettered(self, fate: Fate) -> None:
         """Settle a record one of whose copies reached a DLQ (``fate.status`` is ``dead_lettered``).
 
         ``dead_lettered`` replaces whatever another copy left (``succeeded``, ``dropped``); a record already
-        dead-lettered keeps its first such fate (docs/ledger.md, "Copies of a record").
+        dead-lettered keeps its first such fate (docs/ledger.md, "Copies of a record"). In a ``stream``
+        ledger the new fate is a later ``fate`` line for the same record, which replaces the earlier one.
         """
         if fate.status is not FateStatus.DEAD_LETTERED:
             raise ValueError(f"fate {fate.status.value} is not dead_lettered")
-        previous = self._fates.get(fate.event_id)
-        if previous is None or previous.status is not FateStatus.DEAD_LETTERED:
-            self._fates[fate.event_id] = fate
+        event_id = fate.event_id
+        previous = self._fates.get(event_id)
+        if previous is not None and _unpack(event_id, previous).status is FateStatus.DEAD_LETTERED:
+            return
+        if self._full:
+            self._fates[event_id] = _pack(fate)
+            return
+        if previous is not None:
+            was = _unpack(event_id, previous)
+            if was.status is not FateStatus.PENDING:
+                self._tally.unsettled(was.status.value, was.condition)
+        else:  # counted and not kept: it succeeded (a filtered message is deleted, so no copy remains)
+            self._tally.unsettled(FateStatus.SUCCEEDED.value, None)
+        self._settle_counted(fate, previous)
 
-    # ---- reading ------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Finish a ``stream`` ledger: write the fates still pending and the counts, and close the file."""
+        if self._sink is not None and not self._sink.closed:
+            for fate in self.pending_fates():
+                self._sink.write("fate", _encode_fate(fate))
+            self._sink.finish(self.counts())
+
+    # ---- reading in every mode ------------------------------------------------------------------
+    def counts(self) -> dict[str, Any]:
+        """Counts per fate status, attempt outcome and fate condition, plus entry totals (every mode)."""
+        if not self._full:
+            pending = sum(1 for v in self._fates.values() if _unpack("", v).status is FateStatus.PENDING)
+            return self._tally.as_dict(pending)
+        tally = Tally()
+        for a in self._attempts:
+            tally.attempt(a.outcome.value)
+        for d in self._deliveries:
+            tally.delivery(d.ok)
+        for _ in self._faults:
+            tally.fault()
+        pending = 0
+        for key, v in self._fates.items():
+            fate = _unpack(key, v)
+            if fate.status is FateStatus.PENDING:
+                pending += 1
+            else:
+                tally.settled(fate.status.value, fate.condition)
+        return tally.as_dict(pending)
+
+    def pending_fates(self) -> list[Fate]:
+        """Fates still pending, sorted by id (every mode)."""
+        return [_unpack(k, self._fates[k]) for k in sorted(self._fates)
+                if _unpack(k, self._fates[k]).status is FateStatus.PENDING]
+
+    def failed_fates(self) -> list[Fate]:
+        """Dead-lettered, on-failure and dropped fates, sorted by id (every mode)."""
+        return [f for f in (_unpack(k, self._fates[k]) for k in sorted(self._fates)) if f.status in _KEPT_BY_SUMMARY]
+
+    def status(self, event_id: str) -> FateStatus | None:
+        """The fate status of one record in O(1), or ``None`` when it never entered (outside ``full`` mode
+        also when it succeeded or was filtered: those are counted, not kept)."""
+        packed = self._fates.get(event_id)
+        if packed is None:
+            return None
+        return _STATUSES[packed & 7] if type(packed) is int else packed.status  # type: ignore[union-attr]
+
+    def get_fate(self, event_id: str) -> Fate | None:
+        """The fate of one record, or ``None`` when it never entered (O(1); see :meth:`status` for modes)."""
+        packed = self._fates.get(event_id)
+        return None if packed is None else _unpack(event_id, packed)
+
+    def fate(self, event_id: str) -> Fate:
+        """The fate of one record/event; ``KeyError`` names a few known ids when it is unknown."""
+        packed = self._fates.get(event_id)
+        if packed is not None:
+            return _unpack(event_id, packed)
+        known = ", ".join(list(self._fates)[:5])
+        close = difflib.get_close_matches(str(event_id), list(self._fates)[:5000], n=1, cutoff=0.8)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        kept = "" if self._full else (
+            f"; a {self.mode!r} ledger keeps only pending and failed records, so a record that succeeded or was "
+            "filtered is not kept either (use Sim(ledger='full') to read every fate)")
+        raise KeyError(f"no record {event_id!r} entered this simulation; {hint}{len(self._fates)} known, "
+                       f"e.g. {known}{kept}")
+
+    def __len__(self) -> int:
+        return len(self._attempts) if self._full else self._tally.attempts
+
+    def __repr__(self) -> str:
+        c = self.counts()
+        mode = "" if self._full else f" mode={self.mode}"
+        return (f"<Ledger{mode} attempts={c['attempts']} deliveries={c['deliveries']} records={c['records']} "
+                f"pending={c['fates'].get('pending', 0)}>")
+
+    # ---- reading a full ledger ------------------------------------------------------------------
+    def _need_full(self, member: str) -> None:
+        if not self._full:
+            where = f"writes them to {self.path} (read with Ledger.from_lines)" if self.path else "keeps only counts"
+            raise LedgerModeError(
+                f"ledger.{member} needs Sim(ledger='full'): this {self.mode!r} ledger {where}; ledger.counts(), "
+                "pending_fates(), failed_fates(), fate(id) of a pending or failed record and len() work in every mode"
+            )
+
     @property
     def attempts(self) -> tuple[Attempt, ...]:
         """Every attempt in the order it started."""
+        self._need_full("attempts")
         return tuple(self._attempts)
 
     @property
     def deliveries(self) -> tuple[Delivery, ...]:
         """Every DLQ, destination and redrive delivery in time order."""
+        self._need_full("deliveries")
         return tuple(self._deliveries)
 
     @property
     def faults(self) -> tuple[FaultRecord, ...]:
         """Every fault firing."""
+        self._need_full("faults")
         return tuple(self._faults)
 
     @property
     def fates(self) -> dict[str, Fate]:
         """Fate per record/event id (a copy)."""
-        return dict(self._fates)
+        self._need_full("fates")
+        return {k: _unpack(k, v) for k, v in self._fates.items()}
 
     @property
     def last(self) -> Attempt:
         """The most recent attempt; raises ``LookupError`` when there is none."""
+        self._need_full("last")
         if not self._attempts:
             raise LookupError("the ledger has no attempts yet: nothing was invoked")
         return self._attempts[-1]
 
     def filter(self, **criteria: Any) -> list[Attempt]:
         """Attempts whose fields equal every keyword given, e.g. ``filter(function="f", outcome="success")``."""
+        self._need_full("filter()")
         valid = {f.name for f in fields(Attempt)}
         unknown = sorted(set(criteria) - valid)
         if unknown:
@@ -336,94 +327,82 @@ class Ledger:
 
     def attempts_for(self, event_id: str) -> list[Attempt]:
         """Attempts whose event is ``event_id`` or whose batch contained record ``event_id``."""
+        self._need_full("attempts_for()")
         return [a for a in self._attempts if a.event_id == event_id or event_id in a.records]
-
-    def status(self, event_id: str) -> FateStatus | None:
-        """The fate status of one record in O(1), or ``None`` when it never entered."""
-        fate = self._fates.get(event_id)
-        return None if fate is None else fate.status
-
-    def get_fate(self, event_id: str) -> Fate | None:
-        """The fate of one record, or ``None`` when it never entered (no copy, O(1))."""
-        return self._fates.get(event_id)
-
-    def fate(self, event_id: str) -> Fate:
-        """The fate of one record/event; ``KeyError`` names a few known ids when it is unknown."""
-        try:
-            return self._fates[event_id]
-        except KeyError:
-            known = ", ".join(list(self._fates)[:5])
-            close = difflib.get_close_matches(str(event_id), list(self._fates)[:5000], n=1, cutoff=0.8)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise KeyError(f"no record {event_id!r} entered this simulation; {hint}"
-                           f"{len(self._fates)} known, e.g. {known}") from None
 
     def deliveries_to(self, target_arn: str) -> list[Delivery]:
         """Deliveries made to one ARN."""
+        self._need_full("deliveries_to()")
         return [d for d in self._deliveries if d.target == target_arn]
 
     def __iter__(self) -> Iterator[Attempt]:
+        self._need_full("__iter__")
         return iter(self._attempts)
-
-    def __len__(self) -> int:
-        return len(self._attempts)
-
-    def __repr__(self) -> str:
-        pending = sum(1 for f in self._fates.values() if f.status is FateStatus.PENDING)
-        return (
-            f"<Ledger attempts={len(self._attempts)} deliveries={len(self._deliveries)} "
-            f"records={len(self._fates)} pending={pending}>"
-        )
 
     def concurrency(self, function: str | None = None) -> list[tuple[float, int]]:
         """Concurrent executions over virtual time: ``(seconds, count)`` at every change.
 
         Computed from the attempts that ran (throttled attempts hold no execution environment).
         """
-        changes: list[tuple[int, int]] = []
-        for a in self._attempts:
-            if a.env_id is None or (function is not None and a.function != function):
-                continue
-            changes.append((a.start_ns, 1))
-            changes.append((a.end_ns, -1))
-        changes.sort(key=lambda c: (c[0], c[1]))  # an execution ending at t frees its slot before one starts
-        series: list[tuple[float, int]] = []
-        level = 0
-        for at_ns, delta in changes:
-            level += delta
-            if series and series[-1][0] == at_ns / 1e9:
-                series[-1] = (at_ns / 1e9, level)
-            else:
-                series.append((at_ns / 1e9, level))
-        return series
-
-    # ---- export -------------------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        """The ledger as plain JSON-ready data (schema :data:`SCHEMA`)."""
-        return {
-            "schema": SCHEMA,
-            "seed": self.seed,
-            "attempts": [_entry_dict(a) for a in self._attempts],
-            "deliveries": [_entry_dict(d) for d in self._deliveries],
-            "faults": [_entry_dict(f) for f in self._faults],
-            "fates": [_entry_dict(self._fates[k]) for k in sorted(self._fates)],
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """Stable JSON: same seed and scenario ⇒ identical bytes, across processes.
-
-        ASCII only (other characters, lone surrogates included, are ``\\u`` escapes), so it can always be written.
-        """
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=True)
+        self._need_full("concurrency()")
+        return io.concurrency(self._attempts, function)
 
     def timeline(self, events: Iterable[str] | None = None) -> list[str]:
         """Attempts and deliveries interleaved in time order as readable lines."""
-        wanted = set(events) if events is not None else None
-        rows: list[tuple[int, int, str]] = []
-        for a in self._attempts:
-            if wanted is None or a.event_id in wanted or wanted.intersection(a.records):
-                rows.append((a.start_ns, a.seq, a.describe()))
-        for d in self._deliveries:
-            if wanted is None or d.event_id in wanted:
-                rows.append((d.at_ns, d.seq, d.describe()))
-        return [text for _, _, text in sorted(rows)]
+        self._need_full("timeline()")
+        return io.timeline(self._attempts, self._deliveries, events)
+
+    # ---- export -------------------------------------------------------------------------------
+    def _sorted_fates(self) -> Iterator[Fate]:
+        fates = self._fates
+        return (_unpack(k, fates[k]) for k in sorted(fates))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ledger as plain JSON-ready data (schema :data:`SCHEMA`)."""
+        self._need_full("to_dict()")
+        return {
+            "schema": SCHEMA,
+            "seed": self.seed,
+            "attempts": [io.entry_dict(a) for a in self._attempts],
+            "deliveries": [io.entry_dict(d) for d in self._deliveries],
+            "faults": [io.entry_dict(f) for f in self._faults],
+            "fates": [io.entry_dict(f) for f in self._sorted_fates()],
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Stable JSON: same seed and scenario ⇒ identical bytes, across processes.
+
+        Compact by default (the C encoder, entry by entry); ``indent=2`` pretty-prints.
+        """
+        self._need_full("to_json()")
+        if indent is not None:
+            return json.dumps(self.to_dict(), indent=indent, sort_keys=True)
+        buffer = StringIO()
+        self._write_to(buffer)
+        return buffer.getvalue()
+
+    def write(self, path: str) -> None:
+        """Write the compact JSON export to ``path`` piece by piece (no whole-document string in memory)."""
+        self._need_full("write()")
+        with open(path, "w", encoding="utf-8") as out:
+            self._write_to(out)
+
+    def _write_to(self, out: Any) -> None:
+        io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults,
+                        self._sorted_fates(), _encode_fate)
+
+    @classmethod
+    def from_lines(cls, path: str) -> Ledger:
+        """A full ledger rebuilt from a ``stream`` ledger's JSON Lines file (schema ``lambdachaos.ledger-lines/1``)."""
+        ledger = cls(io.lines_seed(path))
+        kinds = {"attempt": Attempt, "delivery": Delivery, "fault": FaultRecord, "fate": Fate}
+        lists: dict[str, list[Any]] = {"attempt": ledger._attempts, "delivery": ledger._deliveries,
+                                       "fault": ledger._faults}
+        for kind, entry in io.read_entries(path, kinds, {"path": Path, "outcome": Outcome, "status": FateStatus}):
+            if kind == "amend":
+                ledger.amend(entry["request_id"], **io.amend_changes(entry["changes"], {"outcome": Outcome}))
+            elif kind == "fate":
+                ledger._fates[entry.event_id] = _pack(entry)
+            else:
+                lists[kind].append(entry)
+        return ledger

@@ -19,6 +19,7 @@ Example::
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime, timedelta
@@ -104,12 +105,17 @@ class Sim(EsmMixin, PushMixin):
         guard_seconds: float = DEFAULT_GUARD_SECONDS,
         recursion_limit: int = RECURSION_LIMIT,
         isolation: str = "in-process",
+        ledger: str = "full",
+        ledger_path: str | os.PathLike[str] | None = None,
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ConfigError(f"seed={seed!r} must be an integer")
         self.seed = seed
         self.world = World(seed=seed, region=region, account_id=account_id, epoch=epoch, clock=Clock())
-        self.ledger = Ledger(seed)
+        self.ledger = Ledger(seed, mode=ledger, path=None if ledger_path is None else os.fspath(ledger_path))
+        """The ledger: ``ledger="full"`` keeps every entry; ``"stream"`` writes them to ``ledger_path`` as JSON
+        Lines while the run goes; ``"summary"`` keeps counts and the pending and failed records (docs/scale.md)."""
+        self.world.keep_history = ledger == "full"
         self.queues: dict[str, Queue] = {}
         self.topics: dict[str, Topic] = {}
         self.buses: dict[str, EventBus] = {}
@@ -350,6 +356,7 @@ class Sim(EsmMixin, PushMixin):
             self._bridge.__exit__(None, None, None)
             self._bridge = None
         self.service.restore_environment()
+        self.ledger.close()
         self._closed = True
 
     def __enter__(self) -> Sim:

@@ -33,7 +33,7 @@ def derive_seed(seed: int, *parts: object) -> int:
 class World:
     """Shared context of one simulated account and region."""
 
-    __slots__ = ("_streams", "account_id", "clock", "epoch_ns", "region", "seed")
+    __slots__ = ("_streams", "account_id", "clock", "epoch_ns", "keep_history", "region", "seed")
 
     def __init__(
         self,
@@ -47,6 +47,8 @@ class World:
         if epoch.tzinfo is None:
             raise ValueError(f"epoch={epoch!r} has no time zone; give an aware datetime such as one in UTC")
         self.seed = seed
+        self.keep_history = True
+        """False when resources may forget finished items (a ``stream`` or ``summary`` ledger run)."""
         self.region = region
         self.account_id = account_id
         self.clock = clock if clock is not None else Clock()

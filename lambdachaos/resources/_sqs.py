@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any, final
 
@@ -82,7 +82,7 @@ class Queue(_QueueCore):
         _m.check_body(body)
         config = self._config
         size = len(body) if body.isascii() else len(body.encode())
-        attrs: _m.MessageAttributes = {}
+        attrs: _m.MessageAttributes = _m.NO_ATTRIBUTES
         if message_attributes:
             attrs, attr_size = _m.check_attributes(message_attributes)
             size += attr_size
@@ -140,6 +140,43 @@ class Queue(_QueueCore):
         if hook is not None:
             hook.after_send(self, msg)
         return sent
+
+    def send_many(self, bodies: Iterable[str], *, sender_id: str | None = None) -> list[str]:
+        """Many ``SendMessage`` calls at the current virtual instant, in order, in one pass; returns the
+        ``MessageId`` of each. Same checks and errors as :meth:`send` (a refused body stops the loop, the ones
+        before it stay sent) and the same ledger as sending one by one. FIFO queues, a queue delay and
+        delivery faults go through :meth:`send` for each body."""
+        config = self._config
+        if config.fifo_queue or config.delay_seconds or self._interceptor is not None:
+            return [self.send(body, sender_id=sender_id).message_id for body in bodies]
+        now = self._world.clock.now_ns
+        limit = config.maximum_message_size
+        sender = sender_id or self.sender_id
+        uuid, seq, none = self._uuid, self._seq, _m.NO_ATTRIBUTES
+        keep, show, listeners = self._history.append, self._visible.append, tuple(self._send_listeners)
+        ids: list[str] = []
+        sent = 0
+        try:
+            for body in bodies:
+                if not (type(body) is str and body.isascii() and body.isprintable() and body):
+                    _m.check_body(body)
+                if (len(body) if body.isascii() else len(body.encode())) > limit:
+                    raise InvalidParameterValue(
+                        "One or more parameters are invalid. Reason: Message must be shorter than "
+                        f"{limit} bytes."
+                    )
+                msg = QueueMessage(uuid(), body, none, now, sender, next(seq))
+                keep(msg)
+                show(msg)
+                sent += 1
+                for listener in listeners:
+                    listener(msg)
+                ids.append(msg._message_id)
+        finally:
+            self._n_visible += sent
+            if sent and self._listeners:
+                self._notify()
+        return ids
 
     def _fifo_ids(self, body: str, group: str | None, dedup: str | None, now: int) -> str:
         if not group:

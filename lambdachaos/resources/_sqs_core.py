@@ -321,6 +321,12 @@ class _QueueCore(QueueHooks):
             self._drop_expired(history[cursor])
             cursor += 1
         self._by_age_cursor = cursor
+        if not self._world.keep_history:
+            live = self._n_visible + self._n_inflight + self._n_delayed
+            if len(history) - cursor - live > max(65_536, live):
+                # Nothing reads a finished message's history without a full ledger: keep the live ones only.
+                self._history = [m for m in history[cursor:] if m._state in _LIVE]
+                self._by_age_cursor = 0
         old = self._old_redriven
         while old and old[0][0] <= limit:
             self._drop_expired(heapq.heappop(old)[2])

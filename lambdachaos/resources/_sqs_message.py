@@ -20,6 +20,8 @@ MessageAttributes: TypeAlias = "dict[str, dict[str, Any]]"
 """SQS message attributes in the API shape: "
 "``{name: {"DataType": ..., "StringValue"|"BinaryValue": ...}}``."""
 
+NO_ATTRIBUTES: Final[MessageAttributes] = {}
+"""The attributes of every message sent without any (one shared empty mapping; never mutated)."""
 MAX_MESSAGE_ATTRIBUTES: Final = 10
 ATTRIBUTE_NAME_MAX: Final = 256
 

@@ -63,14 +63,11 @@ class RunResult:
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready run summary: scenario, seed, counts and verdicts (no wall-clock figures)."""
-        ledger = self.sim.ledger
-        fates: dict[str, int] = {}
-        for f in ledger.fates.values():
-            fates[f.status.value] = fates.get(f.status.value, 0) + 1
+        counts = self.sim.ledger.counts()
         return {"scenario": self.scenario.name, "seed": self.seed, "virtual_seconds": round(self.sim.now, 9),
                 "sent": len(self.sent), "refused": sum(1 for s in self.sent if s.rejected),
-                "attempts": len(ledger), "deliveries": len(ledger.deliveries), "faults": len(ledger.faults),
-                "fates": dict(sorted(fates.items())), "passed": self.passed,
+                "attempts": counts["attempts"], "deliveries": counts["deliveries"], "faults": counts["faults"],
+                "fates": counts["fates"], "passed": self.passed,
                 "verdicts": [v.as_dict() for v in self.verdicts]}
 
 

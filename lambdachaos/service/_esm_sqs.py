@@ -116,7 +116,6 @@ class SqsEventSourceMapping:
         """Invocations started (throttled ones excluded)."""
         self._clock = world.clock
         self._ledger = service.ledger
-        self._fate_of = service.ledger.get_fate
         self._epoch_ns = world.epoch_ns
         self._region = world.region
         self._account = world.account_id
@@ -164,7 +163,6 @@ class SqsEventSourceMapping:
         # A message's fate opens when it is sent (delayed messages included), pending until settled.
         self._ledger.open(msg._message_id, msg._sent_ns)
         stamp(self.service, msg._message_id)  # §4.6: a message sent from a handler joins its chain
-        msg.md5_of_body  # noqa: B018 - SQS computes MD5OfMessageBody at SendMessage; cache it now
 
     def _on_visible(self, _queue: Queue) -> None:
         if self._poll_timer is None:
@@ -172,9 +170,9 @@ class SqsEventSourceMapping:
 
     def _on_redrive(self, msg: QueueMessage, dlq: Queue) -> None:
         message_id = msg._message_id
-        if self._fate_of(message_id) is None:
-            return
         ledger = self._ledger
+        if ledger.mode == "full" and ledger.get_fate(message_id) is None:
+            return
         now = self._clock.now_ns
         ledger.add_delivery(Delivery(
             seq=ledger.next_seq(), kind="queue_dlq", target=dlq.arn, event_id=message_id, at_ns=now,
@@ -191,8 +189,7 @@ class SqsEventSourceMapping:
                                      condition="MessageRetentionPeriod", attempts=msg._receive_count))
 
     def _is_pending(self, message_id: str) -> bool:
-        fate = self._fate_of(message_id)
-        return fate is not None and fate.status is FateStatus.PENDING
+        return self._ledger.status(message_id) is FateStatus.PENDING
 
     def _wake(self) -> None:
         if self._poll_timer is None and self.state == "Enabled":
@@ -384,7 +381,7 @@ class SqsEventSourceMapping:
     def _delete(self, batch: _Batch, failed: frozenset[str]) -> None:
         delete = self.queue.delete
         settle = self._ledger.settle
-        fate_of = self._fate_of
+        status_of = self._ledger.status
         now = self._clock.now_ns
         deleted = MessageState.DELETED
         pending = FateStatus.PENDING
@@ -396,10 +393,8 @@ class SqsEventSourceMapping:
                 continue
             delete(rm.receipt_handle)
             # A superseded receipt handle deletes nothing (the message is being processed again).
-            if msg._state is deleted:
-                fate = fate_of(message_id)
-                if fate is not None and fate.status is pending:
-                    settle(Fate(event_id=message_id, status=succeeded, at_ns=now, attempts=rm.receive_count))
+            if msg._state is deleted and status_of(message_id) is pending:
+                settle(Fate(event_id=message_id, status=succeeded, at_ns=now, attempts=rm.receive_count))
 
     def __repr__(self) -> str:
         return (f"<SqsEventSourceMapping {self.uuid} {self.queue.name} -> {self.function.name} {self.state} "

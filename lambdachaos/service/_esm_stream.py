@@ -140,7 +140,7 @@ class StreamEventSourceMapping:
         self._world = world
         self._clock = world.clock
         self._ledger = service.ledger
-        self._fate_of = service.ledger.get_fate
+        self._status_of = service.ledger.status
         self._resolve = resolve
         self._rbif = REPORT_BATCH_ITEM_FAILURES in config.function_response_types
         self._batches = 0
@@ -447,8 +447,7 @@ class StreamEventSourceMapping:
 
     def _settle(self, record: Any, status: FateStatus, condition: str | None, attempts: int,
                 destinations: tuple[str, ...] = ()) -> None:
-        fate = self._fate_of(record.event_id)
-        if fate is not None and fate.status is FateStatus.PENDING:
+        if self._status_of(record.event_id) is FateStatus.PENDING:
             self._ledger.settle(Fate(event_id=record.event_id, status=status, at_ns=self._clock.now_ns,
                                      condition=condition, destinations=destinations, attempts=attempts))
 

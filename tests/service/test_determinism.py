@@ -31,4 +31,4 @@ def test_two_processes_with_different_hash_seeds_write_identical_ledgers():
         outputs.append(proc.stdout)
     assert outputs[0] == outputs[1]
     assert outputs[0] == ledger_json(11)
-    assert '"schema": "lambdachaos.ledger/1"' in outputs[0]
+    assert '"schema":"lambdachaos.ledger/1"' in outputs[0]
