@@ -88,25 +88,31 @@ ORDER_STATUSES = ("PLACED", "PAID", "PACKED", "SHIPPED", "DELIVERED", "CANCELLED
 
 def line_item(rng: random.Random) -> dict[str, Any]:
     """One realistic order line as a JSON dict."""
+    r = rng.random
     return {
-        "sku": f"SKU-{rng.randrange(10_000, 99_999)}",
+        "sku": f"SKU-{int(r() * 89_999) + 10_000}",
         "name": _fake.product(rng),
-        "quantity": rng.randint(1, 5),
-        "unitPrice": rng.randrange(199, 49_999) / 100,
+        "quantity": int(r() * 5) + 1,
+        "unitPrice": (int(r() * 49_800) + 199) / 100,
     }
 
 
 def order(
     rng: random.Random, now: float = DEFAULT_NOW, items: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """A realistic :class:`Order` as a JSON dict (the fast path behind ``payload(None)``)."""
+    """A realistic :class:`Order` as a JSON dict (the fast path behind ``payload(None)``).
+
+    The address is consistent (the ZIP code lies in the city's state) and the total is the sum of the lines.
+    """
+    r = rng.random
     first, last = _fake.first_name(rng), _fake.last_name(rng)
-    lines = items if items is not None else [line_item(rng) for _ in range(rng.randint(1, 3))]
+    lines = items if items is not None else [line_item(rng) for _ in range(int(r() * 3) + 1)]
     total = round(sum(item["quantity"] * item["unitPrice"] for item in lines), 2)
+    city, state, zip_code = _fake.place(rng)
     return {
         "orderId": uuid4(rng),
-        "createdAt": iso_ms(now - rng.randrange(0, 3_600)),
-        "status": rng.choice(ORDER_STATUSES),
+        "createdAt": iso_ms(now - int(r() * 3_600)),
+        "status": ORDER_STATUSES[int(r() * len(ORDER_STATUSES))],
         "currency": "USD",
         "customer": {
             "id": f"cus_{rng.getrandbits(48):012x}",
@@ -114,9 +120,9 @@ def order(
             "email": _fake.email(rng, first, last),
             "address": {
                 "street": _fake.street_address(rng),
-                "city": _fake.city(rng),
-                "state": _fake.state_abbr(rng),
-                "zip": _fake.postcode(rng),
+                "city": city,
+                "state": state,
+                "zip": zip_code,
                 "country": "US",
             },
         },
@@ -249,7 +255,6 @@ def fields_of(cls: type[Any]) -> dict[str, Any]:
     raise ConfigError(
         f"payload={cls!r} is not a dataclass, pydantic model, TypedDict or JSON Schema dict; "
         "pass one of those"
-        "pass one of those"
     )
 
 
@@ -317,7 +322,7 @@ def _from_schema(
 
 def payload(spec: PayloadSpec = None, *, seed: Seed = None, now: float = DEFAULT_NOW) -> JSON:
     """Generate one JSON-compatible payload of the shape ``spec`` describes (see :data:`PayloadSpec`)."""
-    rng = as_rng(seed)
+    rng = as_rng(seed, "payload")
     if spec is None or spec is Order:
         return order(rng, now)
     if isinstance(spec, Mapping):

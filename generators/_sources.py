@@ -84,7 +84,7 @@ class Source:
             kw["n"] = 1
         if count == 1:
             return fn(seed=seed, **kw)
-        rng = as_rng(seed)
+        rng = as_rng(seed, self.module.__name__.rpartition(".")[2])
         return [fn(seed=rng, **kw) for _ in range(count)]
 
 

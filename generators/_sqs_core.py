@@ -14,7 +14,7 @@ from typing import Any
 
 from lambdachaos._errors import ConfigError
 
-from ._common import LazyRng, arn, b64, md5_hex, region_of_arn, to_ms, upper_alnum, uuid4
+from ._common import LazyRng, arn, b64, iam_id, md5_hex, region_of_arn, to_ms, uuid4
 
 MAX_MESSAGE_ATTRIBUTES = 10
 """SQS allows at most 10 message attributes per message ("Amazon SQS message attributes")."""
@@ -76,8 +76,8 @@ def receipt_handle(rng: random.Random) -> str:
 def sender_id(rng: random.Random) -> str:
     """An IAM user id (``AIDA...``) or an assumed-role id with session (``AROA...:session``)."""
     if rng.random() < 0.5:
-        return "AIDA" + upper_alnum(rng, 17)
-    return f"AROA{upper_alnum(rng, 17)}:session-{rng.randrange(10**6)}"
+        return iam_id(rng, "AIDA")
+    return f"{iam_id(rng, 'AROA')}:session-{int(rng.random() * 10**6)}"
 
 
 def queue_arn(region: str, account_id: str, name: str) -> str:

@@ -40,7 +40,7 @@ def event(
 
     Request keywords as in :class:`~lambdachaos.generators._http.HttpOverrides`.
     """
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     tg = target_group_arn or arn(
         "elasticloadbalancing", region, account_id, f"targetgroup/orders-tg/{hex_digits(rng.get(), 16)}"
     )

@@ -54,7 +54,7 @@ def event(
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not an AppSync operation; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     api = api_id or token(r(), 26, "abcdefghijklmnopqrstuvwxyz0123456789")
     sub = uuid4(r())

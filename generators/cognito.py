@@ -148,7 +148,7 @@ def event(
     """
     if variant not in TRIGGER_SOURCES:
         raise ConfigError(f"variant={variant!r} is not a Cognito trigger; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     sub = uuid4(r())
     first, last = _fake.first_name(r()), _fake.last_name(r())

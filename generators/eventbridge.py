@@ -89,7 +89,7 @@ def event(
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not an EventBridge variant; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     if variant == "custom":
         v_source, v_type, v_resources = "com.example.orders", "OrderPlaced", []
         v_detail: JSON = (

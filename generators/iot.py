@@ -170,7 +170,7 @@ def event(
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not an IoT event; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     thing = thing_name or f"sensor-{_fake.word(rng.get())}-{rng.get().randrange(1000):03d}"
     if variant == "rule":
         return _rule(rng, thing, client_id, topic, select, payload, now)

@@ -60,7 +60,7 @@ def record(
     """One Firehose record. ``data`` is the raw bytes (default: UTF-8 JSON of a ``payload``-shaped value),
     base64-encoded here; ``approximate_arrival_timestamp`` is epoch ms (default ``now``);
     ``kinesis_record_metadata`` is added as is (source-stream deliveries)."""
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     if data is None:
         data = dumps(_payload.payload(payload, seed=rng.get(), now=now)).encode()
     out: dict[str, Any] = {
@@ -95,7 +95,7 @@ def records(
         raise ConfigError(f"variant={variant!r} is not a Firehose source; use one of {VARIANTS}")
     if bodies is not None and len(bodies) != n:
         raise ConfigError(f"bodies has {len(bodies)} items but n={n}; pass one body per record")
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     record_id = rng.randrange(10**55, 10**56 - n * 10**6)
     sequence = int("49" + str(rng.randrange(10**53, 10**54)))
     keys = [_fake.username(rng) for _ in range(4)]
@@ -151,7 +151,7 @@ def event(
     ``delivery_stream_arn`` defaults to ``orders-to-s3`` in ``region``; the ``kinesis_stream`` variant adds
     ``sourceKinesisStreamArn`` (default: the stream ``orders`` in the same region and account).
     """
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     batch = (
         list(records)
         if records is not None

@@ -231,12 +231,12 @@ def make(kind: str, *, seed: Seed = None) -> Poison:
     """One poison body of ``kind`` (one of :data:`KINDS` except the batch-level ``duplicate_message_id``)."""
     if kind not in _MAKERS:
         raise ConfigError(f"kind={kind!r} is not a poison kind; use one of {tuple(_MAKERS)}")
-    return _MAKERS[kind](as_rng(seed))
+    return _MAKERS[kind](as_rng(seed, "poison"))
 
 
 def catalogue(*, seed: Seed = None, include_large: bool = False) -> list[Poison]:
     """One poison of every body kind (the multi-megabyte size kinds only with ``include_large``)."""
-    rng = as_rng(seed)
+    rng = as_rng(seed, "poison")
     large = ("kinesis_over_limit", "invocation_over_limit")
     return [m(rng) for k, m in _MAKERS.items() if include_large or k not in large]
 
@@ -289,7 +289,7 @@ def mix(
     """
     if not 0.0 <= rate <= 1.0:
         raise ConfigError(f"rate={rate!r} is out of range; pass a fraction from 0.0 to 1.0")
-    rng = as_rng(seed)
+    rng = as_rng(seed, "poison")
     pool = (
         tuple(kinds)
         if kinds is not None

@@ -30,6 +30,7 @@ from ._common import (
     check_count,
     dumps,
     hex_digits,
+    iam_id,
     iso_ms,
     iso_s,
     many,
@@ -158,7 +159,7 @@ def record(
         event_name = event_name[3:]
     if event_name not in EVENT_NAMES:
         raise ConfigError(f"event_name={event_name!r} is not an S3 event type; use one of {EVENT_NAMES}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     key = key if key is not None else _key(rng.get())
     obj: dict[str, Any] = {"key": encode_key(key)}
     if not is_delete(event_name):
@@ -167,7 +168,7 @@ def record(
     if version_id is not None:
         obj["versionId"] = version_id
     obj["sequencer"] = sequencer or hex_digits(rng.get(), 18, upper=True)
-    principal = principal_id or "AWS:AIDA" + upper_alnum(rng.get(), 17)
+    principal = principal_id or "AWS:" + iam_id(rng.get(), "AIDA")
     rec: dict[str, Any] = {
         "eventVersion": event_version(event_name),
         "eventSource": "aws:s3",
@@ -215,7 +216,7 @@ def records(
     """``n`` notification records for one bucket (S3 sends one record per event; a list helps build many
     events).
     """
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     return [
         record(
             seed=rng,
@@ -260,7 +261,7 @@ def eventbridge_event(
 
     Unlike the notification record the key is not URL-encoded and the hash field is lower-case ``etag``.
     """
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     rec = record(
         seed=rng,
         region=region,
@@ -331,7 +332,7 @@ def sqs_event(
     bucket: str = "orders-bucket",
 ) -> dict[str, Any]:
     """An SQS event whose ``n`` message bodies are S3 notification events (bucket notifying a queue)."""
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     queue = _sqs_core.queue_arn(region, account_id, queue_name)
     out = []
     for _ in range(check_count(n)):
@@ -352,7 +353,7 @@ def sqs_event(
         out.append(
             _sqs_core.render(
                 body=body,
-                rng=LazyRng(rng),
+                rng=LazyRng(rng, SOURCE),
                 region=region,
                 account_id=account_id,
                 now=now + 0.05,

@@ -53,7 +53,7 @@ def event(
     ``region``; ``now`` is accepted for uniformity."""
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not a rotation step; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     name = f"prod/{_fake.word(r())}-db/credentials"
     return {

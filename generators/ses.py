@@ -72,7 +72,7 @@ def event(
     """
     if variant not in VERDICTS:
         raise ConfigError(f"variant={variant!r} is not an SES verdict set; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     first, last = _fake.first_name(r()), _fake.last_name(r())
     sender = source or _fake.email(r(), first, last)

@@ -74,7 +74,7 @@ def record(
     ``None`` (AWS sends ``null``). ``message_attributes`` values are Python values or ready ``{"Type",
     "Value"}`` dicts. ``Timestamp`` is ``now``; every URL and ARN is in the topic's region.
     """
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     if message is None:
         message = dumps(_payload.payload(payload, seed=rng.get(), now=now))
     topic = topic_arn or arn("sns", region, account_id, "orders-topic")
@@ -120,7 +120,7 @@ def records(
     """``n`` records of one topic and subscription (SNS sends one per event; use :func:`events` for
     deliveries).
     """
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     check_count(n)
     subscription = uuid4(rng)
     return [

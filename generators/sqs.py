@@ -81,7 +81,7 @@ def record(
     a content-based ``MessageDeduplicationId`` (SHA-256 of the body) unless one is given. When every identity
     field is given, no random value is drawn.
     """
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     if body is None:
         body = dumps(_payload.payload(payload, seed=rng.get(), now=now))
     if queue_arn is None:
@@ -132,7 +132,7 @@ def records(
     check_count(n, high=MAX_BATCH_SIZE)
     if bodies is not None and len(bodies) != n:
         raise ConfigError(f"bodies has {len(bodies)} items but n={n}; pass one body per record")
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     queue_arn = queue_arn or _sqs_core.queue_arn(region, account_id, "orders.fifo" if fifo else "orders")
     fifo = queue_arn.endswith(".fifo")
     sequence = rng.randrange(10**19, 10**20 - n * 1000)

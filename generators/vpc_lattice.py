@@ -54,7 +54,7 @@ def event(
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not a VPC Lattice event format; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     service_id = "svc-" + hex_digits(r(), 17)
     host = f"{service_name}-{service_id[4:]}.{hex_digits(r(), 4)}.vpc-lattice-svcs.{region}.on.aws"

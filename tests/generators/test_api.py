@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import hashlib
 import inspect
 import json
 import os
@@ -91,7 +90,7 @@ def test_event_source_modules_never_import_one_another_nor_the_core():
                     assert not set(names) & set(SOURCE_MODULES), path
 
 
-def test_faker_and_hypothesis_are_each_imported_in_exactly_one_module():
+def test_no_module_imports_faker_and_hypothesis_is_imported_in_exactly_one():
     def importers(lib):
         return sorted(
             p.name
@@ -99,7 +98,7 @@ def test_faker_and_hypothesis_are_each_imported_in_exactly_one_module():
             if f"from {lib}" in p.read_text() or f"import {lib}" in p.read_text()
         )
 
-    assert importers("faker") == ["_fake.py"]
+    assert importers("faker") == []
     assert importers("hypothesis") == ["strategies.py"]
 
 
@@ -126,7 +125,6 @@ def test_same_seed_gives_byte_identical_json_across_processes():
             subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=True).stdout
         )
     assert outs[0] == outs[1]
-    assert hashlib.sha256(outs[0]).hexdigest()
 
 
 def test_different_seeds_give_different_events():
@@ -138,7 +136,7 @@ def test_a_fully_specified_sqs_record_draws_nothing_random(monkeypatch):
         raise AssertionError("random value drawn")
 
     monkeypatch.setattr("lambdachaos.generators._common.as_rng", boom)
-    monkeypatch.setattr(_fake, "_pool", boom)
+    monkeypatch.setattr(_fake, "pick", boom)
     rec = sqs.record(
         body="Test message.",
         message_id="m-1",
