@@ -13,6 +13,7 @@ Every builder in :mod:`lambdachaos.generators` takes the same common keywords, d
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import random
@@ -125,12 +126,17 @@ def upper_alnum(rng: random.Random, n: int) -> str:
     return token(rng, n, _UPPER_ALNUM)
 
 
+_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_B32_PAIRS = tuple(a + b for a in _B32 for b in _B32)
+
+
 def iam_id(rng: random.Random, prefix: str, n: int = 17) -> str:
     """An IAM unique id or access key id: ``prefix`` (``AIDA``, ``AROA``, ``AKIA``, ``ASIA``...) and ``n``
     characters of AWS's alphabet for them, upper-case letters and the digits 2-7 (base32).
     """
-    size = (5 * n + 7) // 8
-    return prefix + base64.b32encode(rng.getrandbits(8 * size).to_bytes(size, "big")).decode("ascii")[:n]
+    bits = rng.getrandbits(10 * ((n + 1) // 2))
+    pairs = _B32_PAIRS
+    return prefix + "".join([pairs[(bits >> shift) & 1023] for shift in range(0, 5 * n, 10)])[:n]
 
 
 def md5_hex(data: str | bytes) -> str:
@@ -164,10 +170,15 @@ def to_ms(now: float) -> int:
     return round(now * 1000)
 
 
+@functools.lru_cache(maxsize=8192)
+def _iso_seconds(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+
+
 def iso_ms(now: float) -> str:
     """``2024-06-01T12:00:00.000Z``: ISO 8601 with milliseconds (S3 ``eventTime``, SNS ``Timestamp``)."""
     ms = to_ms(now)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
+    return f"{_iso_seconds(ms // 1000)}.{ms % 1000:03d}Z"
 
 
 def iso_s(now: float) -> str:

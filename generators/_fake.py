@@ -13,6 +13,14 @@ from collections.abc import Sequence
 
 from . import _words
 
+_FIRST, _N_FIRST = _words.FIRST_NAMES, len(_words.FIRST_NAMES)
+_LAST, _N_LAST = _words.LAST_NAMES, len(_words.LAST_NAMES)
+_COLORS, _N_COLORS = _words.COLORS, len(_words.COLORS)
+_NOUNS, _N_NOUNS = _words.PRODUCT_NOUNS, len(_words.PRODUCT_NOUNS)
+_PLACES, _N_PLACES = _words.PLACES, len(_words.PLACES)
+_STREETS, _N_STREETS = _words.STREET_NAMES, len(_words.STREET_NAMES)
+_SUFFIXES, _N_SUFFIXES = _words.STREET_SUFFIXES, len(_words.STREET_SUFFIXES)
+
 
 def pick(rng: random.Random, values: Sequence[str]) -> str:
     """One item of ``values``, uniformly (a single ``rng.random()`` call: faster than ``rng.choice``)."""
@@ -21,12 +29,12 @@ def pick(rng: random.Random, values: Sequence[str]) -> str:
 
 def first_name(rng: random.Random) -> str:
     """A first name."""
-    return pick(rng, _words.FIRST_NAMES)
+    return _FIRST[int(rng.random() * _N_FIRST)]
 
 
 def last_name(rng: random.Random) -> str:
     """A last name."""
-    return pick(rng, _words.LAST_NAMES)
+    return _LAST[int(rng.random() * _N_LAST)]
 
 
 def full_name(rng: random.Random) -> str:
@@ -44,15 +52,16 @@ def email(rng: random.Random, first: str | None = None, last: str | None = None)
 
 def street_address(rng: random.Random) -> str:
     """A street address line (``742 Maple Ave``, sometimes with a unit)."""
-    line = f"{int(rng.random() * 9899) + 100} {pick(rng, _words.STREET_NAMES)} {pick(rng, _words.STREET_SUFFIXES)}"
-    if rng.random() < 0.2:
+    r = rng.random
+    line = f"{int(r() * 9899) + 100} {_STREETS[int(r() * _N_STREETS)]} {_SUFFIXES[int(r() * _N_SUFFIXES)]}"
+    if r() < 0.2:
         line += f" {pick(rng, _words.UNIT_PREFIXES)} {int(rng.random() * 990) + 10}"
     return line
 
 
 def place(rng: random.Random) -> tuple[str, str, str]:
     """A consistent ``(city, state code, ZIP code)``: the ZIP lies in the city's range."""
-    city_, state, zip3 = _words.PLACES[int(rng.random() * len(_words.PLACES))]
+    city_, state, zip3 = _PLACES[int(rng.random() * _N_PLACES)]
     return city_, state, f"{zip3}{int(rng.random() * 100):02d}"
 
 
@@ -92,7 +101,8 @@ def client_user_agent(rng: random.Random) -> str:
 
 def product(rng: random.Random) -> str:
     """A short product name."""
-    return f"{pick(rng, _words.COLORS)} {pick(rng, _words.PRODUCT_NOUNS)}"
+    r = rng.random
+    return f"{_COLORS[int(r() * _N_COLORS)]} {_NOUNS[int(r() * _N_NOUNS)]}"
 
 
 def word(rng: random.Random) -> str:

@@ -44,9 +44,7 @@ def event(
     tg = target_group_arn or arn(
         "elasticloadbalancing", region, account_id, f"targetgroup/orders-tg/{hex_digits(rng.get(), 16)}"
     )
-    req = _http.request(
-        rng, host=f"orders-alb-{hex_digits(rng.get(), 8)}.{region}.elb.amazonaws.com", now=now, **http
-    )
+    req = _http.request(rng, host=f"orders-alb-{hex_digits(rng.get(), 8)}.{region}.elb.amazonaws.com", now=now, **http)
     encoded = [(quote(k, safe=""), quote(v, safe="")) for k, v in req.query]
     out: dict[str, Any] = {
         "requestContext": {"elb": {"targetGroupArn": tg}},

@@ -101,9 +101,7 @@ def event(
         "LogicalResourceId": logical_resource_id,
     }
     if variant != "Create":
-        out["PhysicalResourceId"] = (
-            physical_resource_id or f"{stack}-{logical_resource_id}-{upper_alnum(r(), 12)}"
-        )
+        out["PhysicalResourceId"] = physical_resource_id or f"{stack}-{logical_resource_id}-{upper_alnum(r(), 12)}"
     out["ResourceType"] = resource_type
     out["ResourceProperties"] = {"ServiceToken": token, **props}
     if variant == "Update":

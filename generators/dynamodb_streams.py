@@ -133,13 +133,9 @@ def record(
     ``ttl_delete`` marks a REMOVE made by Time to Live (``userIdentity`` of the DynamoDB service).
     """
     if event_name not in EVENT_NAMES:
-        raise ConfigError(
-            f"event_name={event_name!r} is not a DynamoDB stream event; use one of {EVENT_NAMES}"
-        )
+        raise ConfigError(f"event_name={event_name!r} is not a DynamoDB stream event; use one of {EVENT_NAMES}")
     if stream_view_type not in STREAM_VIEW_TYPES:
-        raise ConfigError(
-            f"stream_view_type={stream_view_type!r} is not valid; use one of {STREAM_VIEW_TYPES}"
-        )
+        raise ConfigError(f"stream_view_type={stream_view_type!r} is not valid; use one of {STREAM_VIEW_TYPES}")
     if ttl_delete and event_name != "REMOVE":
         raise ConfigError(f"ttl_delete=True needs event_name='REMOVE', got event_name={event_name!r}")
     rng = LazyRng(seed, SOURCE)

@@ -95,11 +95,7 @@ def event(
         v_detail: JSON = (
             detail
             if detail is not None
-            else (
-                _payload.payload(payload, seed=rng.get(), now=now)
-                if source is None or payload is not None
-                else {}
-            )
+            else (_payload.payload(payload, seed=rng.get(), now=now) if source is None or payload is not None else {})
         )
     elif variant == "scheduled":
         v_source, v_type, v_detail = "aws.events", "Scheduled Event", {}

@@ -30,7 +30,6 @@ from ._common import (
     as_rng,
     b64,
     check_count,
-    dumps,
     hex_digits,
     many,
     to_ms,
@@ -93,7 +92,7 @@ def record(
     """
     rng = LazyRng(seed, SOURCE)
     if value is None:
-        value = dumps(_payload.payload(payload, seed=rng.get(), now=now)).encode()
+        value = _payload.payload_json(payload, seed=rng.get(), now=now).encode()
     if key is None:
         key = f"customer-{rng.get().randrange(10_000):04d}".encode()
     if offset is None:
@@ -200,9 +199,7 @@ def event(
         raise ConfigError(f"variant={variant!r} is not a Kafka variant; use one of {VARIANTS}")
     rng = as_rng(seed, SOURCE)
     batch = (
-        list(records)
-        if records is not None
-        else _records(n, seed=rng, region=region, account_id=account_id, **kwargs)
+        list(records) if records is not None else _records(n, seed=rng, region=region, account_id=account_id, **kwargs)
     )
     drawn_arn, drawn_servers = _cluster(rng, region, account_id, variant)
     grouped: dict[str, list[dict[str, Any]]] = {}

@@ -93,7 +93,7 @@ def record(
     """
     rng = LazyRng(seed, SOURCE)
     if data is None:
-        data = dumps(_payload.payload(payload, seed=rng.get(), now=now)).encode()
+        data = _payload.payload_json(payload, seed=rng.get(), now=now).encode()
     if partition_key is None:
         partition_key = uuid4(rng.get())
     if sequence_number is None:
@@ -154,9 +154,7 @@ def records(
         data: bytes | None = None
         if bodies is not None:
             item = bodies[i]
-            data = (
-                item if isinstance(item, bytes) else (item if isinstance(item, str) else dumps(item)).encode()
-            )
+            data = item if isinstance(item, bytes) else (item if isinstance(item, str) else dumps(item)).encode()
         sequence += rng.randrange(1, 10**12)
         arrival_ms += rng.randrange(0, 6)
         out.append(

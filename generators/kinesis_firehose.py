@@ -30,7 +30,6 @@ from ._common import (
     as_rng,
     b64,
     check_count,
-    dumps,
     many,
     to_ms,
     uuid4,
@@ -62,7 +61,7 @@ def record(
     ``kinesis_record_metadata`` is added as is (source-stream deliveries)."""
     rng = LazyRng(seed, SOURCE)
     if data is None:
-        data = dumps(_payload.payload(payload, seed=rng.get(), now=now)).encode()
+        data = _payload.payload_json(payload, seed=rng.get(), now=now).encode()
     out: dict[str, Any] = {
         "recordId": record_id or str(rng.get().randrange(10**55, 10**56)),
         "approximateArrivalTimestamp": to_ms(now)
@@ -159,14 +158,11 @@ def event(
     )
     out: dict[str, Any] = {
         "invocationId": uuid4(rng),
-        "deliveryStreamArn": delivery_stream_arn
-        or arn("firehose", region, account_id, "deliverystream/orders-to-s3"),
+        "deliveryStreamArn": delivery_stream_arn or arn("firehose", region, account_id, "deliverystream/orders-to-s3"),
         "region": region,
     }
     if variant == "kinesis_stream":
-        out["sourceKinesisStreamArn"] = source_stream_arn or arn(
-            "kinesis", region, account_id, "stream/orders"
-        )
+        out["sourceKinesisStreamArn"] = source_stream_arn or arn("kinesis", region, account_id, "stream/orders")
     out["records"] = batch
     return out
 

@@ -32,7 +32,6 @@ from ._common import (
     as_rng,
     b64,
     check_count,
-    dumps,
     many,
     to_ms,
     uuid4,
@@ -99,7 +98,7 @@ def record(
     _check_variant(variant)
     rng = LazyRng(seed, SOURCE)
     if data is None:
-        data = dumps(_payload.payload(payload, seed=rng.get(), now=now)).encode()
+        data = _payload.payload_json(payload, seed=rng.get(), now=now).encode()
     sent = to_ms(now) - 40 if timestamp is None else timestamp
     if variant == "rabbitmq":
         headers = {k: {"bytes": list(v.encode())} for k, v in (properties or {}).items()}

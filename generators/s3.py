@@ -298,9 +298,7 @@ def eventbridge_event(
     if reason:
         detail["reason"] = reason
     if event_name.startswith("ObjectRemoved:"):
-        detail["deletion-type"] = (
-            "Delete Marker Created" if event_name.endswith("Created") else "Permanently Deleted"
-        )
+        detail["deletion-type"] = "Delete Marker Created" if event_name.endswith("Created") else "Permanently Deleted"
     return {
         "version": "0",
         "id": uuid4(rng),

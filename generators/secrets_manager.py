@@ -58,8 +58,7 @@ def event(
     name = f"prod/{_fake.word(r())}-db/credentials"
     return {
         "Step": variant,
-        "SecretId": secret_id
-        or arn("secretsmanager", region, account_id, f"secret:{name}-{token(r(), 6, _ALNUM)}"),
+        "SecretId": secret_id or arn("secretsmanager", region, account_id, f"secret:{name}-{token(r(), 6, _ALNUM)}"),
         "ClientRequestToken": client_request_token or uuid4(r()),
         "RotationToken": rotation_token or uuid4(r()),
     }

@@ -131,11 +131,7 @@ def event(
             "subject": subject,
         },
     }
-    return {
-        "Records": [
-            {"eventSource": "aws:ses", "eventVersion": "1.0", "ses": {"mail": mail, "receipt": receipt}}
-        ]
-    }
+    return {"Records": [{"eventSource": "aws:ses", "eventVersion": "1.0", "ses": {"mail": mail, "receipt": receipt}}]}
 
 
 def events(n: int, *, seed: Seed = None, **kwargs: Any) -> list[dict[str, Any]]:

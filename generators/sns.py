@@ -76,14 +76,13 @@ def record(
     """
     rng = LazyRng(seed, SOURCE)
     if message is None:
-        message = dumps(_payload.payload(payload, seed=rng.get(), now=now))
+        message = _payload.payload_json(payload, seed=rng.get(), now=now)
     topic = topic_arn or arn("sns", region, account_id, "orders-topic")
     topic_region = region_of_arn(topic)
     host = f"https://sns.{topic_region}.amazonaws.com"
     sub_arn = f"{topic}:{subscription_id or uuid4(rng.get())}"
     attrs = {
-        k: dict(v) if isinstance(v, Mapping) else message_attribute(v)
-        for k, v in (message_attributes or {}).items()
+        k: dict(v) if isinstance(v, Mapping) else message_attribute(v) for k, v in (message_attributes or {}).items()
     }
     return {
         "EventSource": "aws:sns",

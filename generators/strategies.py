@@ -197,9 +197,7 @@ def dynamodb_streams_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
 
 def s3_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
     """S3 notification events. Varies the event type (shrinks towards ``ObjectCreated:Put``) and the seed."""
-    return st.builds(
-        lambda e, s: s3.event(event_name=e, seed=s, **kwargs), st.sampled_from(s3.EVENT_NAMES), seeds()
-    )
+    return st.builds(lambda e, s: s3.event(event_name=e, seed=s, **kwargs), st.sampled_from(s3.EVENT_NAMES), seeds())
 
 
 def sns_events(

@@ -83,9 +83,7 @@ def event(
         out["body"] = req.body
     out["isBase64Encoded"] = req.is_base64_encoded
     out["requestContext"] = {
-        "serviceNetworkArn": arn(
-            "vpc-lattice", region, account_id, "servicenetwork/sn-" + hex_digits(r(), 17)
-        ),
+        "serviceNetworkArn": arn("vpc-lattice", region, account_id, "servicenetwork/sn-" + hex_digits(r(), 17)),
         "serviceArn": arn("vpc-lattice", region, account_id, f"service/{service_id}"),
         "targetGroupArn": arn("vpc-lattice", region, account_id, "targetgroup/tg-" + hex_digits(r(), 17)),
         "identity": {

@@ -93,9 +93,7 @@ def test_event_source_modules_never_import_one_another_nor_the_core():
 def test_no_module_imports_faker_and_hypothesis_is_imported_in_exactly_one():
     def importers(lib):
         return sorted(
-            p.name
-            for p in GEN.glob("*.py")
-            if f"from {lib}" in p.read_text() or f"import {lib}" in p.read_text()
+            p.name for p in GEN.glob("*.py") if f"from {lib}" in p.read_text() or f"import {lib}" in p.read_text()
         )
 
     assert importers("faker") == []
@@ -121,9 +119,7 @@ def test_same_seed_gives_byte_identical_json_across_processes():
     outs = []
     for hashseed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=hashseed)
-        outs.append(
-            subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=True).stdout
-        )
+        outs.append(subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=True).stdout)
     assert outs[0] == outs[1]
 
 
@@ -240,9 +236,7 @@ def test_partitioned_regions_use_their_partition_in_arns():
 
 @pytest.mark.parametrize("bad", ["1", 1.5, True])
 def test_bad_seeds_are_refused_with_the_value_and_type(bad):
-    with pytest.raises(
-        ConfigError, match=r"^seed=.* is not a valid seed; pass an int, a random.Random or None$"
-    ):
+    with pytest.raises(ConfigError, match=r"^seed=.* is not a valid seed; pass an int, a random.Random or None$"):
         sqs.record(seed=bad)
 
 

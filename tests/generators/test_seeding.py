@@ -47,13 +47,13 @@ def test_the_bytes_do_not_depend_on_what_the_process_built_before():
 
 def test_a_readable_pin_of_the_default_payload():
     body = payload(seed=GOLDEN_SEED)
-    assert body["orderId"] == "aeda6a30-8ec6-4541-8d54-93f666af98f6"
-    assert body["customer"]["name"] == "Patrick Owens"
+    assert body["orderId"] == "b1a5762a-0c22-44c3-b3ad-089121a14bf8"
+    assert body["customer"]["name"] == "Megan Anderson"
     assert body["customer"]["address"] == {
-        "street": "638 Jackson Ln Unit 812",
-        "city": "Minneapolis",
-        "state": "MN",
-        "zip": "55470",
+        "street": "8121 Washington Ct",
+        "city": "Phoenix",
+        "state": "AZ",
+        "zip": "85036",
         "country": "US",
     }
 
