@@ -5,7 +5,8 @@ AWS page: "Transform source data in Amazon Data Firehose". The event has ``invoc
 ``approximateArrivalTimestamp`` in epoch **milliseconds as an integer** (Kinesis Data Streams events use float
 seconds -- do not mix them) and base64 ``data``. When the delivery stream reads from a Kinesis data stream the
 event adds ``sourceKinesisStreamArn`` and each record ``kinesisRecordMetadata`` (``shardId``,
-``partitionKey``, ``approximateArrivalTimestamp`` ms, ``sequenceNumber``, ``subsequenceNumber``).
+``partitionKey``, ``approximateArrivalTimestamp`` ms, ``sequenceNumber``, ``subsequenceNumber``). The ``sqs``
+variant is a stream fed with SQS messages: each record's data is one message in Lambda's SQS record shape.
 
 Uniform API (shared by every batching source): :func:`record`, :func:`records`, :func:`event`, :func:`events`.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from lambdachaos._errors import ConfigError
 
-from . import _fake, _payload
+from . import _fake, _payload, _sqs_core
 from ._common import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_NOW,
@@ -30,6 +31,7 @@ from ._common import (
     as_rng,
     b64,
     check_count,
+    dumps,
     many,
     to_ms,
     uuid4,
@@ -38,7 +40,7 @@ from ._payload import PayloadSpec
 
 SOURCE = "kinesis_firehose"
 BATCHING = True
-VARIANTS = ("direct_put", "kinesis_stream")
+VARIANTS = ("direct_put", "kinesis_stream", "sqs")
 MAX_BATCH_SIZE = 10_000
 
 __all__ = ["BATCHING", "SOURCE", "VARIANTS", "event", "events", "record", "records"]
@@ -88,7 +90,8 @@ def records(
 ) -> list[dict[str, Any]]:
     """``n`` records of one delivery batch: record ids unique and increasing, arrival times never decreasing
     and at or before ``now``. ``variant`` ``kinesis_stream`` adds the source-stream metadata of one shard
-    (sequence numbers increasing). ``bodies`` as in :func:`kinesis.records`."""
+    (sequence numbers increasing); ``sqs`` makes each record's data an SQS message in Lambda's record shape
+    (the body inside it is the payload). ``bodies`` as in :func:`kinesis.records`."""
     check_count(n, high=MAX_BATCH_SIZE)
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not a Firehose source; use one of {VARIANTS}")
@@ -113,6 +116,13 @@ def records(
                 "sequenceNumber": f"{sequence:056d}",
                 "subsequenceNumber": 0,
             }
+        data = None if bodies is None else as_bytes(bodies[i])
+        if variant == "sqs":  # each record is an SQS message, as read from a queue and put on the stream
+            body = _payload.payload_json(payload, seed=rng, now=now) if data is None else data.decode()
+            message = _sqs_core.render(
+                body=body, rng=LazyRng(rng, SOURCE), region=region, account_id=account_id, now=arrival / 1000
+            )
+            data = dumps(message).encode()
         out.append(
             record(
                 seed=rng,
@@ -120,7 +130,7 @@ def records(
                 account_id=account_id,
                 now=now,
                 payload=payload,
-                data=None if bodies is None else as_bytes(bodies[i]),
+                data=data,
                 record_id=str(record_id),
                 approximate_arrival_timestamp=arrival,
                 kinesis_record_metadata=metadata,
