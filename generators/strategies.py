@@ -174,8 +174,15 @@ def dynamodb_streams_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
 
 
 def s3_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
-    """S3 notification events. Varies the event type (shrinks towards ``ObjectCreated:Put``) and the seed."""
-    return st.builds(lambda e, s: s3.event(event_name=e, seed=s, **kwargs), st.sampled_from(s3.EVENT_NAMES), seeds())
+    """S3 notification events. Varies the event type (shrinks towards ``ObjectCreated:Put``), bucket versioning
+    (unless ``versioned`` is given; shrinks towards unversioned) and the seed."""
+    versioned = st.just(kwargs.pop("versioned")) if "versioned" in kwargs else st.booleans()
+    return st.builds(
+        lambda e, v, s: s3.event(event_name=e, versioned=v or None, seed=s, **kwargs),
+        st.sampled_from(s3.EVENT_NAMES),
+        versioned,
+        seeds(),
+    )
 
 
 def sns_events(

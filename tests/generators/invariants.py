@@ -126,8 +126,22 @@ def check_s3(records: list[dict[str, Any]]) -> None:
         deleting = r["eventName"].startswith(("ObjectRemoved:", "LifecycleExpiration:"))
         assert ("size" in obj) == (not deleting) and ("eTag" in obj) == (not deleting)
         assert re.match(r"^[0-9A-F]{16}$", r["responseElements"]["x-amz-request-id"])
-        ipaddress.ip_address(r["requestParameters"]["sourceIPAddress"])
+        by_s3 = r["eventName"].startswith(("Replication:", "Lifecycle", "IntelligentTiering"))
+        if by_s3:  # S3 itself acted: AWS names the service as the principal and the source
+            assert r["userIdentity"]["principalId"] == r["requestParameters"]["sourceIPAddress"] == "s3.amazonaws.com"
+        else:
+            ipaddress.ip_address(r["requestParameters"]["sourceIPAddress"])
         assert r["eventVersion"] in ("2.1", "2.2", "2.3")
+        blocks = {k for k in r if k.endswith("EventData")}
+        expected = {
+            "2.2": {"replicationEventData"},
+            "2.3": {"lifecycleEventData"} if r["eventName"] == "LifecycleTransition" else set(),
+        }.get(r["eventVersion"], {"glacierEventData"} if r["eventName"] == "ObjectRestore:Completed" else set())
+        if r["eventName"] == "IntelligentTiering":
+            expected = {"intelligentTieringEventData"}
+        assert blocks == expected, (r["eventName"], blocks)
+        if r["eventName"].startswith("Replication:") or r["eventName"].endswith("DeleteMarkerCreated"):
+            assert "versionId" in obj
 
 
 def check_sns(records: list[dict[str, Any]]) -> None:

@@ -81,3 +81,47 @@ def test_the_word_lists_hold_nothing_json_would_escape():
     values = [x if isinstance(x, str) else "".join(x) for lst in lists for x in lst]
     assert len(values) > 500
     assert all(json.dumps(v, ensure_ascii=False) == f'"{v}"' for v in values)
+
+
+def test_s3_replication_events_carry_replication_data_and_a_version():
+    from lambdachaos.generators import s3
+
+    failed = s3.record(seed=1, event_name="Replication:OperationFailedReplication", bucket="src")
+    data = failed["replicationEventData"]
+    assert failed["eventVersion"] == "2.2" and "versionId" in failed["s3"]["object"]
+    assert data["destinationBucket"] == "arn:aws:s3:::src-replica" and data["s3Operation"] == "OBJECT_PUT"
+    assert data["failureReason"] in s3.REPLICATION_FAILURE_REASONS and "threshold" not in data
+    assert data["requestTime"] < failed["eventTime"]
+    assert (
+        failed["userIdentity"]["principalId"] == failed["requestParameters"]["sourceIPAddress"] == ("s3.amazonaws.com")
+    )
+    late = s3.record(seed=1, event_name="Replication:OperationReplicatedAfterThreshold")["replicationEventData"]
+    assert late["threshold"] == "15" and int(late["replicationTime"]) > 15 and "failureReason" not in late
+    missed = s3.record(seed=1, event_name="Replication:OperationMissedThreshold")["replicationEventData"]
+    assert missed["threshold"] == "15" and "replicationTime" not in missed
+
+
+def test_s3_lifecycle_tiering_and_restore_events_carry_their_data_blocks():
+    from lambdachaos.generators import s3
+
+    transition = s3.record(seed=2, event_name="LifecycleTransition")
+    assert transition["eventVersion"] == "2.3"
+    target = transition["lifecycleEventData"]["transitionEventData"]["destinationStorageClass"]
+    assert target in s3.TRANSITION_CLASSES
+    tiering = s3.record(seed=2, event_name="IntelligentTiering")["intelligentTieringEventData"]
+    assert tiering["destinationAccessTier"] in ("ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS")
+    restored = s3.record(seed=2, event_name="ObjectRestore:Completed")["glacierEventData"]["restoreEventData"]
+    assert restored["lifecycleRestorationExpiryTime"] > "2024-06-01T12:00:00.000Z"
+    plain = s3.record(seed=2, event_name="ObjectCreated:Put")
+    assert not [k for k in plain if k.endswith("EventData")]
+    assert "versionId" not in plain["s3"]["object"]
+
+
+def test_s3_version_ids_appear_where_versioning_applies():
+    from lambdachaos.generators import s3
+
+    assert "versionId" in s3.record(seed=3, event_name="ObjectRemoved:DeleteMarkerCreated")["s3"]["object"]
+    version = s3.record(seed=3, versioned=True)["s3"]["object"]["versionId"]
+    assert re.fullmatch(r"[A-Za-z0-9._]{32}", version)
+    assert s3.record(seed=3, version_id="v1")["s3"]["object"]["versionId"] == "v1"
+    assert "versionId" not in s3.record(seed=3, versioned=False, event_name="ObjectCreated:Copy")["s3"]["object"]
