@@ -1,4 +1,8 @@
-"""Generator throughput: SQS and Kinesis records per second with realistic bodies, and hypothesis draws."""
+"""Generator throughput: SQS and Kinesis records per second with realistic bodies, and hypothesis draws.
+
+Rates are measured in CPU time of this process (``time.process_time``): generation is single-threaded pure
+Python, and on a shared machine wall-clock rates mostly measure the neighbours.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ import time
 
 
 def _rate(fn, units_per_call: int, budget_s: float = 1.5) -> float:  # type: ignore[no-untyped-def]
-    fn()  # warm-up: builds the faker pools
-    calls, start = 0, time.perf_counter()
-    while time.perf_counter() - start < budget_s:
+    fn()  # warm-up: imports and first-call caches
+    calls, start = 0, time.process_time()
+    while time.process_time() - start < budget_s:
         fn()
         calls += 1
-    return calls * units_per_call / (time.perf_counter() - start)
+    return calls * units_per_call / (time.process_time() - start)
 
 
 def run() -> dict[str, dict[str, float | str]]:
@@ -46,7 +50,7 @@ def run() -> dict[str, dict[str, float | str]]:
         "generate_sqs_records_per_s": {
             "value": _rate(sqs_batch, 1000),
             "unit": "records/s",
-            "target": 20_000,
+            "target": 40_000,
         },
         "generate_kinesis_records_per_s": {
             "value": _rate(kinesis_batch, 1000),

@@ -41,9 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         help=f"records in the batch (batching sources) or number of events, 1 to {MAX_COUNT} (default: 1)",
     )
-    parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})"
-    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     parser.add_argument(
         "--body-schema",
         type=Path,
@@ -59,9 +57,7 @@ def _load_schema(path: Path) -> dict[str, Any]:
         try:
             yaml = importlib.import_module("yaml")
         except ImportError as exc:
-            raise ConfigError(
-                f"--body-schema {path} is YAML; install pyyaml: pip install 'lambdachaos[yaml]'"
-            ) from exc
+            raise ConfigError(f"--body-schema {path} is YAML; install pyyaml: pip install 'lambdachaos[yaml]'") from exc
         data = yaml.safe_load(text)
     else:
         data = json.loads(text)
@@ -85,9 +81,7 @@ def events_main(argv: list[str] | None = None) -> int:
         sys.stderr.write("lambdachaos events: error: give a SOURCE, or --list to see them\n")
         return 2
     if not 1 <= args.count <= MAX_COUNT:
-        sys.stderr.write(
-            f"lambdachaos events: error: --count {args.count} is out of range; pass 1 to {MAX_COUNT}\n"
-        )
+        sys.stderr.write(f"lambdachaos events: error: --count {args.count} is out of range; pass 1 to {MAX_COUNT}\n")
         return 2
     try:
         source = _sources.get(args.source)

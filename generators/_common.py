@@ -13,6 +13,7 @@ Every builder in :mod:`lambdachaos.generators` takes the same common keywords, d
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import random
@@ -38,17 +39,28 @@ _B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
-def as_rng(seed: Seed) -> random.Random:
-    """Return the random source for ``seed`` (a ``random.Random`` is used as is)."""
+def stream_seed(seed: int, stream: str) -> int:
+    """The 64-bit seed of the random stream ``stream`` for ``seed``, stable across processes and platforms."""
+    text = f"{seed}\x1f{stream}"
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def as_rng(seed: Seed, stream: str) -> random.Random:
+    """Return the random source for ``seed`` in the stream ``stream`` (a ``random.Random`` is used as is).
+
+    An int seed (``None`` meaning 0) is combined with the stream name -- each source module draws from its own
+    stream -- so the same seed never repeats values across sources (an SQS body and a DynamoDB image built
+    with seed 7 share nothing).
+    """
     if isinstance(seed, random.Random):
         return seed
     if seed is None:
-        return random.Random(0)
-    if isinstance(seed, bool) or not isinstance(seed, int):
+        seed = 0
+    elif isinstance(seed, bool) or not isinstance(seed, int):
         raise ConfigError(
             f"seed={seed!r} ({type(seed).__name__}) is not a valid seed; pass an int, a random.Random or None"
         )
-    return random.Random(seed)
+    return random.Random(stream_seed(seed, stream))
 
 
 def check_count(n: int, *, name: str = "n", low: int = 1, high: int = 1_000_000) -> int:
@@ -110,8 +122,21 @@ def token(rng: random.Random, n: int, alphabet: str = _B64URL) -> str:
 
 
 def upper_alnum(rng: random.Random, n: int) -> str:
-    """``n`` upper-case letters and digits (IAM unique-id style)."""
+    """``n`` upper-case letters and digits (request ids, physical resource ids)."""
     return token(rng, n, _UPPER_ALNUM)
+
+
+_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_B32_PAIRS = tuple(a + b for a in _B32 for b in _B32)
+
+
+def iam_id(rng: random.Random, prefix: str, n: int = 17) -> str:
+    """An IAM unique id or access key id: ``prefix`` (``AIDA``, ``AROA``, ``AKIA``, ``ASIA``...) and ``n``
+    characters of AWS's alphabet for them, upper-case letters and the digits 2-7 (base32).
+    """
+    bits = rng.getrandbits(10 * ((n + 1) // 2))
+    pairs = _B32_PAIRS
+    return prefix + "".join([pairs[(bits >> shift) & 1023] for shift in range(0, 5 * n, 10)])[:n]
 
 
 def md5_hex(data: str | bytes) -> str:
@@ -132,9 +157,12 @@ def as_bytes(value: JSON) -> bytes:
     return (value if isinstance(value, str) else dumps(value)).encode()
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def dumps(value: JSON) -> str:
     """Compact, deterministic JSON (insertion order kept), as AWS services send it."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODE(value)
 
 
 def to_ms(now: float) -> int:
@@ -142,10 +170,15 @@ def to_ms(now: float) -> int:
     return round(now * 1000)
 
 
+@functools.lru_cache(maxsize=8192)
+def _iso_seconds(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+
+
 def iso_ms(now: float) -> str:
     """``2024-06-01T12:00:00.000Z``: ISO 8601 with milliseconds (S3 ``eventTime``, SNS ``Timestamp``)."""
     ms = to_ms(now)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
+    return f"{_iso_seconds(ms // 1000)}.{ms % 1000:03d}Z"
 
 
 def iso_s(now: float) -> str:
@@ -158,11 +191,12 @@ def clf_time(now: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(int(now)))
 
 
-def many(
-    build: Callable[..., dict[str, Any]], n: int, seed: Seed, kwargs: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """Call ``build`` ``n`` times with one shared random source (shared by every ``events(n)`` builder)."""
-    rng = as_rng(seed)
+def many(build: Callable[..., dict[str, Any]], n: int, seed: Seed, kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Call ``build`` ``n`` times with one shared random source (shared by every ``events(n)`` builder).
+
+    The stream is the builder's module, so ``events(n, seed=s)[0] == event(seed=s)``.
+    """
+    rng = as_rng(seed, build.__module__.rpartition(".")[2])
     return [build(seed=rng, **kwargs) for _ in range(check_count(n))]
 
 
@@ -179,14 +213,15 @@ def request_id(rng: random.Random) -> str:
 class LazyRng:
     """Resolve a :data:`Seed` only when a value must actually be drawn (fast full overrides)."""
 
-    __slots__ = ("_rng", "_seed")
+    __slots__ = ("_rng", "_seed", "_stream")
 
-    def __init__(self, seed: Seed) -> None:
+    def __init__(self, seed: Seed, stream: str) -> None:
         self._seed = seed
+        self._stream = stream
         self._rng = seed if isinstance(seed, random.Random) else None
 
     def get(self) -> random.Random:
         """The random source, created on first use."""
         if self._rng is None:
-            self._rng = as_rng(self._seed)
+            self._rng = as_rng(self._seed, self._stream)
         return self._rng

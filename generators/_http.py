@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 from urllib.parse import quote
 
 from . import _fake, _payload
-from ._common import DEFAULT_NOW, LazyRng, clf_time, dumps, hex_digits, to_ms, token, upper_alnum, uuid4
+from ._common import DEFAULT_NOW, LazyRng, clf_time, hex_digits, to_ms, token, upper_alnum, uuid4
 from ._payload import PayloadSpec
 
 
@@ -139,7 +139,7 @@ def request(
     if cookies is None:
         cookies = [f"session={hex_digits(r(), 24)}"] if r().random() < 0.3 else []
     if body is None and method in ("POST", "PUT"):
-        body = dumps(_payload.payload(payload, seed=r(), now=now))
+        body = _payload.payload_json(payload, seed=r(), now=now)
     source_ip = source_ip or _fake.ipv4(r())
     user_agent = user_agent or _fake.user_agent(r())
     trace = f"Root=1-{int(now):08x}-{hex_digits(r(), 24)}"

@@ -23,9 +23,15 @@ from . import (
     appsync,
     bedrock_agent,
     cloudformation,
+    cloudfront,
     cloudwatch_logs,
+    codecommit,
+    codedeploy,
     codepipeline,
     cognito,
+    config_rules,
+    connect,
+    documentdb,
     dynamodb_streams,
     eventbridge,
     function_url,
@@ -33,6 +39,7 @@ from . import (
     kafka,
     kinesis,
     kinesis_firehose,
+    lex,
     mq,
     s3,
     s3_batch,
@@ -84,7 +91,7 @@ class Source:
             kw["n"] = 1
         if count == 1:
             return fn(seed=seed, **kw)
-        rng = as_rng(seed)
+        rng = as_rng(seed, self.module.__name__.rpartition(".")[2])
         return [fn(seed=rng, **kw) for _ in range(count)]
 
 
@@ -108,6 +115,11 @@ _LATTICE_NOTE = "powertools VpcLatticeV2Model wants single-value headers; AWS se
 _SECRETS_NOTE = "powertools has no parser model for Secrets Manager rotation (only a data class)"
 _IOT_NOTE = "powertools has parser models only for IoT registry events, none for rule actions or custom authorizers"
 _CODEPIPELINE_NOTE = "powertools has no parser model for CodePipeline jobs (only the CodePipelineJobEvent data class)"
+_CONFIG_NOTE = "powertools has no parser model for AWS Config rule events (only the AWSConfigRuleEvent data class)"
+_CONNECT_NOTE = "powertools has no parser model for Amazon Connect (only the ConnectContactFlowEvent data class)"
+_CODEDEPLOY_NOTE = "powertools has no parser model for CodeDeploy hooks (only a data class)"
+_NO_MODEL = "powertools has no model or data class for this source; checked against the AWS documentation"
+_APPSYNC_LEGACY_NOTE = "powertools AppSyncResolverEventModel requires info; the older shape has typeName/fieldName"
 _ALB_NOTE = "powertools AlbModel requires single-value headers and rejects genuine multi-value ALB events"
 
 SOURCES: dict[str, Source] = {
@@ -212,6 +224,28 @@ SOURCES: dict[str, Source] = {
         ],
         _s("bedrock-agent-api", bedrock_agent, "BedrockAgentEventModel", variant="api"),
         _s("bedrock-agent-function", bedrock_agent, "BedrockAgentFunctionEventModel", variant="function"),
+        *[
+            _s(f"appsync-{v.replace('_', '-')}", appsync, None, note=_APPSYNC_LEGACY_NOTE, variant=v)
+            for v in appsync.VARIANTS
+            if v.startswith("legacy")
+        ],
+        _s("kinesis-firehose-sqs", kinesis_firehose, "KinesisFirehoseSqsModel", variant="sqs"),
+        *[
+            _s(f"config-rule-{v.replace('_', '-')}", config_rules, None, note=_CONFIG_NOTE, variant=v)
+            for v in config_rules.VARIANTS
+        ],
+        *[_s(f"connect-{v.lower()}", connect, None, note=_CONNECT_NOTE, variant=v) for v in connect.VARIANTS],
+        *[_s(f"lex-{v}", lex, None, note=_NO_MODEL, variant=v) for v in lex.VARIANTS],
+        *[
+            _s(f"codecommit-{v.replace('_', '-')}", codecommit, None, note=_NO_MODEL, variant=v)
+            for v in codecommit.VARIANTS
+        ],
+        _s("codedeploy-lifecycle-hook", codedeploy, None, note=_CODEDEPLOY_NOTE),
+        *[
+            _s(f"cloudfront-{v.replace('_', '-')}", cloudfront, None, note=_NO_MODEL, variant=v)
+            for v in cloudfront.VARIANTS
+        ],
+        _s("documentdb", documentdb, None, note=_NO_MODEL),
     ]
 }
 """Every source and variant, by CLI name."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from lambdachaos._errors import ConfigError
 
-from ._common import LazyRng, arn, b64, md5_hex, region_of_arn, to_ms, upper_alnum, uuid4
+from ._common import LazyRng, arn, b64, iam_id, md5_hex, region_of_arn, to_ms, uuid4
 
 MAX_MESSAGE_ATTRIBUTES = 10
 """SQS allows at most 10 message attributes per message ("Amazon SQS message attributes")."""
@@ -68,6 +68,15 @@ def md5_of_message_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> st
     return digest.hexdigest()
 
 
+DEFAULT_VISIBILITY_TIMEOUT_MS = 30_000
+"""A queue's default visibility timeout: a redelivered message was first received this long earlier per retry."""
+
+
+def first_receive_ms(now: float, receive_count: int) -> int:
+    """When a message received for the ``receive_count``-th time at ``now`` was first received (epoch ms)."""
+    return to_ms(now) - (receive_count - 1) * DEFAULT_VISIBILITY_TIMEOUT_MS
+
+
 def receipt_handle(rng: random.Random) -> str:
     """An opaque receipt handle in AWS's ``AQEB...`` form."""
     return "AQEB" + b64(rng.getrandbits(1056).to_bytes(132, "big"))
@@ -76,8 +85,8 @@ def receipt_handle(rng: random.Random) -> str:
 def sender_id(rng: random.Random) -> str:
     """An IAM user id (``AIDA...``) or an assumed-role id with session (``AROA...:session``)."""
     if rng.random() < 0.5:
-        return "AIDA" + upper_alnum(rng, 17)
-    return f"AROA{upper_alnum(rng, 17)}:session-{rng.randrange(10**6)}"
+        return iam_id(rng, "AIDA")
+    return f"{iam_id(rng, 'AROA')}:session-{int(rng.random() * 10**6)}"
 
 
 def queue_arn(region: str, account_id: str, name: str) -> str:
@@ -108,12 +117,10 @@ def render(
 ) -> dict[str, Any]:
     """Render one SQS record; ``rng`` is only touched for fields left as ``None``."""
     if receive_count < 1:
-        raise ConfigError(
-            f"receive_count={receive_count!r} is out of range; ApproximateReceiveCount starts at 1"
-        )
+        raise ConfigError(f"receive_count={receive_count!r} is out of range; ApproximateReceiveCount starts at 1")
     source_arn = queue_arn_ or queue_arn(region, account_id, "orders")
     fifo = source_arn.endswith(".fifo")
-    first = first_receive_timestamp if first_receive_timestamp is not None else to_ms(now)
+    first = first_receive_timestamp if first_receive_timestamp is not None else first_receive_ms(now, receive_count)
     if sent_timestamp is None:
         sent_timestamp = first - rng.get().randrange(1, 2_000)
     attributes: dict[str, str] = {}

@@ -40,13 +40,11 @@ def event(
 
     Request keywords as in :class:`~lambdachaos.generators._http.HttpOverrides`.
     """
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     tg = target_group_arn or arn(
         "elasticloadbalancing", region, account_id, f"targetgroup/orders-tg/{hex_digits(rng.get(), 16)}"
     )
-    req = _http.request(
-        rng, host=f"orders-alb-{hex_digits(rng.get(), 8)}.{region}.elb.amazonaws.com", now=now, **http
-    )
+    req = _http.request(rng, host=f"orders-alb-{hex_digits(rng.get(), 8)}.{region}.elb.amazonaws.com", now=now, **http)
     encoded = [(quote(k, safe=""), quote(v, safe="")) for k, v in req.query]
     out: dict[str, Any] = {
         "requestContext": {"elb": {"targetGroupArn": tg}},

@@ -71,7 +71,7 @@ def event(
     **http: Unpack[HttpOverrides],
 ) -> dict[str, Any]:
     """One REST API proxy event; request keywords as in :class:`._http.HttpOverrides`."""
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     api = api_id or token(rng.get(), 10, _LOWER_ALNUM)
     req = _http.request(rng, host=f"{api}.execute-api.{region}.amazonaws.com", now=now, **http)
     return render(

@@ -58,7 +58,7 @@ def _b64url(data: bytes) -> str:
 def jwt(*, seed: Seed = None, region: str = DEFAULT_REGION, now: float = DEFAULT_NOW) -> str:
     """A structurally valid (unverifiable) Cognito-style access token: ``iat`` is ``now``, ``exp`` an hour
     later, the issuer a user pool in ``region``."""
-    rng = LazyRng(seed).get()
+    rng = LazyRng(seed, SOURCE).get()
     pool = f"{region}_{token(rng, 9, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}"
     header = {"kid": _b64url(rng.getrandbits(256).to_bytes(32, "big")), "alg": "RS256"}
     claims = {
@@ -105,7 +105,7 @@ def event(
                 f"drop {name} (--body-schema on the command line), or shape the body of an apigateway-rest or "
                 "apigateway-http event instead"
             )
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     api = api_id or token(rng.get(), 10, _LOWER_ALNUM)
     domain = f"{api}.execute-api.{region}.amazonaws.com"
     stage = stage or ("$default" if variant == "request_v2" else "prod")

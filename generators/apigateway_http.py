@@ -42,7 +42,7 @@ def event(
     Request keywords as in :class:`~lambdachaos.generators._http.HttpOverrides`. ``request_id`` is the
     API Gateway ``requestId`` (a base64-like id such as ``JKJaXmPLvHcESHA=``).
     """
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     api = api_id or token(rng.get(), 10, _LOWER_ALNUM)
     domain = f"{api}.execute-api.{region}.amazonaws.com"
     req = _http.request(rng, host=domain, now=now, **http)

@@ -90,7 +90,7 @@ def event(
             f"disconnect_status_code={disconnect_status_code!r} is not a close code API Gateway reports; "
             f"use one of {tuple(DISCONNECT_REASONS)}"
         )
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     api = api_id or token(r(), 10, _LOWER_ALNUM)
     domain = f"{api}.execute-api.{region}.amazonaws.com"

@@ -5,7 +5,9 @@ carries the field's ``arguments``, the caller ``identity`` (here a Cognito user 
 ``issuer`` in the API's region, ``username``, ``claims`` and ``sourceIp`` as a **list**), the parent
 ``source`` (``null`` at the root), ``request.headers``, ``prev`` (``null`` outside pipelines), ``info``
 (``parentTypeName``, ``fieldName``, ``variables``, ``selectionSetList`` and ``selectionSetGraphQL``) and an
-empty ``stash``.
+empty ``stash``. The ``legacy_*`` variants are the older shape still sent by request mapping templates that
+pass ``$context`` fields one by one (and by Amplify's function directive): ``typeName`` and ``fieldName`` at the
+top level, then ``arguments``, ``identity``, ``source``, ``request`` and ``prev``, without ``info``/``stash``.
 
 Uniform API (shared by every non-batching source): :func:`event` and :func:`events`.
 """
@@ -30,7 +32,7 @@ from ._common import (
 
 SOURCE = "appsync"
 BATCHING = False
-VARIANTS = ("query", "mutation")
+VARIANTS = ("query", "mutation", "legacy_query", "legacy_mutation")
 _FIELDS = ("id", "status", "total", "createdAt")
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -54,14 +56,15 @@ def event(
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not an AppSync operation; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     api = api_id or token(r(), 26, "abcdefghijklmnopqrstuvwxyz0123456789")
     sub = uuid4(r())
     first, last = _fake.first_name(r()), _fake.last_name(r())
     username = _fake.username(r())
     issuer = f"https://cognito-idp.{region}.amazonaws.com/{region}_{token(r(), 9, _ALNUM)}"
-    if variant == "query":
+    legacy = variant.startswith("legacy_")
+    if variant.endswith("query"):
         parent, field, args = "Query", "getOrder", arguments or {"id": uuid4(r())}
     else:
         order = {"customerEmail": _fake.email(r(), first, last), "sku": f"SKU-{r().randrange(10**5):05d}"}
@@ -78,7 +81,7 @@ def event(
         "iat": int(now),
         "exp": int(now) + 3600,
     }
-    return {
+    out: dict[str, Any] = {
         "arguments": args,
         "identity": {
             "claims": claims,
@@ -109,6 +112,10 @@ def event(
         },
         "stash": {},
     }
+    if legacy:  # the shape of resolvers written before direct resolvers: the field names at the top level
+        del out["info"], out["stash"]
+        out = {"typeName": parent, "fieldName": field, **out}
+    return out
 
 
 def events(n: int, *, seed: Seed = None, **kwargs: Any) -> list[dict[str, Any]]:

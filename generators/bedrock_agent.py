@@ -119,7 +119,7 @@ def event(
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not a Bedrock agent action group type; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     version = agent_version or "DRAFT"
     word = _fake.word(r())

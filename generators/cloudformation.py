@@ -29,6 +29,7 @@ from ._common import (
     Seed,
     arn,
     hex_digits,
+    iam_id,
     many,
     upper_alnum,
     uuid4,
@@ -47,7 +48,7 @@ def _response_url(rng: Any, region: str, stack_id: str, logical_id: str, request
     bucket = f"cloudformation-custom-resource-response-{region.replace('-', '')}"
     key = quote(f"{stack_id}|{logical_id}|{request_id}", safe="")
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(int(now)))
-    credential = quote(f"AKIA{upper_alnum(rng, 16)}/{stamp[:8]}/{region}/s3/aws4_request", safe="")
+    credential = quote(f"{iam_id(rng, 'AKIA', 16)}/{stamp[:8]}/{region}/s3/aws4_request", safe="")
     return (
         f"https://{bucket}.s3.{region}.amazonaws.com/{key}?X-Amz-Algorithm=AWS4-HMAC-SHA256"
         f"&X-Amz-Date={stamp}&X-Amz-SignedHeaders=host&X-Amz-Expires={RESPONSE_URL_EXPIRES}"
@@ -84,7 +85,7 @@ def event(
             f"resource_type={resource_type!r} is not a custom resource type; "
             "use 'Custom::<Name>' or 'AWS::CloudFormation::CustomResource'"
         )
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     stack = stack_name or f"{_fake.word(r())}-stack"
     stack_id = arn("cloudformation", region, account_id, f"stack/{stack}/{uuid4(r())}")
@@ -100,9 +101,7 @@ def event(
         "LogicalResourceId": logical_resource_id,
     }
     if variant != "Create":
-        out["PhysicalResourceId"] = (
-            physical_resource_id or f"{stack}-{logical_resource_id}-{upper_alnum(r(), 12)}"
-        )
+        out["PhysicalResourceId"] = physical_resource_id or f"{stack}-{logical_resource_id}-{upper_alnum(r(), 12)}"
     out["ResourceType"] = resource_type
     out["ResourceProperties"] = {"ServiceToken": token, **props}
     if variant == "Update":

@@ -80,7 +80,7 @@ def record(
     ``message`` defaults to a JSON log line about a ``payload``-shaped value; ``timestamp`` (epoch ms) to
     ``now``; ``id`` to a 56-digit id derived from the timestamp.
     """
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     ts = to_ms(now) if timestamp is None else timestamp
     if message is None:
         body = _payload.payload(payload, seed=rng.get(), now=now)
@@ -125,7 +125,7 @@ def records(
         raise ConfigError(f"variant={variant!r} is not a CloudWatch Logs variant; use one of {VARIANTS}")
     if bodies is not None and len(bodies) != n:
         raise ConfigError(f"bodies has {len(bodies)} items but n={n}; pass one body per record")
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     lines: list[str | None] = [None] * n
     if bodies is not None:
         lines = [b if isinstance(b, str) else dumps(b) for b in bodies]
@@ -171,7 +171,7 @@ def event(
     ``log_group`` defaults to ``/aws/lambda/orders-api`` for the ``lambda`` variant (stream
     ``YYYY/MM/DD/[$LATEST]<32 hex>``) and ``/ecs/orders-api`` otherwise.
     """
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     batch = (
         list(records)
         if records is not None

@@ -32,10 +32,10 @@ from ._common import (
     decimal_digits,
     dumps,
     hex_digits,
+    iam_id,
     many,
     to_ms,
     token,
-    upper_alnum,
     uuid4,
 )
 
@@ -91,7 +91,7 @@ def event(
         raise ConfigError(f"variant={variant!r} is not a CodePipeline job run; use one of {VARIANTS}")
     if continuation_token is not None and variant != "continuation":
         raise ConfigError("continuation_token needs variant='continuation'; a job's first run never carries one")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     pipeline = pipeline_name or f"{_fake.word(r())}-service-pipeline"
     bucket = artifact_bucket or f"codepipeline-{region}-{decimal_digits(r(), 12)}"
@@ -105,7 +105,7 @@ def event(
         "inputArtifacts": [_artifact(r(), name, pipeline, bucket, commit) for name in input_artifacts],
         "outputArtifacts": [_artifact(r(), name, pipeline, bucket, None) for name in output_artifacts],
         "artifactCredentials": {
-            "accessKeyId": "ASIA" + upper_alnum(r(), 16),
+            "accessKeyId": iam_id(r(), "ASIA", 16),
             "secretAccessKey": token(r(), 40),
             "sessionToken": b64(r().getrandbits(2304).to_bytes(288, "big")),
             "expirationTime": to_ms(now + CREDENTIALS_TTL),

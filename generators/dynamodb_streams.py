@@ -133,16 +133,12 @@ def record(
     ``ttl_delete`` marks a REMOVE made by Time to Live (``userIdentity`` of the DynamoDB service).
     """
     if event_name not in EVENT_NAMES:
-        raise ConfigError(
-            f"event_name={event_name!r} is not a DynamoDB stream event; use one of {EVENT_NAMES}"
-        )
+        raise ConfigError(f"event_name={event_name!r} is not a DynamoDB stream event; use one of {EVENT_NAMES}")
     if stream_view_type not in STREAM_VIEW_TYPES:
-        raise ConfigError(
-            f"stream_view_type={stream_view_type!r} is not valid; use one of {STREAM_VIEW_TYPES}"
-        )
+        raise ConfigError(f"stream_view_type={stream_view_type!r} is not valid; use one of {STREAM_VIEW_TYPES}")
     if ttl_delete and event_name != "REMOVE":
         raise ConfigError(f"ttl_delete=True needs event_name='REMOVE', got event_name={event_name!r}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     conv = (lambda m: dict(m)) if marshalled else _image
     want_new = event_name != "REMOVE" and stream_view_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
     want_old = event_name != "INSERT" and stream_view_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES")
@@ -214,7 +210,7 @@ def records(
     check_count(n, high=MAX_BATCH_SIZE)
     if bodies is not None and len(bodies) != n:
         raise ConfigError(f"bodies has {len(bodies)} items but n={n}; pass one body per record")
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     source_arn = stream_arn or table_stream_arn(region, account_id)
     sequence = rng.randrange(10**20, 10**21)
     start = int(now) - n

@@ -89,17 +89,13 @@ def event(
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not an EventBridge variant; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     if variant == "custom":
         v_source, v_type, v_resources = "com.example.orders", "OrderPlaced", []
         v_detail: JSON = (
             detail
             if detail is not None
-            else (
-                _payload.payload(payload, seed=rng.get(), now=now)
-                if source is None or payload is not None
-                else {}
-            )
+            else (_payload.payload(payload, seed=rng.get(), now=now) if source is None or payload is not None else {})
         )
     elif variant == "scheduled":
         v_source, v_type, v_detail = "aws.events", "Scheduled Event", {}

@@ -21,9 +21,9 @@ from ._common import (
     DEFAULT_REGION,
     LazyRng,
     Seed,
+    iam_id,
     many,
     token,
-    upper_alnum,
     uuid4,
 )
 from ._http import HttpOverrides
@@ -53,7 +53,7 @@ def event(
     """
     if auth_type not in VARIANTS:
         raise ConfigError(f"auth_type={auth_type!r} is not a function URL auth type; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     url = url_id or token(rng.get(), 32, _LOWER_ALNUM)
     domain = f"{url}.lambda-url.{region}.on.aws"
     # Function URLs have no routes, hence no path parameters.
@@ -62,8 +62,8 @@ def event(
     caller_account = "anonymous"
     if auth_type == "AWS_IAM":
         caller_account = account_id
-        key = "AKIA" + upper_alnum(rng.get(), 16)
-        user_id = "AIDA" + upper_alnum(rng.get(), 17)
+        key = iam_id(rng.get(), "AKIA", 16)
+        user_id = iam_id(rng.get(), "AIDA")
         authorizer = {
             "iam": {
                 "accessKey": key,

@@ -39,13 +39,16 @@ from ._common import (
     many,
     to_ms,
     token,
+    upper_alnum,
     uuid4,
 )
 from ._payload import PayloadSpec
 
 SOURCE = "iot"
 BATCHING = False
-VARIANTS = ("rule", "authorizer_mqtt", "authorizer_http")
+VARIANTS = ("rule", "authorizer_mqtt", "authorizer_http", "button")
+CLICK_TYPES = ("SINGLE", "DOUBLE", "LONG")
+"""The ``clickType`` values of an AWS IoT Button event."""
 SQL_FUNCTIONS = ("clientid", "topic", "timestamp")
 """Rule SQL functions the ``rule`` variant's ``SELECT`` may add to the message (``clientid() AS clientid``...)."""
 TOKEN_KEY_NAME = "x-device-token"
@@ -159,7 +162,8 @@ def event(
     authorizer_name: str = "device-authorizer",
     endpoint: str | None = None,
 ) -> dict[str, Any]:
-    """One IoT event; ``variant`` is ``rule`` (the rule's output) or an authorizer request (:data:`VARIANTS`).
+    """One IoT event; ``variant`` is ``rule`` (the rule's output), an authorizer request or ``button`` (an AWS
+    IoT Button click: ``serialNumber``, ``clickType`` and ``batteryVoltage``; see :data:`VARIANTS`).
 
     Rule keywords: ``payload`` shapes the device's message (default: a telemetry reading; it must describe a
     JSON object), ``topic`` the publish topic (default ``devices/<thing>/telemetry``), ``select`` the SQL
@@ -170,10 +174,19 @@ def event(
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not an IoT event; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     thing = thing_name or f"sensor-{_fake.word(rng.get())}-{rng.get().randrange(1000):03d}"
     if variant == "rule":
         return _rule(rng, thing, client_id, topic, select, payload, now)
+    if variant == "button":
+        if payload is not None:
+            raise ConfigError(f"payload={payload!r} cannot shape an IoT button event: a click carries no body")
+        r = rng.get()
+        return {
+            "serialNumber": "G030" + upper_alnum(r, 12),
+            "clickType": CLICK_TYPES[int(r.random() * 3)],
+            "batteryVoltage": f"{int(r.random() * 600) + 1500}mV",
+        }
     if payload is not None:
         # Same rule as API Gateway authorizers: the device's messages never reach the authorizer.
         raise ConfigError(

@@ -30,7 +30,6 @@ from ._common import (
     as_rng,
     b64,
     check_count,
-    dumps,
     hex_digits,
     many,
     to_ms,
@@ -91,9 +90,9 @@ def record(
     default to a content type and a trace id; ``region`` and ``account_id`` are accepted for uniformity (a
     record names no resource).
     """
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     if value is None:
-        value = dumps(_payload.payload(payload, seed=rng.get(), now=now)).encode()
+        value = _payload.payload_json(payload, seed=rng.get(), now=now).encode()
     if key is None:
         key = f"customer-{rng.get().randrange(10_000):04d}".encode()
     if offset is None:
@@ -136,7 +135,7 @@ def records(
     check_count(partitions, name="partitions", high=10_000)
     if bodies is not None and len(bodies) != n:
         raise ConfigError(f"bodies has {len(bodies)} items but n={n}; pass one body per record")
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     assigned = sorted(rng.randrange(partitions) for _ in range(n))
     next_offset = {p: rng.randrange(1_000, 5_000_000) for p in sorted(set(assigned))}
     stamp = {p: to_ms(now) - n * 20 for p in next_offset}
@@ -198,11 +197,9 @@ def event(
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not a Kafka variant; use one of {VARIANTS}")
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     batch = (
-        list(records)
-        if records is not None
-        else _records(n, seed=rng, region=region, account_id=account_id, **kwargs)
+        list(records) if records is not None else _records(n, seed=rng, region=region, account_id=account_id, **kwargs)
     )
     drawn_arn, drawn_servers = _cluster(rng, region, account_id, variant)
     grouped: dict[str, list[dict[str, Any]]] = {}

@@ -91,9 +91,9 @@ def record(
     ``approximate_arrival_timestamp`` (epoch seconds) defaults to ``now``. ``stream_arn`` defaults to the
     stream ``orders`` in ``region``; ``awsRegion`` is always the ARN's region.
     """
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     if data is None:
-        data = dumps(_payload.payload(payload, seed=rng.get(), now=now)).encode()
+        data = _payload.payload_json(payload, seed=rng.get(), now=now).encode()
     if partition_key is None:
         partition_key = uuid4(rng.get())
     if sequence_number is None:
@@ -143,7 +143,7 @@ def records(
     if bodies is not None and len(bodies) != n:
         raise ConfigError(f"bodies has {len(bodies)} items but n={n}; pass one body per record")
     check_count(partition_keys, name="partition_keys")
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     stream_arn = stream_arn or arn("kinesis", region, account_id, "stream/orders")
     keys = [uuid4(rng) for _ in range(partition_keys)]
     sequence = _first_sequence(rng)
@@ -154,9 +154,7 @@ def records(
         data: bytes | None = None
         if bodies is not None:
             item = bodies[i]
-            data = (
-                item if isinstance(item, bytes) else (item if isinstance(item, str) else dumps(item)).encode()
-            )
+            data = item if isinstance(item, bytes) else (item if isinstance(item, str) else dumps(item)).encode()
         sequence += rng.randrange(1, 10**12)
         arrival_ms += rng.randrange(0, 6)
         out.append(

@@ -5,7 +5,8 @@ AWS page: "Transform source data in Amazon Data Firehose". The event has ``invoc
 ``approximateArrivalTimestamp`` in epoch **milliseconds as an integer** (Kinesis Data Streams events use float
 seconds -- do not mix them) and base64 ``data``. When the delivery stream reads from a Kinesis data stream the
 event adds ``sourceKinesisStreamArn`` and each record ``kinesisRecordMetadata`` (``shardId``,
-``partitionKey``, ``approximateArrivalTimestamp`` ms, ``sequenceNumber``, ``subsequenceNumber``).
+``partitionKey``, ``approximateArrivalTimestamp`` ms, ``sequenceNumber``, ``subsequenceNumber``). The ``sqs``
+variant is a stream fed with SQS messages: each record's data is one message in Lambda's SQS record shape.
 
 Uniform API (shared by every batching source): :func:`record`, :func:`records`, :func:`event`, :func:`events`.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from lambdachaos._errors import ConfigError
 
-from . import _fake, _payload
+from . import _fake, _payload, _sqs_core
 from ._common import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_NOW,
@@ -39,7 +40,7 @@ from ._payload import PayloadSpec
 
 SOURCE = "kinesis_firehose"
 BATCHING = True
-VARIANTS = ("direct_put", "kinesis_stream")
+VARIANTS = ("direct_put", "kinesis_stream", "sqs")
 MAX_BATCH_SIZE = 10_000
 
 __all__ = ["BATCHING", "SOURCE", "VARIANTS", "event", "events", "record", "records"]
@@ -60,9 +61,9 @@ def record(
     """One Firehose record. ``data`` is the raw bytes (default: UTF-8 JSON of a ``payload``-shaped value),
     base64-encoded here; ``approximate_arrival_timestamp`` is epoch ms (default ``now``);
     ``kinesis_record_metadata`` is added as is (source-stream deliveries)."""
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     if data is None:
-        data = dumps(_payload.payload(payload, seed=rng.get(), now=now)).encode()
+        data = _payload.payload_json(payload, seed=rng.get(), now=now).encode()
     out: dict[str, Any] = {
         "recordId": record_id or str(rng.get().randrange(10**55, 10**56)),
         "approximateArrivalTimestamp": to_ms(now)
@@ -89,13 +90,14 @@ def records(
 ) -> list[dict[str, Any]]:
     """``n`` records of one delivery batch: record ids unique and increasing, arrival times never decreasing
     and at or before ``now``. ``variant`` ``kinesis_stream`` adds the source-stream metadata of one shard
-    (sequence numbers increasing). ``bodies`` as in :func:`kinesis.records`."""
+    (sequence numbers increasing); ``sqs`` makes each record's data an SQS message in Lambda's record shape
+    (the body inside it is the payload). ``bodies`` as in :func:`kinesis.records`."""
     check_count(n, high=MAX_BATCH_SIZE)
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not a Firehose source; use one of {VARIANTS}")
     if bodies is not None and len(bodies) != n:
         raise ConfigError(f"bodies has {len(bodies)} items but n={n}; pass one body per record")
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     record_id = rng.randrange(10**55, 10**56 - n * 10**6)
     sequence = int("49" + str(rng.randrange(10**53, 10**54)))
     keys = [_fake.username(rng) for _ in range(4)]
@@ -114,6 +116,13 @@ def records(
                 "sequenceNumber": f"{sequence:056d}",
                 "subsequenceNumber": 0,
             }
+        data = None if bodies is None else as_bytes(bodies[i])
+        if variant == "sqs":  # each record is an SQS message, as read from a queue and put on the stream
+            body = _payload.payload_json(payload, seed=rng, now=now) if data is None else data.decode()
+            message = _sqs_core.render(
+                body=body, rng=LazyRng(rng, SOURCE), region=region, account_id=account_id, now=arrival / 1000
+            )
+            data = dumps(message).encode()
         out.append(
             record(
                 seed=rng,
@@ -121,7 +130,7 @@ def records(
                 account_id=account_id,
                 now=now,
                 payload=payload,
-                data=None if bodies is None else as_bytes(bodies[i]),
+                data=data,
                 record_id=str(record_id),
                 approximate_arrival_timestamp=arrival,
                 kinesis_record_metadata=metadata,
@@ -151,7 +160,7 @@ def event(
     ``delivery_stream_arn`` defaults to ``orders-to-s3`` in ``region``; the ``kinesis_stream`` variant adds
     ``sourceKinesisStreamArn`` (default: the stream ``orders`` in the same region and account).
     """
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     batch = (
         list(records)
         if records is not None
@@ -159,14 +168,11 @@ def event(
     )
     out: dict[str, Any] = {
         "invocationId": uuid4(rng),
-        "deliveryStreamArn": delivery_stream_arn
-        or arn("firehose", region, account_id, "deliverystream/orders-to-s3"),
+        "deliveryStreamArn": delivery_stream_arn or arn("firehose", region, account_id, "deliverystream/orders-to-s3"),
         "region": region,
     }
     if variant == "kinesis_stream":
-        out["sourceKinesisStreamArn"] = source_stream_arn or arn(
-            "kinesis", region, account_id, "stream/orders"
-        )
+        out["sourceKinesisStreamArn"] = source_stream_arn or arn("kinesis", region, account_id, "stream/orders")
     out["records"] = batch
     return out
 

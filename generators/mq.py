@@ -32,7 +32,6 @@ from ._common import (
     as_rng,
     b64,
     check_count,
-    dumps,
     many,
     to_ms,
     uuid4,
@@ -97,9 +96,9 @@ def record(
     message properties or RabbitMQ headers (text, sent as AMQP long strings).
     """
     _check_variant(variant)
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     if data is None:
-        data = dumps(_payload.payload(payload, seed=rng.get(), now=now)).encode()
+        data = _payload.payload_json(payload, seed=rng.get(), now=now).encode()
     sent = to_ms(now) - 40 if timestamp is None else timestamp
     if variant == "rabbitmq":
         headers = {k: {"bytes": list(v.encode())} for k, v in (properties or {}).items()}
@@ -171,7 +170,7 @@ def records(
     _check_variant(variant)
     if bodies is not None and len(bodies) != n:
         raise ConfigError(f"bodies has {len(bodies)} items but n={n}; pass one body per record")
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     broker = broker_id or f"b-{uuid4(rng)}"
     host = f"{broker}-1.mq.{region}.amazonaws.com-{rng.randrange(30000, 60000)}-{to_ms(now) - 3_600_000}-1"
     sent = to_ms(now) - n * 30
@@ -223,7 +222,7 @@ def event(
     keyed ``"<queue>::<virtual_host>"``.
     """
     _check_variant(variant)
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     broker_id = f"b-{uuid4(rng)}"
     if broker_arn is None:
         broker_arn = arn("mq", region, account_id, f"broker:{_fake.word(rng)}-broker:{broker_id}")

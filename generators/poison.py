@@ -78,16 +78,12 @@ def _truncated(rng: random.Random) -> Poison:
 
 
 def _trailing_comma(rng: random.Random) -> Poison:
-    return Poison(
-        "trailing_comma", _enc(dumps(_order(rng))[:-1] + ",}"), "a comma before the closing brace", False
-    )
+    return Poison("trailing_comma", _enc(dumps(_order(rng))[:-1] + ",}"), "a comma before the closing brace", False)
 
 
 def _nan(rng: random.Random) -> Poison:
     text = dumps(_order(rng)).replace('"total":', '"total":NaN,"discount":Infinity,"_t":', 1)
-    return Poison(
-        "nan_infinity", _enc(text), "NaN and Infinity literals (Python accepts them, JSON does not)", False
-    )
+    return Poison("nan_infinity", _enc(text), "NaN and Infinity literals (Python accepts them, JSON does not)", False)
 
 
 def _dup_keys(rng: random.Random) -> Poison:
@@ -127,17 +123,13 @@ def _sized(kind: str, limit: int, over: bool) -> Callable[[random.Random], Poiso
         o["notes"] = "x" * (limit - base + (1 if over else 0))
         body = _enc(dumps(o))
         word = "over" if over else "exactly at"
-        return Poison(
-            kind, body, f"{len(body)} bytes, {word} the {limit}-byte limit", True, schema_valid=True
-        )
+        return Poison(kind, body, f"{len(body)} bytes, {word} the {limit}-byte limit", True, schema_valid=True)
 
     return make
 
 
 def _bad_b64(rng: random.Random) -> Poison:
-    return Poison(
-        "invalid_base64", b"eyJvcmRlcklkIjo*not/base64%%", "not base64 (raw Kinesis data field)", False
-    )
+    return Poison("invalid_base64", b"eyJvcmRlcklkIjo*not/base64%%", "not base64 (raw Kinesis data field)", False)
 
 
 def _bad_utf8(rng: random.Random) -> Poison:
@@ -176,17 +168,13 @@ def _unicode(rng: random.Random) -> Poison:
 def _surrogate(rng: random.Random) -> Poison:
     o = _order(rng)
     o["customer"]["name"] = "bad\ud800name"
-    return Poison(
-        "lone_surrogate", _enc(dumps(o)), "an unpaired UTF-16 surrogate (invalid UTF-8 when encoded)", False
-    )
+    return Poison("lone_surrogate", _enc(dumps(o)), "an unpaired UTF-16 surrogate (invalid UTF-8 when encoded)", False)
 
 
 def _nul(rng: random.Random) -> Poison:
     o = _order(rng)
     o["customer"]["name"] = "nul\x00byte"
-    return Poison(
-        "nul_bytes", _enc(dumps(o)).replace(b"\\u0000", b"\x00"), "a raw NUL byte inside a string", False
-    )
+    return Poison("nul_bytes", _enc(dumps(o)).replace(b"\\u0000", b"\x00"), "a raw NUL byte inside a string", False)
 
 
 def _semantic(rng: random.Random) -> Poison:
@@ -231,12 +219,12 @@ def make(kind: str, *, seed: Seed = None) -> Poison:
     """One poison body of ``kind`` (one of :data:`KINDS` except the batch-level ``duplicate_message_id``)."""
     if kind not in _MAKERS:
         raise ConfigError(f"kind={kind!r} is not a poison kind; use one of {tuple(_MAKERS)}")
-    return _MAKERS[kind](as_rng(seed))
+    return _MAKERS[kind](as_rng(seed, "poison"))
 
 
 def catalogue(*, seed: Seed = None, include_large: bool = False) -> list[Poison]:
     """One poison of every body kind (the multi-megabyte size kinds only with ``include_large``)."""
-    rng = as_rng(seed)
+    rng = as_rng(seed, "poison")
     large = ("kinesis_over_limit", "invocation_over_limit")
     return [m(rng) for k, m in _MAKERS.items() if include_large or k not in large]
 
@@ -289,11 +277,9 @@ def mix(
     """
     if not 0.0 <= rate <= 1.0:
         raise ConfigError(f"rate={rate!r} is out of range; pass a fraction from 0.0 to 1.0")
-    rng = as_rng(seed)
+    rng = as_rng(seed, "poison")
     pool = (
-        tuple(kinds)
-        if kinds is not None
-        else tuple(k for k in KINDS if "over_limit" not in k and k != "sqs_at_limit")
+        tuple(kinds) if kinds is not None else tuple(k for k in KINDS if "over_limit" not in k and k != "sqs_at_limit")
     )
     out, tags = [], {}
     for i, rec in enumerate(valid):

@@ -30,13 +30,23 @@ from ._common import (
     check_count,
     dumps,
     hex_digits,
+    iam_id,
     iso_ms,
     iso_s,
     many,
     md5_hex,
     partition,
+    token,
     upper_alnum,
     uuid4,
+)
+from ._s3_data import (
+    ACCESS_TIERS,
+    REPLICATION_FAILURE_REASONS,
+    TRANSITION_CLASSES,
+    VERSION_ID_ALPHABET,
+    needs_versioning,
+    operation_data,
 )
 
 SOURCE = "s3"
@@ -89,9 +99,12 @@ _EVENTBRIDGE_TYPES = {
 }
 
 __all__ = [
+    "ACCESS_TIERS",
     "BATCHING",
     "EVENT_NAMES",
+    "REPLICATION_FAILURE_REASONS",
     "SOURCE",
+    "TRANSITION_CLASSES",
     "VARIANTS",
     "encode_key",
     "event",
@@ -99,6 +112,8 @@ __all__ = [
     "eventbridge_event",
     "events",
     "is_delete",
+    "needs_versioning",
+    "operation_data",
     "record",
     "records",
     "sqs_event",
@@ -142,6 +157,7 @@ def record(
     size: int | None = None,
     etag: str | None = None,
     version_id: str | None = None,
+    versioned: bool | None = None,
     sequencer: str | None = None,
     principal_id: str | None = None,
     source_ip: str | None = None,
@@ -151,23 +167,30 @@ def record(
     """One S3 notification record in Lambda's wire shape.
 
     ``key`` is the raw object key (encoded here). ``size``/``etag`` are dropped for delete events.
-    ``version_id`` appears only when given (versioned buckets). ``eventTime`` is ``now`` with millisecond
-    precision.
+    ``versionId`` appears when the bucket is ``versioned`` (default: when ``version_id`` is given, and always
+    for replication and delete-marker events, which need versioning).
+    ``eventTime`` is ``now`` with millisecond precision. Version 2.2/2.3 events carry their operation data
+    (see :func:`operation_data`).
     """
     if event_name.startswith("s3:"):
         event_name = event_name[3:]
     if event_name not in EVENT_NAMES:
         raise ConfigError(f"event_name={event_name!r} is not an S3 event type; use one of {EVENT_NAMES}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     key = key if key is not None else _key(rng.get())
     obj: dict[str, Any] = {"key": encode_key(key)}
     if not is_delete(event_name):
         obj["size"] = size if size is not None else rng.get().randrange(64, 5_000_000)
         obj["eTag"] = etag or md5_hex(f"{bucket}/{key}/{obj['size']}")
-    if version_id is not None:
-        obj["versionId"] = version_id
+    if versioned is None:
+        versioned = needs_versioning(event_name) or version_id is not None
+    if versioned:
+        obj["versionId"] = version_id or token(rng.get(), 32, VERSION_ID_ALPHABET)
     obj["sequencer"] = sequencer or hex_digits(rng.get(), 18, upper=True)
-    principal = principal_id or "AWS:AIDA" + upper_alnum(rng.get(), 17)
+    by_s3 = event_name.startswith(("Replication:", "Lifecycle", "IntelligentTiering"))
+    principal = principal_id or ("s3.amazonaws.com" if by_s3 else "AWS:" + iam_id(rng.get(), "AIDA"))
+    if by_s3 and source_ip is None:
+        source_ip = "s3.amazonaws.com"
     rec: dict[str, Any] = {
         "eventVersion": event_version(event_name),
         "eventSource": "aws:s3",
@@ -191,13 +214,7 @@ def record(
             "object": obj,
         },
     }
-    if event_name == "ObjectRestore:Completed":
-        rec["glacierEventData"] = {
-            "restoreEventData": {
-                "lifecycleRestorationExpiryTime": iso_ms(now + 7 * 86_400),
-                "lifecycleRestoreStorageClass": "GLACIER",
-            }
-        }
+    rec.update(operation_data(event_name, rng.get, region=region, bucket=bucket, now=now))
     return rec
 
 
@@ -215,7 +232,7 @@ def records(
     """``n`` notification records for one bucket (S3 sends one record per event; a list helps build many
     events).
     """
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     return [
         record(
             seed=rng,
@@ -260,7 +277,7 @@ def eventbridge_event(
 
     Unlike the notification record the key is not URL-encoded and the hash field is lower-case ``etag``.
     """
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     rec = record(
         seed=rng,
         region=region,
@@ -297,9 +314,7 @@ def eventbridge_event(
     if reason:
         detail["reason"] = reason
     if event_name.startswith("ObjectRemoved:"):
-        detail["deletion-type"] = (
-            "Delete Marker Created" if event_name.endswith("Created") else "Permanently Deleted"
-        )
+        detail["deletion-type"] = "Delete Marker Created" if event_name.endswith("Created") else "Permanently Deleted"
     return {
         "version": "0",
         "id": uuid4(rng),
@@ -331,7 +346,7 @@ def sqs_event(
     bucket: str = "orders-bucket",
 ) -> dict[str, Any]:
     """An SQS event whose ``n`` message bodies are S3 notification events (bucket notifying a queue)."""
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     queue = _sqs_core.queue_arn(region, account_id, queue_name)
     out = []
     for _ in range(check_count(n)):
@@ -352,7 +367,7 @@ def sqs_event(
         out.append(
             _sqs_core.render(
                 body=body,
-                rng=LazyRng(rng),
+                rng=LazyRng(rng, SOURCE),
                 region=region,
                 account_id=account_id,
                 now=now + 0.05,

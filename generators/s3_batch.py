@@ -61,7 +61,7 @@ def event(
         raise ConfigError(f"variant={variant!r} is not an S3 Batch invocation schema; use one of {VARIANTS}")
     if user_arguments is not None and variant == "1.0":
         raise ConfigError("user_arguments needs variant='2.0'; schema 1.0 has no job.userArguments")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     bucket = bucket or f"{_fake.word(r()).lower()}-exports-{account_id}"
     key = key or f"exports/{_fake.word(r())} report {uuid4(r())[:8]}.csv"

@@ -33,9 +33,9 @@ from ._common import (
     decimal_digits,
     dumps,
     hex_digits,
+    iam_id,
     many,
     partition,
-    upper_alnum,
     uuid4,
 )
 
@@ -83,20 +83,20 @@ def _identity(rng: Any, variant: str, region: str, account_id: str, now: float) 
         user = _fake.username(rng)
         return {
             "type": "IAMUser",
-            "principalId": "AIDA" + upper_alnum(rng, 17),
+            "principalId": iam_id(rng, "AIDA"),
             "arn": f"arn:{part}:iam::{account_id}:user/{user}",
             "accountId": account_id,
-            "accessKeyId": "AKIA" + upper_alnum(rng, 16),
+            "accessKeyId": iam_id(rng, "AKIA", 16),
             "userName": user,
         }
     role, session = f"{_fake.word(rng)}-reader", _fake.username(rng)
-    role_id = "AROA" + upper_alnum(rng, 17)
+    role_id = iam_id(rng, "AROA")
     return {
         "type": "AssumedRole",
         "principalId": f"{role_id}:{session}",
         "arn": f"arn:{part}:sts::{account_id}:assumed-role/{role}/{session}",
         "accountId": account_id,
-        "accessKeyId": "ASIA" + upper_alnum(rng, 16),
+        "accessKeyId": iam_id(rng, "ASIA", 16),
         "sessionContext": {
             # AWS sends the MFA flag as the string "false"/"true", CloudTrail style.
             "attributes": {"mfaAuthenticated": "false", "creationDate": _java_date(now - rng.randrange(60, 3600))},
@@ -133,7 +133,7 @@ def event(
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not an S3 Object Lambda caller; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     word = _fake.word(r())
     ap = access_point or f"{word}-ap"

@@ -53,13 +53,12 @@ def event(
     ``region``; ``now`` is accepted for uniformity."""
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not a rotation step; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     name = f"prod/{_fake.word(r())}-db/credentials"
     return {
         "Step": variant,
-        "SecretId": secret_id
-        or arn("secretsmanager", region, account_id, f"secret:{name}-{token(r(), 6, _ALNUM)}"),
+        "SecretId": secret_id or arn("secretsmanager", region, account_id, f"secret:{name}-{token(r(), 6, _ALNUM)}"),
         "ClientRequestToken": client_request_token or uuid4(r()),
         "RotationToken": rotation_token or uuid4(r()),
     }

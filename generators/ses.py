@@ -72,7 +72,7 @@ def event(
     """
     if variant not in VERDICTS:
         raise ConfigError(f"variant={variant!r} is not an SES verdict set; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     first, last = _fake.first_name(r()), _fake.last_name(r())
     sender = source or _fake.email(r(), first, last)
@@ -131,11 +131,7 @@ def event(
             "subject": subject,
         },
     }
-    return {
-        "Records": [
-            {"eventSource": "aws:ses", "eventVersion": "1.0", "ses": {"mail": mail, "receipt": receipt}}
-        ]
-    }
+    return {"Records": [{"eventSource": "aws:ses", "eventVersion": "1.0", "ses": {"mail": mail, "receipt": receipt}}]}
 
 
 def events(n: int, *, seed: Seed = None, **kwargs: Any) -> list[dict[str, Any]]:

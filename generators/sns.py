@@ -74,16 +74,15 @@ def record(
     ``None`` (AWS sends ``null``). ``message_attributes`` values are Python values or ready ``{"Type",
     "Value"}`` dicts. ``Timestamp`` is ``now``; every URL and ARN is in the topic's region.
     """
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     if message is None:
-        message = dumps(_payload.payload(payload, seed=rng.get(), now=now))
+        message = _payload.payload_json(payload, seed=rng.get(), now=now)
     topic = topic_arn or arn("sns", region, account_id, "orders-topic")
     topic_region = region_of_arn(topic)
     host = f"https://sns.{topic_region}.amazonaws.com"
     sub_arn = f"{topic}:{subscription_id or uuid4(rng.get())}"
     attrs = {
-        k: dict(v) if isinstance(v, Mapping) else message_attribute(v)
-        for k, v in (message_attributes or {}).items()
+        k: dict(v) if isinstance(v, Mapping) else message_attribute(v) for k, v in (message_attributes or {}).items()
     }
     return {
         "EventSource": "aws:sns",
@@ -120,7 +119,7 @@ def records(
     """``n`` records of one topic and subscription (SNS sends one per event; use :func:`events` for
     deliveries).
     """
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     check_count(n)
     subscription = uuid4(rng)
     return [

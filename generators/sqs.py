@@ -75,15 +75,16 @@ def record(
     """One SQS record in Lambda's wire shape.
 
     ``body`` is the message text (default: JSON of a ``payload``-shaped value). Timestamps are epoch
-    milliseconds; ``first_receive_timestamp`` defaults to ``now`` and ``sent_timestamp`` to a moment before
-    it. ``receive_count`` is ``ApproximateReceiveCount`` (the attempt number). ``queue_arn`` defaults to the
-    queue ``orders`` (``orders.fifo`` when ``fifo``) in ``region``; a FIFO ARN adds the FIFO attributes, with
-    a content-based ``MessageDeduplicationId`` (SHA-256 of the body) unless one is given. When every identity
-    field is given, no random value is drawn.
+    milliseconds; ``first_receive_timestamp`` defaults to ``now`` (30 s, the default visibility timeout,
+    earlier per extra ``receive_count``) and ``sent_timestamp`` to a moment before it. ``receive_count`` is
+    ``ApproximateReceiveCount`` (the attempt number). ``queue_arn`` defaults to the queue ``orders``
+    (``orders.fifo`` when ``fifo``) in ``region``; a FIFO ARN adds the FIFO attributes, with a content-based
+    ``MessageDeduplicationId`` (SHA-256 of the body) unless one is given. When every identity field is given,
+    no random value is drawn.
     """
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     if body is None:
-        body = dumps(_payload.payload(payload, seed=rng.get(), now=now))
+        body = _payload.payload_json(payload, seed=rng.get(), now=now)
     if queue_arn is None:
         queue_arn = _sqs_core.queue_arn(region, account_id, "orders.fifo" if fifo else "orders")
     return _sqs_core.render(
@@ -126,40 +127,54 @@ def records(
     """``n`` records of one queue, as one batch.
 
     ``bodies`` supplies the bodies (strings as is, other values as JSON). Within the batch message ids are
-    unique, and for FIFO queues the messages spread over ``groups`` message groups with ``SequenceNumber``
+    unique; each message has its own ``SentTimestamp`` within the two seconds before ``now`` (one visibility
+    timeout earlier per extra ``receive_count``) and is first received 1-40 ms after it was sent. For FIFO
+    queues the messages spread over ``groups`` message groups with ``SequenceNumber``
     increasing in batch order (so also within each group).
     """
     check_count(n, high=MAX_BATCH_SIZE)
     if bodies is not None and len(bodies) != n:
         raise ConfigError(f"bodies has {len(bodies)} items but n={n}; pass one body per record")
-    rng = as_rng(seed)
+    rng = as_rng(seed, SOURCE)
     queue_arn = queue_arn or _sqs_core.queue_arn(region, account_id, "orders.fifo" if fifo else "orders")
     fifo = queue_arn.endswith(".fifo")
     sequence = rng.randrange(10**19, 10**20 - n * 1000)
     group_ids = [f"customer-{rng.randrange(10_000):04d}" for _ in range(max(1, groups))]
+    stagger = "sent_timestamp" not in overrides and "first_receive_timestamp" not in overrides
+    latest_ms = _sqs_core.first_receive_ms(now, receive_count) - 41
+    r = rng.random
+    lazy = LazyRng(rng, SOURCE)
+    kw = {_RENDER_NAMES.get(k, k): v for k, v in overrides.items()}
     out = []
     for i in range(n):
-        body = None
         if bodies is not None:
             body = bodies[i] if isinstance(bodies[i], str) else dumps(bodies[i])
-        sequence += rng.randrange(1, 1000)
+        else:
+            body = _payload.payload_json(payload, seed=rng, now=now)
+        sequence += int(r() * 999) + 1
+        if stagger:  # each message sent at its own moment, first received a few ms later
+            sent = latest_ms - int(r() * 2_000)
+            kw["sent_timestamp"], kw["first_receive_timestamp"] = sent, sent + 1 + int(r() * 40)
+        if fifo:
+            kw["message_group_id"] = group_ids[int(r() * len(group_ids))]
+            kw["sequence_number"] = str(sequence)
         out.append(
-            record(
-                seed=rng,
+            _sqs_core.render(
+                body=body,
+                rng=lazy,
                 region=region,
                 account_id=account_id,
                 now=now,
-                payload=payload,
-                body=body,
-                queue_arn=queue_arn,
+                queue_arn_=queue_arn,
                 receive_count=receive_count,
-                message_group_id=rng.choice(group_ids) if fifo else None,
-                sequence_number=str(sequence) if fifo else None,
-                **overrides,
+                **kw,
             )
         )
     return out
 
+
+_RENDER_NAMES = {"receipt_handle": "receipt_handle_", "sender_id": "sender_id_"}
+"""``record`` keywords whose :func:`_sqs_core.render` name differs."""
 
 _records = records
 

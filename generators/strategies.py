@@ -1,6 +1,6 @@
 """Hypothesis strategies for every generated event source and for payloads.
 
-This is the only module that imports hypothesis (``pip install 'lambdachaos[hypothesis]'``). Each strategy
+Needs hypothesis (``pip install 'lambdachaos[hypothesis]'``), imported by :mod:`._strategy_kit` only. Each strategy
 draws the overrides that matter (batch size, bodies, variant, a seed for the rest) and calls the matching
 builder, so an event's shape is defined once, in its source module. Strategies compose:
 ``sqs_events(bodies=payloads(Order))``. Shrinking goes towards one record, the first variant, the smallest
@@ -10,19 +10,9 @@ payload and seed 0 (a realistic, readable event). :func:`register_powertools_typ
 
 from __future__ import annotations
 
-import random
-import types
-from typing import Any, Protocol
-
-try:
-    from hypothesis import strategies as st
-except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
-    raise ImportError(
-        "lambdachaos.generators.strategies needs hypothesis: pip install 'lambdachaos[hypothesis]'"
-    ) from exc
+from typing import Any
 
 from . import (
-    _payload,
     _sources,
     alb,
     apigateway,
@@ -32,9 +22,15 @@ from . import (
     appsync,
     bedrock_agent,
     cloudformation,
+    cloudfront,
     cloudwatch_logs,
+    codecommit,
+    codedeploy,
     codepipeline,
     cognito,
+    config_rules,
+    connect,
+    documentdb,
     dynamodb_streams,
     eventbridge,
     function_url,
@@ -42,6 +38,7 @@ from . import (
     kafka,
     kinesis,
     kinesis_firehose,
+    lex,
     mq,
     poison,
     s3,
@@ -55,8 +52,7 @@ from . import (
 )
 from ._common import JSON
 from ._payload import PayloadSpec
-
-SearchStrategy = st.SearchStrategy
+from ._strategy_kit import SearchStrategy, bodies_of, payloads, seeds, st, variant_events
 
 __all__ = [
     "alb_events",
@@ -67,9 +63,15 @@ __all__ = [
     "appsync_events",
     "bedrock_agent_events",
     "cloudformation_events",
+    "cloudfront_events",
     "cloudwatch_logs_events",
+    "codecommit_events",
+    "codedeploy_events",
     "codepipeline_events",
     "cognito_events",
+    "config_rules_events",
+    "connect_events",
+    "documentdb_events",
     "dynamodb_streams_events",
     "dynamodb_streams_records",
     "eventbridge_events",
@@ -79,6 +81,7 @@ __all__ = [
     "kinesis_events",
     "kinesis_firehose_events",
     "kinesis_records",
+    "lex_events",
     "mq_events",
     "payloads",
     "poisoned_batches",
@@ -97,34 +100,6 @@ __all__ = [
 ]
 
 
-def seeds() -> SearchStrategy[int]:
-    """Seeds for the builders; shrinks towards 0."""
-    return st.integers(min_value=0, max_value=2**32 - 1)
-
-
-def payloads(spec: PayloadSpec = None) -> SearchStrategy[JSON]:
-    """Payload values shaped by ``spec`` (default: an :class:`~lambdachaos.generators.Order`).
-
-    For orders, the number of lines varies (1 to 5) and shrinks towards one line; everything else comes from a
-    seed that shrinks towards 0. Other specs vary by seed only.
-    """
-    if spec is None or spec is _payload.Order:
-        return st.builds(
-            lambda seed, n: _payload.order(
-                random.Random(seed), items=[_payload.line_item(random.Random(seed + i)) for i in range(n)]
-            ),
-            seeds(),
-            st.integers(min_value=1, max_value=5),
-        )
-    return seeds().map(lambda s: _payload.payload(spec, seed=s))
-
-
-def _bodies(
-    bodies: SearchStrategy[JSON] | None, payload: PayloadSpec, min_size: int, max_size: int
-) -> SearchStrategy[list[JSON]]:
-    return st.lists(bodies if bodies is not None else payloads(payload), min_size=min_size, max_size=max_size)
-
-
 def sqs_records(
     *,
     payload: PayloadSpec = None,
@@ -135,12 +110,15 @@ def sqs_records(
     **kwargs: Any,
 ) -> SearchStrategy[list[dict[str, Any]]]:
     """One SQS batch (list of records) of one queue. Varies batch size, bodies, standard/FIFO (unless
-    ``fifo`` is given) and ids; shrinks towards one standard-queue record with the smallest body."""
+    ``fifo`` is given), ids and ``ApproximateReceiveCount`` (redeliveries 2-5 times, unless ``receive_count``
+    is given); shrinks towards one first-delivery standard-queue record with the smallest body."""
     fifos = st.booleans() if fifo is None else st.just(fifo)
+    counts = st.just(kwargs.pop("receive_count")) if "receive_count" in kwargs else st.integers(1, 5)
     return st.builds(
-        lambda b, f, s: sqs.records(len(b), bodies=b, fifo=f, seed=s, **kwargs),
-        _bodies(bodies, payload, min_size, max_size),
+        lambda b, f, c, s: sqs.records(len(b), bodies=b, fifo=f, receive_count=c, seed=s, **kwargs),
+        bodies_of(bodies, payload, min_size, max_size),
         fifos,
+        counts,
         seeds(),
     )
 
@@ -162,7 +140,7 @@ def kinesis_records(
     shrinks towards one record, one partition key and the smallest body."""
     return st.builds(
         lambda b, k, s: kinesis.records(len(b), bodies=b, partition_keys=k, seed=s, **kwargs),
-        _bodies(bodies, payload, min_size, max_size),
+        bodies_of(bodies, payload, min_size, max_size),
         st.integers(1, 10),
         seeds(),
     )
@@ -196,9 +174,14 @@ def dynamodb_streams_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
 
 
 def s3_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
-    """S3 notification events. Varies the event type (shrinks towards ``ObjectCreated:Put``) and the seed."""
+    """S3 notification events. Varies the event type (shrinks towards ``ObjectCreated:Put``), bucket versioning
+    (unless ``versioned`` is given; shrinks towards unversioned) and the seed."""
+    versioned = st.just(kwargs.pop("versioned")) if "versioned" in kwargs else st.booleans()
     return st.builds(
-        lambda e, s: s3.event(event_name=e, seed=s, **kwargs), st.sampled_from(s3.EVENT_NAMES), seeds()
+        lambda e, v, s: s3.event(event_name=e, versioned=v or None, seed=s, **kwargs),
+        st.sampled_from(s3.EVENT_NAMES),
+        versioned,
+        seeds(),
     )
 
 
@@ -261,57 +244,56 @@ def alb_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
     )
 
 
-class _VariantStrategy(Protocol):
-    def __call__(self, *, variant: str | None = None, **kwargs: Any) -> SearchStrategy[dict[str, Any]]: ...
+kafka_events = variant_events(kafka, "Kafka events (Amazon MSK or self-managed).", batch=True)
+mq_events = variant_events(mq, "Amazon MQ events (ActiveMQ or RabbitMQ).", batch=True)
+apigateway_websocket_events = variant_events(apigateway_websocket, "API Gateway WebSocket API events.")
+apigateway_authorizer_events = variant_events(apigateway_authorizer, "API Gateway Lambda authorizer events.")
+cloudwatch_logs_events = variant_events(cloudwatch_logs, "CloudWatch Logs subscription events.", batch=True)
+kinesis_firehose_events = variant_events(kinesis_firehose, "Firehose transformation events.", batch=True)
+ses_events = variant_events(ses, "SES email-receiving events.")
+cognito_events = variant_events(cognito, "Cognito user pool trigger events.")
+cloudformation_events = variant_events(cloudformation, "CloudFormation custom resource requests.")
+s3_batch_events = variant_events(s3_batch, "S3 Batch Operations invocations.")
+appsync_events = variant_events(appsync, "AppSync direct Lambda resolver events.")
+vpc_lattice_events = variant_events(vpc_lattice, "VPC Lattice requests.")
+secrets_manager_events = variant_events(secrets_manager, "Secrets Manager rotation requests.")
+s3_object_lambda_events = variant_events(s3_object_lambda, "S3 Object Lambda GetObject requests.")
+iot_events = variant_events(iot, "IoT rule action payloads and custom authorizer requests.")
+codepipeline_events = variant_events(codepipeline, "CodePipeline job events.")
+bedrock_agent_events = variant_events(bedrock_agent, "Bedrock agent action group invocations.")
+config_rules_events = variant_events(config_rules, "AWS Config rule evaluation requests.")
+connect_events = variant_events(connect, "Amazon Connect contact flow invocations.")
+lex_events = variant_events(lex, "Amazon Lex code hook events (V2 and V1).")
+codecommit_events = variant_events(codecommit, "CodeCommit trigger events.")
+cloudfront_events = variant_events(cloudfront, "CloudFront Lambda@Edge events.")
 
 
-def _variant_events(module: types.ModuleType, what: str, *, batch: bool = False) -> _VariantStrategy:
-    """The strategy of a source whose shape is set by ``variant``: draws a variant (unless given), a seed and,
-    for batching sources, the bodies (``payload``, ``bodies``, ``min_size``, ``max_size`` as in
-    :func:`sqs_records`)."""
-    variants: tuple[str, ...] = module.VARIANTS
+def codedeploy_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
+    """CodeDeploy lifecycle hook invocations. Varies the seed; shrinks towards seed 0."""
+    return seeds().map(lambda s: codedeploy.event(seed=s, **kwargs))
 
-    def make(*, variant: str | None = None, **kwargs: Any) -> SearchStrategy[dict[str, Any]]:
-        chosen = st.sampled_from(variants) if variant is None else st.just(variant)
-        if not batch:
-            return st.builds(lambda v, s: module.event(variant=v, seed=s, **kwargs), chosen, seeds())
-        sizes = (kwargs.pop("min_size", 1), kwargs.pop("max_size", 10))
-        bodies = _bodies(kwargs.pop("bodies", None), kwargs.pop("payload", None), *sizes)
-        return st.builds(
-            lambda b, v, s: module.event(n=len(b), bodies=b, variant=v, seed=s, **kwargs),
-            bodies,
-            chosen,
-            seeds(),
-        )
 
-    make.__name__ = make.__qualname__ = f"{module.SOURCE}_events"
-    make.__doc__ = (
-        f"{what} Varies ``variant`` over {variants} (unless given)"
-        + (", the batch size and bodies" if batch else "")
-        + f" and the seed; shrinks towards ``{variants[0]}``"
-        + (", one record with the smallest body" if batch else "")
-        + " and seed 0."
+def documentdb_events(
+    *,
+    payload: PayloadSpec = None,
+    bodies: SearchStrategy[JSON] | None = None,
+    min_size: int = 1,
+    max_size: int = 10,
+    **kwargs: Any,
+) -> SearchStrategy[dict[str, Any]]:
+    """DocumentDB change stream events. Varies the batch size, the documents and each change's operation type;
+    shrinks towards one inserted document with the smallest body."""
+    return st.builds(
+        lambda b, ops, s: documentdb.event(
+            records=[
+                documentdb.record(seed=s + i, document=doc, operation_type=op, increment=i + 1, **kwargs)
+                for i, (doc, op) in enumerate(zip(b, ops, strict=False))
+            ]
+        ),
+        bodies_of(bodies, payload, min_size, max_size),
+        st.lists(st.sampled_from(documentdb.OPERATION_TYPES), min_size=max_size, max_size=max_size),
+        seeds(),
     )
-    return make
-
-
-kafka_events = _variant_events(kafka, "Kafka events (Amazon MSK or self-managed).", batch=True)
-mq_events = _variant_events(mq, "Amazon MQ events (ActiveMQ or RabbitMQ).", batch=True)
-apigateway_websocket_events = _variant_events(apigateway_websocket, "API Gateway WebSocket API events.")
-apigateway_authorizer_events = _variant_events(apigateway_authorizer, "API Gateway Lambda authorizer events.")
-cloudwatch_logs_events = _variant_events(cloudwatch_logs, "CloudWatch Logs subscription events.", batch=True)
-kinesis_firehose_events = _variant_events(kinesis_firehose, "Firehose transformation events.", batch=True)
-ses_events = _variant_events(ses, "SES email-receiving events.")
-cognito_events = _variant_events(cognito, "Cognito user pool trigger events.")
-cloudformation_events = _variant_events(cloudformation, "CloudFormation custom resource requests.")
-s3_batch_events = _variant_events(s3_batch, "S3 Batch Operations invocations.")
-appsync_events = _variant_events(appsync, "AppSync direct Lambda resolver events.")
-vpc_lattice_events = _variant_events(vpc_lattice, "VPC Lattice requests.")
-secrets_manager_events = _variant_events(secrets_manager, "Secrets Manager rotation requests.")
-s3_object_lambda_events = _variant_events(s3_object_lambda, "S3 Object Lambda GetObject requests.")
-iot_events = _variant_events(iot, "IoT rule action payloads and custom authorizer requests.")
-codepipeline_events = _variant_events(codepipeline, "CodePipeline job events.")
-bedrock_agent_events = _variant_events(bedrock_agent, "Bedrock agent action group invocations.")
 
 
 def source_events(name: str | None = None) -> SearchStrategy[Any]:

@@ -54,7 +54,7 @@ def event(
     """
     if variant not in VARIANTS:
         raise ConfigError(f"variant={variant!r} is not a VPC Lattice event format; use one of {VARIANTS}")
-    rng = LazyRng(seed)
+    rng = LazyRng(seed, SOURCE)
     r = rng.get
     service_id = "svc-" + hex_digits(r(), 17)
     host = f"{service_name}-{service_id[4:]}.{hex_digits(r(), 4)}.vpc-lattice-svcs.{region}.on.aws"
@@ -83,9 +83,7 @@ def event(
         out["body"] = req.body
     out["isBase64Encoded"] = req.is_base64_encoded
     out["requestContext"] = {
-        "serviceNetworkArn": arn(
-            "vpc-lattice", region, account_id, "servicenetwork/sn-" + hex_digits(r(), 17)
-        ),
+        "serviceNetworkArn": arn("vpc-lattice", region, account_id, "servicenetwork/sn-" + hex_digits(r(), 17)),
         "serviceArn": arn("vpc-lattice", region, account_id, f"service/{service_id}"),
         "targetGroupArn": arn("vpc-lattice", region, account_id, "targetgroup/tg-" + hex_digits(r(), 17)),
         "identity": {

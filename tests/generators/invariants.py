@@ -126,8 +126,22 @@ def check_s3(records: list[dict[str, Any]]) -> None:
         deleting = r["eventName"].startswith(("ObjectRemoved:", "LifecycleExpiration:"))
         assert ("size" in obj) == (not deleting) and ("eTag" in obj) == (not deleting)
         assert re.match(r"^[0-9A-F]{16}$", r["responseElements"]["x-amz-request-id"])
-        ipaddress.ip_address(r["requestParameters"]["sourceIPAddress"])
+        by_s3 = r["eventName"].startswith(("Replication:", "Lifecycle", "IntelligentTiering"))
+        if by_s3:  # S3 itself acted: AWS names the service as the principal and the source
+            assert r["userIdentity"]["principalId"] == r["requestParameters"]["sourceIPAddress"] == "s3.amazonaws.com"
+        else:
+            ipaddress.ip_address(r["requestParameters"]["sourceIPAddress"])
         assert r["eventVersion"] in ("2.1", "2.2", "2.3")
+        blocks = {k for k in r if k.endswith("EventData")}
+        expected = {
+            "2.2": {"replicationEventData"},
+            "2.3": {"lifecycleEventData"} if r["eventName"] == "LifecycleTransition" else set(),
+        }.get(r["eventVersion"], {"glacierEventData"} if r["eventName"] == "ObjectRestore:Completed" else set())
+        if r["eventName"] == "IntelligentTiering":
+            expected = {"intelligentTieringEventData"}
+        assert blocks == expected, (r["eventName"], blocks)
+        if r["eventName"].startswith("Replication:") or r["eventName"].endswith("DeleteMarkerCreated"):
+            assert "versionId" in obj
 
 
 def check_sns(records: list[dict[str, Any]]) -> None:
@@ -329,8 +343,11 @@ def check_cognito(event: dict[str, Any]) -> None:
     assert event["version"] == "1"
     assert event["userPoolId"].startswith(event["region"] + "_")
     assert re.match(r"^[A-Z][A-Za-z]+_[A-Za-z]+$", event["triggerSource"])
-    assert all(isinstance(v, str) for v in event["request"]["userAttributes"].values())
+    attributes = event["request"].get("userAttributes")
+    assert (attributes is None) == event["triggerSource"].startswith("UserMigration_")
+    assert all(isinstance(v, str) for v in (attributes or {}).values())
     assert set(event["callerContext"]) == {"awsSdkVersion", "clientId"}
+    assert ("response" in event) != event["triggerSource"].startswith(("CustomEmailSender_", "CustomSMSSender_"))
 
 
 def check_cloudformation(event: dict[str, Any]) -> None:
@@ -364,6 +381,9 @@ def check_s3_batch(event: dict[str, Any]) -> None:
 
 
 def check_appsync(event: dict[str, Any]) -> None:
+    if "typeName" in event:  # the older shape: the field at the top level, no info
+        assert list(event)[:2] == ["typeName", "fieldName"] and "info" not in event
+        event = {**event, "info": {"parentTypeName": event["typeName"], "variables": event["arguments"]}}
     identity, info = event["identity"], event["info"]
     assert isinstance(identity["sourceIp"], list)
     for ip in identity["sourceIp"]:
@@ -403,6 +423,9 @@ def check_secrets_manager(event: dict[str, Any]) -> None:
     assert UUID.match(event["ClientRequestToken"])
 
 
+NEW_SOURCES = ("config-rule", "connect-", "lex-", "codecommit", "codedeploy", "cloudfront", "documentdb", "iot-button")
+
+
 def check_event(name: str, event: Any) -> None:
     """Dispatch on the CLI source name."""
     if isinstance(event, list):
@@ -410,7 +433,11 @@ def check_event(name: str, event: Any) -> None:
             check_event(name, e)
         return
     json.dumps(event)
-    if name.startswith(("s3-object-lambda", "iot-", "codepipeline", "bedrock-agent")):
+    if name.startswith(NEW_SOURCES):
+        from .invariants_more import check_more  # imports this module, so not at the top
+
+        check_more(name, event)
+    elif name.startswith(("s3-object-lambda", "iot-", "codepipeline", "bedrock-agent")):
         from .invariants_integrations import check_integration  # imports this module, so not at the top
 
         check_integration(name, event)
@@ -457,3 +484,5 @@ def check_event(name: str, event: Any) -> None:
         check_sns(event["Records"])
     elif name.startswith(("apigateway", "function-url", "alb")):
         check_http(event)
+    else:
+        raise AssertionError(f"no invariants for source {name!r}")

@@ -147,7 +147,12 @@ def check_integration(name: str, event: dict[str, Any]) -> None:
         check_s3_object_lambda(event)
     elif name.startswith("iot"):
         # A rule sends whatever its SELECT produced; only an authorizer request has connection metadata.
-        (check_iot_authorizer if "connectionMetadata" in event else check_iot_rule)(event)
+        if "clickType" in event:
+            from .invariants_more import check_iot_button
+
+            check_iot_button(event)
+        else:
+            (check_iot_authorizer if "connectionMetadata" in event else check_iot_rule)(event)
     elif name.startswith("codepipeline"):
         check_codepipeline(event)
     else:

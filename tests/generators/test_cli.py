@@ -29,9 +29,7 @@ def test_a_non_batching_source_prints_the_event_or_an_array(capsys):
 
 def test_body_schema_shapes_the_bodies(tmp_path, capsys):
     schema = tmp_path / "s.json"
-    schema.write_text(
-        json.dumps({"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]})
-    )
+    schema.write_text(json.dumps({"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]}))
     events_main(["sqs", "--body-schema", str(schema)])
     body = json.loads(json.loads(capsys.readouterr().out)["Records"][0]["body"])
     assert list(body) == ["sku"]
@@ -46,9 +44,7 @@ def test_unknown_sources_list_the_valid_ones(capsys):
 
 def test_bad_counts_are_refused(capsys):
     assert events_main(["sqs", "--count", "0"]) == 2
-    assert (
-        capsys.readouterr().err == "lambdachaos events: error: --count 0 is out of range; pass 1 to 10000\n"
-    )
+    assert capsys.readouterr().err == "lambdachaos events: error: --count 0 is out of range; pass 1 to 10000\n"
 
 
 def test_the_same_seed_prints_the_same_bytes_in_a_subprocess():
@@ -56,9 +52,7 @@ def test_the_same_seed_prints_the_same_bytes_in_a_subprocess():
         "from lambdachaos.generators._cli import events_main; "
         "raise SystemExit(events_main(['kinesis', '-n', '4', '--seed', '9']))"
     )
-    runs = [
-        subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout for _ in range(2)
-    ]
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout for _ in range(2)]
     assert runs[0] == runs[1] and json.loads(runs[0])["Records"]
 
 

@@ -174,7 +174,7 @@ def test_each_cognito_trigger_validates_against_its_own_model(variant):
 
     event = cognito.event(seed=2, variant=variant, region="eu-west-1")
     getattr(models, cognito.MODELS[variant]).model_validate(event)
-    assert event["triggerSource"] == cognito.TRIGGER_SOURCES[variant]
+    assert event["triggerSource"] in cognito.ALL_TRIGGER_SOURCES.get(variant, (cognito.TRIGGER_SOURCES[variant],))
     assert event["userPoolId"].startswith("eu-west-1_")
 
 
@@ -279,6 +279,13 @@ STRATEGY_PREFIXES = {
     "iot_events": "iot-",
     "codepipeline_events": "codepipeline",
     "bedrock_agent_events": "bedrock-agent",
+    "config_rules_events": "config-rule",
+    "connect_events": "connect-",
+    "lex_events": "lex-",
+    "codecommit_events": "codecommit",
+    "cloudfront_events": "cloudfront",
+    "codedeploy_events": "codedeploy",
+    "documentdb_events": "documentdb",
 }
 
 
