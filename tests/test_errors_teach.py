@@ -54,5 +54,6 @@ def test_localstack_status_says_how_to_start_it(capsys, monkeypatch):
 
     monkeypatch.setattr(_ls_cli.m, "status", lambda: None)
     assert main(["localstack", "status"]) == 1
-    assert capsys.readouterr().out.splitlines()[-1] == (
-        "LocalStack is not running; start it with: lambdachaos localstack up")
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("LocalStack is not running (state: ")
+    assert last.endswith("); start it with: lambdachaos localstack up --fast")

@@ -171,6 +171,21 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
 
+def watchdog(lines: Any = None) -> None:
+    """``--watchdog``: read ``+pgid`` / ``-pgid`` lines until the pipe closes, then kill every group left.
+
+    The pipe's write end is held by LocalStack alone, so end of input means LocalStack is gone.
+    """
+    groups: set[int] = set()
+    for line in lines if lines is not None else sys.stdin:
+        text = line.strip()
+        if text[:1] in ("+", "-") and text[1:].isdigit():
+            (groups.add if text[0] == "+" else groups.discard)(int(text[1:]))
+    for group in sorted(groups):
+        with contextlib.suppress(OSError):
+            os.killpg(group, signal.SIGKILL)
+
+
 def main() -> None:
     """Entry point of the function process."""
     _die_with_parent(int(os.environ.pop("_LAMBDACHAOS_PARENT_PID", "0") or os.getppid()))
@@ -191,4 +206,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--watchdog"]:
+        watchdog()
+    else:
+        main()

@@ -8,22 +8,55 @@ started with testcontainers' reaper disabled so it outlives the command; ``down`
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import urlsplit
 
-from lambdachaos.targets._ls_manager import LOCALSTACK_VERSION, Connection, LocalStackError
+from lambdachaos.targets._ls_manager import LOCALSTACK_VERSION, Connection, LocalStackError, LocalStackRefused
 
 IMAGE: Final = f"localstack/localstack:{LOCALSTACK_VERSION}"
+_DEFAULT_SOCKET: Final = "/var/run/docker.sock"
+
+
+def docker_engine() -> str | None:
+    """Why no Docker engine answers (``None`` when one does): ``GET /_ping`` on ``$DOCKER_HOST`` or the socket."""
+    host = os.environ.get("DOCKER_HOST") or f"unix://{_DEFAULT_SOCKET}"
+    url = urlsplit(host)
+    try:
+        if url.scheme == "unix":
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            address: Any = url.path
+        elif url.scheme in ("tcp", "http"):
+            sock = socket.socket(socket.AF_INET6 if ":" in (url.hostname or "") else socket.AF_INET)
+            address = (url.hostname or "127.0.0.1", url.port or 2375)
+        else:
+            return f"DOCKER_HOST={host} is not a unix:// or tcp:// address"
+        with sock:
+            sock.settimeout(3)
+            sock.connect(address)
+            sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+            reply = sock.recv(64)
+    except OSError as exc:
+        return f"{host}: {exc.strerror or exc}"
+    return None if reply.startswith(b"HTTP/") else f"{host} did not answer as a Docker engine"
 
 
 def start_container(settings: Mapping[str, str] | None = None) -> Connection:
     """Start the pinned LocalStack image and return where it answers (``endpoint_url`` on 127.0.0.1)."""
+    why = docker_engine()
+    if why is not None:
+        raise LocalStackRefused(f"no Docker engine ({why}); start Docker, or run host mode: "
+                                "'lambdachaos localstack up'")
     os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
     try:
         from testcontainers.localstack import LocalStackContainer
     except ImportError as exc:
         raise LocalStackError("Docker mode needs testcontainers: pip install 'lambdachaos[localstack]'") from exc
-    container: Any = LocalStackContainer(image=IMAGE)
+    try:
+        container: Any = LocalStackContainer(image=IMAGE)
+    except Exception as exc:  # the constructor already talks to Docker
+        raise LocalStackRefused(f"no Docker engine ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from exc
     for key, value in (settings or {}).items():
         container.with_env(key, value)
     if token := os.environ.get("LOCALSTACK_AUTH_TOKEN"):

@@ -83,16 +83,47 @@ class _Spawner:
         return future.result()
 
 
+class _Watchdog:
+    """A process (in its own session) that kills every function process group when LocalStack ends.
+
+    It reads ``+<pgid>`` / ``-<pgid>`` lines on a pipe whose only write end is held by LocalStack; when
+    LocalStack ends, however it ends (``kill -9`` included), the pipe closes and the watchdog kills the
+    groups it was told about: the function processes and everything their handlers started.
+    """
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-P", str(BOOTSTRAP), "--watchdog"], stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        self._lock = threading.Lock()
+
+    def tell(self, line: str) -> None:
+        pipe = self._process.stdin
+        assert pipe is not None
+        with self._lock, contextlib.suppress(OSError):
+            pipe.write(f"{line}\n".encode())
+            pipe.flush()
+
+
 _SPAWNER: _Spawner | None = None
+_WATCHDOG: _Watchdog | None = None
 _SPAWNER_LOCK = threading.Lock()
 
 
 def _spawner() -> _Spawner:
-    global _SPAWNER
+    global _SPAWNER, _WATCHDOG
     with _SPAWNER_LOCK:
         if _SPAWNER is None:
             _SPAWNER = _Spawner()
+        if _WATCHDOG is None:
+            _WATCHDOG = _Watchdog()
         return _SPAWNER
+
+
+def _watch(line: str) -> None:
+    if _WATCHDOG is not None:
+        _WATCHDOG.tell(line)
 
 
 def _python_paths(function_version: Any) -> list[str]:
@@ -161,6 +192,7 @@ class ProcessExecutor(RuntimeExecutor):  # type: ignore[misc]
             pass_fds=(self._socket.fileno(),), start_new_session=True,
         )
         self._process = process
+        _watch(f"+{process.pid}")  # start_new_session: its pid is its process group
         threading.Thread(target=self._read, args=(process,), name=f"lambdachaos-out-{self.id[:8]}",
                          daemon=True).start()
         while True:  # wait for the ready callback, but notice a process that died during init
@@ -198,11 +230,12 @@ class ProcessExecutor(RuntimeExecutor):  # type: ignore[misc]
 
     def _kill(self) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        with contextlib.suppress(ProcessLookupError):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)  # its own session: the handler's children go too
         process.wait(timeout=5)
+        _watch(f"-{process.pid}")
 
     # ---- addresses ----------------------------------------------------------------------------
     def get_address(self) -> str:
@@ -262,7 +295,7 @@ class ProcessExecutor(RuntimeExecutor):  # type: ignore[misc]
         return result, f"{stamp} {request_id} Task timed out after {timeout:.2f} seconds\n"
 
     def _exited(self, request_id: str, code: int | None) -> tuple[Any, str]:
-        self._process = None
+        self._kill()  # what the handler started goes with the runtime, as a reset sandbox
         if code == -signal.SIGKILL:
             status = "signal: killed"  # how Lambda words an out-of-memory kill
         elif code is not None and code < 0:

@@ -12,15 +12,11 @@ Docker mode (:mod:`lambdachaos.targets._ls_docker`) runs the image of the same v
 from __future__ import annotations
 
 import contextlib
-import glob
-import hashlib
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Mapping
@@ -28,15 +24,22 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from lambdachaos._errors import LambdaChaosError
-
-LOCALSTACK_VERSION: Final = "4.14.0"
-"""The pinned LocalStack: the last version whose Docker image starts without an auth token."""
-REQUIREMENTS: Final = (
-    f"localstack-core[runtime]=={LOCALSTACK_VERSION}",
-    # 4.14.0 predates these releases; newer ones break its startup on Python 3.13.
-    "cbor2<6", "pyopenssl<24.3", "cryptography<44", "service_identity<24.3",
+from lambdachaos.targets._ls_install import (
+    LOCALSTACK_VERSION,
+    REQUIREMENTS,
+    LocalStackError,
+    LocalStackRefused,
+    ensure_venv,
+    fingerprint,
+    state_dir,
+    venv_python,
 )
+
+__all__ = ["FAST_SETTINGS", "LOCALSTACK_VERSION", "REQUIREMENTS", "Connection", "LocalStackError", "LocalStackRefused",
+           "down",
+           "ensure_venv", "fingerprint", "free_port", "health", "log_path", "previous_port", "save_state",
+           "state_dir", "status", "tail", "up"]
+
 FAST_SETTINGS: Final[Mapping[str, str]] = {
     "LAMBDA_RETRY_BASE_DELAY": "1",  # async retry delays: base × attempt seconds (AWS: about 60 and 120)
     "LAMBDA_EVENT_SOURCE_MAPPING_POLL_INTERVAL_SEC": "0.2",
@@ -47,25 +50,13 @@ FAST_SETTINGS: Final[Mapping[str, str]] = {
 """Settings that shorten LocalStack's wall-clock waits (used by the test suite and ``up --fast``)."""
 _BASE_SETTINGS: Final[Mapping[str, str]] = {
     "LAMBDA_RUNTIME_EXECUTOR": "lambdachaos",
+    "GATEWAY_SERVER": "hypercorn",  # the default (twisted) listens on 0.0.0.0 whatever GATEWAY_LISTEN says
     "DNS_ADDRESS": "0",  # no DNS server: it would bind port 53 on every interface
     "DISABLE_EVENTS": "1",
     "SKIP_SSL_CERT_DOWNLOAD": "1",
     "SQS_ENDPOINT_STRATEGY": "path",  # queue URLs on 127.0.0.1, no *.localstack.cloud names
     "LOCALSTACK_CLI": "0",
 }
-_MIN_PYTHON: Final = (3, 12)
-
-
-class LocalStackError(LambdaChaosError, RuntimeError):
-    """LocalStack could not be installed, started or reached."""
-
-
-def state_dir() -> Path:
-    """``$LAMBDACHAOS_LOCALSTACK_HOME``, else ``$XDG_CACHE_HOME/lambdachaos/localstack`` (``~/.cache/...``)."""
-    if home := os.environ.get("LAMBDACHAOS_LOCALSTACK_HOME"):
-        return Path(home).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(cache) / "lambdachaos" / "localstack"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,117 +95,6 @@ class Connection:
         )
 
 
-# ---- Python and the virtual environment --------------------------------------------------------
-def _python_version(executable: str) -> tuple[int, int] | None:
-    try:
-        out = subprocess.run(
-            [executable, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True,
-            timeout=20, check=False,
-        )
-    except OSError:
-        return None
-    parts = out.stdout.split()
-    return (int(parts[0]), int(parts[1])) if out.returncode == 0 and len(parts) == 2 else None
-
-
-def python_candidates() -> list[str]:
-    """Interpreters to try: ``$LAMBDACHAOS_LOCALSTACK_PYTHON``, this one, PATH and pyenv, 3.13 first."""
-    found: list[str] = []
-    if chosen := os.environ.get("LAMBDACHAOS_LOCALSTACK_PYTHON"):
-        found.append(chosen)
-    for minor in (13, 12):
-        if sys.version_info[:2] == (3, minor):
-            found.append(sys.executable)
-        if path := shutil.which(f"python3.{minor}"):
-            found.append(path)
-        pyenv = os.environ.get("PYENV_ROOT") or os.path.join(Path.home(), ".pyenv")
-        found += sorted(glob.glob(os.path.join(pyenv, "versions", f"3.{minor}*", "bin", "python3")), reverse=True)
-    return list(dict.fromkeys(found))
-
-
-def find_python() -> tuple[str, tuple[int, int]]:
-    """The first candidate that really runs and is Python ≥ 3.12 (LocalStack host mode's minimum)."""
-    tried: list[str] = []
-    for candidate in python_candidates():
-        version = _python_version(candidate)
-        tried.append(f"{candidate} → {'does not run' if version is None else '.'.join(map(str, version))}")
-        if version is not None and version >= _MIN_PYTHON:
-            return candidate, version
-    listing = "".join(f"\n  - {t}" for t in tried) or "\n  - (no python3.13/python3.12 on PATH or in pyenv)"
-    raise LocalStackError(
-        "LocalStack host mode needs Python 3.13 (3.12 at least) and none was found. Tried:" + listing
-        + "\nInstall Python 3.13, or set LAMBDACHAOS_LOCALSTACK_PYTHON=/path/to/python3.13, or run "
-        "'lambdachaos localstack up --docker' where a Docker engine is available."
-    )
-
-
-def _venv_python(venv: Path) -> Path:
-    return venv / "bin" / "python"
-
-
-def ensure_venv(log: Any = None) -> Path:
-    """Create (once) the virtual environment with the pinned LocalStack; refresh the executor in it."""
-    venv = state_dir() / "venv"
-    marker = venv / "lambdachaos-install.json"
-    wanted = {"requirements": list(REQUIREMENTS)}
-    current = json.loads(marker.read_text()) if marker.exists() else None
-    if current is None or current.get("requirements") != wanted["requirements"]:
-        python, version = find_python()
-        if venv.exists():
-            shutil.rmtree(venv)
-        venv.parent.mkdir(parents=True, exist_ok=True)
-        _say(log, f"creating {venv} on Python {version[0]}.{version[1]} ({python})")
-        _run([python, "-m", "venv", str(venv)], "create the virtual environment")
-        _say(log, f"installing LocalStack {LOCALSTACK_VERSION} (once; about a minute)")
-        _run([str(_venv_python(venv)), "-m", "pip", "install", "--quiet", *REQUIREMENTS], "install LocalStack")
-        marker.write_text(json.dumps({**wanted, "python": python}))
-    install_executor(venv)
-    return venv
-
-
-def _run(args: list[str], what: str) -> None:
-    out = subprocess.run(args, capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise LocalStackError(f"could not {what}: {' '.join(args[:4])} ... exited {out.returncode}:\n"
-                              f"{(out.stderr or out.stdout)[-3000:]}")
-
-
-_EXECUTOR_FILES: Final = ("_ls_executor.py", "_ls_bootstrap.py")
-_DIST: Final = "lambdachaos_localstack_executor-0.1.0.dist-info"
-
-
-def install_executor(venv: Path) -> None:
-    """Copy the executor modules into the venv as a tiny distribution that declares the entry point.
-
-    Only these two standard-library modules are needed inside LocalStack, so nothing is built or
-    downloaded; the copy is refreshed whenever the installed lambdachaos changes them.
-    """
-    site = next(iter(sorted((venv / "lib").glob("python3.*/site-packages"))), None)
-    if site is None:
-        raise LocalStackError(f"{venv} has no site-packages: delete {state_dir()} and run 'up' again")
-    here = Path(__file__).parent
-    package = site / "lambdachaos"
-    targets = package / "targets"
-    targets.mkdir(parents=True, exist_ok=True)
-    files = {
-        package / "__init__.py": '"""lambdachaos: only the LocalStack process runtime executor is installed here."""\n',
-        targets / "__init__.py": '"""LocalStack process runtime executor."""\n',
-        **{targets / name: (here / name).read_text() for name in _EXECUTOR_FILES},
-    }
-    dist = site / _DIST
-    dist.mkdir(exist_ok=True)
-    files[dist / "METADATA"] = "Metadata-Version: 2.1\nName: lambdachaos-localstack-executor\nVersion: 0.1.0\n"
-    files[dist / "entry_points.txt"] = (
-        "[localstack.lambda.runtime_executor]\n"
-        "lambdachaos = lambdachaos.targets._ls_executor:ProcessRuntimeExecutor\n"
-    )
-    record = "".join(f"{p.relative_to(site)},,\n" for p in files)
-    files[dist / "RECORD"] = record + f"{_DIST}/RECORD,,\n"
-    for path, text in files.items():
-        if not path.exists() or path.read_text() != text:
-            path.write_text(text)
-
-
 # ---- the LocalStack process ----------------------------------------------------------------------
 def _state_file() -> Path:
     return state_dir() / "localstack.json"
@@ -227,6 +107,8 @@ def log_path() -> Path:
 
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # as the gateway binds: connections of a stopped LocalStack in TIME_WAIT do not make the port busy
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -234,10 +116,23 @@ def _port_free(port: int) -> bool:
     return True
 
 
+def _port_file() -> Path:
+    return state_dir() / "last-port"
+
+
+def previous_port() -> int | None:
+    """The port the last LocalStack started by ``up`` listened on (kept after ``down``)."""
+    try:
+        return int(_port_file().read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def free_port(preferred: int = 4566) -> int:
-    """``preferred`` when it is free on 127.0.0.1, else any free port."""
-    if _port_free(preferred):
-        return preferred
+    """The previous port when it is free, else ``preferred`` when it is free on 127.0.0.1, else any free port."""
+    for candidate in (previous_port(), preferred):
+        if candidate is not None and _port_free(candidate):
+            return candidate
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -294,7 +189,11 @@ def up(*, port: int | None = None, settings: Mapping[str, str] | None = None, ti
     """
     wanted = dict(settings or {})
     running = status()
-    if running is not None and (running.settings == wanted or running.mode != "host"):
+    if running is not None and running.mode != "host":
+        raise LocalStackRefused(
+            f"a {running.mode}-mode LocalStack is already running at {running.endpoint_url}; stop it with "
+            "'lambdachaos localstack down' before starting one in host mode")
+    if running is not None and running.settings == wanted:
         return running
     down()  # a recorded LocalStack with other settings, or one that stopped answering: never leave it orphaned
     venv = ensure_venv(log)
@@ -314,7 +213,7 @@ def up(*, port: int | None = None, settings: Mapping[str, str] | None = None, ti
     _say(log, f"starting LocalStack {LOCALSTACK_VERSION} on {endpoint} (log: {log_path()})")
     with open(log_path(), "ab") as out:
         process = subprocess.Popen(
-            [str(_venv_python(venv)), "-m", "localstack.runtime.main", "--lambdachaos-home", str(home)],
+            [str(venv_python(venv)), "-m", "localstack.runtime.main", "--lambdachaos-home", str(home)],
             env=env, cwd=str(home), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -326,11 +225,26 @@ def up(*, port: int | None = None, settings: Mapping[str, str] | None = None, ti
             _state_file().unlink(missing_ok=True)
             raise LocalStackError(f"LocalStack exited with {process.returncode} while starting:\n{tail(40)}")
         if health(endpoint, timeout=1.0) is not None:
+            _refuse_exposed(process.pid)
+            _port_file().write_text(f"{port}\n")
             return conn
         time.sleep(0.25)
     down()
     raise LocalStackError(f"LocalStack did not answer {endpoint}/_localstack/health within {timeout:.0f} s:\n"
                           f"{tail(40)}")
+
+
+def _refuse_exposed(pid: int) -> None:
+    """Stop LocalStack and raise when its process tree listens on anything but loopback."""
+    from lambdachaos.targets._ls_procs import exposed
+
+    bad = exposed(pid)
+    if bad:
+        down()
+        raise LocalStackRefused(
+            "LocalStack listened beyond loopback, so it was stopped: " + ", ".join(map(str, bad))
+            + "; an emulator that runs code must only be reachable from this machine (check GATEWAY_SERVER "
+            "and GATEWAY_LISTEN in --set)")
 
 
 def down(*, grace: float = 5.0) -> bool:
@@ -384,9 +298,6 @@ def tail(lines: int = 50) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def fingerprint() -> str:
-    """A short hash of the pinned requirements (shown by ``status``)."""
-    return hashlib.sha256("\n".join(REQUIREMENTS).encode()).hexdigest()[:12]
 
 
 def _say(log: Any, message: str) -> None:
