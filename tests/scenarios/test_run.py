@@ -41,7 +41,8 @@ def test_a_passing_run_exits_0_and_prints_the_verdict_table(tmp_path):
         "traffic 8/30 sent, virtual t=36.2 s", "traffic 15/30 sent, virtual t=71.0 s",
         "traffic 23/30 sent, virtual t=110.2 s", "traffic 30/30 sent, virtual t=145.0 s",
         "settled at virtual t=225.0 s"]
-    assert "verdict: PASS (5 of 5 expectations held)" in out
+    assert "PASS  line  34  fault vpc-egress-outage fires\n        expected at least 1 firing\n" in out
+    assert "verdict: PASS (6 of 6 expectations held)" in out
     assert json.loads((tmp_path / "l.json").read_text())["schema"] == "lambdachaos.ledger/1"
     page = (tmp_path / "r.html").read_text()
     assert "lambdachaos-verdicts" in page and "every order is charged in the end" in page
