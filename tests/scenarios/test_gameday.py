@@ -31,12 +31,9 @@ def aws(monkeypatch, tmp_path):
     """A mocked account (moto) in us-east-1 with test credentials."""
     from moto import mock_aws
 
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    from .conftest import fake_aws_env
+
+    fake_aws_env(monkeypatch, tmp_path, "us-east-1")
     with mock_aws():
         yield
 

@@ -15,19 +15,14 @@ from lambdachaos.scenarios import bundled, load_scenario
 from lambdachaos.scenarios._cli import run_main
 from lambdachaos.scenarios._gameday import Clients, Journal, _apply_change, plan, restore_journal
 
+from .conftest import fake_aws_env
+
 _ACCOUNT = "123456789012"
 
 
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch, tmp_path):
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_REGION", "eu-west-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    fake_aws_env(monkeypatch, tmp_path, "eu-west-1")
     monkeypatch.chdir(tmp_path)
 
 
