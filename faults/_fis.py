@@ -11,7 +11,7 @@ FIS cannot express is listed in :attr:`FisExport.unsupported` with the reason, n
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, final
 
 from ._catalogue import HttpIntegrationResponse, InvocationDelay, InvocationError
@@ -37,9 +37,43 @@ class FisExport:
     unsupported: tuple[tuple[str, str], ...]
 
 
-def _percentage(rule: FaultRule) -> str:
+_WAIT = "aws:fis:wait"
+
+
+def _percentage(rule: FaultRule, unsupported: list[tuple[str, str]]) -> str:
+    """``invocationPercentage``: FIS takes an integer from 1 to 100; anything else is listed, never rounded away."""
     pct = rule.when.invocation_percentage
-    return str(round(pct if pct is not None else 100.0))
+    if pct is None:
+        return "100"
+    exported = min(100, max(1, round(pct)))
+    if exported != pct:
+        unsupported.append((str(rule.id), f"invocation_percentage={pct:g}: FIS takes a whole percentage from 1 to "
+                            f"100, exported as {exported}"))
+    return str(exported)
+
+
+def _iso(seconds: float) -> str:
+    return f"PT{int(seconds)}S"
+
+
+def _window(rule: FaultRule, duration: str, unsupported: list[tuple[str, str]]) -> tuple[float, str]:
+    """The rule's start (whole seconds after the experiment starts) and its FIS ``duration``.
+
+    A window ``[start, end)`` is exact in FIS as a wait action of ``start`` seconds followed (``startAfter``) by
+    the fault action lasting ``end - start``; fractional seconds are rounded and listed.
+    """
+    start, end = rule.when.start_seconds or 0.0, rule.when.end_seconds
+    whole_start = float(round(start))
+    if end is None:
+        if whole_start != start:
+            unsupported.append((str(rule.id), f"start_seconds={start:g} exported as {whole_start:g} (FIS waits whole "
+                                "seconds)"))
+        return whole_start, duration
+    whole_end = float(round(end))
+    if (whole_start, whole_end) != (start, end):
+        unsupported.append((str(rule.id), f"window [{start:g}, {end:g}) exported as [{whole_start:g}, {whole_end:g}) "
+                            "(FIS waits and lasts whole seconds)"))
+    return whole_start, _iso(max(1.0, whole_end - whole_start))
 
 
 def _lost_conditions(rule: FaultRule) -> str | None:
@@ -58,35 +92,46 @@ def _lost_conditions(rule: FaultRule) -> str | None:
     return ", ".join(lost) or None
 
 
+def _checked_arns(name: str, arns: Iterable[str], kind: str, example: str) -> list[str]:
+    out = list(arns)
+    for arn in out:
+        if not (isinstance(arn, str) and arn.startswith("arn:") and kind in arn):
+            raise bad_value(name, arn, f"FIS targets resources by ARN ({kind}...)", f"Pass {example}.")
+    return out
+
+
 def to_fis_template(
     plan: FaultPlan,
     *,
     role_arn: str,
     function_arns: Iterable[str] = (),
     subnet_arns: Iterable[str] = (),
+    subnet_tags: Mapping[str, str] | None = None,
     duration: str = "PT10M",
     description: str = "lambdachaos fault plan",
 ) -> FisExport:
     """Build an FIS experiment template from ``plan``.
 
-    ``function_arns`` are the Lambda functions (with the FIS Lambda extension layer attached) and
-    ``subnet_arns`` the function's VPC subnets; ``duration`` is the ISO-8601 action duration. Rules whose
-    ``when`` has conditions FIS has no term for (attempts, every_nth, first, record matches) are exported
-    without
-    them and listed in ``unsupported`` too.
+    ``function_arns`` are the Lambda functions' ARNs (with the FIS Lambda extension layer attached; names are
+    refused) and ``subnet_arns`` (or ``subnet_tags``) the function's VPC subnets; ``duration`` is the ISO-8601
+    duration of a rule without an end. A time window ``[start, end)`` becomes an ``aws:fis:wait`` action and
+    the fault action ``startAfter`` it, lasting ``end - start``. What FIS cannot express (attempts, every_nth,
+    first, record matches, fractional percentages or seconds, host-level egress rules) is listed in
+    ``unsupported``; a target with nothing to select is refused.
     """
     if not role_arn.startswith("arn:"):
         raise bad_value(
             "role_arn", role_arn, "FIS needs the ARN of the experiment role", "Pass arn:aws:iam::..."
         )
-    functions, subnets = list(function_arns), list(subnet_arns)
+    functions = _checked_arns("function_arns", function_arns, ":function:",
+                              "arn:aws:lambda:<region>:<account>:function:<name>")
+    subnets = _checked_arns("subnet_arns", subnet_arns, ":subnet/", "arn:aws:ec2:<region>:<account>:subnet/<id>")
     actions: dict[str, Any] = {}
     unsupported: list[tuple[str, str]] = []
     for rule in plan.rules:
         f, rid = rule.fault, str(rule.id)
-        params: dict[str, str] = {"duration": duration}
         if isinstance(f, InvocationDelay | InvocationError | HttpIntegrationResponse):
-            params["invocationPercentage"] = _percentage(rule)
+            params: dict[str, str] = {"invocationPercentage": _percentage(rule, unsupported)}
             if isinstance(f, InvocationDelay):
                 action = "aws:lambda:invocation-add-delay"
                 params["startupDelayMilliseconds"] = str(f.startup_delay_milliseconds)
@@ -100,57 +145,47 @@ def to_fis_template(
                     contentTypeHeader=f.content_type_header,
                     preventExecution="true" if f.prevent_execution else "false",
                 )
-            actions[rid] = {
-                "actionId": action,
-                "description": f"lambdachaos rule {rid}",
-                "parameters": params,
-                "targets": {_FUNCTIONS: _FUNCTIONS},
-            }
+            target, what = _FUNCTIONS, ""
         elif isinstance(f, EgressLoss):
             if f.nat_gateway or f.allowed_hosts or f.blocked_hosts:
-                unsupported.append(
-                    (
-                        rid,
-                        "disrupt-connectivity cuts whole scopes; NAT/host-level rules need a "
-                        "security group or NACL change instead",
-                    )
-                )
+                unsupported.append((rid, "disrupt-connectivity cuts whole scopes; NAT/host-level rules need a "
+                                    "security group or NACL change instead"))
                 continue
             # scope "all" denies everything leaving the subnets; endpoint exceptions cannot be kept.
-            params["scope"] = "all"
-            actions[rid] = {
-                "actionId": "aws:network:disrupt-connectivity",
-                "description": f"lambdachaos rule {rid} (egress loss)",
-                "parameters": params,
-                "targets": {_SUBNETS: _SUBNETS},
-            }
+            params, action = {"scope": "all"}, "aws:network:disrupt-connectivity"
+            target, what = _SUBNETS, " (egress loss)"
             if f.gateway_endpoints or f.interface_endpoints or f.mode.value != "blackhole":
-                unsupported.append(
-                    (
-                        rid,
-                        "exported as scope=all: FIS drops traffic (blackhole) and cannot keep "
-                        "VPC endpoints reachable or choose the failure mode",
-                    )
-                )
-            continue
+                unsupported.append((rid, "exported as scope=all: FIS drops traffic (blackhole) and cannot keep "
+                                    "VPC endpoints reachable or choose the failure mode"))
         else:
             unsupported.append((rid, f"FIS has no action for {f.kind!r}"))
+            continue
+        start, params["duration"] = _window(rule, duration, unsupported)
+        params = {"duration": params.pop("duration"), **params}
+        entry: dict[str, Any] = {"actionId": action, "description": f"lambdachaos rule {rid}{what}",
+                                 "parameters": params, "targets": {target: target}}
+        if start > 0:
+            actions[f"{rid}-wait"] = {"actionId": _WAIT, "description": f"start of rule {rid}'s window",
+                                      "parameters": {"duration": _iso(start)}}
+            entry["startAfter"] = [f"{rid}-wait"]
+        actions[rid] = entry
+        if isinstance(f, EgressLoss):
             continue
         if (lost := _lost_conditions(rule)) is not None:
             unsupported.append((rid, f"exported without its conditions FIS cannot express: {lost}"))
     targets: dict[str, Any] = {}
-    if any(a["targets"].get(_FUNCTIONS) for a in actions.values()):
-        targets[_FUNCTIONS] = {
-            "resourceType": "aws:lambda:function",
-            "resourceArns": functions,
-            "selectionMode": "ALL",
-        }
-    if any(a["targets"].get(_SUBNETS) for a in actions.values()):
-        targets[_SUBNETS] = {
-            "resourceType": "aws:ec2:subnet",
-            "resourceArns": subnets,
-            "selectionMode": "ALL",
-        }
+    if any(a.get("targets", {}).get(_FUNCTIONS) for a in actions.values()):
+        if not functions:
+            raise bad_value("function_arns", functions, "the Functions target would select nothing",
+                            "Pass the ARN of every function the plan faults.")
+        targets[_FUNCTIONS] = {"resourceType": "aws:lambda:function", "resourceArns": functions,
+                               "selectionMode": "ALL"}
+    if any(a.get("targets", {}).get(_SUBNETS) for a in actions.values()):
+        if not subnets and not subnet_tags:
+            raise bad_value("subnet_arns", subnets, "the Subnets target of an egress fault would select nothing",
+                            "Pass the function's subnet ARNs (or a subnet tag filter).")
+        targets[_SUBNETS] = {"resourceType": "aws:ec2:subnet", "selectionMode": "ALL",
+                             **({"resourceArns": subnets} if subnets else {"resourceTags": dict(subnet_tags or {})})}
     template = {
         "description": description,
         "roleArn": role_arn,

@@ -76,6 +76,20 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--role-arn", default=None, help="--target aws: the FIS experiment role ARN for --fis")
     p.add_argument("--function-arn", action="append", default=[], metavar="NAME=ARN",
                    help="--target aws: the deployed ARN of a scenario function (repeatable)")
+    p.add_argument("--region", default=None, help="--target aws: the region (default: the scenario's "
+                   "settings.region, else the AWS session's: AWS_REGION, AWS_DEFAULT_REGION or the profile)")
+    p.add_argument("--account", default=None, metavar="ID",
+                   help="--target aws --fis: build function ARNs in this account (instead of --function-arn)")
+    p.add_argument("--subnet-arn", action="append", default=[], metavar="ARN",
+                   help="--target aws --fis: a subnet of the function's VPC, for egress faults (repeatable)")
+    p.add_argument("--subnet-tag", action="append", default=[], metavar="KEY=VALUE",
+                   help="--target aws --fis: select the subnets by tag instead of --subnet-arn")
+    p.add_argument("--yes", action="store_true", help="--target aws --apply: do not ask for confirmation")
+    p.add_argument("--journal", default=None, metavar="FILE",
+                   help="--target aws --apply: where to record each change and the value before it "
+                   "(default: gameday-<scenario>.journal.json)")
+    p.add_argument("--restore", default=None, metavar="JOURNAL",
+                   help="--target aws: put back every change a journal records as not yet restored")
     return p
 
 
@@ -111,7 +125,7 @@ def run_main(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
     if target == "localstack":
         return _localstack(scenario, args, out, err)
     if target == "aws":
-        from lambdachaos.scenarios._gameday import gameday_from_args
+        from lambdachaos.scenarios._gameday_cli import gameday_from_args
 
         return gameday_from_args(scenario, args, out, err)
     return _run_sim(scenario, args, out, err)

@@ -11,21 +11,23 @@ default; ``--apply`` is needed to touch the account.
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
+import textwrap
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final, TextIO, final
 
 from lambdachaos.scenarios import _gameday_read as _read
 from lambdachaos.scenarios import _traffic
+from lambdachaos.scenarios._gameday_check import Check, identity, setting_checks
 from lambdachaos.scenarios._model import Scenario
 
 WRAPPER_HANDLER: Final = "chaos.wrapper.handler"
 """The handler of the deployable fault wrapper when the ``faults`` folder ships as ``chaos/`` (a layer)."""
 PARAMETER_ROOT: Final = "/lambdachaos"
+_WIDTH: Final = 100
 _EPOCH_S: Final = 1_767_225_600.0  # 2026-01-01T00:00:00Z, the simulator's epoch: generated payload dates
 
 
@@ -51,14 +53,21 @@ class GameDayPlan:
     injections: list[tuple[float, str, str, Any, str | None]] = field(default_factory=list)
     """``(wall seconds after start, kind, target, payload, partition key or message group)``."""
     results: list[str] = field(default_factory=list)
+    region: str = ""
+    account: str = "not checked"
+    """The account id from ``sts:GetCallerIdentity`` (or why it is unknown)."""
+    checks: list[Check] | None = None
+    """The settings the expectations rely on, as the account has them (``None``: not read)."""
 
     def render(self) -> str:
-        """The plan as the text ``--dry-run`` prints."""
-        lines = [f"game day plan for scenario {self.scenario!r} (dry run: nothing was changed)", "", "changes:"]
+        """The plan as the text ``--dry-run`` prints: where, every change in full (wrapped), what it relies on."""
+        lines = [f"game day plan for scenario {self.scenario!r} (dry run: nothing was changed)",
+                 f"account: {self.account}", f"region: {self.region}", "", "changes:"]
         for i, c in enumerate(self.changes, 1):
             value = c.value if isinstance(c.value, str) else json.dumps(c.value, sort_keys=True)
             lines.append(f"  {i}. {c.service} {c.action} {c.resource}")
-            lines.append(f"       set: {value[:300]}")
+            lines += textwrap.wrap(value, _WIDTH, initial_indent="       set: ", subsequent_indent=" " * 12,
+                                   break_long_words=True, break_on_hyphens=False)
             lines.append(f"       restore: {c.restore}")
         kinds: dict[tuple[str, str], int] = {}
         for _, kind, target, _, _ in self.injections:
@@ -67,6 +76,9 @@ class GameDayPlan:
         lines += ["", f"event injection ({len(self.injections)} events over {span:.1f} s):"]
         lines += [f"  {n} × {kind} → {target}" for (kind, target), n in sorted(kinds.items())]
         lines += ["", "results will be read from:"] + [f"  {r}" for r in self.results]
+        if self.checks is not None:
+            lines += ["", "settings the expectations rely on (read from the account):"]
+            lines += [f"  {c}" for c in self.checks] or ["  (none)"]
         lines += ["", "run with --apply to make these changes; every change is restored afterwards (also on Ctrl-C)."]
         return "\n".join(lines) + "\n"
 
@@ -75,11 +87,11 @@ _INJECT: Final = {"function": ("lambda", "Invoke"), "queue": ("sqs", "SendMessag
                   "bus": ("events", "PutEvents"), "stream": ("kinesis", "PutRecord"), "table": ("dynamodb", "PutItem")}
 
 
-def plan(scenario: Scenario, *, seed: int | None = None, region: str = "us-east-1") -> GameDayPlan:
-    """The game-day plan for ``scenario`` (no AWS call is made)."""
+def plan(scenario: Scenario, *, region: str, seed: int | None = None) -> GameDayPlan:
+    """The game-day plan for ``scenario`` in ``region`` (no AWS call is made; see :func:`survey`)."""
     seed = scenario.seed if seed is None else seed
     root = f"{PARAMETER_ROOT}/{scenario.name}"
-    p = GameDayPlan(scenario.name)
+    p = GameDayPlan(scenario.name, region=region)
     faulted = _faulted_functions(scenario)
     if faulted:
         p.changes.append(Change("ssm", "PutParameter", f"{root}/plan", scenario.faults.to_json(indent=None),
@@ -138,14 +150,29 @@ def _result_sources(scenario: Scenario, faulted: list[str]) -> list[str]:
     return out
 
 
-class Clients:
-    """The boto3 clients a game day uses (``endpoint_url`` points them at LocalStack)."""
+def survey(p: GameDayPlan, scenario: Scenario, clients: Clients) -> GameDayPlan:
+    """Fill in the account (``sts:GetCallerIdentity``) and the settings the expectations rely on (read-only)."""
+    account, caller = identity(clients)
+    p.account = f"{account} ({caller})" if account else f"unknown: {caller}"
+    if account:
+        p.checks = setting_checks(scenario, clients)
+    return p
 
-    def __init__(self, *, region: str = "us-east-1", endpoint_url: str | None = None, session: Any = None) -> None:
+
+class Clients:
+    """The boto3 clients a game day uses, all in one region (``endpoint_url`` points them at LocalStack)."""
+
+    def __init__(self, *, region: str | None = None, endpoint_url: str | None = None, session: Any = None) -> None:
         import boto3
 
         s: Any = session or boto3.session.Session(region_name=region)
+        self.session = s
+        self.region = str(region or s.region_name)
         kw: dict[str, Any] = {"endpoint_url": endpoint_url} if endpoint_url else {}
+        if region:
+            kw["region_name"] = region
+        self.sts = s.client("sts", **kw)
+        self.iam = s.client("iam", **kw)
         self.lambda_ = s.client("lambda", **kw)
         self.ssm = s.client("ssm", **kw)
         self.sqs = s.client("sqs", **kw)
@@ -163,19 +190,20 @@ def _not_found(exc: Exception) -> bool:
 def apply(p: GameDayPlan, clients: Clients, *, out: TextIO, speed: float = 1.0,
           sleep: Callable[[float], None] = time.sleep, topic_arns: Mapping[str, str] | None = None,
           scenario: Scenario | None = None, wait_seconds: float = 300.0, poll_seconds: float = 10.0,
-          clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
+          clock: Callable[[], float] = time.monotonic, journal: Journal | None = None) -> dict[str, Any]:
     """Make the plan's changes, inject its events (paced: ``speed`` virtual seconds per wall second), and restore
     every change in reverse order, whatever happens. With ``scenario``, wait (at most ``wait_seconds``, polling
     every ``poll_seconds`` with a progress line) and read the results back before restoring, evaluate the
     expectations on them and print the verdict (``_gameday_read``). Returns what was done and read."""
-    undo: list[Callable[[], None]] = []
+    undo: list[tuple[int, Callable[[], None]]] = []
     results: dict[str, Any] = {"injected": 0, "errors": []}
     injected: list[_read.Injected] = []
     t0_ms = int(time.time() * 1000)  # a game day runs on the wall clock: log events are filtered from here
     try:
         for c in p.changes:
             out.write(f"apply: {c.service} {c.action} {c.resource}\n")
-            undo.append(_apply_change(c, clients))
+            record = (lambda previous, c=c: journal.add(c, previous)) if journal is not None else None
+            undo.append((len(undo), _apply_change(c, clients, record)))
         last = 0.0
         for at, kind, target, payload, key in p.injections:
             if at > last:
@@ -190,12 +218,15 @@ def apply(p: GameDayPlan, clients: Clients, *, out: TextIO, speed: float = 1.0,
                 scenario, clients, functions=_faulted_functions(scenario), injected=injected, t0_ms=t0_ms, out=out,
                 wait_seconds=wait_seconds, poll_seconds=poll_seconds, sleep=sleep, clock=clock)
     finally:
-        for step in reversed(undo):
+        for index, step in reversed(undo):
             try:
                 step()
             except Exception as exc:  # keep restoring the rest; report every failure
                 results["errors"].append(f"restore failed: {exc}")
                 out.write(f"restore FAILED: {exc}\n")
+                continue
+            if journal is not None:
+                journal.restored(index)
         out.write(f"restored {len(undo) - len(results['errors'])} of {len(undo)} change(s)\n")
     if "readback" in results:
         out.write(_read.render(results["readback"]))
@@ -203,33 +234,108 @@ def apply(p: GameDayPlan, clients: Clients, *, out: TextIO, speed: float = 1.0,
     return results
 
 
-def _apply_change(c: Change, clients: Clients) -> Callable[[], None]:
+def _apply_change(c: Change, clients: Clients, record: Callable[[Any], None] | None = None
+                  ) -> Callable[[], None]:
+    """Read what ``c`` is about to change, ``record`` it (the journal), make the change; returns its undo."""
+    previous = _read_previous(c, clients)
+    if record is not None:
+        record(previous)
     if c.service == "ssm":
-        ssm = clients.ssm
+        clients.ssm.put_parameter(Name=c.resource, Value=c.value, Type="String", Overwrite=True)
+    elif c.action == "PutFunctionConcurrency":
+        clients.lambda_.put_function_concurrency(FunctionName=c.resource, ReservedConcurrentExecutions=c.value)
+    else:
+        added = dict(c.value["Environment.Variables (added)"], LAMBDACHAOS_HANDLER=previous["Handler"])
+        clients.lambda_.update_function_configuration(
+            FunctionName=c.resource, Handler=c.value["Handler"],
+            Environment={"Variables": {**previous["Environment"], **added}})
+    return lambda: undo_change(c, previous, clients)
+
+
+def _read_previous(c: Change, clients: Clients) -> Any:
+    if c.service == "ssm":
         try:
-            before: str | None = ssm.get_parameter(Name=c.resource)["Parameter"]["Value"]
+            return clients.ssm.get_parameter(Name=c.resource)["Parameter"]["Value"]
         except Exception as exc:
             if not _not_found(exc):
                 raise
-            before = None
-        ssm.put_parameter(Name=c.resource, Value=c.value, Type="String", Overwrite=True)
-        if before is None:
-            return lambda: ssm.delete_parameter(Name=c.resource)
-        return lambda: ssm.put_parameter(Name=c.resource, Value=before, Type="String", Overwrite=True)
+            return None
     lam = clients.lambda_
     if c.action == "PutFunctionConcurrency":
-        previous = lam.get_function_concurrency(FunctionName=c.resource).get("ReservedConcurrentExecutions")
-        lam.put_function_concurrency(FunctionName=c.resource, ReservedConcurrentExecutions=c.value)
-        if previous is None:
-            return lambda: lam.delete_function_concurrency(FunctionName=c.resource)
-        return lambda: lam.put_function_concurrency(FunctionName=c.resource, ReservedConcurrentExecutions=previous)
+        return lam.get_function_concurrency(FunctionName=c.resource).get("ReservedConcurrentExecutions")
     cfg = lam.get_function_configuration(FunctionName=c.resource)
-    handler, env = cfg["Handler"], dict((cfg.get("Environment") or {}).get("Variables") or {})
-    added = dict(c.value["Environment.Variables (added)"], LAMBDACHAOS_HANDLER=handler)
-    lam.update_function_configuration(FunctionName=c.resource, Handler=c.value["Handler"],
-                                      Environment={"Variables": {**env, **added}})
-    return lambda: lam.update_function_configuration(FunctionName=c.resource, Handler=handler,
-                                                     Environment={"Variables": env})
+    return {"Handler": cfg["Handler"], "Environment": dict((cfg.get("Environment") or {}).get("Variables") or {})}
+
+
+def undo_change(c: Change, previous: Any, clients: Clients) -> None:
+    """Put back what ``c`` changed, from the value recorded before it (``None``: there was none)."""
+    if c.service == "ssm":
+        if previous is None:
+            clients.ssm.delete_parameter(Name=c.resource)
+        else:
+            clients.ssm.put_parameter(Name=c.resource, Value=previous, Type="String", Overwrite=True)
+    elif c.action == "PutFunctionConcurrency":
+        if previous is None:
+            clients.lambda_.delete_function_concurrency(FunctionName=c.resource)
+        else:
+            clients.lambda_.put_function_concurrency(FunctionName=c.resource, ReservedConcurrentExecutions=previous)
+    else:
+        clients.lambda_.update_function_configuration(FunctionName=c.resource, Handler=previous["Handler"],
+                                                      Environment={"Variables": previous["Environment"]})
+
+
+class Journal:
+    """What a game day changed, with the value before each change, written before the change is made.
+
+    A restore interrupted by a crash or a lost connection is finished later from this file
+    (``lambdachaos run SCENARIO --target aws --restore JOURNAL``), exactly: every value comes from the account
+    as it was read just before the change.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, scenario: str, account: str, region: str) -> None:
+        self.path = os.fspath(path)
+        self.doc: dict[str, Any] = {"scenario": scenario, "account": account, "region": region, "changes": []}
+
+    def add(self, c: Change, previous: Any) -> None:
+        """Record ``previous`` as the value before ``c``."""
+        self.doc["changes"].append({"service": c.service, "action": c.action, "resource": c.resource,
+                                    "value": c.value, "restore": c.restore, "previous": previous,
+                                    "restored": False})
+        self._write()
+
+    def restored(self, index: int) -> None:
+        """Mark change ``index`` as put back."""
+        self.doc["changes"][index]["restored"] = True
+        self._write()
+
+    def _write(self) -> None:
+        tmp = f"{self.path}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(self.doc, fh, indent=2, sort_keys=True)
+        os.replace(tmp, self.path)
+
+
+def restore_journal(path: str | os.PathLike[str], clients: Clients, out: TextIO) -> int:
+    """Put back every change of a journal not yet marked restored, newest first; returns how many failed."""
+    with open(path, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    journal = Journal(path, scenario=doc["scenario"], account=doc["account"], region=doc["region"])
+    journal.doc = doc
+    failed = 0
+    for i in reversed(range(len(doc["changes"]))):
+        entry = doc["changes"][i]
+        if entry["restored"]:
+            continue
+        change = Change(entry["service"], entry["action"], entry["resource"], entry["value"], entry["restore"])
+        try:
+            undo_change(change, entry["previous"], clients)
+        except Exception as exc:
+            failed += 1
+            out.write(f"restore FAILED: {change.service} {change.action} {change.resource}: {exc}\n")
+            continue
+        journal.restored(i)
+        out.write(f"restored: {change.service} {change.action} {change.resource}\n")
+    return failed
 
 
 def _inject(clients: Clients, kind: str, target: str, payload: Any, key: str | None,
@@ -255,36 +361,3 @@ def _inject(clients: Clients, kind: str, target: str, payload: Any, key: str | N
     else:
         clients.kinesis.put_record(StreamName=target, Data=payload, PartitionKey=key or "pk-0")
     return None
-
-
-def fis_template(scenario: Scenario, *, role_arn: str, function_arns: list[str]) -> dict[str, Any]:
-    """The scenario's fault plan as an FIS experiment template, with what FIS cannot express."""
-    export = scenario.faults.to_fis_template(role_arn=role_arn, function_arns=function_arns,
-                                             description=f"lambdachaos scenario {scenario.name}")
-    return {"template": export.template, "unsupported": [list(u) for u in export.unsupported]}
-
-
-def gameday_from_args(scenario: Scenario, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """``lambdachaos run SCENARIO --target aws``: print the plan (default) or ``--apply`` it; ``--fis``."""
-    arns = dict(a.split("=", 1) for a in args.function_arn if "=" in a)
-    p = plan(scenario, seed=args.seed, region=str(scenario.settings.get("region", "us-east-1")))
-    if args.fis:
-        if not args.role_arn:
-            err.write("error: --fis needs --role-arn (the FIS experiment role)\n")
-            return 2
-        template = fis_template(scenario, role_arn=args.role_arn,
-                                function_arns=[arns.get(n, n) for n in _faulted_functions(scenario)])
-        Path(args.fis).write_text(json.dumps(template, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        out.write(f"FIS experiment template written to {args.fis}"
-                  f" ({len(template['unsupported'])} rule(s) FIS cannot express fully)\n")
-    if args.dry_run:
-        out.write(p.render())
-        return 0
-    clients = Clients(region=str(scenario.settings.get("region", "us-east-1")))
-    try:
-        results = apply(p, clients, out=out, speed=args.speed or 1.0, scenario=scenario,
-                        wait_seconds=getattr(args, "wait", None) or 300.0)
-    except KeyboardInterrupt:
-        err.write("interrupted: every change made so far was restored\n")
-        return 130
-    return 1 if results["errors"] or results.get("verdict", "passed") != "passed" else 0

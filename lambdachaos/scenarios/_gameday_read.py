@@ -17,6 +17,7 @@ from typing import Any, Final, TextIO, final
 
 from lambdachaos._ledger import Ledger, Outcome
 from lambdachaos.faults.wrapper import parse_log_lines
+from lambdachaos.scenarios import _coverage
 from lambdachaos.scenarios._expect import Context, SentRecord, Verdict, evaluate
 from lambdachaos.scenarios._model import ExpectationSpec, Scenario
 from lambdachaos.targets._ls_ledger import AsyncEvent, LogBlock, Observed, Received, SentMessage, rebuild
@@ -213,7 +214,10 @@ def _judge(scenario: Scenario, ledger: Ledger, rb: Readback, injected: list[Inje
             judged.append(spec)
         else:
             rb.not_evaluated.append((spec, reason))
-    rb.verdicts = evaluate(ctx, judged)
+    cannot = _coverage.unreachable(scenario.faults, "aws")
+    rb.verdicts = evaluate(ctx, judged) + _coverage.fault_verdicts(scenario, ledger, skip=cannot)
+    rb.not_evaluated += [(ExpectationSpec(kind=_coverage.KIND, params={}, name=f"fault {rid} fires", line=line), why)
+                         for rid, line, why in _coverage.blocking(scenario, "aws")]
 
 
 def render(rb: Readback) -> str:

@@ -162,11 +162,12 @@ def _typed(data: dict[str, Any], check: _Checker, base: Path, filename: str) -> 
         seen.setdefault(t.name, i)
     expectations = tuple(_expectation(i, e, check, seen, functions_raw, queues, topics)
                          for i, e in enumerate(data.get("expectations", [])))
+    plan, optional, fault_lines = _faults(data.get("faults", {}), check)
     return Scenario(
         name=data["name"], description=data.get("description", ""), seed=data.get("seed", 0),
         target=data.get("target", "sim"), settings=data.get("settings", {}), queues=queues, topics=topics,
         buses=buses, streams=streams, tables=tables, functions=functions, mappings=mappings, traffic=traffic,
-        faults=_faults(data.get("faults", {}), check), expectations=expectations,
+        faults=plan, optional_faults=optional, fault_lines=fault_lines, expectations=expectations,
         path=(base / Path(filename).name) if filename else None,
     )
 
@@ -258,11 +259,25 @@ def _expectation(i: int, e: dict[str, Any], check: _Checker, traffic: dict[str, 
                            line=check.where(where)[0])
 
 
-def _faults(raw: dict[str, Any], check: _Checker) -> FaultPlan:
+def _optional(entry: Any, where: tuple[str | int, ...], check: _Checker) -> tuple[Any, bool]:
+    """``entry`` without its ``optional`` key, and the key's value (a rule that need not fire)."""
+    if not isinstance(entry, dict) or "optional" not in entry:
+        return entry, False
+    entry = dict(entry)
+    flag = entry.pop("optional")
+    if not isinstance(flag, bool):
+        check.add((*where, "optional"), f"optional={flag!r} must be true or false")
+    return entry, flag is True
+
+
+def _faults(raw: dict[str, Any], check: _Checker) -> tuple[FaultPlan, frozenset[str], dict[str, int]]:
     rules: list[FaultRule] = []
+    flags: list[tuple[bool, int]] = []  # per rule built: optional, line
     for i, rule in enumerate(raw.get("rules", [])):
+        rule, optional = _optional(rule, ("faults", "rules", i), check)
         try:
             rules.append(FaultRule.from_dict(rule))
+            flags.append((optional, check.where(("faults", "rules", i))[0]))
         except (FaultPlanError, ValueError, TypeError) as exc:
             check.add(("faults", "rules", i), str(exc))
     for i, entry in enumerate(raw.get("timeline", [])):
@@ -279,10 +294,14 @@ def _faults(raw: dict[str, Any], check: _Checker) -> FaultPlan:
                                    "when": when or None}.items() if v is not None}
         try:
             rules.append(FaultRule.from_dict(spec))
+            flags.append((entry.get("optional") is True, check.where(where)[0]))
         except (FaultPlanError, ValueError, TypeError) as exc:
             check.add(where, str(exc))
     try:
-        return FaultPlan(rules=tuple(rules))
+        plan = FaultPlan(rules=tuple(rules))
     except (FaultPlanError, ValueError) as exc:
         check.add(("faults",), str(exc))
-        return FaultPlan()
+        return FaultPlan(), frozenset(), {}
+    ids = [str(r.id) for r in plan.rules]
+    return plan, frozenset(i for i, (opt, _) in zip(ids, flags, strict=True) if opt), \
+        {i: line for i, (_, line) in zip(ids, flags, strict=True)}

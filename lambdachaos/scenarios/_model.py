@@ -147,6 +147,10 @@ class Scenario:
     mappings: tuple[MappingSpec, ...] = ()
     traffic: tuple[TrafficSpec, ...] = ()
     faults: FaultPlan = field(default_factory=FaultPlan)
+    optional_faults: frozenset[str] = frozenset()
+    """Ids of the fault rules marked ``optional: true``: the only rules a run may leave unfired."""
+    fault_lines: Mapping[str, int] = field(default_factory=dict)
+    """Fault rule id → the line of the file where the rule is written."""
     expectations: tuple[ExpectationSpec, ...] = ()
     path: Path | None = None
 

@@ -17,6 +17,7 @@ from typing import Any, Final, final
 from lambdachaos._errors import ConfigError, LambdaChaosError
 from lambdachaos._sim import Sim
 from lambdachaos.scenarios import _traffic
+from lambdachaos.scenarios._coverage import fault_verdicts
 from lambdachaos.scenarios._expect import Context, SentRecord, Verdict, evaluate
 from lambdachaos.scenarios._model import Issue, Scenario, ScenarioError, TrafficSpec
 from lambdachaos.service._errors import LambdaAPIError
@@ -305,7 +306,7 @@ def run_scenario(
     ctx = Context(ledger=sim.ledger, sent=sent,
                   arns={**{n: q.arn for n, q in w.queues.items()}, **{n: t.arn for n, t in w.topics.items()}},
                   messages={n: q.history for n, q in w.queues.items()})
-    verdicts = evaluate(ctx, scenario.expectations)
+    verdicts = evaluate(ctx, scenario.expectations) + fault_verdicts(scenario, sim.ledger)
     return RunResult(scenario=scenario, seed=seed, sim=sim, sent=sent, verdicts=verdicts, replay_formats=formats,
                      wall_seconds=time.perf_counter() - started)
 

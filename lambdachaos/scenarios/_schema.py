@@ -179,6 +179,8 @@ _TIMELINE = _obj({
     "fault": {"type": "object", "required": ["kind"]},
     "target": {"type": "object"},
     "when": {"type": "object"},
+    "optional": {"type": "boolean", "description": "the rule need not fire (otherwise a run that never fires it "
+                 "fails, or is not evaluated where the target cannot inject it)"},
 }, ("fault",))
 
 SCHEMA: Final[dict[str, Any]] = {

@@ -244,11 +244,15 @@ def _settle_async(ledger: Ledger, events: Mapping[str, AsyncEvent], received: li
         destinations: list[str] = []
         dead_lettered = succeeded = False
         at_ns: int | None = None
+        # A DLQ message carries no condition; the on-failure record does, else the attempts tell it.
+        known = next((cond for _, cond in hits.get(rid, []) if cond), None)
+        dlq_condition = known or ("RetriesExhausted" if attempts else "ZeroReservedConcurrency")
         for item, cond in hits.get(rid, []):
             condition = cond or condition
             at_ns = item.at_ns
             ledger.add_delivery(Delivery(seq=ledger.next_seq(), kind=item.kind, target=item.queue_arn, event_id=rid,
-                                         at_ns=item.at_ns, condition=cond, message_id=item.message.get("MessageId")))
+                                         at_ns=item.at_ns, condition=dlq_condition if item.kind == "dlq" else cond,
+                                         message_id=item.message.get("MessageId")))
             if item.kind == "dlq":
                 dead_lettered = True
                 destinations.insert(0, item.queue_arn)

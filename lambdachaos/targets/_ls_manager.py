@@ -59,6 +59,28 @@ _BASE_SETTINGS: Final[Mapping[str, str]] = {
 }
 
 
+_NODE_LOOPBACK: Final = """\
+// Loaded into every Node.js process LocalStack starts (NODE_OPTIONS=--require): Kinesis (kinesis-local) has no
+// host setting and listens on every interface; a server that names no host, or a wildcard, gets 127.0.0.1.
+const net = require("net");
+const listen = net.Server.prototype.listen;
+const wild = (host) => host === undefined || host === null || host === "" || host === "0.0.0.0" || host === "::";
+net.Server.prototype.listen = function (...args) {
+  const first = args[0];
+  if (first !== null && typeof first === "object" && first.path === undefined && wild(first.host)) {
+    args[0] = Object.assign({}, first, { host: "127.0.0.1" });
+  } else if (typeof first === "number" || (typeof first === "string" && /^\\d+$/.test(first))) {
+    if (typeof args[1] === "string") {
+      if (wild(args[1])) args[1] = "127.0.0.1";
+    } else {
+      args.splice(1, 0, "127.0.0.1");
+    }
+  }
+  return listen.apply(this, args);
+};
+"""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Connection:
     """Where a running LocalStack answers, in the forms boto3 and localstack-client take."""
@@ -210,6 +232,9 @@ def up(*, port: int | None = None, settings: Mapping[str, str] | None = None, ti
         "FILESYSTEM_ROOT": str(home / "filesystem"), "TMPDIR": str(home / "tmp"),
     })
     (home / "tmp").mkdir(parents=True, exist_ok=True)
+    shim = home / "loopback.js"
+    shim.write_text(_NODE_LOOPBACK)
+    env["NODE_OPTIONS"] = f'{env.get("NODE_OPTIONS", "")} --require "{shim}"'.strip()
     _say(log, f"starting LocalStack {LOCALSTACK_VERSION} on {endpoint} (log: {log_path()})")
     with open(log_path(), "ab") as out:
         process = subprocess.Popen(

@@ -8,7 +8,9 @@ every input has a fate (or the timeout passes), rebuilds the ledger and evaluate
 as the simulator (``lambdachaos.scenarios._expect``).
 
 What LocalStack cannot run is never passed silently: a scenario with SNS topics or EventBridge buses is
-refused (exit 3), and expectations that depend on virtual time (``latency``, ``delivered.within_seconds``)
+refused (exit 3); a fault rule LocalStack cannot fire (``_coverage.unreachable``) makes the scenario NOT
+EVALUATED (exit 3) unless the rule is ``optional: true``; every other rule must fire at least once (a
+``fault <id> fires`` verdict); and expectations that depend on virtual time (``latency``, ``delivered.within_seconds``)
 or on traffic this target cannot send are reported as ``NOT EVALUATED on localstack``.
 """
 
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any, Final, TextIO, cast
 
 from lambdachaos._ledger import Ledger
-from lambdachaos.scenarios import _traffic
+from lambdachaos.scenarios import _coverage, _traffic
 from lambdachaos.scenarios._expect import Context, SentRecord, Verdict, evaluate
 from lambdachaos.scenarios._model import ExpectationSpec, Scenario
 from lambdachaos.targets._ls_manager import LocalStackError, status
@@ -249,9 +251,11 @@ def run_on(ls: LocalStackTarget, scenario: Scenario, *, seed: int, speed: float 
     ctx = Context(ledger=ledger, sent=sent, arns={n: q.arn for n, q in ls.queues.items()}, messages=_messages(ls))
     skipped = [(e, r) for e in scenario.expectations if (r := _skip_reason(e, untracked)) is not None]
     evaluated = [e for e in scenario.expectations if _skip_reason(e, untracked) is None]
-    return LsRunResult(scenario=scenario, seed=seed, ledger=ledger, sent=sent, verdicts=evaluate(ctx, evaluated),
-                       not_evaluated=skipped, notes=_notes(scenario), wall_seconds=time.monotonic() - started,
-                       settled=settled)
+    verdicts = evaluate(ctx, evaluated) + _coverage.fault_verdicts(
+        scenario, ledger, skip=_coverage.unreachable(scenario.faults, "localstack"))
+    return LsRunResult(scenario=scenario, seed=seed, ledger=ledger, sent=sent, verdicts=verdicts,
+                       not_evaluated=skipped, notes=_notes(scenario) + _coverage.notes(scenario, "localstack"),
+                       wall_seconds=time.monotonic() - started, settled=settled)
 
 
 def write_text(result: LsRunResult, out: TextIO) -> None:
@@ -288,6 +292,13 @@ def run_scenario(scenario: Scenario, *, seed: int | None, report: str | None, le
     if problems:
         err.write("error: this scenario cannot run on the localstack target:\n"
                   + "".join(f"  {p}\n" for p in problems) + "run it with --target sim\n")
+        return EXIT_UNAVAILABLE
+    blocked = _coverage.blocking(scenario, "localstack")
+    if blocked:
+        out.write(f"scenario {scenario.name} on localstack: NOT EVALUATED (nothing was run)\n"
+                  + "".join(f"  fault {rid} (line {line}) cannot fire on localstack: {why}\n"
+                            for rid, line, why in blocked)
+                  + "mark such a rule optional: true to run the rest here, or run the scenario with --target sim\n")
         return EXIT_UNAVAILABLE
     conn = status()
     if conn is None:

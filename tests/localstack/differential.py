@@ -26,6 +26,8 @@ def facts(ledger: Any, ids: list[str], name_of: Callable[[str], str]) -> list[di
             "destinations": [name_of(d) for d in fate.destinations],
             "attempts": fate.attempts,
             "outcomes": [a.outcome.value for a in ledger.attempts_for(event_id)],
+            "deliveries": sorted((d.kind, name_of(d.target), d.condition or "") for d in ledger.deliveries
+                                 if d.event_id == event_id),
         })
     return out
 

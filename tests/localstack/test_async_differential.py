@@ -54,11 +54,14 @@ def test_reserved_concurrency_zero_skips_every_attempt_but_localstack_loses_the_
     # AWS (§4.1/§4.2): new events go straight to the DLQ and the on-failure destination, no attempt.
     _, expected = on_sim(zero_reserved)
     assert expected == [{"fate": "dead_lettered", "condition": "ZeroReservedConcurrency",
-                         "destinations": ["orders-dlq", "orders-failures"], "attempts": 0, "outcomes": []}]
+                         "destinations": ["orders-dlq", "orders-failures"], "attempts": 0, "outcomes": [],
+                         "deliveries": [("dlq", "orders-dlq", "ZeroReservedConcurrency"),
+                                        ("on_failure", "orders-failures", "ZeroReservedConcurrency")]}]
     # LocalStack 4.14.0 deviation: the on-failure record arrives (condition and count as AWS), but sending the DLQ
     # message fails inside LocalStack ("the JSON object must be str ... not NoneType": there is no response payload).
     got = on_localstack(ls, zero_reserved)
-    assert got == [{**expected[0], "fate": "on_failure", "destinations": ["orders-failures"]}]
+    assert got == [{**expected[0], "fate": "on_failure", "destinations": ["orders-failures"],
+                    "deliveries": expected[0]["deliveries"][1:]}]
     record = json.loads(ls.messages(ls.queues["orders-failures"])[0]["Body"])
     assert record["requestContext"]["approximateInvokeCount"] == 0
     assert "responseContext" not in record and "responsePayload" not in record
@@ -112,9 +115,11 @@ def test_event_age_look_ahead_matches_aws_on_the_simulator_and_localstack_retrie
     # EventAgeExceeded after one attempt.
     _, expected = on_sim(event_age)
     assert expected == [{"fate": "on_failure", "condition": "EventAgeExceeded", "destinations": ["orders-failures"],
-                         "attempts": 1, "outcomes": ["function_error"]}]
+                         "attempts": 1, "outcomes": ["function_error"],
+                         "deliveries": [("on_failure", "orders-failures", "EventAgeExceeded")]}]
     # LocalStack applies the same look-ahead to its own delay: with LAMBDA_RETRY_BASE_DELAY=1 (set to keep the suite
     # fast) the next retry fits in 60 s, so it retries to exhaustion instead. Deviation caused by the fast setting.
     assert on_localstack(ls, event_age) == [{"fate": "on_failure", "condition": "RetriesExhausted",
                                             "destinations": ["orders-failures"], "attempts": 3,
-                                            "outcomes": ["function_error"] * 3}]
+                                            "outcomes": ["function_error"] * 3,
+                                            "deliveries": [("on_failure", "orders-failures", "RetriesExhausted")]}]

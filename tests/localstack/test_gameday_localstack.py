@@ -72,7 +72,7 @@ def _state(c):
 def test_apply_changes_the_account_injects_the_events_and_restores_the_original_state(clients):
     scenario = load_scenario(bundled("egress-outage"))
     orders = dataclasses.replace(scenario.functions["orders"], reserved_concurrency=2)
-    p = plan(dataclasses.replace(scenario, functions={"orders": orders}))
+    p = plan(dataclasses.replace(scenario, functions={"orders": orders}), region=clients.region)
     assert [(c.service, c.action) for c in p.changes] == [
         ("ssm", "PutParameter"), ("ssm", "PutParameter"), ("lambda", "UpdateFunctionConfiguration"),
         ("lambda", "PutFunctionConcurrency")]
@@ -101,7 +101,7 @@ def test_apply_changes_the_account_injects_the_events_and_restores_the_original_
 
 def test_a_failure_half_way_still_restores_every_change_made(clients):
     scenario = load_scenario(bundled("egress-outage"))
-    p = plan(scenario)
+    p = plan(scenario, region=clients.region)
     p.injections = p.injections[:3]
     before = _state(clients)
 

@@ -156,6 +156,7 @@ def test_bisect_isolates_the_poison_record_on_the_simulator_but_localstack_does_
     # fails once and, with MaxRetry 0, all four records go to the on-failure queue in one record (batchSize 4).
     got = on_localstack(ls, bisect_poison, timeout=30)
     assert got == [{"fate": "on_failure", "condition": "RetryAttemptsExhausted", "destinations": ["index-failures"],
-                    "attempts": 1, "outcomes": ["function_error"]}] * 4
+                    "attempts": 1, "outcomes": ["function_error"],
+                    "deliveries": [("on_failure", "index-failures", "RetryAttemptsExhausted")]}] * 4
     [record] = _records(ls, "index-failures")
     assert record["KinesisBatchInfo"]["batchSize"] == 4

@@ -48,3 +48,15 @@ def test_the_redriven_message_keeps_its_id_and_body_on_both_targets(ls):
     ls_dlq = ls.messages(ls.queues["orders-dlq"])
     assert [m.body for m in sim_dlq] == [m["Body"] for m in ls_dlq] == ["poison"]
     assert ls_dlq[0]["MessageId"] in ls.ledger.fates and sim_dlq[0].message_id in sim.ledger.fates
+
+
+def test_the_first_receive_of_a_redriven_message_counts_differently_on_localstack(ls):
+    sim, _ = on_sim(redrive)
+    with sim:
+        (first,) = sim.queues["orders-dlq"].receive(1)
+    on_localstack(ls, redrive, timeout=40)
+    (ls_first,) = ls.messages(ls.queues["orders-dlq"])
+    # The simulator counts receives per queue: the DLQ's first receive is 1. LocalStack 4.14.0 carries the
+    # source queue's two receives over and adds the DLQ's own (docs/localstack.md, "Differences found").
+    assert first.receive_count == 1
+    assert ls_first["Attributes"]["ApproximateReceiveCount"] == "3"

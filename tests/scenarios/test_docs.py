@@ -49,6 +49,13 @@ def _commands(block: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("block", _blocks("console"))
 def test_console_examples_print_what_they_show(block, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    if any("--target aws" in cmd for cmd, _ in _commands(block)):  # game days: a machine without AWS credentials
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION",
+                     "AWS_DEFAULT_REGION"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     (tmp_path / "dlq.jsonl").write_text(DLQ_DUMP, encoding="utf-8")
     for cmd, expected in _commands(block):
         argv = shlex.split(cmd)

@@ -21,12 +21,24 @@ def _clients():
 
 
 def _egress_plan():
-    p = plan(load_scenario(bundled("egress-outage")))
+    p = plan(load_scenario(bundled("egress-outage")), region="us-east-1")
     p.injections = p.injections[:2]  # keep the stubbed conversation short
     return p
 
 
-def test_the_dry_run_is_the_default_and_prints_every_change_without_calling_aws():
+@pytest.fixture
+def aws(monkeypatch, tmp_path):
+    """A mocked account (moto) in us-east-1 with test credentials."""
+    from moto import mock_aws
+
+    from .conftest import fake_aws_env
+
+    fake_aws_env(monkeypatch, tmp_path, "us-east-1")
+    with mock_aws():
+        yield
+
+
+def test_the_dry_run_is_the_default_and_prints_every_change_without_changing_anything(aws):
     out, err = io.StringIO(), io.StringIO()
     assert run_main(["egress-outage", "--target", "aws"], out=out, err=err) == 0
     text = out.getvalue()
@@ -138,12 +150,13 @@ def test_a_previous_parameter_value_and_reserved_concurrency_are_put_back():
         lam.assert_no_pending_responses()
 
 
-def test_fis_export_writes_the_template_and_names_what_fis_cannot_express(tmp_path):
+def test_fis_export_writes_the_template_and_names_what_fis_cannot_express(tmp_path, aws):
     out, err = io.StringIO(), io.StringIO()
     path = tmp_path / "fis.json"
     code = run_main(["egress-outage", "--target", "aws", "--fis", str(path), "--role-arn",
                      "arn:aws:iam::123456789012:role/fis", "--function-arn",
-                     "orders=arn:aws:lambda:us-east-1:123456789012:function:orders"], out=out, err=err)
+                     "orders=arn:aws:lambda:us-east-1:123456789012:function:orders",
+                     "--subnet-arn", "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-1"], out=out, err=err)
     assert code == 0
     doc = json.loads(path.read_text())
     assert doc["template"]["roleArn"] == "arn:aws:iam::123456789012:role/fis"
@@ -152,10 +165,29 @@ def test_fis_export_writes_the_template_and_names_what_fis_cannot_express(tmp_pa
     assert err.getvalue() == "error: --fis needs --role-arn (the FIS experiment role)\n"
 
 
+def test_fis_export_refuses_function_names_and_an_empty_subnet_target(tmp_path, aws):
+    def fis(*extra):
+        out, err = io.StringIO(), io.StringIO()
+        code = run_main(["egress-outage", "--target", "aws", "--fis", str(tmp_path / "f.json"), "--role-arn",
+                         "arn:aws:iam::123456789012:role/fis", *extra], out=out, err=err)
+        return code, err.getvalue()
+
+    assert fis() == (2, "error: --fis needs the ARN of function(s) orders: pass --function-arn NAME=ARN, or "
+                        "--account ID to build arn:aws:lambda:us-east-1:ID:function:NAME\n")
+    code, err = fis("--account", "123456789012")
+    assert code == 2 and err.startswith("error: --fis: subnet_arns=[] is invalid: the Subnets target of an egress")
+    assert fis("--account", "123456789012", "--subnet-tag", "tier=app") == (0, "")
+    template = json.loads((tmp_path / "f.json").read_text())["template"]
+    assert template["targets"] == {"Subnets": {"resourceType": "aws:ec2:subnet", "selectionMode": "ALL",
+                                               "resourceTags": {"tier": "app"}}}
+    assert template["actions"]["vpc-egress-outage"]["parameters"] == {"duration": "PT100S", "scope": "all"}
+
+
 def _wrapper_line(rid, attempt, outcome):
     line = {"lambdachaos": "invocation", "requestId": rid, "functionName": "orders", "qualifier": None,
             "eventSource": None, "attempt": attempt, "coldStart": attempt == 1, "time": 1.0, "records": [],
-            "faults": [], "outcome": outcome}
+            "faults": [{"rule_id": "vpc-egress-outage", "kind": "egress-loss", "effect": "blackhole"}]
+            if outcome == "error" else [], "outcome": outcome}
     return f"2026-01-01T00:00:0{attempt}.000Z\t{rid}\tINFO\t{json.dumps(line)}"
 
 
@@ -189,7 +221,7 @@ def test_apply_reads_the_wrapper_lines_and_queues_back_and_prints_the_verdict_be
         stubs["sqs"].add_response("get_queue_attributes", {"Attributes": {"QueueArn": f"arn:aws:sqs:us-east-1:1:{q}"}},
                                   {"QueueUrl": url, "AttributeNames": ["QueueArn"]})
     _stub_restore(stubs)
-    p = plan(scenario)
+    p = plan(scenario, region="us-east-1")
     p.injections = p.injections[:2]
     out = io.StringIO()
     with stubs["ssm"], stubs["lambda"], stubs["sqs"], stubs["logs"]:
@@ -201,7 +233,8 @@ def test_apply_reads_the_wrapper_lines_and_queues_back_and_prints_the_verdict_be
     assert text.index("restored 3 of 3 change(s)\n") < text.index("expectations (on the ledger rebuilt")
     assert "  PASS every order is charged in the end (line " in text
     assert "  PASS the dead-letter queue stays empty (line " in text
+    assert "  PASS fault vpc-egress-outage fires (line 34): 1 firing(s)\n" in text
     assert "  NOT EVALUATED every order is charged within four minutes (line " in text
     assert "attempt durations are not in the fault wrapper's log lines\n" in text
-    assert text.endswith("verdict: INCOMPLETE (4 passed, 0 failed, 1 not evaluated)\n")
+    assert text.endswith("verdict: INCOMPLETE (5 passed, 0 failed, 1 not evaluated)\n")
     assert results["verdict"] == "INCOMPLETE" and len(results["readback"].attempts) == 3
