@@ -120,10 +120,10 @@ def destination_record(
 
 def dlq_attributes(request_id: str, error_code: str, error_message: str) -> dict[str, dict[str, str]]:
     """The DLQ message attributes (SQS shape; SNS takes the same names and values)."""
-    return {
-        "RequestID": {"DataType": "String", "StringValue": request_id},
+    return {  # AWS's order
         "ErrorCode": {"DataType": "Number", "StringValue": error_code},
         "ErrorMessage": {"DataType": "String", "StringValue": error_message[:ERROR_MESSAGE_LIMIT]},
+        "RequestID": {"DataType": "String", "StringValue": request_id},
     }
 
 

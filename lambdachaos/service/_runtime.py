@@ -345,9 +345,9 @@ def run_handler(
         return _failed(
             clock,
             {
-                "errorType": "Function.ResponseSizeTooLarge",
                 "errorMessage": "Response payload size exceeded maximum allowed payload size "
                 f"({SYNC_RESPONSE_LIMIT} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge",
             },
         )
     return RunResult(OUTCOME_SUCCESS, payload, None, clock.elapsed_ns)
