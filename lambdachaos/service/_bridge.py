@@ -34,6 +34,8 @@ from lambdachaos.service import _bridge_dynamodb as bridge_ddb
 from lambdachaos.service import _bridge_push as bridge_push
 from lambdachaos.service import _bridge_routes as routes
 from lambdachaos.service import _bridge_wire as wire
+from lambdachaos.service import _lambda_api_esm as lambda_api_esm
+from lambdachaos.service._errors import ResourceNotFoundException
 
 if TYPE_CHECKING:
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
@@ -222,6 +224,17 @@ def _lambda(bridges: tuple[Bridge, ...], op: str, p: dict[str, Any]) -> tuple[Br
     if op in bridge_push.RECURSION_OPERATIONS:
         routed = routes.recursion_call(bridges, op, p)
         return _PASS if routed is routes.PASS else routed
+    if op in lambda_api_esm.OPERATIONS:
+        for bridge in reversed(bridges):
+            hook = getattr(bridge.context, "lambda_api", None)
+            answered = hook(op, p) if hook is not None else None
+            if answered is not None:
+                return bridge, answered
+        name = p.get("FunctionName")
+        if isinstance(name, str):
+            arn = bridges[-1].world.arn("lambda", f"function:{name}")
+            return _missing(ResourceNotFoundException(f"Function not found: {arn}"))
+        return _PASS
     if op != "Invoke":
         return _PASS
     payload = p.get("Payload", b"")
@@ -309,7 +322,8 @@ def _dispatch(client: Any, operation_name: str, api_params: dict[str, Any]) -> A
 
 _SERVICES: Final = frozenset({"sqs", "sns", "events", "lambda", *routes.ROUTED_SERVICES})
 _VALIDATED: Final = frozenset(
-    {*sqs_api.OPERATIONS, "Publish", "PublishBatch", "PutEvents", "Invoke", *routes.VALIDATED}
+    {*sqs_api.OPERATIONS, "Publish", "PublishBatch", "PutEvents", "Invoke", *routes.VALIDATED,
+     *lambda_api_esm.OPERATIONS}
 )
 _WRITE_HOOKS: Final = {"dynamodb": bridge_ddb.WRITE_OPERATIONS, "s3": bridge_push.S3_NOTIFYING_OPERATIONS}
 
