@@ -16,35 +16,19 @@ import io
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from lambdachaos._errors import ConfigError
 from lambdachaos.resources._errors import AWSError
-from lambdachaos.service._errors import LambdaAPIError, ResourceNotFoundException
+from lambdachaos.service._errors import InvalidParameterValue, ResourceConflictException, ResourceNotFoundException
 from lambdachaos.service._function import LATEST, Function, Version
+from lambdachaos.service._lambda_api_async import EventInvokeConfigs
 
 LOCAL_CODE_BUCKET: Final = "lambdachaos-local"
 """``Code.S3Bucket`` naming a local folder: ``S3Key`` is the folder's path."""
 
 _CONFIG_KEYS: Final = {"MemorySize": "memory_size", "Timeout": "timeout", "Runtime": "runtime"}
-
-
-class ResourceConflictException(LambdaAPIError):
-    """409: the resource already exists (or is being changed)."""
-
-    code = "ResourceConflictException"
-    http_status = 409
-    error_kind = "User"
-
-
-class InvalidParameterValue(LambdaAPIError):
-    """400 ``InvalidParameterValueException`` for a setting the simulation refuses."""
-
-    code = "InvalidParameterValueException"
-    http_status = 400
-    error_kind = "User"
 
 
 def as_api_error(error: ConfigError) -> AWSError:
@@ -54,7 +38,7 @@ def as_api_error(error: ConfigError) -> AWSError:
     return InvalidParameterValue(str(error))
 
 
-class ControlPlane:
+class ControlPlane(EventInvokeConfigs):
     """Answers Lambda API calls on one simulation (``sim``: a :class:`lambdachaos.Sim`)."""
 
     def __init__(self, sim: Any) -> None:
@@ -350,62 +334,6 @@ class ControlPlane:
         return {"RequestedProvisionedConcurrentExecutions": value, "AvailableProvisionedConcurrentExecutions": value,
                 "AllocatedProvisionedConcurrentExecutions": value, "Status": "READY", "LastModified": self.now(),
                 "ResponseMetadata": {"HTTPStatusCode": 202}}
-
-    # ---- asynchronous invocation settings -----------------------------------------------------
-    def _event_invoke(self, fn: Function, qualifier: str | None) -> dict[str, Any]:
-        cfg = fn.event_invoke_configs.get(qualifier or LATEST)
-        if cfg is None:
-            raise ResourceNotFoundException(
-                f"The function {fn.arn}:{qualifier or LATEST} doesn't have an EventInvokeConfig")
-        destinations: dict[str, Any] = {}
-        for key, target in (("OnSuccess", cfg.on_success), ("OnFailure", cfg.on_failure)):
-            destinations[key] = {} if target is None else {"Destination": target if isinstance(target, str)
-                                                            else target.arn}
-        return {"LastModified": self.meta(fn, f"eic:{qualifier or LATEST}")["LastModified"],
-                "FunctionArn": f"{fn.arn}:{qualifier or LATEST}",
-                "MaximumRetryAttempts": cfg.maximum_retry_attempts,
-                "MaximumEventAgeInSeconds": cfg.maximum_event_age_in_seconds, "DestinationConfig": destinations}
-
-    def _event_invoke_call(self, p: dict[str, Any], method: Callable[..., Any]) -> dict[str, Any]:
-        fn, qualifier = self._split(p)
-        settings: dict[str, Any] = {}
-        if "MaximumRetryAttempts" in p:
-            settings["maximum_retry_attempts"] = p["MaximumRetryAttempts"]
-        if "MaximumEventAgeInSeconds" in p:
-            settings["maximum_event_age_in_seconds"] = p["MaximumEventAgeInSeconds"]
-        destinations = p.get("DestinationConfig") or {}
-        for key, keyword in (("OnSuccess", "on_success"), ("OnFailure", "on_failure")):
-            if key in destinations:
-                settings[keyword] = (destinations[key] or {}).get("Destination")
-        method(fn, qualifier, **settings)
-        self._meta.pop((fn.name, f"eic:{qualifier or LATEST}"), None)
-        return self._event_invoke(fn, qualifier)
-
-    def put_function_event_invoke_config(self, p: dict[str, Any]) -> dict[str, Any]:
-        """PutFunctionEventInvokeConfig: omitted settings reset to their defaults."""
-        return self._event_invoke_call(p, lambda fn, q, **s: fn.put_event_invoke_config(q, **s))
-
-    def update_function_event_invoke_config(self, p: dict[str, Any]) -> dict[str, Any]:
-        """UpdateFunctionEventInvokeConfig: only the given settings change."""
-        return self._event_invoke_call(p, lambda fn, q, **s: fn.update_event_invoke_config(q, **s))
-
-    def get_function_event_invoke_config(self, p: dict[str, Any]) -> dict[str, Any]:
-        """GetFunctionEventInvokeConfig."""
-        fn, qualifier = self._split(p)
-        return self._event_invoke(fn, qualifier)
-
-    def delete_function_event_invoke_config(self, p: dict[str, Any]) -> dict[str, Any]:
-        """DeleteFunctionEventInvokeConfig (204)."""
-        fn, qualifier = self._split(p)
-        self._event_invoke(fn, qualifier)
-        del fn.event_invoke_configs[qualifier or LATEST]
-        return {"ResponseMetadata": {"HTTPStatusCode": 204}}
-
-    def list_function_event_invoke_configs(self, p: dict[str, Any]) -> dict[str, Any]:
-        """ListFunctionEventInvokeConfigs."""
-        fn = self.function(str(p["FunctionName"]))
-        return {"FunctionEventInvokeConfigs": [self._event_invoke(fn, None if q == LATEST else q)
-                                               for q in sorted(fn.event_invoke_configs)]}
 
 
 def _settings(p: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,8 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from lambdachaos.service._errors import ResourceNotFoundException
-from lambdachaos.service._lambda_api import ControlPlane, InvalidParameterValue
+from lambdachaos.service._errors import InvalidParameterValue, ResourceNotFoundException
+from lambdachaos.service._lambda_api import ControlPlane
 from lambdachaos.service._validation import check_starting_position
 
 _SETTINGS: Final = {
