@@ -248,8 +248,9 @@ class Sim(EsmMixin, PushMixin):
         unknown = sorted(set(config) - _CONFIG_FIELDS)
         if unknown:
             raise ConfigError(f"unknown function setting(s) {unknown}; valid: {sorted(_CONFIG_FIELDS)}")
-        if name is None:
-            name = handler.rsplit(".", 1)[-1] if isinstance(handler, str) else getattr(handler, "__name__", "fn")
+        if name is None:  # derived from the handler: keep the characters a function name may have
+            derived = handler.rsplit(".", 1)[-1] if isinstance(handler, str) else getattr(handler, "__name__", "fn")
+            name = "".join(ch for ch in str(derived) if ch.isascii() and (ch.isalnum() or ch in "-_"))[:64] or "fn"
         settings = {
             k: v for k, v in {
                 "maximum_retry_attempts": maximum_retry_attempts,

@@ -18,7 +18,7 @@ from lambdachaos._errors import ConfigError
 from lambdachaos.service._config import EventInvokeConfig, FunctionConfig
 from lambdachaos.service._contract import CodeLocation, code_location
 from lambdachaos.service._destinations import check_async_destinations
-from lambdachaos.service._validation import check_event_invoke_settings
+from lambdachaos.service._validation import check_event_invoke_settings, check_runtime
 
 if TYPE_CHECKING:
     from lambdachaos.service._service import LambdaService
@@ -103,6 +103,8 @@ class Function:
 
     def update_configuration(self, **changes: Any) -> Function:
         """Change ``$LATEST``'s settings (UpdateFunctionConfiguration); published versions keep theirs."""
+        if "runtime" in changes:
+            check_runtime(changes["runtime"])
         latest = self.versions[LATEST]
         self.versions[LATEST] = dataclasses.replace(latest, config=dataclasses.replace(latest.config, **changes))
         return self

@@ -267,3 +267,8 @@ def test_validation_runtimes(sim, lam):
     assert _aws_error(lambda: lam.create_function(
         FunctionName="old", Runtime="python2.7", Role=ROLE, Handler="app.handler",
         Code={"ZipFile": _zip("")})) == ("InvalidParameterValueException", message)
+    fn = sim.function(lambda e, c: None, name="current")
+    assert _sim_error(lambda: fn.update_configuration(runtime="python2.7")) == message
+    assert _aws_error(lambda: lam.update_function_configuration(FunctionName="current", Runtime="python2.7")) == (
+        "InvalidParameterValueException", message)
+    assert fn.config.runtime == "python3.12"

@@ -243,3 +243,7 @@ def test_an_init_error_payload_has_an_empty_request_id(sim: Sim, tmp_path: Path)
     import_error = sim.function("nosuch_zz.handler", name="noimport", code_dir=str(tmp_path)).invoke({})
     assert import_error.payload == {"errorMessage": "Unable to import module 'nosuch_zz': No module named 'nosuch_zz'",
                                     "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}
+
+
+def test_a_name_derived_from_a_lambda_keeps_only_what_a_function_name_may_hold(sim: Sim):
+    assert sim.function(lambda e, c: None).name == "lambda"
