@@ -6,8 +6,9 @@ dispatcher, so clients created before the bridge are caught too. A call on a sim
 function is answered by the sim, then runs the original method with a ``before-send`` hook that hands
 botocore the sim's answer on the wire (:mod:`lambdachaos.service._bridge_wire`): botocore parses it,
 raises AWS's ``ClientError`` shapes and retries as it would against AWS. Any other call is handed to
-the original method with moto's stubber attached, so nothing ever reaches real AWS. Fake credentials and the sim's region are set in the environment while the
-bridge is active. Bridges nest: the innermost backend that knows a resource answers for it.
+the original method with moto's stubber attached, so nothing ever reaches real AWS. Fake credentials
+and the sim's region are set in the environment while the bridge is active. Bridges nest: the
+innermost backend that knows a resource answers for it.
 
 Example::
 

@@ -54,6 +54,11 @@ class _Call:
         self.parsed: dict[str, Any] | None = None
 
 
+class _Gone(AWSError):
+    code = "ResourceNotFoundException"
+    http_status = 404
+
+
 _local = threading.local()
 
 
@@ -97,8 +102,8 @@ def _before_send(request: Any, **_: Any) -> Any:
         finally:
             call.busy = False
     call.outcome = None
-    if not isinstance(outcome, (AWSError, tuple)):
-        return None
+    if not isinstance(outcome, (AWSError, tuple)):  # gone from the sim between two attempts: never leave it
+        outcome = _Gone(f"{call.operation}: the resource left the simulation between two attempts")
     url = request.url
     request.url = _ANSWERED_URL  # an in-process mock registered after this hook must not answer too
     if isinstance(outcome, AWSError):
