@@ -18,6 +18,7 @@ from typing import Any
 TARGETS: dict[str, tuple[str, float]] = {
     "async_retry_dlq_scenario_ms": ("<=", 5.0),
     "sync_invoke_overhead_ratio": ("<=", 5.0),
+    "boto3_invoke_overhead_ratio": ("<=", 1.0),
     "generate_sqs_records_per_s": (">=", 20_000),
     "sqs_esm_records_per_s": (">=", 50_000),
     "kinesis_bisect_10k_s": ("<=", 1.0),

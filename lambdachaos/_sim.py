@@ -263,8 +263,9 @@ class Sim(EsmMixin, PushMixin):
         unknown = sorted(set(config) - _CONFIG_FIELDS)
         if unknown:
             raise ConfigError(f"unknown function setting(s) {unknown}; valid: {sorted(_CONFIG_FIELDS)}")
-        if name is None:
-            name = handler.rsplit(".", 1)[-1] if isinstance(handler, str) else getattr(handler, "__name__", "fn")
+        if name is None:  # derived from the handler: keep the characters a function name may have
+            derived = handler.rsplit(".", 1)[-1] if isinstance(handler, str) else getattr(handler, "__name__", "fn")
+            name = "".join(ch for ch in str(derived) if ch.isascii() and (ch.isalnum() or ch in "-_"))[:64] or "fn"
         settings = {
             k: v for k, v in {
                 "maximum_retry_attempts": maximum_retry_attempts,
@@ -275,7 +276,9 @@ class Sim(EsmMixin, PushMixin):
         if settings:  # validated before the function exists, so a refused setting leaves nothing behind
             from lambdachaos.service._config import EventInvokeConfig
             from lambdachaos.service._destinations import check_async_destinations
+            from lambdachaos.service._validation import check_event_invoke_settings
 
+            check_event_invoke_settings(self.world.arn("lambda", f"function:{name}"), settings, given=settings)
             checked = EventInvokeConfig(**settings)
             check_async_destinations(checked.on_success, checked.on_failure)
         if dead_letter_queue is not None:
@@ -402,6 +405,7 @@ class _Backend:
 
     def __init__(self, sim: Sim) -> None:
         self.sim = sim
+        self._planes: Any = None
 
     @property
     def world(self) -> World:
@@ -451,6 +455,30 @@ class _Backend:
                 "(sim.subscribe is not available)"
             )
         return subscribe(topic, fn)
+
+    def lambda_api(self, operation: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """A Lambda control-plane call on this simulation; None when it names a function the sim lacks."""
+        from lambdachaos.service import _lambda_api as api
+        from lambdachaos.service import _lambda_api_esm as api_esm
+
+        if self._planes is None:
+            plane = api.ControlPlane(self.sim)
+            self._planes = (plane, api_esm.MappingPlane(plane))
+        name = params.get("FunctionName")
+        if operation != "CreateFunction" and isinstance(name, str) and not self._has_function(name):
+            return None
+        try:
+            plane, mappings = self._planes
+            return api_esm.answer(plane, mappings, operation, params)
+        except ConfigError as error:
+            raise api.as_api_error(error) from None
+
+    def _has_function(self, name: str) -> bool:
+        try:
+            self.sim.service.get(name)
+        except Exception:
+            return False
+        return True
 
     def recursion_config(self, function_name: str, recursive_loop: str | None) -> str | None:
         try:

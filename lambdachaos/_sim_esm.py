@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from lambdachaos._errors import ConfigError
 from lambdachaos.service._esm_common import FilterCriteriaInput, reject
@@ -28,6 +28,8 @@ _STREAM_ONLY_HINT: Final = {
     "on_failure": "SQS mappings have no on-failure destination: give the queue a dead_letter_queue instead",
 }
 
+
+_M = TypeVar("_M", "SqsEventSourceMapping", "StreamEventSourceMapping")
 
 class EsmMixin:
     """Mixed into :class:`lambdachaos.Sim`; holds the mapping and stream-source factories."""
@@ -87,6 +89,7 @@ class EsmMixin:
                 assert sim.ledger.fate(sent.message_id).status == "succeeded"
         """
         from lambdachaos.resources._sqs import Queue
+        from lambdachaos.service._validation import check_sqs_mapping_destination, check_starting_position
 
         if scaling_config is not None:
             if set(scaling_config) - {"MaximumConcurrency"}:
@@ -95,6 +98,7 @@ class EsmMixin:
                 raise ConfigError("give maximum_concurrency or scaling_config={'MaximumConcurrency': n}, not both")
             maximum_concurrency = scaling_config.get("MaximumConcurrency")
         if isinstance(source, Queue):
+            check_sqs_mapping_destination(on_failure)
             given = {
                 "starting_position": starting_position, "starting_position_timestamp": starting_position_timestamp,
                 "parallelization_factor": parallelization_factor, "maximum_retry_attempts": maximum_retry_attempts,
@@ -106,11 +110,11 @@ class EsmMixin:
                 if value != _STREAM_ONLY[keyword]:
                     raise reject(keyword, value, "Amazon SQS", _STREAM_ONLY_HINT.get(
                         keyword, "retries, record age and bisect come from the queue's redrive policy"))
-            return self._map_sqs(source, function, batch_size=batch_size,
+            return self._registered(self._map_sqs(source, function, batch_size=batch_size,
                                  maximum_batching_window_in_seconds=maximum_batching_window_in_seconds,
                                  function_response_types=tuple(function_response_types),
                                  filter_criteria=filter_criteria, maximum_concurrency=maximum_concurrency,
-                                 qualifier=qualifier, enabled=enabled)
+                                 qualifier=qualifier, enabled=enabled))
         from lambdachaos.service._esm_stream import StreamEventSourceMapping, StreamMappingConfig, stream_kind
 
         kind = stream_kind(source)
@@ -119,6 +123,8 @@ class EsmMixin:
                 f"source={source!r} is not an event source this simulation can map: use sim.sqs_queue(...), "
                 "sim.kinesis_stream(...) or sim.dynamodb_table(...)"
             )
+        check_starting_position(starting_position, source_kind=kind.name,
+                                source_arn=getattr(source, "stream_arn", getattr(source, "arn", "")), required=False)
         if maximum_concurrency is not None:
             raise reject("maximum_concurrency", maximum_concurrency, kind.title,
                          "ScalingConfig applies to SQS mappings; use parallelization_factor")
@@ -133,8 +139,13 @@ class EsmMixin:
             bisect_batch_on_function_error=bisect_batch_on_function_error, on_failure=on_failure,
             tumbling_window_in_seconds=tumbling_window_in_seconds, enabled=enabled,
         )
-        return StreamEventSourceMapping(self.service, source, function, config, qualifier=qualifier,
-                                        resolve=self.find_resource)
+        return self._registered(StreamEventSourceMapping(self.service, source, function, config, qualifier=qualifier,
+                                                         resolve=self.find_resource))
+
+    def _registered(self, mapping: _M) -> _M:
+        """Keep ``mapping`` by UUID (the Lambda API lists, updates and deletes it by UUID)."""
+        self._esm_registry("mappings")[mapping.uuid] = mapping
+        return mapping
 
     def _map_sqs(self, queue: Queue, function: Function, *, batch_size: int | None, **settings: Any
                  ) -> SqsEventSourceMapping:

@@ -2,11 +2,13 @@
 to moto's in-process mock, started lazily.
 
 While a :class:`Bridge` is active, ``botocore.client.BaseClient._make_api_call`` is replaced by a
-dispatcher. A call on a sim queue, topic, bus or function is answered by the sim with a response
-shaped like botocore's parsed response (``ResponseMetadata`` included) or a ``ClientError`` carrying
-AWS's code; any other call is handed to the original method with moto's stubber attached, so nothing
-ever reaches real AWS. Fake credentials and the sim's region are set in the environment while the
-bridge is active. Bridges nest: the innermost backend that knows a resource answers for it.
+dispatcher, so clients created before the bridge are caught too. A call on a sim queue, topic, bus or
+function is answered by the sim, then runs the original method with a ``before-send`` hook that hands
+botocore the sim's answer on the wire (:mod:`lambdachaos.service._bridge_wire`): botocore parses it,
+raises AWS's ``ClientError`` shapes and retries as it would against AWS. Any other call is handed to
+the original method with moto's stubber attached, so nothing ever reaches real AWS. Fake credentials
+and the sim's region are set in the environment while the bridge is active. Bridges nest: the
+innermost backend that knows a resource answers for it.
 
 Example::
 
@@ -18,13 +20,11 @@ Example::
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import sys
 import threading
 from collections.abc import Callable
-from email.utils import formatdate
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Protocol, final
 
@@ -35,7 +35,10 @@ from lambdachaos.resources._errors import AWSError, NotFound, QueueDoesNotExist,
 from lambdachaos.service import _bridge_dynamodb as bridge_ddb
 from lambdachaos.service import _bridge_push as bridge_push
 from lambdachaos.service import _bridge_routes as routes
+from lambdachaos.service import _bridge_wire as wire
 from lambdachaos.service import _guard
+from lambdachaos.service import _lambda_api_esm as lambda_api_esm
+from lambdachaos.service._errors import ResourceNotFoundException
 
 if TYPE_CHECKING:
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
@@ -224,6 +227,17 @@ def _lambda(bridges: tuple[Bridge, ...], op: str, p: dict[str, Any]) -> tuple[Br
     if op in bridge_push.RECURSION_OPERATIONS:
         routed = routes.recursion_call(bridges, op, p)
         return _PASS if routed is routes.PASS else routed
+    if op in lambda_api_esm.OPERATIONS:
+        for bridge in reversed(bridges):
+            hook = getattr(bridge.context, "lambda_api", None)
+            answered = hook(op, p) if hook is not None else None
+            if answered is not None:
+                return bridge, answered
+        name = p.get("FunctionName")
+        if isinstance(name, str):
+            arn = bridges[-1].world.arn("lambda", f"function:{name}")
+            return _missing(ResourceNotFoundException(f"Function not found: {arn}"))
+        return _PASS
     if op != "Invoke":
         return _PASS
     payload = p.get("Payload", b"")
@@ -286,34 +300,41 @@ def _route(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
     guard = getattr(_outbound_guard, "guard", None)
     if guard is not None:
         guard(client, operation_name)
-    try:
-        if client.meta.config.parameter_validation and operation_name in _VALIDATED:
-            from botocore.validate import validate_parameters
+    if client.meta.config.parameter_validation and operation_name in _VALIDATED:
+        from botocore.validate import validate_parameters
 
-            model = client.meta.service_model.operation_model(operation_name)
-            validate_parameters(api_params, model.input_shape)
+        model = client.meta.service_model.operation_model(operation_name)
+        validate_parameters(api_params, model.input_shape)
+
+    def answer() -> tuple[Bridge, Any] | object:
         if service == "sqs":
-            outcome = _sqs(bridges, operation_name, api_params)
-        elif service == "sns":
-            outcome = _sns(bridges, operation_name, api_params)
-        elif service == "events":
-            outcome = _events(bridges, client, operation_name, api_params)
-        elif service == "kinesis":
-            outcome = routes.kinesis_call(bridges, operation_name, api_params, _missing)
-            outcome = _PASS if outcome is routes.PASS else outcome
-        else:
-            outcome = _lambda(bridges, operation_name, api_params)
+            return _sqs(bridges, operation_name, api_params)
+        if service == "sns":
+            return _sns(bridges, operation_name, api_params)
+        if service == "events":
+            return _events(bridges, client, operation_name, api_params)
+        if service == "kinesis":
+            routed = routes.kinesis_call(bridges, operation_name, api_params, _missing)
+            return _PASS if routed is routes.PASS else routed
+        return _lambda(bridges, operation_name, api_params)
+
+    try:
+        outcome: Any = answer()
     except AWSError as error:
-        raise _client_error(bridges[-1], client, operation_name, error) from None
+        outcome = error
     if outcome is _PASS:
         return _passthrough(bridges[-1], client, operation_name, api_params)
-    assert isinstance(outcome, tuple)
-    return _with_metadata(outcome[0], outcome[1])
+    from botocore.client import BaseClient
+
+    original = _original or BaseClient.__dict__[_PATCHED]
+    first = outcome[0] if isinstance(outcome, tuple) else bridges[-1]
+    return wire.call_through_botocore(original, client, operation_name, api_params, first, outcome, answer)
 
 
 _SERVICES: Final = frozenset({"sqs", "sns", "events", "lambda", *routes.ROUTED_SERVICES})
 _VALIDATED: Final = frozenset(
-    {*sqs_api.OPERATIONS, "Publish", "PublishBatch", "PutEvents", "Invoke", *routes.VALIDATED}
+    {*sqs_api.OPERATIONS, "Publish", "PublishBatch", "PutEvents", "Invoke", *routes.VALIDATED,
+     *lambda_api_esm.OPERATIONS}
 )
 _WRITE_HOOKS: Final = {"dynamodb": bridge_ddb.WRITE_OPERATIONS, "s3": bridge_push.S3_NOTIFYING_OPERATIONS}
 
@@ -360,49 +381,6 @@ def _streams_standard_endpoint(request: Any, **_: Any) -> None:
         request.url = _STREAMS_ACCOUNT_ENDPOINT.sub(r"https://streams.dynamodb.\1.amazonaws.com", request.url)
 
 
-def _metadata(bridge: Bridge, status: int) -> dict[str, Any]:
-    world = bridge.world
-    request_id = world.uuid("bridge-request-ids")
-    return {
-        "RequestId": request_id,
-        "HTTPStatusCode": status,
-        "HTTPHeaders": {
-            "x-amzn-requestid": request_id,
-            "date": formatdate(world.wall_ns() / 1e9, usegmt=True),
-            "content-type": "application/x-amz-json-1.0",
-        },
-        "RetryAttempts": 0,
-    }
-
-
-def _with_metadata(bridge: Bridge, result: dict[str, Any]) -> dict[str, Any]:
-    payload = result.get("Payload")
-    if isinstance(payload, (bytes, bytearray)):
-        from botocore.response import StreamingBody
-
-        result["Payload"] = StreamingBody(io.BytesIO(bytes(payload)), len(payload))
-    if "ResponseMetadata" not in result:
-        result["ResponseMetadata"] = _metadata(bridge, int(result.get("StatusCode", 200)))
-    return result
-
-
-def _client_error(bridge: Bridge, client: Any, operation_name: str, error: AWSError) -> Exception:
-    """A botocore ``ClientError`` (the modelled subclass where botocore has one) for ``error``."""
-    from botocore.exceptions import ClientError
-
-    body: dict[str, Any] = {"Message": error.message, "Code": error.code}
-    if client.meta.service_model.service_name == "sqs":
-        body["QueryErrorCode"] = error.error_shape
-    body["Type"] = "Sender" if error.sender_fault else "Receiver"
-    response: dict[str, Any] = {"Error": body, "ResponseMetadata": _metadata(bridge, error.http_status)}
-    factory = client.exceptions
-    cls = factory.from_code(error.error_shape)
-    if cls is ClientError:
-        cls = factory.from_code(error.code)
-    exc: Exception = cls(response, operation_name)
-    return exc
-
-
 def _install(bridge: Bridge) -> None:
     global _active, _original
     from botocore.client import BaseClient
@@ -411,6 +389,7 @@ def _install(bridge: Bridge) -> None:
         if not _active:
             _original = BaseClient.__dict__[_PATCHED]
             setattr(BaseClient, _PATCHED, _dispatch)
+            wire.install()
         _active = (*_active, bridge)
 
 
@@ -424,6 +403,7 @@ def _uninstall(bridge: Bridge) -> None:
             return
         if BaseClient.__dict__.get(_PATCHED) is _dispatch:
             setattr(BaseClient, _PATCHED, _original)
+        wire.uninstall()
         _original = None
         if _own_moto is not None:
             with _MOTO_LOCK:

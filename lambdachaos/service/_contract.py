@@ -38,10 +38,22 @@ _encode_key: Callable[[str], Any] = _environ.encodekey
 _encode_value: Callable[[str], Any] = _environ.encodevalue
 
 
-def _set_store(data: dict[Any, Any]) -> None:
+class Store(dict[Any, Any]):
+    """``os.environ`` storage of one execution environment (so the process's own is always told apart)."""
+
+
+_process_store: list[dict[Any, Any]] = [_environ._data]
+"""The test process's own ``os.environ`` storage, as last seen while no environment was entered."""
+
+
+def _swap(data: dict[Any, Any]) -> dict[Any, Any]:
+    old: dict[Any, Any] = _environ._data
     _environ._data = data
     if _SHARED_STORE:
         _environb._data = data
+    if old.__class__ is not Store:
+        _process_store[0] = old
+    return old
 
 
 @final
@@ -130,18 +142,15 @@ def runtime_variables(
     }
 
 
-_outer_store: list[dict[Any, Any]] = []
-"""The test process's own ``os.environ`` storage while some environment is entered (a stack)."""
-
-
 def process_variables() -> dict[Any, Any]:
-    """The test process's own variables (not those of an environment entered on this stack)."""
-    return _outer_store[0] if _outer_store else _environ._data
+    """The test process's own variables (never those of an environment entered now)."""
+    current: dict[Any, Any] = _environ._data
+    return current if current.__class__ is not Store else _process_store[0]
 
 
-def build_store(variables: dict[str, str]) -> dict[Any, Any]:
+def build_store(variables: dict[str, str]) -> Store:
     """``os.environ`` storage for an environment: the process's variables with ``variables`` on top."""
-    store = dict(process_variables())
+    store = Store(process_variables())
     for key, value in variables.items():
         store[_encode_key(key)] = _encode_value(value)
     return store
@@ -152,7 +161,7 @@ def build_store(variables: dict[str, str]) -> dict[Any, Any]:
 class Scope:
     """What one execution environment's code sees; entered around its init and every invocation."""
 
-    store: dict[Any, Any]
+    store: Store
     location: CodeLocation | None = None
     modules: dict[str, ModuleType] = field(default_factory=dict)
     sys_path: list[str] = field(default_factory=list)
@@ -170,15 +179,12 @@ class _Saved:
         self.count = 0
 
 
-def enter(scope: Scope) -> _Saved:
+def enter(scope: Scope) -> Any:
     """Make ``scope`` what the process sees; returns what :func:`leave` puts back."""
-    previous = _environ._data
-    saved = _Saved(previous)
-    _outer_store.append(previous)
-    _set_store(scope.store)
+    if scope.location is None:
+        return _swap(scope.store)  # a callable handler: its variables only (the cheap, common case)
+    saved = _Saved(_swap(scope.store))
     location = scope.location
-    if location is None:
-        return saved
     try:
         saved.cwd = os.getcwd()
         os.chdir(location.root)
@@ -200,24 +206,24 @@ def enter(scope: Scope) -> _Saved:
     return saved
 
 
-def leave(scope: Scope, saved: _Saved) -> None:
+def leave(scope: Scope, saved: Any) -> None:
     """Undo :func:`enter`; modules the code imported from its own location stay with ``scope``."""
     location = scope.location
-    if location is not None:
-        modules = sys.modules
-        if len(modules) != saved.count:
-            for name in [n for n in modules if location.owns(n) and n not in scope.modules]:
-                scope.modules[name] = modules[name]
-        for name in scope.modules:
-            modules.pop(name, None)
-        modules.update(saved.shadowed)
-        if saved.sys_path:
-            sys.path = saved.sys_path
-        if saved.cwd:
-            os.chdir(saved.cwd)
-    _set_store(saved.store)
-    if _outer_store:
-        _outer_store.pop()
+    if location is None:
+        _swap(saved)
+        return
+    modules = sys.modules
+    if len(modules) != saved.count:
+        for name in [n for n in modules if location.owns(n) and n not in scope.modules]:
+            scope.modules[name] = modules[name]
+    for name in scope.modules:
+        modules.pop(name, None)
+    modules.update(saved.shadowed)
+    if saved.sys_path:
+        sys.path = saved.sys_path
+    if saved.cwd:
+        os.chdir(saved.cwd)
+    _swap(saved.store)
 
 
 def clear_own_modules(scope: Scope, saved: _Saved) -> None:

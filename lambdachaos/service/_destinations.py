@@ -130,18 +130,16 @@ def wire_text(text: str) -> str:
 
 
 def dlq_attributes(request_id: str, error_code: str, error_message: str) -> dict[str, dict[str, str]]:
-    """The DLQ message attributes (SQS shape; SNS takes the same names and values).
+    """The DLQ message attributes (SQS shape; SNS takes the same names and values), in AWS's order.
 
     ``ErrorMessage`` is the first 1 KB of the message with lone surrogates replaced (:func:`wire_text`); an
     empty message has no ``ErrorMessage`` attribute, since SQS and SNS refuse an empty ``String`` value.
     """
-    attributes = {
-        "RequestID": {"DataType": "String", "StringValue": request_id},
-        "ErrorCode": {"DataType": "Number", "StringValue": error_code},
-    }
     message = wire_text(error_message[:ERROR_MESSAGE_LIMIT])
+    attributes = {"ErrorCode": {"DataType": "Number", "StringValue": error_code}}
     if message:
         attributes["ErrorMessage"] = {"DataType": "String", "StringValue": message}
+    attributes["RequestID"] = {"DataType": "String", "StringValue": request_id}
     return attributes
 
 

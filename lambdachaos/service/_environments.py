@@ -141,6 +141,10 @@ class EnvironmentPool:
         else:
             self._idle.setdefault((env.function, env.version), []).append(env)
 
+    def discard(self, function: str, version: str) -> None:
+        """Drop the idle environments of one version (its code changed: the next request is a cold start)."""
+        self._idle.pop((function, version), None)
+
     def set_provisioned(self, fn: Function, qualifier: str, envs: list[Environment]) -> None:
         """Replace the provisioned environments of ``qualifier``."""
         self._provisioned[(fn.name, qualifier)] = envs

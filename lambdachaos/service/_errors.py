@@ -65,6 +65,22 @@ class ResourceNotFoundException(LambdaAPIError):
     error_kind = "User"
 
 
+class ResourceConflictException(LambdaAPIError):
+    """409: the resource already exists."""
+
+    code = "ResourceConflictException"
+    http_status = 409
+    error_kind = "User"
+
+
+class InvalidParameterValue(LambdaAPIError):
+    """400 ``InvalidParameterValueException``: a setting the simulation refuses (its own wording)."""
+
+    code = "InvalidParameterValueException"
+    http_status = 400
+    error_kind = "User"
+
+
 class ServiceException(LambdaAPIError):
     """500: the Lambda service failed."""
 

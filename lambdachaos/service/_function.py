@@ -18,6 +18,7 @@ from lambdachaos._errors import ConfigError
 from lambdachaos.service._config import EventInvokeConfig, FunctionConfig
 from lambdachaos.service._contract import CodeLocation, code_location
 from lambdachaos.service._destinations import check_async_destinations
+from lambdachaos.service._validation import check_event_invoke_settings, check_runtime
 
 if TYPE_CHECKING:
     from lambdachaos.service._service import LambdaService
@@ -102,6 +103,8 @@ class Function:
 
     def update_configuration(self, **changes: Any) -> Function:
         """Change ``$LATEST``'s settings (UpdateFunctionConfiguration); published versions keep theirs."""
+        if "runtime" in changes:
+            check_runtime(changes["runtime"])
         latest = self.versions[LATEST]
         self.versions[LATEST] = dataclasses.replace(latest, config=dataclasses.replace(latest.config, **changes))
         return self
@@ -147,6 +150,7 @@ class Function:
     def put_event_invoke_config(self, qualifier: str | None = None, **settings: Any) -> EventInvokeConfig:
         """Set asynchronous invocation settings (PutFunctionEventInvokeConfig: omitted fields reset)."""
         self._check_qualifier(qualifier)
+        check_event_invoke_settings(self.arn, settings, given=settings)
         cfg = EventInvokeConfig(**settings)
         check_async_destinations(cfg.on_success, cfg.on_failure)
         self.event_invoke_configs[qualifier or LATEST] = cfg
@@ -155,6 +159,7 @@ class Function:
     def update_event_invoke_config(self, qualifier: str | None = None, **settings: Any) -> EventInvokeConfig:
         """Merge asynchronous invocation settings (UpdateFunctionEventInvokeConfig)."""
         self._check_qualifier(qualifier)
+        check_event_invoke_settings(self.arn, settings, given=settings)
         current = self.event_invoke_configs.get(qualifier or LATEST, EventInvokeConfig())
         cfg = dataclasses.replace(current, **settings)
         check_async_destinations(cfg.on_success, cfg.on_failure)

@@ -347,9 +347,9 @@ def finish(result: Any, clock: HandlerClock, request_id: str) -> RunResult:
         return _failed(
             clock,
             {
-                "errorType": "Function.ResponseSizeTooLarge",
                 "errorMessage": "Response payload size exceeded maximum allowed payload size "
                 f"({SYNC_RESPONSE_LIMIT} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge",
             },
         )
     return RunResult(OUTCOME_SUCCESS, payload, None, clock.elapsed_ns)

@@ -36,6 +36,7 @@ from lambdachaos.service._errors import (
     TooManyRequestsException,
 )
 from lambdachaos.service._function import Function
+from lambdachaos.service._validation import check_function_name, check_runtime
 
 if TYPE_CHECKING:
     from lambdachaos.service._chaos import FaultInjector
@@ -118,6 +119,8 @@ class LambdaService:
         layers: tuple[str, ...] = (),
     ) -> Function:
         """CreateFunction."""
+        check_function_name(name)
+        check_runtime(config.runtime)
         if name in self.functions:
             raise ConfigError(f"name={name!r}: Function already exist: {name} (ResourceConflictException)")
         if isinstance(handler, str):

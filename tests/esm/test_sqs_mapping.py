@@ -356,7 +356,8 @@ def test_every_message_has_one_fate_after_a_run_11(sim):
                                  r"1,000"),
     ({"function_response_types": ["Nope"]}, r"^function_response_types=\('Nope',\): FunctionResponseTypes"),
     ({"maximum_retry_attempts": 2}, r"^maximum_retry_attempts=2 is not supported for Amazon SQS event sources"),
-    ({"on_failure": "arn:aws:sqs:us-east-1:123456789012:x"}, r"^on_failure=.* is not supported for Amazon SQS"),
+    ({"on_failure": "arn:aws:sqs:us-east-1:123456789012:x"},
+     r"^Unsupported DestinationConfig parameter for given event source mapping type\.$"),
 ])
 def test_invalid_settings_are_refused_with_aws_wording_5_1(sim, kwargs, pattern):
     queue = sim.sqs_queue("orders")

@@ -240,7 +240,9 @@ def test_latest_starting_position_skips_older_records_6_1(sim):
                                      r"10,000 or -1"),
     ({"maximum_record_age_in_seconds": 59}, r"^maximum_record_age_in_seconds=59: MaximumRecordAgeInSeconds must be "
                                             r"between 60 and 604,800 or -1"),
-    ({"starting_position": "AT_SEQUENCE_NUMBER"}, r"^starting_position='AT_SEQUENCE_NUMBER': StartingPosition"),
+    ({"starting_position": "AT_SEQUENCE_NUMBER"}, r"^1 validation error detected: Value 'AT_SEQUENCE_NUMBER' at "
+     r"'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: \[LATEST, AT_TIMESTAMP, "
+     r"TRIM_HORIZON\]$"),
     ({"maximum_concurrency": 5}, r"^maximum_concurrency=5 is not supported for Amazon Kinesis event sources"),
     ({"on_failure": "arn:aws:sqs:us-east-1:123456789012:f.fifo"}, r"^on_failure=.*OnFailure"),
 ])

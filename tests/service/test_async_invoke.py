@@ -215,6 +215,7 @@ def test_section_4_4_the_dlq_message_is_the_original_event_byte_for_byte_with_th
         "ErrorMessage": {"DataType": "String", "StringValue": "Test exception (this is intentional)"},
         "RequestID": {"DataType": "String", "StringValue": request_id},
     }
+    assert list(message.message_attributes) == ["ErrorCode", "ErrorMessage", "RequestID"]  # AWS's order
 
 
 def test_section_4_4_an_sns_dlq_receives_the_event_with_the_attributes(sim: Sim):

@@ -243,3 +243,18 @@ def test_an_init_error_payload_has_an_empty_request_id(sim: Sim, tmp_path: Path)
     import_error = sim.function("nosuch_zz.handler", name="noimport", code_dir=str(tmp_path)).invoke({})
     assert import_error.payload == {"errorMessage": "Unable to import module 'nosuch_zz': No module named 'nosuch_zz'",
                                     "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}
+
+
+def test_a_name_derived_from_a_lambda_keeps_only_what_a_function_name_may_hold(sim: Sim):
+    assert sim.function(lambda e, c: None).name == "lambda"
+
+
+def test_provisioned_environments_are_initialised_as_provisioned_concurrency(sim: Sim, tmp_path: Path):
+    (tmp_path / "initkind.py").write_text(
+        "import os\nKIND = os.environ['AWS_LAMBDA_INITIALIZATION_TYPE']\n\n"
+        "def handler(e, c):\n    return [KIND, os.environ['AWS_LAMBDA_INITIALIZATION_TYPE']]\n")
+    fn = sim.function("initkind.handler", name="kinds", code_dir=str(tmp_path))
+    fn.publish_version()
+    fn.put_provisioned_concurrency("1", 1)
+    assert fn.invoke({}, qualifier="1").payload == ["provisioned-concurrency"] * 2
+    assert fn.invoke({}).payload == ["on-demand"] * 2
