@@ -22,6 +22,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "sqs_esm_records_per_s": (">=", 50_000),
     "kinesis_bisect_10k_s": ("<=", 1.0),
     "esm_overhead_ratio": ("<=", 5.0),
+    "process_isolation_invoke_overhead_ratio": ("<=", 20.0),
     "generate_kinesis_records_per_s": (">=", 10_000),
 }
 

@@ -9,7 +9,8 @@ armed entries:
   watchdog raises :class:`RunawayHandler` asynchronously in the handler's thread; this interrupts
   Python code.
 - the **wall-clock backstop**: ``BACKSTOP_FACTOR`` × ``guard_seconds`` of real time, for a handler
-  that spends no CPU because it is blocked (a lock, ``select``, a real sleep in a thread it joins).
+  that spends no CPU because it is blocked (a lock, ``select``, a real sleep in a thread it joins):
+  past it, a handler whose thread used no CPU for ``IDLE_SECONDS`` is taken for blocked.
   On the main thread the watchdog sends it SIGINT, which interrupts the blocking call, and the
   SIGINT handler installed here raises :class:`HandlerBlocked` (a Ctrl-C from the user still raises
   ``KeyboardInterrupt`` and is remembered as the user's). A handler blocked in C on another thread
@@ -22,6 +23,7 @@ catches the exception cannot keep running.
 from __future__ import annotations
 
 import ctypes
+import os
 import signal
 import threading
 import time
@@ -31,7 +33,11 @@ from typing import Any, Final, final
 POLL_SECONDS: Final = 0.02
 BACKSTOP_FACTOR: Final = 12.0
 """The wall-clock backstop is this many times the CPU budget (60 s for the default 5 s)."""
+IDLE_SECONDS: Final = 0.5
+"""Past the backstop, a handler is taken for blocked once its thread used no CPU for this long (a handler
+that computes slowly on a loaded machine is left to its CPU budget)."""
 _perf = time.perf_counter
+_thread_time_ns = time.thread_time_ns
 _sleep = time.sleep
 _clock_gettime_ns = getattr(time, "clock_gettime_ns", None)
 _cpu_clock_id = getattr(time, "pthread_getcpuclockid", None)
@@ -55,7 +61,10 @@ FIRED_WALL: Final = "wall"
 class Entry:
     """One armed invocation: its thread, its budgets and whether the guard fired for it."""
 
-    __slots__ = ("armed", "below", "cpu_clock", "cpu_deadline_ns", "fired", "paused", "thread_id", "wall_deadline")
+    __slots__ = (
+        "armed", "below", "busy_at", "cpu_clock", "cpu_deadline_ns", "fired", "last_cpu_ns", "paused", "thread_id",
+        "wall_deadline",
+    )
 
     def __init__(self, thread_id: int, cpu_clock: int | None, cpu_deadline_ns: int, wall_deadline: float) -> None:
         self.thread_id = thread_id
@@ -66,6 +75,8 @@ class Entry:
         self.fired: str | None = None
         self.paused = 0
         self.below: Entry | None = None
+        self.last_cpu_ns = -1
+        self.busy_at = 0.0
 
 
 class _Watchdog:
@@ -79,11 +90,17 @@ class _Watchdog:
         self.sigint_previous: Any = None
         self._thread: threading.Thread | None = None
 
+        self.sigint_checked_at = -1.0
+
+    def reset_after_fork(self) -> None:
+        """In a forked child: no watchdog thread, no armed entries, fresh locks."""
+        self.__init__()  # type: ignore[misc]
+
     def ensure_started(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
+        if self._thread is not None:
             return
         with self.lock:
-            if self._thread is None or not self._thread.is_alive():
+            if self._thread is None:
                 t = threading.Thread(target=self._loop, name="lambdachaos-guard", daemon=True)
                 t.start()
                 self._thread = t
@@ -97,10 +114,13 @@ class _Watchdog:
             with self.lock:
                 for entry in list(self.entries):
                     if entry.fired is None:
-                        if now >= entry.wall_deadline:
-                            entry.fired = FIRED_WALL
-                        elif _cpu_ns(entry) >= entry.cpu_deadline_ns:
+                        cpu = _cpu_ns(entry)
+                        if cpu != entry.last_cpu_ns:
+                            entry.last_cpu_ns, entry.busy_at = cpu, now
+                        if cpu >= entry.cpu_deadline_ns:
                             entry.fired = FIRED_CPU
+                        elif now >= entry.wall_deadline and now - entry.busy_at >= IDLE_SECONDS:
+                            entry.fired = FIRED_WALL
                     if entry.fired is not None and self.tops.get(entry.thread_id) is entry and not entry.paused:
                         self._deliver(entry)
 
@@ -128,6 +148,10 @@ def _cpu_ns(entry: Entry) -> int:
 
 
 _watchdog = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_watchdog.reset_after_fork)
+SIGINT_RECHECK_SECONDS: Final = 1.0
+"""How often arming checks that the SIGINT wrapper is still installed (``signal.getsignal`` is not free)."""
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> Any:
@@ -166,7 +190,10 @@ def arm(guard_seconds: float) -> Entry:
     wd.ensure_started()
     ident = threading.get_ident()
     if ident == _MAIN_IDENT and not wd.entries:
-        _ensure_sigint()
+        now = _perf()
+        if now - wd.sigint_checked_at >= SIGINT_RECHECK_SECONDS:
+            wd.sigint_checked_at = now
+            _ensure_sigint()
         wd.user_interrupted = False
     try:
         clock = wd.clocks[ident]
@@ -178,9 +205,8 @@ def arm(guard_seconds: float) -> Entry:
             except OSError:
                 clock = None
         wd.clocks[ident] = clock
-    budget_ns = round(guard_seconds * 1e9)
-    entry = Entry(ident, clock, 0, _perf() + guard_seconds * BACKSTOP_FACTOR)
-    entry.cpu_deadline_ns = _cpu_ns(entry) + budget_ns
+    now_cpu = _thread_time_ns() if clock is not None else round(_perf() * 1e9)
+    entry = Entry(ident, clock, now_cpu + round(guard_seconds * 1e9), _perf() + guard_seconds * BACKSTOP_FACTOR)
     with wd.lock:
         entry.below = wd.tops.get(ident)
         wd.tops[ident] = entry
