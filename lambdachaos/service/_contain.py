@@ -82,14 +82,16 @@ def restore() -> None:
 
 
 def stray_threads(threads: list[threading.Thread] | None) -> list[threading.Thread]:
-    """Non-daemon threads started by the invocation that are still running after a short grace."""
+    """Non-daemon threads started by the invocation that are still running after a short grace
+    (``concurrent.futures`` pool workers excepted: they wait for work and end with their executor)."""
     if not threads or not CHECK_STRAY_THREADS:
         return []
     started = _handler_time.real_perf_counter()
+    pool_worker = getattr(sys.modules.get("concurrent.futures.thread"), "_worker", None)
     stray = []
     for t in threads:
-        if not getattr(t, "_lambdachaos_non_daemon", False):
-            continue
+        if not getattr(t, "_lambdachaos_non_daemon", False) or getattr(t, "_target", None) is pool_worker:
+            continue  # an idle pool worker (a module-level executor reused warm) waits for work, as on Lambda
         left = STRAY_THREAD_GRACE_SECONDS - (_handler_time.real_perf_counter() - started)
         t.join(max(0.0, left))
         if t.is_alive():

@@ -351,8 +351,19 @@ def warn_guard_stopped(function: str, request_id: str, guard_seconds: float) -> 
         "of CPU time: the ledger records outcome 'guard_stopped', which depends on this machine's speed and "
         "load, not on the seed. Make the handler finish, raise guard_seconds, or give it a virtual-time sleep.",
         MachineDependentOutcome,
-        stacklevel=4,
+        stacklevel=_caller_level(),
     )
+
+
+def _caller_level() -> int:
+    """``stacklevel`` pointing at the first frame outside lambdachaos (the test's call)."""
+    package = os.path.dirname(os.path.dirname(__file__))
+    frame = sys._getframe(2)
+    level = 2
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 def guard_stopped(clock: HandlerClock, request_id: str, guard_seconds: float) -> RunResult:
