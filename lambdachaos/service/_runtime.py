@@ -344,6 +344,26 @@ def _describe(handler: Any, context: Context) -> str:
     return f"handler {name!r} of function {context.function_name!r}"
 
 
+def guarded_init(init: Callable[[], None], env: Any, function: str, guard_seconds: float) -> None:
+    """Run an init phase under the real-time guard: module-level code that spins becomes an init error."""
+    _contain.install()
+    entry = _guard.arm(guard_seconds)
+    try:
+        try:
+            init()
+        finally:
+            fired = _guard.disarm(entry)
+            _contain.restore()
+    except (_guard.RunawayHandler, _guard.HandlerBlocked):
+        fired = fired or _guard.FIRED_CPU
+    if fired is not None:
+        env.init_error = InitError(
+            GUARD_ERROR_TYPE, f"the real-time guard stopped the init phase after {guard_seconds:.2f} seconds of CPU "
+            "time (this outcome depends on the machine, not on the simulation)", [],
+        )
+        warn_guard_stopped(function, "init phase", guard_seconds)
+
+
 def warn_guard_stopped(function: str, request_id: str, guard_seconds: float) -> None:
     """Warn that an attempt's outcome came from the real-time guard, so it depends on the machine."""
     warnings.warn(
