@@ -231,7 +231,13 @@ def _dumps(error: Any) -> bytes:
 def init_env(service: LambdaService, env: Environment, handler: Any, code_dir: str | None,
              environment: dict[str, str], memory_mb: int, hc: HandlerClock) -> None:
     """Start ``env``'s worker and run its init phase there (on ``hc``)."""
-    worker = Worker(service, handler, code_dir, environment, memory_mb)
+    base = dict(os.environ)  # without what in-process functions of this simulation applied
+    for key, previous in service._saved_env.items():
+        if previous is None:
+            base.pop(key, None)
+        else:
+            base[key] = previous
+    worker = Worker(service, handler, code_dir, {**base, **environment}, memory_mb)
     service.isolation_workers.append(worker)
     env.state["run"] = worker.run_handler
     env.state["worker"] = worker

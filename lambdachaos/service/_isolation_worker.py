@@ -31,7 +31,9 @@ NO_GUARD_SECONDS: Final = 1e9
 
 
 def prepare_runtime(environment: dict[str, str], code_dir: str | None) -> None:
-    """The runtime contract before the init phase: the function's environment, then its code folder first."""
+    """The runtime contract before the init phase: exactly the function's environment (``environment`` is
+    the whole process environment it sees), then its code folder first on ``sys.path``."""
+    os.environ.clear()
     os.environ.update(environment)
     if code_dir is not None:
         if code_dir in sys.path:

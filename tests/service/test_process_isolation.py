@@ -178,3 +178,11 @@ def test_an_unknown_isolation_mode_is_refused():
         Sim(isolation="thread")
     with Sim() as sim, pytest.raises(ConfigError, match=r"isolation='vm'"):
         sim.function(lambda e, c: None, name="f", isolation="vm")
+
+
+def test_a_worker_does_not_see_the_variables_of_in_process_functions():
+    with Sim(seed=1) as sim:
+        sim.function(lambda e, c: os.environ["SECRET"], name="first", environment={"SECRET": "a"}).invoke({})
+        isolated = sim.function(lambda e, c: os.environ.get("SECRET", "unset"), name="second",
+                                isolation="process")
+        assert isolated.invoke({}).payload == "unset"
