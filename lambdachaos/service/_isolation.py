@@ -231,8 +231,9 @@ def _dumps(error: Any) -> bytes:
 def init_env(service: LambdaService, env: Environment, handler: Any, code_dir: str | None,
              environment: dict[str, str], memory_mb: int, hc: HandlerClock) -> None:
     """Start ``env``'s worker and run its init phase there (on ``hc``)."""
-    base = dict(os.environ)  # without what in-process functions of this simulation applied
-    for key, previous in service._saved_env.items():
+    base = dict(os.environ)  # without what in-process functions of this simulation applied, if any
+    saved: dict[str, str | None] = getattr(service, "_saved_env", {})
+    for key, previous in saved.items():
         if previous is None:
             base.pop(key, None)
         else:
