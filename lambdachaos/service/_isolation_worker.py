@@ -6,7 +6,8 @@ phase and each invocation on handler time, exactly as the in-process mode does, 
 pipe. What handler code does to this process (``os._exit``, a block in C, stray threads, tampering
 with ``sys.modules``, exhausting memory) ends this process at worst, never the test process.
 
-Handler code reaches the simulation through boto3 and ``Function.invoke``: both are forwarded to the
+Handler code reaches the simulation through boto3, ``Function.invoke`` and ``Function.invoke_async``:
+they are forwarded to the
 test process over the same pipe, with the invocation's virtual time, so nested invocations and
 sends land in the simulation and advance the caller's virtual time.
 """
@@ -89,6 +90,12 @@ def _install_forwarding(rpc: _Rpc) -> None:
         return rpc.call("invoke", fn.name, payload, kwargs.get("qualifier"), kwargs.get("client_context"))
 
     LambdaService.invoke_sync = invoke_sync  # type: ignore[method-assign]
+    from lambdachaos.service._async import AsyncInvoker
+
+    def accept(self: Any, fn: Any, payload: bytes, *, qualifier: str | None = None, source: str | None = None) -> Any:
+        return rpc.call("invoke_async", fn.name, payload, qualifier, source)
+
+    AsyncInvoker.accept = accept  # type: ignore[method-assign]
     if "botocore.client" not in sys.modules:
         return
     from botocore.client import BaseClient
