@@ -144,6 +144,7 @@ def _init(
     start_wall_ns: int, start_virtual_ns: int, deadline_ns: int,
 ) -> Callable[[Any, Any], Any] | None:
     hc = HandlerClock(start_wall_ns=start_wall_ns, start_virtual_ns=start_virtual_ns, deadline_ns=deadline_ns)
+    before = _contain.snapshot()
     previous = _handler_time.set_current(hc)
     error: tuple[str, str, list[str]] | None = None
     func: Callable[[Any, Any], Any] | None = None
@@ -162,7 +163,7 @@ def _init(
         error = ("Runtime.ExitError", "Runtime exited with error: signal: killed", [])
     finally:
         _handler_time.set_current(previous)
-        _contain.restore()
+        _contain.restore(before)
     conn.send(("init_done", hc.elapsed_ns, error))
     return func
 

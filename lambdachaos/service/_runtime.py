@@ -236,6 +236,7 @@ def run_handler(
     """
     request_id = context.aws_request_id
     _contain.install()
+    before = _contain.snapshot()
     previous = set_current(clock)
     entry = _guard.arm(guard_seconds)
     cpu_start = _thread_time_ns() if cpu_scale is not None else 0
@@ -246,7 +247,7 @@ def run_handler(
         finally:
             fired = _guard.disarm(entry)
             set_current(previous)
-            _contain.restore()
+            _contain.restore(before)
     except BaseException as exc:
         return _ended(exc, handler, context, clock, timeout_s, guard_seconds, fired)
     early = _check_run(handler, context, clock, timeout_s, guard_seconds, fired)
@@ -347,13 +348,14 @@ def _describe(handler: Any, context: Context) -> str:
 def guarded_init(init: Callable[[], None], env: Any, function: str, guard_seconds: float) -> None:
     """Run an init phase under the real-time guard: module-level code that spins becomes an init error."""
     _contain.install()
+    before = _contain.snapshot()
     entry = _guard.arm(guard_seconds)
     try:
         try:
             init()
         finally:
             fired = _guard.disarm(entry)
-            _contain.restore()
+            _contain.restore(before)
     except (_guard.RunawayHandler, _guard.HandlerBlocked):
         fired = fired or _guard.FIRED_CPU
     if fired is not None:

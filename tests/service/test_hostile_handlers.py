@@ -65,6 +65,12 @@ def test_a_handler_replacing_the_time_module_does_not_break_what_runs_after_it(s
     assert after.perf_counter() > 0 and after is time  # the harness's own time module is back
 
 
+def test_a_patch_the_test_made_itself_survives_invocations(sim: Sim, monkeypatch):
+    monkeypatch.setattr(time, "time", lambda: 42.0)
+    sim.function(lambda e, c: None, name="noop").invoke({})
+    assert time.time() == 42.0
+
+
 CTRL_C = """
 import os, signal, threading
 from lambdachaos import Sim
