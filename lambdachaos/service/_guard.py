@@ -37,7 +37,7 @@ IDLE_SECONDS: Final = 0.5
 """Past the backstop, a handler is taken for blocked once its thread used no CPU for this long (a handler
 that computes slowly on a loaded machine is left to its CPU budget)."""
 _perf = time.perf_counter
-_thread_time_ns = time.thread_time_ns
+_get_ident = threading.get_ident
 _sleep = time.sleep
 _clock_gettime_ns = getattr(time, "clock_gettime_ns", None)
 _cpu_clock_id = getattr(time, "pthread_getcpuclockid", None)
@@ -53,6 +53,7 @@ class HandlerBlocked(BaseException):
     """Raised in a handler's thread when it passed the wall-clock backstop (blocked, not computing)."""
 
 
+_UNSET: Final[Any] = object()
 FIRED_CPU: Final = "cpu"
 FIRED_WALL: Final = "wall"
 
@@ -66,10 +67,10 @@ class Entry:
         "wall_deadline",
     )
 
-    def __init__(self, thread_id: int, cpu_clock: int | None, cpu_deadline_ns: int, wall_deadline: float) -> None:
+    def __init__(self, thread_id: int, budget_ns: int, wall_deadline: float) -> None:
         self.thread_id = thread_id
-        self.cpu_clock = cpu_clock
-        self.cpu_deadline_ns = cpu_deadline_ns
+        self.cpu_clock: Any = _UNSET  # the watchdog looks it up when it first sees the entry
+        self.cpu_deadline_ns = budget_ns  # the CPU time then is added
         self.wall_deadline = wall_deadline
         self.armed = True
         self.fired: str | None = None
@@ -113,6 +114,9 @@ class _Watchdog:
             now = _perf()
             with self.lock:
                 for entry in list(self.entries):
+                    if entry.cpu_clock is _UNSET:
+                        entry.cpu_clock = self._clock_of(entry.thread_id)
+                        entry.cpu_deadline_ns += _cpu_ns(entry)
                     if entry.fired is None:
                         cpu = _cpu_ns(entry)
                         if cpu != entry.last_cpu_ns:
@@ -121,8 +125,22 @@ class _Watchdog:
                             entry.fired = FIRED_CPU
                         elif now >= entry.wall_deadline and now - entry.busy_at >= IDLE_SECONDS:
                             entry.fired = FIRED_WALL
-                    if entry.fired is not None and self.tops.get(entry.thread_id) is entry and not entry.paused:
+                    if (entry.fired is not None and entry.armed and not entry.paused
+                            and self.tops.get(entry.thread_id) is entry):
                         self._deliver(entry)
+
+    def _clock_of(self, ident: int) -> int | None:
+        try:
+            return self.clocks[ident]
+        except KeyError:
+            clock = None
+            if _cpu_clock_id is not None:
+                try:
+                    clock = _cpu_clock_id(ident)
+                except OSError:
+                    clock = None
+            self.clocks[ident] = clock
+            return clock
 
     def _deliver(self, entry: Entry) -> None:
         """Signal ``entry``'s thread (called with the lock held, so never after it was disarmed)."""
@@ -185,46 +203,42 @@ def _ensure_sigint() -> None:
 
 
 def arm(guard_seconds: float) -> Entry:
-    """Arm the guard for one invocation on the current thread; pass the entry to :func:`disarm`."""
+    """Arm the guard for one invocation on the current thread; pass the entry to :func:`disarm`.
+
+    Cheap on purpose (it runs on every invocation): no lock, no system call. The watchdog reads the
+    thread's CPU clock when it first sees the entry and starts the budget from there.
+    """
     wd = _watchdog
-    wd.ensure_started()
-    ident = threading.get_ident()
-    if ident == _MAIN_IDENT and not wd.entries:
-        now = _perf()
+    if wd._thread is None:
+        wd.ensure_started()
+    ident = _get_ident()
+    top = wd.tops.get(ident)
+    now = _perf()
+    if top is None and ident == _MAIN_IDENT:
         if now - wd.sigint_checked_at >= SIGINT_RECHECK_SECONDS:
             wd.sigint_checked_at = now
             _ensure_sigint()
         wd.user_interrupted = False
-    try:
-        clock = wd.clocks[ident]
-    except KeyError:
-        clock = None
-        if _cpu_clock_id is not None:
-            try:
-                clock = _cpu_clock_id(ident)
-            except OSError:
-                clock = None
-        wd.clocks[ident] = clock
-    now_cpu = _thread_time_ns() if clock is not None else round(_perf() * 1e9)
-    entry = Entry(ident, clock, now_cpu + round(guard_seconds * 1e9), _perf() + guard_seconds * BACKSTOP_FACTOR)
-    with wd.lock:
-        entry.below = wd.tops.get(ident)
-        wd.tops[ident] = entry
-        wd.entries.append(entry)
+    entry = Entry(ident, round(guard_seconds * 1e9), now + guard_seconds * BACKSTOP_FACTOR)
+    entry.below = top
+    wd.tops[ident] = entry
+    wd.entries.append(entry)
     return entry
 
 
 def _disarm_once(entry: Entry) -> str | None:
     if entry.armed:
-        with _watchdog.lock:
-            entry.armed = False
-            _watchdog.entries.remove(entry)
-            if entry.below is None:
-                _watchdog.tops.pop(entry.thread_id, None)
-            else:
-                _watchdog.tops[entry.thread_id] = entry.below
-            if _watchdog.pending_wall is entry:
-                _watchdog.pending_wall = None
+        wd = _watchdog
+        entry.armed = False  # from here the watchdog delivers nothing more for it
+        wd.entries.remove(entry)
+        if entry.below is None:
+            wd.tops.pop(entry.thread_id, None)
+        else:
+            wd.tops[entry.thread_id] = entry.below
+        if entry.fired is not None or wd.pending_wall is entry:
+            with wd.lock:  # wait for a delivery under way to complete
+                if wd.pending_wall is entry:
+                    wd.pending_wall = None
     if entry.fired is not None:
         # clear an exception still pending delivery so it cannot surface in harness code
         _set_async_exc(ctypes.c_ulong(entry.thread_id), None)
