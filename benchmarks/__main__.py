@@ -23,6 +23,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "sqs_esm_records_per_s": (">=", 50_000),
     "kinesis_bisect_10k_s": ("<=", 1.0),
     "esm_overhead_ratio": ("<=", 5.0),
+    "process_isolation_invoke_overhead_ratio": ("<=", 20.0),
     "generate_kinesis_records_per_s": (">=", 10_000),
     "scale_sqs_1m_s": ("<=", 15.0),
     "scale_bytes_per_record": ("<=", 1_000),

@@ -46,6 +46,22 @@ def _best(fn: Any, repeat: int, number: int) -> float:
     return best
 
 
+def _process_isolation_ratio(n: int = 1_000) -> float:
+    """1,000 warm sync invokes with isolation="process" over the same in-process (best of three each)."""
+    seconds = {}
+    for isolation in ("in-process", "process"):
+        with Sim(seed=1, isolation=isolation) as sim:
+            fn = sim.function(light_handler, name="light")
+            fn.invoke(EVENT)  # the cold start (and the worker's fork) is not what is measured
+
+            def invokes(fn: Any = fn) -> None:
+                for _ in range(n):
+                    fn.invoke(EVENT)
+
+            seconds[isolation] = _best(invokes, repeat=3, number=1)
+    return seconds["process"] / seconds["in-process"]
+
+
 def run() -> dict[str, dict[str, Any]]:
     async_retry_dlq_scenario()  # warm-up: imports, handler-time hooks
     scenario_s = _best(async_retry_dlq_scenario, repeat=5, number=40)
@@ -70,6 +86,8 @@ def run() -> dict[str, dict[str, Any]]:
         for _ in range(n):
             light_handler(EVENT, None)
 
+    isolation_ratio = _process_isolation_ratio()
+
     # best of three on every side: the ratios compare measurements taken in the same run
     direct_s = _best(roundtrip, repeat=3, number=1)
     bare_s = _best(bare, repeat=3, number=1)
@@ -78,6 +96,8 @@ def run() -> dict[str, dict[str, Any]]:
                                         "baseline": 180_000.0, "ratio": scenario_s * 1000 / 180_000.0},
         "sync_invoke_overhead_ratio": {"value": sim_s / bare_s, "unit": "x direct call",
                                        "baseline": bare_s, "ratio": sim_s / bare_s},
+        "process_isolation_invoke_overhead_ratio": {"value": isolation_ratio, "unit": "x in-process",
+                                                    "baseline": 1.0, "ratio": isolation_ratio},
         "sync_invoke_overhead_vs_json_roundtrip_ratio": {"value": sim_s / direct_s, "unit": "x",
                                                          "baseline": direct_s, "ratio": sim_s / direct_s},
     }

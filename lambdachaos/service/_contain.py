@@ -6,14 +6,15 @@
 - Threads started by handler code are recorded on the invocation and made daemon threads, so a stray
   thread can never keep the interpreter from exiting; :func:`stray_threads` names those that were
   created non-daemon and are still running after the invocation.
-- :func:`restore` puts back ``sys.modules["time"]``, the handler-time functions in the ``time``
-  module and ``os._exit`` after each invocation, so a handler that replaces them cannot break the
-  harness code that runs after it.
+- :func:`restore` puts back ``sys.modules["time"]``, the functions of the ``time`` module and
+  ``os._exit`` as they were before the invocation (:func:`snapshot`), so a handler that replaces them
+  cannot break the harness code that runs after it.
 - :func:`safe_str` turns an exception into text even when its ``__str__`` raises.
 """
 
 from __future__ import annotations
 
+import operator
 import os
 import sys
 import threading
@@ -30,7 +31,8 @@ CHECK_STRAY_THREADS = True
 _real_exit = os._exit
 _real_start = threading.Thread.start
 _installed = False
-_TIME_ATTRS: Final = tuple(_handler_time.TIME_PATCHES.items())
+_TIME_NAMES: Final = tuple(_handler_time.TIME_PATCHES)
+_read_time_attrs: Final = operator.attrgetter(*_TIME_NAMES)
 
 
 class RuntimeExit(BaseException):
@@ -70,26 +72,33 @@ def install() -> None:
     _installed = True
 
 
-def restore() -> None:
-    """Undo what handler code did to ``time``/``os._exit`` (cheap when nothing was touched)."""
-    if sys.modules.get("time") is not _time_module:
-        sys.modules["time"] = _time_module
-    for name, fn in _TIME_ATTRS:
-        if getattr(_time_module, name, None) is not fn:
-            setattr(_time_module, name, fn)
-    if os._exit is not _exit:
-        os._exit = _exit
+def snapshot() -> tuple[Any, ...]:
+    """What :func:`restore` puts back: ``sys.modules["time"]``, ``os._exit`` and the ``time`` functions."""
+    return (sys.modules.get("time"), os._exit, *_read_time_attrs(_time_module))
+
+
+def restore(before: tuple[Any, ...]) -> None:
+    """Undo what handler code changed since :func:`snapshot` (a patch the test itself made stays)."""
+    if sys.modules.get("time") is not before[0]:
+        sys.modules["time"] = before[0]
+    if os._exit is not before[1]:
+        os._exit = before[1]
+    if _read_time_attrs(_time_module) != before[2:]:
+        for name, value in zip(_TIME_NAMES, before[2:], strict=True):
+            setattr(_time_module, name, value)
 
 
 def stray_threads(threads: list[threading.Thread] | None) -> list[threading.Thread]:
-    """Non-daemon threads started by the invocation that are still running after a short grace."""
+    """Non-daemon threads started by the invocation that are still running after a short grace
+    (``concurrent.futures`` pool workers excepted: they wait for work and end with their executor)."""
     if not threads or not CHECK_STRAY_THREADS:
         return []
     started = _handler_time.real_perf_counter()
+    pool_worker = getattr(sys.modules.get("concurrent.futures.thread"), "_worker", None)
     stray = []
     for t in threads:
-        if not getattr(t, "_lambdachaos_non_daemon", False):
-            continue
+        if not getattr(t, "_lambdachaos_non_daemon", False) or getattr(t, "_target", None) is pool_worker:
+            continue  # an idle pool worker (a module-level executor reused warm) waits for work, as on Lambda
         left = STRAY_THREAD_GRACE_SECONDS - (_handler_time.real_perf_counter() - started)
         t.join(max(0.0, left))
         if t.is_alive():

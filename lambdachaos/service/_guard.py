@@ -9,7 +9,8 @@ armed entries:
   watchdog raises :class:`RunawayHandler` asynchronously in the handler's thread; this interrupts
   Python code.
 - the **wall-clock backstop**: ``BACKSTOP_FACTOR`` × ``guard_seconds`` of real time, for a handler
-  that spends no CPU because it is blocked (a lock, ``select``, a real sleep in a thread it joins).
+  that spends no CPU because it is blocked (a lock, ``select``, a real sleep in a thread it joins):
+  past it, a handler whose thread used no CPU for ``IDLE_SECONDS`` is taken for blocked.
   On the main thread the watchdog sends it SIGINT, which interrupts the blocking call, and the
   SIGINT handler installed here raises :class:`HandlerBlocked` (a Ctrl-C from the user still raises
   ``KeyboardInterrupt`` and is remembered as the user's). A handler blocked in C on another thread
@@ -22,6 +23,7 @@ catches the exception cannot keep running.
 from __future__ import annotations
 
 import ctypes
+import os
 import signal
 import threading
 import time
@@ -31,7 +33,11 @@ from typing import Any, Final, final
 POLL_SECONDS: Final = 0.02
 BACKSTOP_FACTOR: Final = 12.0
 """The wall-clock backstop is this many times the CPU budget (60 s for the default 5 s)."""
+IDLE_SECONDS: Final = 0.5
+"""Past the backstop, a handler is taken for blocked once its thread used no CPU for this long (a handler
+that computes slowly on a loaded machine is left to its CPU budget)."""
 _perf = time.perf_counter
+_get_ident = threading.get_ident
 _sleep = time.sleep
 _clock_gettime_ns = getattr(time, "clock_gettime_ns", None)
 _cpu_clock_id = getattr(time, "pthread_getcpuclockid", None)
@@ -47,6 +53,7 @@ class HandlerBlocked(BaseException):
     """Raised in a handler's thread when it passed the wall-clock backstop (blocked, not computing)."""
 
 
+_UNSET: Final[Any] = object()
 FIRED_CPU: Final = "cpu"
 FIRED_WALL: Final = "wall"
 
@@ -55,17 +62,22 @@ FIRED_WALL: Final = "wall"
 class Entry:
     """One armed invocation: its thread, its budgets and whether the guard fired for it."""
 
-    __slots__ = ("armed", "below", "cpu_clock", "cpu_deadline_ns", "fired", "paused", "thread_id", "wall_deadline")
+    __slots__ = (
+        "armed", "below", "busy_at", "cpu_clock", "cpu_deadline_ns", "fired", "last_cpu_ns", "paused", "thread_id",
+        "wall_deadline",
+    )
 
-    def __init__(self, thread_id: int, cpu_clock: int | None, cpu_deadline_ns: int, wall_deadline: float) -> None:
+    def __init__(self, thread_id: int, budget_ns: int, wall_deadline: float) -> None:
         self.thread_id = thread_id
-        self.cpu_clock = cpu_clock
-        self.cpu_deadline_ns = cpu_deadline_ns
+        self.cpu_clock: Any = _UNSET  # the watchdog looks it up when it first sees the entry
+        self.cpu_deadline_ns = budget_ns  # the CPU time then is added
         self.wall_deadline = wall_deadline
         self.armed = True
         self.fired: str | None = None
         self.paused = 0
         self.below: Entry | None = None
+        self.last_cpu_ns = -1
+        self.busy_at = 0.0
 
 
 class _Watchdog:
@@ -79,11 +91,17 @@ class _Watchdog:
         self.sigint_previous: Any = None
         self._thread: threading.Thread | None = None
 
+        self.sigint_checked_at = -1.0
+
+    def reset_after_fork(self) -> None:
+        """In a forked child: no watchdog thread, no armed entries, fresh locks."""
+        self.__init__()  # type: ignore[misc]
+
     def ensure_started(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
+        if self._thread is not None:
             return
         with self.lock:
-            if self._thread is None or not self._thread.is_alive():
+            if self._thread is None:
                 t = threading.Thread(target=self._loop, name="lambdachaos-guard", daemon=True)
                 t.start()
                 self._thread = t
@@ -96,13 +114,33 @@ class _Watchdog:
             now = _perf()
             with self.lock:
                 for entry in list(self.entries):
+                    if entry.cpu_clock is _UNSET:
+                        entry.cpu_clock = self._clock_of(entry.thread_id)
+                        entry.cpu_deadline_ns += _cpu_ns(entry)
                     if entry.fired is None:
-                        if now >= entry.wall_deadline:
-                            entry.fired = FIRED_WALL
-                        elif _cpu_ns(entry) >= entry.cpu_deadline_ns:
+                        cpu = _cpu_ns(entry)
+                        if cpu != entry.last_cpu_ns:
+                            entry.last_cpu_ns, entry.busy_at = cpu, now
+                        if cpu >= entry.cpu_deadline_ns:
                             entry.fired = FIRED_CPU
-                    if entry.fired is not None and self.tops.get(entry.thread_id) is entry and not entry.paused:
+                        elif now >= entry.wall_deadline and now - entry.busy_at >= IDLE_SECONDS:
+                            entry.fired = FIRED_WALL
+                    if (entry.fired is not None and entry.armed and not entry.paused
+                            and self.tops.get(entry.thread_id) is entry):
                         self._deliver(entry)
+
+    def _clock_of(self, ident: int) -> int | None:
+        try:
+            return self.clocks[ident]
+        except KeyError:
+            clock = None
+            if _cpu_clock_id is not None:
+                try:
+                    clock = _cpu_clock_id(ident)
+                except OSError:
+                    clock = None
+            self.clocks[ident] = clock
+            return clock
 
     def _deliver(self, entry: Entry) -> None:
         """Signal ``entry``'s thread (called with the lock held, so never after it was disarmed)."""
@@ -128,6 +166,10 @@ def _cpu_ns(entry: Entry) -> int:
 
 
 _watchdog = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_watchdog.reset_after_fork)
+SIGINT_RECHECK_SECONDS: Final = 1.0
+"""How often arming checks that the SIGINT wrapper is still installed (``signal.getsignal`` is not free)."""
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> Any:
@@ -161,44 +203,42 @@ def _ensure_sigint() -> None:
 
 
 def arm(guard_seconds: float) -> Entry:
-    """Arm the guard for one invocation on the current thread; pass the entry to :func:`disarm`."""
+    """Arm the guard for one invocation on the current thread; pass the entry to :func:`disarm`.
+
+    Cheap on purpose (it runs on every invocation): no lock, no system call. The watchdog reads the
+    thread's CPU clock when it first sees the entry and starts the budget from there.
+    """
     wd = _watchdog
-    wd.ensure_started()
-    ident = threading.get_ident()
-    if ident == _MAIN_IDENT and not wd.entries:
-        _ensure_sigint()
+    if wd._thread is None:
+        wd.ensure_started()
+    ident = _get_ident()
+    top = wd.tops.get(ident)
+    now = _perf()
+    if top is None and ident == _MAIN_IDENT:
+        if now - wd.sigint_checked_at >= SIGINT_RECHECK_SECONDS:
+            wd.sigint_checked_at = now
+            _ensure_sigint()
         wd.user_interrupted = False
-    try:
-        clock = wd.clocks[ident]
-    except KeyError:
-        clock = None
-        if _cpu_clock_id is not None:
-            try:
-                clock = _cpu_clock_id(ident)
-            except OSError:
-                clock = None
-        wd.clocks[ident] = clock
-    budget_ns = round(guard_seconds * 1e9)
-    entry = Entry(ident, clock, 0, _perf() + guard_seconds * BACKSTOP_FACTOR)
-    entry.cpu_deadline_ns = _cpu_ns(entry) + budget_ns
-    with wd.lock:
-        entry.below = wd.tops.get(ident)
-        wd.tops[ident] = entry
-        wd.entries.append(entry)
+    entry = Entry(ident, round(guard_seconds * 1e9), now + guard_seconds * BACKSTOP_FACTOR)
+    entry.below = top
+    wd.tops[ident] = entry
+    wd.entries.append(entry)
     return entry
 
 
 def _disarm_once(entry: Entry) -> str | None:
     if entry.armed:
-        with _watchdog.lock:
-            entry.armed = False
-            _watchdog.entries.remove(entry)
-            if entry.below is None:
-                _watchdog.tops.pop(entry.thread_id, None)
-            else:
-                _watchdog.tops[entry.thread_id] = entry.below
-            if _watchdog.pending_wall is entry:
-                _watchdog.pending_wall = None
+        wd = _watchdog
+        entry.armed = False  # from here the watchdog delivers nothing more for it
+        wd.entries.remove(entry)
+        if entry.below is None:
+            wd.tops.pop(entry.thread_id, None)
+        else:
+            wd.tops[entry.thread_id] = entry.below
+        if entry.fired is not None or wd.pending_wall is entry:
+            with wd.lock:  # wait for a delivery under way to complete
+                if wd.pending_wall is entry:
+                    wd.pending_wall = None
     if entry.fired is not None:
         # clear an exception still pending delivery so it cannot surface in harness code
         _set_async_exc(ctypes.c_ulong(entry.thread_id), None)

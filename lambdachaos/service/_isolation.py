@@ -3,7 +3,7 @@
 The test process keeps the simulation; a worker (``_isolation_worker``) runs the init phase and the
 invocations and talks to it over a pipe. Virtual time is exact: the worker runs on handler time like
 the in-process mode and reports the virtual duration, and calls it makes back into the simulation
-(boto3, ``Function.invoke``) carry the invocation's elapsed time both ways.
+(boto3, ``Function.invoke``, ``Function.invoke_async``) carry the invocation's elapsed time both ways.
 
 The test process guards the worker: it reads the worker's CPU time (the real-time guard's budget)
 and its wall-clock backstop while it waits, and kills it when either is spent; the invocation ends
@@ -174,6 +174,10 @@ class Worker:
             service = self.service
             return service.invoke_sync(service.get(name), payload, qualifier=qualifier,
                                        client_context=client_context)
+        if kind == "invoke_async":
+            name, payload, qualifier, source = args
+            fn = self.service.get(name)
+            return fn.sim.async_invoker.accept(fn, payload, qualifier=qualifier, source=source)
         service_name, region, operation, params = args
         client = self._clients.get((service_name, region))
         if client is None:
@@ -231,7 +235,14 @@ def _dumps(error: Any) -> bytes:
 def init_env(service: LambdaService, env: Environment, handler: Any, code_dir: str | None,
              environment: dict[str, str], memory_mb: int, hc: HandlerClock) -> None:
     """Start ``env``'s worker and run its init phase there (on ``hc``)."""
-    worker = Worker(service, handler, code_dir, environment, memory_mb)
+    base = dict(os.environ)  # without what in-process functions of this simulation applied, if any
+    saved: dict[str, str | None] = getattr(service, "_saved_env", {})
+    for key, previous in saved.items():
+        if previous is None:
+            base.pop(key, None)
+        else:
+            base[key] = previous
+    worker = Worker(service, handler, code_dir, {**base, **environment}, memory_mb)
     service.isolation_workers.append(worker)
     env.state["run"] = worker.run_handler
     env.state["worker"] = worker

@@ -6,7 +6,8 @@ phase and each invocation on handler time, exactly as the in-process mode does, 
 pipe. What handler code does to this process (``os._exit``, a block in C, stray threads, tampering
 with ``sys.modules``, exhausting memory) ends this process at worst, never the test process.
 
-Handler code reaches the simulation through boto3 and ``Function.invoke``: both are forwarded to the
+Handler code reaches the simulation through boto3, ``Function.invoke`` and ``Function.invoke_async``:
+they are forwarded to the
 test process over the same pipe, with the invocation's virtual time, so nested invocations and
 sends land in the simulation and advance the caller's virtual time.
 """
@@ -31,7 +32,9 @@ NO_GUARD_SECONDS: Final = 1e9
 
 
 def prepare_runtime(environment: dict[str, str], code_dir: str | None) -> None:
-    """The runtime contract before the init phase: the function's environment, then its code folder first."""
+    """The runtime contract before the init phase: exactly the function's environment (``environment`` is
+    the whole process environment it sees), then its code folder first on ``sys.path``."""
+    os.environ.clear()
     os.environ.update(environment)
     if code_dir is not None:
         if code_dir in sys.path:
@@ -87,6 +90,12 @@ def _install_forwarding(rpc: _Rpc) -> None:
         return rpc.call("invoke", fn.name, payload, kwargs.get("qualifier"), kwargs.get("client_context"))
 
     LambdaService.invoke_sync = invoke_sync  # type: ignore[method-assign]
+    from lambdachaos.service._async import AsyncInvoker
+
+    def accept(self: Any, fn: Any, payload: bytes, *, qualifier: str | None = None, source: str | None = None) -> Any:
+        return rpc.call("invoke_async", fn.name, payload, qualifier, source)
+
+    AsyncInvoker.accept = accept  # type: ignore[method-assign]
     if "botocore.client" not in sys.modules:
         return
     from botocore.client import BaseClient
@@ -135,6 +144,7 @@ def _init(
     start_wall_ns: int, start_virtual_ns: int, deadline_ns: int,
 ) -> Callable[[Any, Any], Any] | None:
     hc = HandlerClock(start_wall_ns=start_wall_ns, start_virtual_ns=start_virtual_ns, deadline_ns=deadline_ns)
+    before = _contain.snapshot()
     previous = _handler_time.set_current(hc)
     error: tuple[str, str, list[str]] | None = None
     func: Callable[[Any, Any], Any] | None = None
@@ -153,7 +163,7 @@ def _init(
         error = ("Runtime.ExitError", "Runtime exited with error: signal: killed", [])
     finally:
         _handler_time.set_current(previous)
-        _contain.restore()
+        _contain.restore(before)
     conn.send(("init_done", hc.elapsed_ns, error))
     return func
 

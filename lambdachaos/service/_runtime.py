@@ -301,6 +301,7 @@ def run_handler(
     """
     request_id = context.aws_request_id
     _contain.install()
+    before = _contain.snapshot()
     previous = set_current(clock)
     entry = _guard.arm(guard_seconds)
     cpu_start = _thread_time_ns() if cpu_scale is not None else 0
@@ -311,7 +312,7 @@ def run_handler(
         finally:
             fired = _guard.disarm(entry)
             set_current(previous)
-            _contain.restore()
+            _contain.restore(before)
     except BaseException as exc:
         return _ended(exc, handler, context, clock, timeout_s, guard_seconds, fired)
     early = _check_run(handler, context, clock, timeout_s, guard_seconds, fired)
@@ -409,6 +410,27 @@ def _describe(handler: Any, context: Context) -> str:
     return f"handler {name!r} of function {context.function_name!r}"
 
 
+def guarded_init(init: Callable[[], None], env: Any, function: str, guard_seconds: float) -> None:
+    """Run an init phase under the real-time guard: module-level code that spins becomes an init error."""
+    _contain.install()
+    before = _contain.snapshot()
+    entry = _guard.arm(guard_seconds)
+    try:
+        try:
+            init()
+        finally:
+            fired = _guard.disarm(entry)
+            _contain.restore(before)
+    except (_guard.RunawayHandler, _guard.HandlerBlocked):
+        fired = fired or _guard.FIRED_CPU
+    if fired is not None:
+        env.init_error = InitError(
+            GUARD_ERROR_TYPE, f"the real-time guard stopped the init phase after {guard_seconds:.2f} seconds of CPU "
+            "time (this outcome depends on the machine, not on the simulation)", [],
+        )
+        warn_guard_stopped(function, "init phase", guard_seconds)
+
+
 def warn_guard_stopped(function: str, request_id: str, guard_seconds: float) -> None:
     """Warn that an attempt's outcome came from the real-time guard, so it depends on the machine."""
     warnings.warn(
@@ -416,8 +438,19 @@ def warn_guard_stopped(function: str, request_id: str, guard_seconds: float) -> 
         "of CPU time: the ledger records outcome 'guard_stopped', which depends on this machine's speed and "
         "load, not on the seed. Make the handler finish, raise guard_seconds, or give it a virtual-time sleep.",
         MachineDependentOutcome,
-        stacklevel=4,
+        stacklevel=_caller_level(),
     )
+
+
+def _caller_level() -> int:
+    """``stacklevel`` pointing at the first frame outside lambdachaos (the test's call)."""
+    package = os.path.dirname(os.path.dirname(__file__))
+    frame = sys._getframe(2)
+    level = 2
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 def guard_stopped(clock: HandlerClock, request_id: str, guard_seconds: float) -> RunResult:

@@ -46,6 +46,7 @@ from lambdachaos.service._runtime import (
     InitError,
     RunResult,
     check_handler_string,
+    guarded_init,
     run_handler,
     timed_out,
     warn_guard_stopped,
@@ -212,7 +213,8 @@ class LambdaService:
         previous = _handler_time.set_current(hc)
         saved = clock.set_local_now(start)
         try:
-            initialise(env, version, fn.isolate_environments)
+            guarded_init(lambda: initialise(env, version, fn.isolate_environments), env, fn.name,
+                         self.guard_seconds)
         finally:
             _handler_time.set_current(previous)
             clock.set_local_now(saved)

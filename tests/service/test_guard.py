@@ -90,3 +90,13 @@ def test_a_guard_stop_is_retried_like_a_function_error_on_the_async_path():
         (1, "guard_stopped", 0.0), (2, "guard_stopped", 63.0),
     ]
     assert sim.ledger.fate(request_id).status == "dropped"
+
+
+def test_module_level_code_that_spins_is_stopped_as_an_init_error(tmp_path):
+    (tmp_path / "spins_at_import.py").write_text("while True:\n    pass\n\ndef handler(event, context):\n    pass\n")
+    with Sim(seed=1, guard_seconds=0.1) as sim:
+        fn = sim.function("spins_at_import.handler", name="spins", code_dir=str(tmp_path), isolate_environments=True)
+        with pytest.warns(MachineDependentOutcome, match="init phase"):
+            result = fn.invoke({})
+    assert result.payload["errorType"] == "LambdaChaos.RealTimeGuard"
+    assert result.payload["errorMessage"].startswith("the real-time guard stopped the init phase after 0.10 seconds")

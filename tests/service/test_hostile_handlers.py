@@ -65,14 +65,24 @@ def test_a_handler_replacing_the_time_module_does_not_break_what_runs_after_it(s
     assert after.perf_counter() > 0 and after is time  # the harness's own time module is back
 
 
+def test_a_patch_the_test_made_itself_survives_invocations(sim: Sim, monkeypatch):
+    fn = sim.function(lambda e, c: None, name="noop")
+    fn.invoke({})  # handler time is installed once per process, on the first invocation
+    monkeypatch.setattr(time, "time", lambda: 42.0)
+    fn.invoke({})
+    assert time.time() == 42.0
+
+
 CTRL_C = """
 import os, signal, threading
 from lambdachaos import Sim
 
-def press_ctrl_c():
-    os.kill(os.getpid(), signal.SIGINT)
+TEST_PROCESS = os.getpid()
 
-with Sim(seed=1, guard_seconds=30) as sim:
+def press_ctrl_c():
+    os.kill(TEST_PROCESS, signal.SIGINT)
+
+with Sim(seed=1, guard_seconds=30, isolation="{isolation}") as sim:
     def {kind}(event, context):
         threading.Timer(0.3, press_ctrl_c).start()
         {body}
@@ -89,12 +99,13 @@ with Sim(seed=1, guard_seconds=30) as sim:
 """
 
 
+@pytest.mark.parametrize("isolation", ["in-process", "process"])
 @pytest.mark.parametrize(
     ("kind", "body"),
     [("spins", "while True: pass"), ("blocks", "threading.Event().wait()")],
 )
-def test_ctrl_c_from_the_terminal_stops_the_run_and_reaches_the_caller(kind, body):
-    result, _ = run_case(CTRL_C.format(kind=kind, body=body))
+def test_ctrl_c_from_the_terminal_stops_the_run_and_reaches_the_caller(kind, body, isolation):
+    result, _ = run_case(CTRL_C.format(kind=kind, body=body, isolation=isolation))
     assert result == ["KeyboardInterrupt", 0]
 
 
@@ -180,6 +191,19 @@ def test_a_thread_the_handler_joins_is_fine(sim: Sim):
         return box
 
     assert sim.function(handler, name="joins").invoke({}).payload == [1]
+
+
+def test_a_module_level_thread_pool_reused_warm_is_fine(sim: Sim):
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=2)
+
+    def handler(event, context):
+        return pool.submit(lambda: event["n"] * 2).result()
+
+    fn = sim.function(handler, name="pooled")
+    assert [fn.invoke({"n": n}).payload for n in (1, 2)] == [2, 4]
+    pool.shutdown()
 
 
 def test_harness_errors_for_unstoppable_handlers_are_lambdachaos_errors():

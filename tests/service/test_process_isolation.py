@@ -150,18 +150,23 @@ def test_nested_invokes_and_boto3_calls_reach_the_simulation_with_virtual_time()
     with Sim(seed=1, isolation="process") as sim:
         queue = sim.sqs_queue("out")
         inner = sim.function(lambda e, c: time.sleep(2) or {"inner": e["n"]}, name="inner")
+        later = sim.function(lambda e, c: e["n"], name="later")
 
         def outer(event, context):
             first = inner.invoke({"n": 1}).payload
             second = json.loads(boto3.client("lambda").invoke(FunctionName="inner", Payload=b'{"n": 2}')["Payload"]
                                 .read())
             boto3.client("sqs").send_message(QueueUrl=queue.url, MessageBody="sent")
+            later.invoke_async({"n": 3})
             return [first, second, context.get_remaining_time_in_millis()]
 
         result = sim.function(outer, name="outer", timeout=10).invoke({})
         assert [m.body for m in queue.receive()] == ["sent"]
+        sim.run()
     assert result.payload == [{"inner": 1}, {"inner": 2}, 6000]
-    assert [(a.function, a.start) for a in sim.ledger.attempts] == [("inner", 0.0), ("inner", 2.0), ("outer", 0.0)]
+    assert [(a.function, a.start, a.outcome) for a in sim.ledger.attempts] == [
+        ("inner", 0.0, "success"), ("inner", 2.0, "success"), ("outer", 0.0, "success"), ("later", 4.0, "success"),
+    ]
 
 
 def test_a_string_handler_gets_its_environment_before_import(tmp_path):
@@ -178,3 +183,11 @@ def test_an_unknown_isolation_mode_is_refused():
         Sim(isolation="thread")
     with Sim() as sim, pytest.raises(ConfigError, match=r"isolation='vm'"):
         sim.function(lambda e, c: None, name="f", isolation="vm")
+
+
+def test_a_worker_does_not_see_the_variables_of_in_process_functions():
+    with Sim(seed=1) as sim:
+        sim.function(lambda e, c: os.environ["SECRET"], name="first", environment={"SECRET": "a"}).invoke({})
+        isolated = sim.function(lambda e, c: os.environ.get("SECRET", "unset"), name="second",
+                                isolation="process")
+        assert isolated.invoke({}).payload == "unset"
