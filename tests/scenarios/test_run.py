@@ -43,7 +43,8 @@ def test_a_passing_run_exits_0_and_prints_the_verdict_table(tmp_path):
         "by virtual t=110.2 s: 23 of 30 record(s) sent, the latest at t=110.0 s",
         "by virtual t=145.0 s: 30 of 30 record(s) sent, the latest at t=145.0 s",
         "settled at virtual t=225.0 s: nothing left to happen"]
-    assert "PASS  bundled_egress_outage.yaml:34  fault vpc-egress-outage fires\n        expected at least 1 firing\n" in out
+    assert ("PASS  bundled_egress_outage.yaml:34  fault vpc-egress-outage fires\n"
+            "        expected at least 1 firing\n") in out
     assert "verdict: PASS (6 of 6 expectations held)" in out
     assert json.loads((tmp_path / "l.json").read_text())["schema"] == "lambdachaos.ledger/1"
     page = (tmp_path / "r.html").read_text()
