@@ -34,6 +34,7 @@ from ._flow_faults import (
     BurstLimit,
     DuplicateDelivery,
     PoisonInjection,
+    PushInvokeFailure,
     Reorder,
     ReservedConcurrencyChange,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "OutOfMemory",
     "PlanRunner",
     "PoisonInjection",
+    "PushInvokeFailure",
     "Reorder",
     "ReservedConcurrencyChange",
     "Target",

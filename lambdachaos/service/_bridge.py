@@ -306,7 +306,7 @@ _SERVICES: Final = frozenset({"sqs", "sns", "events", "lambda", *routes.ROUTED_S
 _VALIDATED: Final = frozenset(
     {*sqs_api.OPERATIONS, "Publish", "PublishBatch", "PutEvents", "Invoke", *routes.VALIDATED}
 )
-_WRITE_HOOKS: Final = {"dynamodb": bridge_ddb.WRITE_OPERATIONS, "s3": bridge_push.S3_NOTIFYING_OPERATIONS}
+_WRITE_HOOKS: Final = {"dynamodb": bridge_ddb.WRITE_OPERATIONS, "s3": bridge_push.S3_BUCKET_OPERATIONS}
 
 
 def _passthrough(bridge: Bridge | None, client: Any, operation_name: str, params: dict[str, Any]) -> Any:

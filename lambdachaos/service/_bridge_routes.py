@@ -111,6 +111,7 @@ def s3_write(bridges: tuple[Bridge, ...], client: Any, op: str, p: dict[str, Any
     if hit is None:
         return PASS
     size = push.body_size(p.get("Body"))  # botocore turns the body into a stream it reads during the call
+    push.sync_bucket(hit[1], call, client.meta.region_name)
     try:
         response = call(op, p)
     except Exception as exc:  # a sim bucket moto has not seen yet: create it there, as for DynamoDB tables
