@@ -120,7 +120,7 @@ class PushMixin:
         scheduler: bool = False, qualifier: str | None = None, retry_policy: RetryPolicy | dict[str, Any] | None = None,
         dead_letter_queue: Queue | None = None, input: str | None = None, timezone: str = "UTC",
         flexible_window_minutes: int | None = None, start_date: datetime | None = None,
-        end_date: datetime | None = None,
+        end_date: datetime | None = None, group: str = "default",
     ) -> Schedule:
         """A scheduled EventBridge rule (or, with ``scheduler=True``, an EventBridge Scheduler schedule).
 
@@ -132,7 +132,7 @@ class PushMixin:
 
         ``retry_policy`` and ``dead_letter_queue`` apply when the ``Invoke`` fails, as for rule targets.
         Scheduler only: ``timezone`` (IANA name for ``cron()``/``at()``), ``flexible_window_minutes``
-        (1-1,440), ``start_date``/``end_date`` (UTC when naive).
+        (1-1,440), ``start_date``/``end_date`` (UTC when naive), ``group`` (the schedule group in the ARN).
 
         Example::
 
@@ -156,14 +156,29 @@ class PushMixin:
         if until_ns < self.world.clock.now_ns:
             raise ConfigError(f"until={until!r} is before now={self.world.clock.now}s; give a later time")
         schedules = self._push_registry("schedules")
-        if name in schedules:
+        key = name if group == "default" else f"{group}/{name}"
+        if key in schedules:
             raise ConfigError(f"name={name!r}: a schedule with this name already exists in this simulation")
         made = Schedule(self.world, self.async_invoker, name=name, expression=schedule_expression, function=target,
                         until_ns=until_ns, scheduler=scheduler, qualifier=qualifier, retry_policy=retry_policy,
                         dead_letter_queue=dead_letter_queue, input=input, timezone=timezone,
-                        flexible_window_minutes=flexible_window_minutes, start_date=start_date, end_date=end_date)
-        schedules[name] = made
+                        flexible_window_minutes=flexible_window_minutes, start_date=start_date, end_date=end_date,
+                        group=group)
+        schedules[key] = made
         return made
+
+    def find_schedule(self, name: str, group: str = "default") -> Schedule | None:
+        """The schedule ``name`` of ``group`` (the boto3 bridge's hook), or None."""
+        found: Schedule | None = self._push_registry("schedules").get(name if group == "default" else f"{group}/{name}")
+        return found
+
+    def forget_schedule(self, name: str, group: str = "default") -> None:
+        """Drop a schedule from the registry (``DeleteSchedule``; disable it first)."""
+        self._push_registry("schedules").pop(name if group == "default" else f"{group}/{name}", None)
+
+    def sim_schedules(self) -> list[Schedule]:
+        """Every schedule of the simulation, in creation order."""
+        return list(self._push_registry("schedules").values())
 
     # ---- HTTP front doors (synchronous) -------------------------------------------------------
     def api_gateway_rest(

@@ -292,6 +292,9 @@ def _dispatch(client: Any, operation_name: str, api_params: dict[str, Any]) -> A
         elif service == "kinesis":
             outcome = routes.kinesis_call(bridges, operation_name, api_params, _missing)
             outcome = _PASS if outcome is routes.PASS else outcome
+        elif service == "scheduler":
+            outcome = routes.scheduler_call(bridges, operation_name, api_params)
+            outcome = _PASS if outcome is routes.PASS else outcome
         else:
             outcome = _lambda(bridges, operation_name, api_params)
     except AWSError as error:

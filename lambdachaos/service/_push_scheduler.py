@@ -100,6 +100,10 @@ class Schedule:
             raise ConfigError(f"end_date={end_date!r} must be after start_date={start_date!r}")
         self.firings: list[float] = []
         self.request_ids: list[str] = []
+        self.api: dict[str, Any] | None = None
+        """The ``CreateSchedule`` parameters when the schedule was made through boto3."""
+        self.created = world.wall_ns()
+        """Wall-clock nanoseconds of its creation (``CreationDate``)."""
         self._rng = world.stream(f"schedule:{self.arn}")
         self._timer: Any = None
         begin = self._wall(world.clock.now_ns)

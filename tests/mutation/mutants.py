@@ -25,6 +25,7 @@ class Mutant:
 
 
 SERVICE = ("tests/service",)
+PUSH = ("tests/push/test_push_delivery.py", "tests/bridge/test_scheduler_bridge.py")
 ESM = ("tests/esm",)
 SQS = ("tests/resources/test_sqs.py", "tests/esm/test_sqs_mapping.py", "tests/esm/test_sqs_scale_down.py")
 
@@ -34,6 +35,7 @@ _SQS = "lambdachaos/resources/_sqs.py"
 _CORE = "lambdachaos/resources/_sqs_core.py"
 _SQS_CONFIG = "lambdachaos/resources/_sqs_config.py"
 _CONFIG = "lambdachaos/service/_config.py"
+_PUSH = "lambdachaos/service/_push_retry.py"
 
 MUTANTS: tuple[Mutant, ...] = (
     # ---- asynchronous invocation (§4)
@@ -84,7 +86,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(_STREAM, "if limit != -1 and sub.retries >= limit:", "if limit != -1 and sub.retries > limit:",
            "6.4 MaximumRetryAttempts bounds stream retries", ESM),
     Mutant(_STREAM, "while cut < len(sub.records) and now - sub.records[cut].arrival_ns >= limit:",
-           "while cut < len(sub.records) and now - sub.records[cut].arrival_ns > limit + 1:",
+           "while cut < len(sub.records) and now - sub.records[cut].arrival_ns > limit:",
            "6.4 MaximumRecordAgeInSeconds discards old records", ESM),
     Mutant("lambdachaos/service/_esm_stream_config.py", "RETRY_INTERVAL_CAP_S: Final = 12",
            "RETRY_INTERVAL_CAP_S: Final = 24", "A5 stream retry interval capped", ESM),
@@ -127,6 +129,29 @@ MUTANTS: tuple[Mutant, ...] = (
            "5.1 DelaySeconds at most 900", SQS),
     Mutant(_SQS_CONFIG, "FIFO_DEDUPLICATION_WINDOW_S: Final = 300", "FIFO_DEDUPLICATION_WINDOW_S: Final = 600",
            "5.4 FIFO deduplication window 5 minutes", SQS),
+    # ---- push delivery before Lambda accepts an event (docs/aws-behaviour.md "Push delivery")
+    Mutant(_PUSH, "SNS_IMMEDIATE: Final = 3", "SNS_IMMEDIATE: Final = 4", "SNS: 3 attempts without delay", PUSH),
+    Mutant(_PUSH, "SNS_MAX_DELAY_S: Final = 20", "SNS_MAX_DELAY_S: Final = 30", "SNS: backoff up to 20 s", PUSH),
+    Mutant(_PUSH, "SNS_POST_BACKOFF: Final = 100_000", "SNS_POST_BACKOFF: Final = 99_999",
+           "SNS: 100,015 attempts in all", PUSH),
+    Mutant(_PUSH, "RETRY_ATTEMPTS_MAX: Final = 185", "RETRY_ATTEMPTS_MAX: Final = 184",
+           "EventBridge MaximumRetryAttempts 0-185, default 185", PUSH),
+    Mutant(_PUSH, "EVENT_AGE_MIN_S: Final = 60", "EVENT_AGE_MIN_S: Final = 59",
+           "EventBridge MaximumEventAgeInSeconds at least 60", PUSH),
+    Mutant(_PUSH, "EVENTS_BACKOFF_CAP_S: Final = 300", "EVENTS_BACKOFF_CAP_S: Final = 600",
+           "EventBridge backoff capped at 300 s (decision)", PUSH),
+    Mutant(_PUSH, '"Rate Exceeded.", True, "THROTTLING")', '"Rate Exceeded.", False, "THROTTLING")',
+           "a throttled push Invoke is retried", PUSH),
+    Mutant(_PUSH, 'function.arn}", False,\n                           "NO_RESOURCE")',
+           'function.arn}", True,\n                           "NO_RESOURCE")',
+           "a missing function is not retried", PUSH),
+    Mutant(_PUSH, "if now + delay - self.first_ns > self.policy", "if now - self.first_ns > self.policy",
+           "EventBridge: no retry past MaximumEventAgeInSeconds", PUSH),
+    Mutant(_PUSH, "if self.attempts > self.policy.maximum_retry_attempts:",
+           "if self.attempts > self.policy.maximum_retry_attempts + 1:", "EventBridge: MaximumRetryAttempts", PUSH),
+    Mutant("lambdachaos/service/_push_async.py", '"RETRY_ATTEMPTS": str(push.attempts - 1)}',
+           '"RETRY_ATTEMPTS": str(push.attempts)}',
+           "EventBridge DLQ RETRY_ATTEMPTS counts retries", PUSH),
     # ---- SDK retries inside handlers
     Mutant("faults/_downstream.py", "            sleep(wait)\n", "            sleep(0.0)\n",
            "adaptive retry mode: token-bucket waits advance the clock", ("tests/faults/test_injectors.py",)),
