@@ -7,6 +7,7 @@ botocore-parsed response dict (or raises an :class:`AWSError` with AWS's code an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -125,7 +126,21 @@ def sns_subscription(backend: Any, topic: Topic, op: str, p: Params) -> dict[str
                 f"Invalid parameter: this simulation cannot deliver {topic.arn} to Lambda {endpoint}; "
                 "subscribe with sim.subscribe(topic, function)"
             )
-        return {"SubscriptionArn": hook(topic, endpoint).arn}
+        redrive = attributes.get("RedrivePolicy")
+        dlq = None
+        if redrive is not None:
+            try:
+                dlq_arn = json.loads(redrive)["deadLetterTargetArn"]
+            except (TypeError, ValueError, KeyError):
+                raise InvalidParameter("Invalid parameter: RedrivePolicy: Invalid JSON") from None
+            dlq = backend.find_queue(dlq_arn)
+            if dlq is None or dlq.fifo != topic.fifo:
+                raise InvalidParameter(
+                    f"Invalid parameter: RedrivePolicy: deadLetterTargetArn {dlq_arn} is not a "
+                    f"{'FIFO' if topic.fifo else 'standard'} queue of this simulation")
+        sub = hook(topic, endpoint)
+        sub.dead_letter_queue = dlq
+        return {"SubscriptionArn": sub.arn}
     raise InvalidParameter(
         f"Invalid parameter: Protocol {protocol!r} is not simulated on sim topics; use 'sqs' or 'lambda'"
     )

@@ -118,7 +118,7 @@ def subscribe_function(
                 "message_deduplication_id": note.message_deduplication_id or note.message_id}
 
         push = PushDelivery(invoker, function, _payload(note.lambda_event(sub.arn)), qualifier=qualifier,
-                            source=topic.arn, service="sns", policy=None, dead_letter_queue=dead_letter_queue,
+                            source=topic.arn, service="sns", policy=None, dead_letter_queue=sub.dead_letter_queue,
                             dead_letter=dead_letter)
         sub.event_ids.append(push.start())
 

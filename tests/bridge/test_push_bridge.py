@@ -149,3 +149,21 @@ def test_objects_written_either_way_are_visible_both_ways(sim):
     bucket.delete_object("sim.txt")
     s3.delete_object(Bucket="shared", Key="boto.txt")
     assert bucket.keys == [] and s3.list_objects_v2(Bucket="shared")["KeyCount"] == 0
+
+
+def test_a_lambda_subscription_made_through_boto3_takes_a_redrive_policy(sim):
+    fn = sim.function(lambda event, context: None, name="audit")
+    topic = sim.sns_topic("orders")
+    dlq = sim.sqs_queue("orders-dlq")
+    sns = boto3.client("sns")
+    sns.subscribe(TopicArn=topic.arn, Protocol="lambda", Endpoint=fn.arn,
+                  Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq.arn})})
+    del sim.service.functions["audit"]
+    message_id = sns.publish(TopicArn=topic.arn, Message="lost")["MessageId"]
+    sim.run()
+    [moved] = boto3.client("sqs").receive_message(QueueUrl=dlq.url)["Messages"]
+    assert json.loads(moved["Body"])["MessageId"] == message_id
+    with pytest.raises(ClientError) as info:
+        sns.subscribe(TopicArn=topic.arn, Protocol="lambda", Endpoint=fn.arn + "x",
+                      Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq.arn + "-missing"})})
+    assert info.value.response["Error"]["Code"] == "InvalidParameter"
