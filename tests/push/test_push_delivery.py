@@ -327,3 +327,16 @@ def test_an_unknown_time_zone_is_refused(sim: Sim):
     fn, _ = recorder(sim)
     with pytest.raises(ConfigError, match=r"^timezone='Mars/Olympus': ScheduleExpressionTimezone must be an IANA"):
         sim.schedule("r", "cron(0 9 * * ? *)", target=fn, until=10, scheduler=True, timezone="Mars/Olympus")
+
+
+def test_push_invoke_failure_validates_its_settings():
+    from lambdachaos.faults import FaultPlanError
+
+    with pytest.raises(FaultPlanError, match=r"^error='gone' is invalid: it must be one of function-missing, "
+                                             r"permission-denied, throttled\."):
+        PushInvokeFailure(error="gone")
+    with pytest.raises(FaultPlanError, match=r"^services=\('lambda',\) is invalid: each entry is one of sns, "
+                                             r"events, scheduler\."):
+        PushInvokeFailure(services=["lambda"])
+    plan = FaultPlan.of(PushInvokeFailure(error="permission-denied", services=["events"], end_seconds=5))
+    assert FaultPlan.from_json(plan.to_json()) == plan
