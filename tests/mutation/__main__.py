@@ -7,7 +7,8 @@ The sources are copied to a temporary folder laid out as the package is installe
 *survives* when they pass. The exit status is 0 when every mutant is killed, 1 when one survives, and 2
 when a mutant no longer matches its source (the text to change must occur exactly once).
 
-Options: ``-k TEXT`` runs only mutants whose file or rule contains TEXT; ``--list`` prints the mutants.
+Options: ``-k TEXT`` runs only mutants whose file or rule contains TEXT (``A|B``: either); ``--list`` prints
+the mutants.
 """
 
 from __future__ import annotations
@@ -101,10 +102,12 @@ def baseline(tree: Path, tests: list[str]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Run the mutation check; the exit status is described in the module docstring."""
     parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__.split("\n\n")[0])
-    parser.add_argument("-k", dest="only", default="", help="only mutants whose file or rule contains this text")
+    parser.add_argument("-k", dest="only", default="",
+                        help="only mutants whose file or rule contains this text (several: separate with '|')")
     parser.add_argument("--list", action="store_true", help="print the mutants and exit")
     args = parser.parse_args(argv)
-    chosen = [m for m in MUTANTS if args.only in m.path or args.only in m.rule]
+    wanted = args.only.split("|")
+    chosen = [m for m in MUTANTS if any(w in m.path or w in m.rule for w in wanted)]
     if args.list:
         for m in chosen:
             print(f"{m.path}: {m.rule}")
