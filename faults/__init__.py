@@ -37,6 +37,7 @@ from ._flow_faults import (
     BurstLimit,
     DuplicateDelivery,
     PoisonInjection,
+    PushInvokeFailure,
     Reorder,
     ReservedConcurrencyChange,
 )
@@ -118,6 +119,7 @@ __all__ = [
     "OutOfMemory",
     "PlanRunner",
     "PoisonInjection",
+    "PushInvokeFailure",
     "Reorder",
     "ReservedConcurrencyChange",
     "Target",

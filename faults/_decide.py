@@ -25,6 +25,7 @@ from ._flow_faults import (
     BurstLimit,
     DuplicateDelivery,
     PoisonInjection,
+    PushInvokeFailure,
     Reorder,
     ReservedConcurrencyChange,
 )
@@ -355,4 +356,6 @@ def _throttle_window(f: Any) -> tuple[float, float | None, dict[str, Any]] | Non
         return f.start_seconds, f.end_seconds, {"available": f.available_concurrency}
     if isinstance(f, BurstLimit):
         return f.start_seconds, f.end_seconds, {"burst": f.burst, "refill_per_second": f.refill_per_second}
+    if isinstance(f, PushInvokeFailure):
+        return f.start_seconds, f.end_seconds, {"error": f.error, "services": f.services}
     return None

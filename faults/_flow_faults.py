@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar, final
 
-from ._catalogue import Fault, FaultCategory, float_range, int_range, text
+from ._catalogue import Fault, FaultCategory, float_range, int_range, text, tupled
 from ._errors import bad_value
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "BurstLimit",
     "DuplicateDelivery",
     "PoisonInjection",
+    "PushInvokeFailure",
     "Reorder",
     "ReservedConcurrencyChange",
 ]
@@ -99,6 +100,55 @@ class BurstLimit(Fault):
     def __post_init__(self) -> None:
         int_range("burst", self.burst, 0, 1_000_000, "a burst size")
         float_range("refill_per_second", self.refill_per_second, 0, 1e9, "a refill rate")
+
+
+#: ``PushInvokeFailure.error`` values and the Lambda ``Invoke`` error each stands for.
+PUSH_INVOKE_ERRORS = {
+    "function-missing": "ResourceNotFoundException",
+    "permission-denied": "AccessDeniedException",
+    "throttled": "TooManyRequestsException",
+}
+#: The pushing services a :class:`PushInvokeFailure` can be limited to.
+PUSH_SERVICES = ("sns", "events", "scheduler")
+
+
+@final
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PushInvokeFailure(Fault):
+    """During ``[start_seconds, end_seconds)`` the ``Invoke`` call of a pushing service (SNS, EventBridge
+    rules, EventBridge Scheduler) for the function fails before Lambda accepts the event.
+
+    ``error`` is ``"function-missing"`` (ResourceNotFoundException), ``"permission-denied"``
+    (AccessDeniedException): client errors, never retried; or ``"throttled"`` (TooManyRequestsException):
+    retried by the service's own delivery policy. ``services`` limits the fault to some of ``"sns"``,
+    ``"events"`` and ``"scheduler"`` (empty: all three). The event then ends in the subscription's or
+    target's dead-letter queue, or is dropped.
+    """
+
+    kind: ClassVar[str] = "push-invoke-failure"
+    category: ClassVar[FaultCategory] = FaultCategory.THROTTLE
+    error: str = "throttled"
+    services: tuple[str, ...] = ()
+    start_seconds: float = 0.0
+    end_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.error not in PUSH_INVOKE_ERRORS:
+            raise bad_value("error", self.error, f"it must be one of {', '.join(PUSH_INVOKE_ERRORS)}",
+                            "Pick error='throttled' for a retried failure.")
+        tupled(self, "services")
+        for service in self.services:
+            if service not in PUSH_SERVICES:
+                raise bad_value("services", self.services, f"each entry is one of {', '.join(PUSH_SERVICES)}",
+                                "Leave services empty to fail every pushing service.")
+        float_range("start_seconds", self.start_seconds, 0, 1e12, "a virtual time")
+        if self.end_seconds is not None and self.end_seconds <= self.start_seconds:
+            raise bad_value(
+                "end_seconds",
+                self.end_seconds,
+                f"it must be after start_seconds={self.start_seconds}",
+                "Raise end_seconds or leave it out.",
+            )
 
 
 # ---- delivery faults -----------------------------------------------------------------------------------

@@ -29,6 +29,10 @@ class ThrottleWindow:
     available: int | None = None
     burst: int | None = None
     refill_per_second: float | None = None
+    error: str | None = None
+    """``push-invoke-failure``: the failure (``function-missing``, ``permission-denied``, ``throttled``)."""
+    services: tuple[str, ...] = ()
+    """``push-invoke-failure``: the pushing services it applies to (empty: all)."""
 
     def covers(self, time: float) -> bool:
         """Whether virtual ``time`` is inside the window."""
@@ -68,6 +72,12 @@ class ThrottleSchedule:
         if w is None or w.burst is None or w.refill_per_second is None:
             return None
         return (w.burst, w.refill_per_second)
+
+    def push_failure_at(self, time: float, service: str) -> ThrottleWindow | None:
+        """The ``push-invoke-failure`` window in force at ``time`` for pushing ``service`` (None: none)."""
+        hits = [w for w in self.windows if w.kind == "push-invoke-failure" and w.covers(time)
+                and (not w.services or service in w.services)]
+        return max(hits, key=lambda w: w.start) if hits else None
 
     def window_at(self, kind: str, time: float) -> ThrottleWindow | None:
         """The window of ``kind`` in force at ``time`` (to attribute a throttle to its rule)."""

@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from lambdachaos.service._esm_sqs import SqsEventSourceMapping
     from lambdachaos.service._esm_stream import StreamEventSourceMapping
     from lambdachaos.service._function import Alias, Function, Version
-    from lambdachaos.service._push_async import Schedule
     from lambdachaos.service._push_http import HttpResponse
+    from lambdachaos.service._push_scheduler import Schedule
 
 _LAZY: dict[str, str] = {
     "Clock": "lambdachaos._clock",
@@ -74,7 +74,7 @@ _LAZY: dict[str, str] = {
     "EventBus": "lambdachaos.resources._events",
     "VisibilityTimeoutWarning": "lambdachaos.service._esm_common",
     "Bucket": "lambdachaos.resources._s3",
-    "Schedule": "lambdachaos.service._push_async",
+    "Schedule": "lambdachaos.service._push_scheduler",
     "HttpResponse": "lambdachaos.service._push_http",
     "Function": "lambdachaos.service._function",
     "Version": "lambdachaos.service._function",

@@ -7,7 +7,7 @@ URLs and ALB invoke synchronously (AWS-SEMANTICS §7). See ``docs/push-sources.m
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from lambdachaos._clock import to_ns
@@ -18,10 +18,12 @@ if TYPE_CHECKING:
     from lambdachaos.resources._events import EventBus, Rule
     from lambdachaos.resources._s3 import Bucket, NotificationConfiguration
     from lambdachaos.resources._sns import Subscription, Topic
+    from lambdachaos.resources._sqs import Queue
     from lambdachaos.service._async import AsyncInvoker
     from lambdachaos.service._function import Function
-    from lambdachaos.service._push_async import Schedule
     from lambdachaos.service._push_doors import AlbTargetGroup, ApiGatewayRest, FunctionUrl, HttpApi
+    from lambdachaos.service._push_retry import RetryPolicy
+    from lambdachaos.service._push_scheduler import Schedule
     from lambdachaos.service._service import LambdaService
 
 
@@ -74,32 +76,51 @@ class PushMixin:
     def subscribe(
         self, topic: Topic, function: Function, *, qualifier: str | None = None,
         filter_policy: str | Mapping[str, Any] | None = None, filter_policy_scope: str = "MessageAttributes",
+        dead_letter_queue: Queue | None = None,
     ) -> Subscription:
         """Subscribe ``function`` to ``topic`` (protocol ``lambda``): each publish is an async invoke (§7.2).
 
         ``filter_policy`` is an SNS subscription filter policy (EventBridge pattern syntax) applied to the
         message attributes, or to the JSON message with ``filter_policy_scope="MessageBody"``.
+        When SNS's ``Invoke`` fails it follows its delivery policy for AWS-managed endpoints (100,015
+        attempts over about 23 days; none for a missing function or permission), then moves the message
+        to ``dead_letter_queue`` (the subscription's ``RedrivePolicy``) or drops it. ``subscription.event_ids``
+        lists each message's ledger id.
         """
         from lambdachaos.service._push_async import subscribe_function
 
         return subscribe_function(self.async_invoker, topic, function, qualifier=qualifier,
-                                  filter_policy=filter_policy, filter_policy_scope=filter_policy_scope)
+                                  filter_policy=filter_policy, filter_policy_scope=filter_policy_scope,
+                                  dead_letter_queue=dead_letter_queue)
 
     # ---- EventBridge --------------------------------------------------------------------------
     def rule(
         self, bus: EventBus | str, name: str, *, event_pattern: str | Mapping[str, Any], target: Function,
-        qualifier: str | None = None,
+        qualifier: str | None = None, retry_policy: RetryPolicy | dict[str, Any] | None = None,
+        dead_letter_queue: Queue | None = None, input: str | None = None, input_path: str | None = None,
+        input_transformer: Mapping[str, Any] | None = None,
     ) -> Rule:
-        """An EventBridge rule on ``bus`` (a bus or its name) whose target is ``target``, invoked asynchronously."""
+        """An EventBridge rule on ``bus`` (a bus or its name) whose target is ``target``, invoked asynchronously.
+
+        ``retry_policy`` (``{"MaximumRetryAttempts": 0-185, "MaximumEventAgeInSeconds": 60-86400}``, default
+        185 and 86,400) and ``dead_letter_queue`` (a standard queue) apply when EventBridge's ``Invoke``
+        fails; ``input``, ``input_path`` or ``input_transformer`` shape what the function receives.
+        ``rule.event_ids`` lists each event's ledger id.
+        """
         from lambdachaos.service._push_async import add_rule
 
         if isinstance(bus, str):
             bus = self.event_bus(bus)
-        return add_rule(self.async_invoker, bus, name, target, event_pattern=event_pattern, qualifier=qualifier)
+        return add_rule(self.async_invoker, bus, name, target, event_pattern=event_pattern, qualifier=qualifier,
+                        retry_policy=retry_policy, dead_letter_queue=dead_letter_queue, input=input,
+                        input_path=input_path, input_transformer=input_transformer)
 
     def schedule(
         self, name: str, schedule_expression: str, *, target: Function, until: float | timedelta | None,
-        scheduler: bool = False, qualifier: str | None = None,
+        scheduler: bool = False, qualifier: str | None = None, retry_policy: RetryPolicy | dict[str, Any] | None = None,
+        dead_letter_queue: Queue | None = None, input: str | None = None, timezone: str = "UTC",
+        flexible_window_minutes: int | None = None, start_date: datetime | None = None,
+        end_date: datetime | None = None, group: str = "default",
     ) -> Schedule:
         """A scheduled EventBridge rule (or, with ``scheduler=True``, an EventBridge Scheduler schedule).
 
@@ -107,7 +128,11 @@ class PushMixin:
         on the wall clock the virtual clock renders. ``until`` is required: the last virtual time (seconds
         since the simulation started) at which the schedule may fire. Firings are scheduled only up to it, so
         ``sim.run()`` returns; create a new schedule (or use ``sim.run(until=...)`` on a longer horizon) to
-        go further. Each firing is an async invoke of the §7.3 scheduled event.
+        go further. Each firing is an async invoke of the §7.3 scheduled event (or of ``input``).
+
+        ``retry_policy`` and ``dead_letter_queue`` apply when the ``Invoke`` fails, as for rule targets.
+        Scheduler only: ``timezone`` (IANA name for ``cron()``/``at()``), ``flexible_window_minutes``
+        (1-1,440), ``start_date``/``end_date`` (UTC when naive), ``group`` (the schedule group in the ARN).
 
         Example::
 
@@ -119,23 +144,41 @@ class PushMixin:
                 sim.run()
                 assert every5.firings == [300.0 * i for i in range(1, 13)]
         """
-        from lambdachaos.service._push_async import Schedule
+        from lambdachaos.service._push_scheduler import Schedule
 
-        if until is None:
+        bounded = end_date is not None or schedule_expression.startswith("at(")
+        if until is None and not bounded:
             raise ConfigError(
                 f"until=None: schedule {name!r} ({schedule_expression}) would fire forever and sim.run() would "
                 "never return; give until=<virtual seconds> as the last time it may fire"
             )
-        until_ns = to_ns(until)
+        until_ns = to_ns(until) if until is not None else 1 << 62
         if until_ns < self.world.clock.now_ns:
             raise ConfigError(f"until={until!r} is before now={self.world.clock.now}s; give a later time")
         schedules = self._push_registry("schedules")
-        if name in schedules:
+        key = name if group == "default" else f"{group}/{name}"
+        if key in schedules:
             raise ConfigError(f"name={name!r}: a schedule with this name already exists in this simulation")
         made = Schedule(self.world, self.async_invoker, name=name, expression=schedule_expression, function=target,
-                        until_ns=until_ns, scheduler=scheduler, qualifier=qualifier)
-        schedules[name] = made
+                        until_ns=until_ns, scheduler=scheduler, qualifier=qualifier, retry_policy=retry_policy,
+                        dead_letter_queue=dead_letter_queue, input=input, timezone=timezone,
+                        flexible_window_minutes=flexible_window_minutes, start_date=start_date, end_date=end_date,
+                        group=group)
+        schedules[key] = made
         return made
+
+    def find_schedule(self, name: str, group: str = "default") -> Schedule | None:
+        """The schedule ``name`` of ``group`` (the boto3 bridge's hook), or None."""
+        found: Schedule | None = self._push_registry("schedules").get(name if group == "default" else f"{group}/{name}")
+        return found
+
+    def forget_schedule(self, name: str, group: str = "default") -> None:
+        """Drop a schedule from the registry (``DeleteSchedule``; disable it first)."""
+        self._push_registry("schedules").pop(name if group == "default" else f"{group}/{name}", None)
+
+    def sim_schedules(self) -> list[Schedule]:
+        """Every schedule of the simulation, in creation order."""
+        return list(self._push_registry("schedules").values())
 
     # ---- HTTP front doors (synchronous) -------------------------------------------------------
     def api_gateway_rest(

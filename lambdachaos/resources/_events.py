@@ -49,7 +49,8 @@ def entry_size(entry: Mapping[str, Any]) -> int:
 class Rule:
     """A rule on a bus: an event pattern and the targets it delivers matching events to."""
 
-    __slots__ = ("_targets", "arn", "bus", "enabled", "name", "pattern")
+    __slots__ = ("_targets", "arn", "bus", "dead_letter_queue", "enabled", "event_ids", "name", "pattern",
+                 "retry_policy")
 
     def __init__(self, bus: EventBus, name: str, pattern: EventPattern) -> None:
         self.bus = bus
@@ -64,6 +65,12 @@ class Rule:
         self.enabled = True
         """``State`` ENABLED (True) or DISABLED."""
         self._targets: list[Target] = []
+        self.retry_policy: Any = None
+        """The Lambda target's ``RetryPolicy`` (rules made with ``sim.rule``)."""
+        self.dead_letter_queue: Queue | None = None
+        """The Lambda target's ``DeadLetterConfig`` queue (rules made with ``sim.rule``)."""
+        self.event_ids: list[str] = []
+        """Ledger ids of the events handed or tried to hand to the Lambda target, in order."""
 
     def add_target(self, target: Target) -> None:
         """Add a target: an SQS queue or a callback called with ``(event, rule)``."""

@@ -100,8 +100,8 @@ class ObjectState:
 class Bucket:
     """An S3 bucket that sends event notifications; ``versioning`` is ``VersioningConfiguration`` Enabled."""
 
-    __slots__ = ("_bodies", "_configs", "_deliver", "_objects", "_rng", "_sequence", "_world", "arn", "name",
-                 "owner_id", "principal_id", "records", "source_ip", "versioning")
+    __slots__ = ("_bodies", "_configs", "_deliver", "_objects", "_rng", "_sequence", "_world", "arn", "mirrored",
+                 "name", "owner_id", "principal_id", "records", "source_ip", "versioning")
 
     def __init__(self, world: World, name: str, *, versioning: bool = False, deliver: Deliver | None = None) -> None:
         if not isinstance(name, str) or not _BUCKET_NAME.fullmatch(name) or ".." in name:
@@ -131,6 +131,9 @@ class Bucket:
         self._sequence = 0
         self.records: list[dict[str, Any]] = []
         """Every notification record sent, in order."""
+        self.mirrored: dict[str, str] | None = None
+        """The boto3 bridge's bookkeeping: ``None`` until moto holds the bucket, then the ETag of each
+        sim-side object it copied there."""
 
     @property
     def world(self) -> World:
@@ -210,6 +213,10 @@ class Bucket:
         """Current keys, sorted as ``ListObjectsV2`` returns them."""
         return sorted(self._objects)
 
+    def sim_bodies(self) -> list[tuple[str, ObjectState, bytes]]:
+        """``(key, state, body)`` of the current objects written sim-side, sorted by key."""
+        return [(key, self._objects[key], self._bodies[key]) for key in sorted(self._bodies) if key in self._objects]
+
     def _version_id(self) -> str | None:
         if not self.versioning:
             return None
@@ -266,12 +273,21 @@ class Bucket:
         ``event_name`` is ``ObjectCreated:Put`` (an ``s3:`` prefix is accepted); ``key`` is the raw key
         (encoded here); ``size``/``etag`` are ignored for removals; ``version_id`` is written only when
         the bucket is versioned. Returns the records sent (one per matching configuration). Call it after
-        the request reached moto; it does not change this model's object state.
+        the request reached moto: a change made there (a different size or ETag, or a removal) also
+        updates this model's keys (``keys``, ``head``), without a body (read it with boto3).
         """
         if event_name.startswith("s3:"):
             event_name = event_name[3:]
         if event_name not in s3_records.EVENT_NAMES:
             raise ConfigError(f"event_name={event_name!r} is not an S3 event; use one of {s3_records.EVENT_NAMES}")
+        known = self._objects.get(key)
+        if event_name.startswith("ObjectRemoved"):
+            self._objects.pop(key, None)
+            self._bodies.pop(key, None)
+        elif event_name.startswith("ObjectCreated") and (
+                known is None or (known.size, known.etag) != (size or 0, etag or known.etag)):
+            self._objects[key] = ObjectState(key, size or 0, etag or hashlib.md5(b"").hexdigest(), version_id)
+            self._bodies.pop(key, None)
         world = self._world
         sent: list[dict[str, Any]] = []
         sequencer = self._sequencer()

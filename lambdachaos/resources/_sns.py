@@ -207,7 +207,8 @@ class Notification:
 class Subscription:
     """A topic subscription: ``arn`` is ``<topicArn>:<uuid>``."""
 
-    __slots__ = ("arn", "callback", "endpoint", "protocol", "queue", "raw_message_delivery")
+    __slots__ = ("arn", "callback", "dead_letter_queue", "endpoint", "event_ids", "protocol", "queue",
+                 "raw_message_delivery")
 
     def __init__(
         self,
@@ -225,6 +226,10 @@ class Subscription:
         self.queue = queue
         self.callback = callback
         self.raw_message_delivery = raw_message_delivery
+        self.dead_letter_queue: Queue | None = None
+        """The SQS queue of the subscription's ``RedrivePolicy`` (Lambda subscriptions of the simulation)."""
+        self.event_ids: list[str] = []
+        """Ledger ids of the events this (Lambda) subscription handed or tried to hand to Lambda, in order."""
 
     def __repr__(self) -> str:
         return f"<Subscription {self.protocol} {self.endpoint}>"

@@ -56,15 +56,20 @@ class AsyncInvoker:
         self.in_queue = 0
 
     def accept(
-        self, fn: Function, payload: bytes, *, qualifier: str | None = None, source: str | None = None
+        self, fn: Function, payload: bytes, *, qualifier: str | None = None, source: str | None = None,
+        request_id: str | None = None,
     ) -> str:
-        """InvocationType=Event: validate, queue, and return the request id (status 202)."""
+        """InvocationType=Event: validate, queue, and return the request id (status 202).
+
+        ``request_id`` is the id a pushing service already gave the event in the ledger (default: a new one).
+        """
         service = self.service
         service.check_async_payload(payload)
         cfg = fn.event_invoke_config(qualifier)
         dest.check_async_destinations(cfg.on_success, cfg.on_failure)
         clock = service.world.clock
-        request_id = service.world.uuid()
+        if request_id is None:
+            request_id = service.world.uuid()
         service.ledger.open(request_id, clock.now_ns)
         _recursion.stamp(service, request_id)  # §4.6: an event sent from a handler joins its chain
         item = AsyncEvent(fn, qualifier, payload, request_id, clock.now_ns, source=source)

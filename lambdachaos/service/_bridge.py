@@ -316,6 +316,9 @@ def _route(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
         if service == "kinesis":
             routed = routes.kinesis_call(bridges, operation_name, api_params, _missing)
             return _PASS if routed is routes.PASS else routed
+        if service == "scheduler":
+            routed = routes.scheduler_call(bridges, operation_name, api_params)
+            return _PASS if routed is routes.PASS else routed
         return _lambda(bridges, operation_name, api_params)
 
     try:
@@ -336,7 +339,7 @@ _VALIDATED: Final = frozenset(
     {*sqs_api.OPERATIONS, "Publish", "PublishBatch", "PutEvents", "Invoke", *routes.VALIDATED,
      *lambda_api_esm.OPERATIONS}
 )
-_WRITE_HOOKS: Final = {"dynamodb": bridge_ddb.WRITE_OPERATIONS, "s3": bridge_push.S3_NOTIFYING_OPERATIONS}
+_WRITE_HOOKS: Final = {"dynamodb": bridge_ddb.WRITE_OPERATIONS, "s3": bridge_push.S3_BUCKET_OPERATIONS}
 
 
 def _passthrough(bridge: Bridge | None, client: Any, operation_name: str, params: dict[str, Any]) -> Any:

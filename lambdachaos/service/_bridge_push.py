@@ -7,6 +7,7 @@ botocore-parsed response dict (or raises an :class:`AWSError` with AWS's code an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -23,6 +24,46 @@ RECURSION_OPERATIONS: Final = frozenset({"PutFunctionRecursionConfig", "GetFunct
 S3_NOTIFYING_OPERATIONS: Final = frozenset({
     "PutObject", "CopyObject", "CompleteMultipartUpload", "DeleteObject", "DeleteObjects",
 })
+S3_BUCKET_OPERATIONS: Final = S3_NOTIFYING_OPERATIONS | frozenset({
+    "HeadBucket", "GetBucketLocation", "ListObjects", "ListObjectsV2", "ListObjectVersions", "GetObject",
+    "HeadObject", "GetObjectAttributes", "CreateMultipartUpload", "UploadPart", "GetBucketVersioning",
+})
+"""S3 calls on a sim bucket that go through :func:`sync_bucket` before moto answers them."""
+
+
+def sync_bucket(bucket: Any, call: Callable[[str, dict[str, Any]], Any], region: str) -> None:
+    """Make moto hold ``bucket`` and the objects written sim-side, so every boto3 call sees them at once.
+
+    The bucket is created in moto on the first call; each sim-side object whose ETag moto does not hold
+    yet is put there, and an object deleted sim-side is deleted there. ``bucket.mirrored`` remembers what
+    was copied.
+    """
+    mirrored = getattr(bucket, "mirrored", {})
+    if mirrored is None:
+        create: dict[str, Any] = {"Bucket": bucket.name}
+        if region != "us-east-1":
+            create["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            call("CreateBucket", create)
+        except Exception as exc:
+            if getattr(exc, "response", {}).get("Error", {}).get("Code") not in (
+                    "BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise
+        if bucket.versioning:
+            call("PutBucketVersioning", {"Bucket": bucket.name, "VersioningConfiguration": {"Status": "Enabled"}})
+        mirrored = bucket.mirrored = {}
+    if not hasattr(bucket, "sim_bodies"):
+        return
+    current = set()
+    for key, state, body in bucket.sim_bodies():
+        current.add(key)
+        if mirrored.get(key) != state.etag:
+            call("PutObject", {"Bucket": bucket.name, "Key": key, "Body": body})
+            mirrored[key] = state.etag
+    for key in [k for k in mirrored if k not in current]:
+        if bucket.head(key) is None:
+            call("DeleteObject", {"Bucket": bucket.name, "Key": key})
+        del mirrored[key]
 
 
 class LambdaValidationException(AWSError):
@@ -85,7 +126,21 @@ def sns_subscription(backend: Any, topic: Topic, op: str, p: Params) -> dict[str
                 f"Invalid parameter: this simulation cannot deliver {topic.arn} to Lambda {endpoint}; "
                 "subscribe with sim.subscribe(topic, function)"
             )
-        return {"SubscriptionArn": hook(topic, endpoint).arn}
+        redrive = attributes.get("RedrivePolicy")
+        dlq = None
+        if redrive is not None:
+            try:
+                dlq_arn = json.loads(redrive)["deadLetterTargetArn"]
+            except (TypeError, ValueError, KeyError):
+                raise InvalidParameter("Invalid parameter: RedrivePolicy: Invalid JSON") from None
+            dlq = backend.find_queue(dlq_arn)
+            if dlq is None or dlq.fifo != topic.fifo:
+                raise InvalidParameter(
+                    f"Invalid parameter: RedrivePolicy: deadLetterTargetArn {dlq_arn} is not a "
+                    f"{'FIFO' if topic.fifo else 'standard'} queue of this simulation")
+        sub = hook(topic, endpoint)
+        sub.dead_letter_queue = dlq
+        return {"SubscriptionArn": sub.arn}
     raise InvalidParameter(
         f"Invalid parameter: Protocol {protocol!r} is not simulated on sim topics; use 'sqs' or 'lambda'"
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lambdachaos.service import _bridge_dynamodb as ddb
 from lambdachaos.service import _bridge_push as push
+from lambdachaos.service import _bridge_scheduler as scheduler
 from lambdachaos.service import _bridge_streams as kinesis
 
 if TYPE_CHECKING:
@@ -23,8 +24,9 @@ Send = Callable[[Any, str, dict[str, Any]], Any]
 """Send one operation of a client to moto: ``send(client, operation, params)``."""
 
 PASS: Final = object()
-ROUTED_SERVICES: Final = frozenset({"kinesis"})
-VALIDATED: Final = frozenset({*kinesis.OPERATIONS, *push.SNS_SUBSCRIPTION_OPERATIONS, *push.RECURSION_OPERATIONS})
+ROUTED_SERVICES: Final = frozenset({"kinesis", "scheduler"})
+VALIDATED: Final = frozenset({*kinesis.OPERATIONS, *push.SNS_SUBSCRIPTION_OPERATIONS, *push.RECURSION_OPERATIONS,
+                              *scheduler.OPERATIONS})
 
 
 def _hook(bridge: Bridge, name: str) -> Callable[..., Any] | None:
@@ -75,6 +77,15 @@ def recursion_call(bridges: tuple[Bridge, ...], op: str, p: dict[str, Any]) -> t
     return PASS
 
 
+def scheduler_call(bridges: tuple[Bridge, ...], op: str, p: dict[str, Any]) -> tuple[Bridge, Any] | object:
+    """EventBridge Scheduler calls on schedules targeting sim functions; PASS otherwise."""
+    for bridge in reversed(bridges):
+        result = scheduler.call(bridge.context, op, p)
+        if result is not None:
+            return bridge, result
+    return PASS
+
+
 _LOW_LEVEL_CLIENTS: dict[str, Any] = {}
 
 
@@ -111,6 +122,7 @@ def s3_write(bridges: tuple[Bridge, ...], client: Any, op: str, p: dict[str, Any
     if hit is None:
         return PASS
     size = push.body_size(p.get("Body"))  # botocore turns the body into a stream it reads during the call
+    push.sync_bucket(hit[1], call, client.meta.region_name)
     try:
         response = call(op, p)
     except Exception as exc:  # a sim bucket moto has not seen yet: create it there, as for DynamoDB tables

@@ -133,6 +133,20 @@ class FaultInjector:
             self.write(sched.firing(window, time=now_ns / 1e9, attempt=attempt, qualifier=qualifier,
                                     reason=reason), event_id)
 
+    def push_failure(self, fn: Function, service: str, *, now_ns: int, event_id: str) -> str | None:
+        """The ``push-invoke-failure`` error in force for ``service`` invoking ``fn`` now (written to the
+        ledger), or None."""
+        sched = self.schedule(fn)
+        window = sched.push_failure_at(now_ns / 1e9, service) if sched.windows else None
+        if window is None or window.error is None:
+            return None
+        self.write(_faults.FaultFiring(
+            rule_id=window.rule_id, kind=window.kind, function_name=fn.name, qualifier=None, event_source=service,
+            attempt=None, time=now_ns / 1e9, records=(event_id,), effect=f"{service} Invoke failed: {window.error}",
+            detail=(("error", window.error),),
+        ), event_id)
+        return window.error
+
     # ---- invocation faults --------------------------------------------------------------------
     def decide(
         self, fn: Function, qualifier: str | None, *, event_id: str, attempt: int, now_ns: int, cold: bool,

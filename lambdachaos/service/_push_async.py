@@ -1,30 +1,30 @@
 """Push sources that invoke asynchronously: S3 notifications, SNS subscriptions, EventBridge rules and schedules.
 
 Each hands its event to Lambda's asynchronous path (:class:`._async.AsyncInvoker`, AWS-SEMANTICS §4.5), so
-retries at 60 s and 180 s, event age, the DLQ and destinations all apply after acceptance. The services'
-own delivery retries before acceptance (SNS's 100,015 attempts, EventBridge's ``RetryPolicy``) are not
-modelled: Lambda accepts every event the simulation hands it unless the payload is over the async limit,
-which raises ``RequestEntityTooLargeException`` out of the publish/put that caused it.
+retries at 60 s and 180 s, event age, the DLQ and destinations all apply after acceptance. Before that,
+SNS, EventBridge rules and Scheduler make the hand-off through :class:`._push_retry.PushDelivery`: when
+the ``Invoke`` fails (function gone, permission missing, throttled) the service retries by its own policy
+and then uses the subscription's or target's dead-letter queue. A payload over the async limit raises
+``RequestEntityTooLargeException`` out of the publish/put that caused it. S3 hands events over directly.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, final
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
 
-from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._errors import ConfigError
-from lambdachaos.generators import eventbridge as eb_events  # type: ignore[import-not-found, unused-ignore]
 from lambdachaos.resources._patterns import compile_pattern
 from lambdachaos.service._async import AsyncInvoker
-from lambdachaos.service._push_schedule import parse
+from lambdachaos.service._push_input import renderer
+from lambdachaos.service._push_retry import InvokeError, PushDelivery, RetryPolicy, string_attributes
 
 if TYPE_CHECKING:
-    from lambdachaos._world import World
     from lambdachaos.resources._events import EventBus, Rule
     from lambdachaos.resources._sns import Notification, Subscription, Topic
+    from lambdachaos.resources._sqs import Queue
     from lambdachaos.service._function import Function
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -64,15 +64,34 @@ def _attribute_view(note: Notification) -> dict[str, Any]:
     return view
 
 
+def _payload(event: Any) -> bytes:
+    return json.dumps(event, separators=(",", ":")).encode()
+
+
+def check_dead_letter_queue(queue: Queue | None, *, fifo: bool, owner: str) -> None:
+    """A push DLQ is an SQS queue of the right type: FIFO for a FIFO topic, standard otherwise."""
+    if queue is None:
+        return
+    if not hasattr(queue, "send") or not hasattr(queue, "fifo"):
+        raise ConfigError(f"dead_letter_queue={queue!r}: {owner} dead-letter queue must be an SQS queue")
+    if queue.fifo != fifo:
+        kind = "a FIFO" if fifo else "a standard"
+        raise ConfigError(f"dead_letter_queue={queue.name!r}: {owner} needs {kind} SQS queue as dead-letter queue")
+
+
 def subscribe_function(
     invoker: AsyncInvoker, topic: Topic, function: Function, *, qualifier: str | None,
-    filter_policy: str | Mapping[str, Any] | None, filter_policy_scope: str,
+    filter_policy: str | Mapping[str, Any] | None, filter_policy_scope: str, dead_letter_queue: Queue | None = None,
 ) -> Subscription:
     """Subscribe ``function`` (protocol ``lambda``): every matching publish is one async invoke of the §7.2 event.
 
     ``filter_policy`` uses EventBridge pattern syntax on the message attributes (``MessageAttributes``
     scope) or on the JSON message (``MessageBody`` scope); a non-JSON message never matches a body policy.
+    ``dead_letter_queue`` is the subscription's ``RedrivePolicy`` target: a message SNS cannot hand to
+    Lambda (client error, or its delivery policy exhausted) arrives there as the JSON envelope SNS
+    delivers to SQS subscribers.
     """
+    check_dead_letter_queue(dead_letter_queue, fifo=topic.fifo, owner="an SNS subscription of this topic")
     if filter_policy_scope not in ("MessageAttributes", "MessageBody"):
         raise ConfigError(
             f"filter_policy_scope={filter_policy_scope!r}: FilterPolicyScope is 'MessageAttributes' or 'MessageBody'"
@@ -90,89 +109,66 @@ def subscribe_function(
                     return
             if not isinstance(view, dict) or not pattern.matches(view):
                 return
-        accept(invoker, function, note.lambda_event(sub.arn), qualifier=qualifier, source=topic.arn)
+
+        def dead_letter(push: PushDelivery, error: InvokeError, condition: str | None) -> tuple[str, dict[str, Any]]:
+            if note.message_group_id is None:
+                return note.envelope_text(sub.arn), {}
+            return note.envelope_text(sub.arn), {
+                "message_group_id": note.message_group_id,
+                "message_deduplication_id": note.message_deduplication_id or note.message_id}
+
+        push = PushDelivery(invoker, function, _payload(note.lambda_event(sub.arn)), qualifier=qualifier,
+                            source=topic.arn, service="sns", policy=None, dead_letter_queue=sub.dead_letter_queue,
+                            dead_letter=dead_letter)
+        sub.event_ids.append(push.start())
 
     endpoint = function.arn if qualifier is None else f"{function.arn}:{qualifier}"
-    return topic.subscribe(deliver, protocol="lambda", endpoint=endpoint)
+    sub = topic.subscribe(deliver, protocol="lambda", endpoint=endpoint)
+    sub.dead_letter_queue = dead_letter_queue
+    return sub
 
 
 # ---- EventBridge rules --------------------------------------------------------------------------------
+def events_dead_letter(source_attribute: str, source_arn: str, target_arn: str, body: str
+                       ) -> Callable[[PushDelivery, InvokeError, str | None], tuple[str, dict[str, Any]]]:
+    """The dead-letter message of an EventBridge target (``source_attribute`` ``RULE_ARN``): the event,
+    with the attributes EventBridge adds (EXHAUSTED_RETRY_CONDITION only when retries ran out)."""
+
+    def dead_letter(push: PushDelivery, error: InvokeError, condition: str | None) -> tuple[str, dict[str, Any]]:
+        values = {source_attribute: source_arn, "TARGET_ARN": target_arn, "ERROR_CODE": error.events_code,
+                  "ERROR_MESSAGE": error.message, "RETRY_ATTEMPTS": str(push.attempts - 1)}
+        if condition is not None:
+            values["EXHAUSTED_RETRY_CONDITION"] = condition
+        return body, {"message_attributes": string_attributes(values)}
+
+    return dead_letter
+
+
 def add_rule(
     invoker: AsyncInvoker, bus: EventBus, name: str, function: Function, *, event_pattern: str | Mapping[str, Any],
-    qualifier: str | None,
+    qualifier: str | None, retry_policy: RetryPolicy | dict[str, Any] | None = None,
+    dead_letter_queue: Queue | None = None, input: str | None = None, input_path: str | None = None,
+    input_transformer: Mapping[str, Any] | None = None,
 ) -> Rule:
-    """``PutRule`` + ``PutTargets`` with the function as target: each matching event is one async invoke."""
+    """``PutRule`` + ``PutTargets`` with the function as target: each matching event is one async invoke.
+
+    The target's ``RetryPolicy`` and ``DeadLetterConfig`` (a standard queue) apply when the ``Invoke``
+    fails; ``input``/``input_path``/``input_transformer`` shape what the function receives. The
+    dead-letter message body is the matched event (decision), not the transformed input.
+    """
+    policy = RetryPolicy.of(retry_policy)
+    check_dead_letter_queue(dead_letter_queue, fifo=False, owner="an EventBridge target")
+    render = renderer(input=input, input_path=input_path, input_transformer=input_transformer)
+    target_arn = function.arn if qualifier is None else f"{function.arn}:{qualifier}"
 
     def deliver(event: dict[str, Any], rule: Rule) -> None:
-        accept(invoker, function, event, qualifier=qualifier, source=rule.arn)
+        body = json.dumps(event, separators=(",", ":"))
+        push = PushDelivery(invoker, function, render(event, rule.name, rule.arn).encode(), qualifier=qualifier,
+                            source=rule.arn, service="events", policy=policy, dead_letter_queue=dead_letter_queue,
+                            dead_letter=events_dead_letter("RULE_ARN", rule.arn, target_arn, body))
+        rule.event_ids.append(push.start())
 
-    return bus.add_rule(name, event_pattern=event_pattern, targets=[deliver])
-
-
-# ---- schedules ------------------------------------------------------------------------------------
-@final
-class Schedule:
-    """A scheduled rule (``source aws.events``) or an EventBridge Scheduler schedule (``aws.scheduler``).
-
-    It fires on the virtual clock at each occurrence after its creation up to and including ``until``
-    (absolute virtual seconds), then stops, so ``sim.run()`` returns. ``firings`` lists the virtual times
-    it fired at and ``request_ids`` the async request ids it produced.
-    """
-
-    def __init__(self, world: World, invoker: AsyncInvoker, *, name: str, expression: str, function: Function,
-                 until_ns: int, scheduler: bool, qualifier: str | None) -> None:
-        self._world = world
-        self._invoker = invoker
-        self._next = parse(expression, allow_at=scheduler)
-        self.name = name
-        """Rule or schedule name."""
-        self.expression = expression
-        """``ScheduleExpression``."""
-        self.function = function
-        """The target function."""
-        self.qualifier = qualifier
-        self.scheduler = scheduler
-        """True for EventBridge Scheduler, False for a scheduled EventBridge rule."""
-        self.until_ns = until_ns
-        self.arn = world.arn("scheduler", f"schedule/default/{name}") if scheduler else world.arn(
-            "events", f"rule/{name}")
-        """The rule ARN (``resources[0]`` of the event) or the schedule ARN."""
-        self.firings: list[float] = []
-        self.request_ids: list[str] = []
-        self._rng = world.stream(f"schedule:{self.arn}")
-        self._timer: Any = None
-        self._plan(self._wall(world.clock.now_ns))
-
-    def _wall(self, virtual_ns: int) -> datetime:
-        return _EPOCH + timedelta(microseconds=self._world.wall_ns(virtual_ns) // 1_000)
-
-    def _plan(self, after: datetime) -> None:
-        upcoming = self._next(after)
-        if upcoming is None:
-            return
-        delta = upcoming - _EPOCH
-        wall_ns = (delta.days * 86_400 + delta.seconds) * NS_PER_SECOND + delta.microseconds * 1_000
-        at_ns = wall_ns - self._world.epoch_ns
-        if at_ns > self.until_ns or at_ns < self._world.clock.now_ns:
-            return
-        self._timer = self._world.clock.call_at(at_ns, self._fire, upcoming, priority=1)
-
-    def _fire(self, when: datetime) -> None:
-        world = self._world
-        event: dict[str, Any] = eb_events.event(
-            seed=self._rng, region=world.region, account_id=world.account_id, now=when.timestamp(),
-            variant="scheduler" if self.scheduler else "scheduled", rule_name=self.name, event_id=world.uuid(),
-        )
-        self.firings.append(world.clock.now)
-        self.request_ids.append(accept(self._invoker, self.function, event, qualifier=self.qualifier,
-                                       source=self.arn))
-        self._plan(when)
-
-    def disable(self) -> None:
-        """Stop firing (``DisableRule`` / schedule ``State`` DISABLED)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def __repr__(self) -> str:
-        return f"<Schedule {self.name} {self.expression} fired={len(self.firings)}>"
+    rule = bus.add_rule(name, event_pattern=event_pattern, targets=[deliver])
+    rule.retry_policy = policy
+    rule.dead_letter_queue = dead_letter_queue
+    return rule

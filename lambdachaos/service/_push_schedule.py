@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lambdachaos._errors import ConfigError
 
@@ -168,8 +169,40 @@ def _cron(body: str, expression: str) -> NextFiring:
     return next_firing
 
 
-def parse(expression: str, *, allow_at: bool = False) -> NextFiring:
-    """Compile a schedule expression to its next-firing function (module docstring lists the forms)."""
+def in_zone(next_firing: NextFiring, timezone: str) -> NextFiring:
+    """Evaluate ``cron()``/``at()`` on the wall clock of IANA ``timezone`` (Scheduler's
+    ``ScheduleExpressionTimezone``). Decision: a local time skipped by a daylight-saving change fires at
+    the same wall-clock reading after the change; a repeated one fires once, at its first occurrence."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(
+            f"timezone={timezone!r}: ScheduleExpressionTimezone must be an IANA time zone such as "
+            "'Europe/Paris' or 'UTC'"
+        ) from None
+
+    def local_next(after: datetime) -> datetime | None:
+        local = after.astimezone(zone).replace(tzinfo=None, fold=0)
+        while True:
+            found = next_firing(local.replace(tzinfo=UTC))
+            if found is None:
+                return None
+            naive = found.replace(tzinfo=None)
+            real = naive.replace(tzinfo=zone).astimezone(UTC)
+            if real > after:
+                return real
+            local = naive  # an ambiguous hour mapped back before ``after``: look further
+
+    return local_next
+
+
+def parse(expression: str, *, allow_at: bool = False, timezone: str = "UTC") -> NextFiring:
+    """Compile a schedule expression to its next-firing function (module docstring lists the forms).
+
+    ``timezone`` (Scheduler only) applies to ``cron()`` and ``at()``; ``rate()`` ignores it.
+    """
+    if timezone != "UTC" and isinstance(expression, str) and not expression.startswith("rate("):
+        return in_zone(parse(expression, allow_at=allow_at), timezone)
     if not isinstance(expression, str):
         raise invalid(str(expression), "a schedule expression is a string")
     rate = _RATE.fullmatch(expression)

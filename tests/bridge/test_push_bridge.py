@@ -127,3 +127,43 @@ def test_unsupported_protocols_are_refused_in_sns_wording(sim):
     with pytest.raises(ClientError, match=r"^An error occurred \(InvalidParameter\) when calling the Subscribe "
                                           r"operation: Invalid parameter: Protocol 'email'"):
         boto3.client("sns").subscribe(TopicArn=topic.arn, Protocol="email", Endpoint="a@example.com")
+
+
+def test_a_sim_bucket_exists_for_boto3_before_any_write(sim):
+    sim.s3_bucket("declared")
+    s3 = boto3.client("s3")
+    assert s3.head_bucket(Bucket="declared")["ResponseMetadata"]["HTTPStatusCode"] == 200
+    listing = s3.list_objects_v2(Bucket="declared")
+    assert (listing["Name"], listing["KeyCount"]) == ("declared", 0)
+
+
+def test_objects_written_either_way_are_visible_both_ways(sim):
+    bucket = sim.s3_bucket("shared")
+    bucket.put_object("sim.txt", b"from the sim")
+    s3 = boto3.client("s3")
+    assert s3.get_object(Bucket="shared", Key="sim.txt")["Body"].read() == b"from the sim"
+    s3.put_object(Bucket="shared", Key="boto.txt", Body=b"from boto3")
+    assert bucket.keys == ["boto.txt", "sim.txt"]
+    assert bucket.head("boto.txt").size == 10 and bucket.body("boto.txt") is None
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="shared")["Contents"]] == ["boto.txt", "sim.txt"]
+    bucket.delete_object("sim.txt")
+    s3.delete_object(Bucket="shared", Key="boto.txt")
+    assert bucket.keys == [] and s3.list_objects_v2(Bucket="shared")["KeyCount"] == 0
+
+
+def test_a_lambda_subscription_made_through_boto3_takes_a_redrive_policy(sim):
+    fn = sim.function(lambda event, context: None, name="audit")
+    topic = sim.sns_topic("orders")
+    dlq = sim.sqs_queue("orders-dlq")
+    sns = boto3.client("sns")
+    sns.subscribe(TopicArn=topic.arn, Protocol="lambda", Endpoint=fn.arn,
+                  Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq.arn})})
+    del sim.service.functions["audit"]
+    message_id = sns.publish(TopicArn=topic.arn, Message="lost")["MessageId"]
+    sim.run()
+    [moved] = boto3.client("sqs").receive_message(QueueUrl=dlq.url)["Messages"]
+    assert json.loads(moved["Body"])["MessageId"] == message_id
+    with pytest.raises(ClientError) as info:
+        sns.subscribe(TopicArn=topic.arn, Protocol="lambda", Endpoint=fn.arn + "x",
+                      Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq.arn + "-missing"})})
+    assert info.value.response["Error"]["Code"] == "InvalidParameter"

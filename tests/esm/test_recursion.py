@@ -104,6 +104,7 @@ def test_an_sns_loop_ends_in_the_function_dlq_with_condition_recursive_invocatio
         "dead_lettered", "RecursiveInvocation", (fn_dlq.arn,), 0)
     body = fn_dlq.messages[0].body
     assert json.loads(body)["Records"][0]["Sns"]["Message"] == "ping"
+    assert fn_dlq.messages[0].message_attributes["ErrorCode"] == {"DataType": "Number", "StringValue": "400"}
 
 
 def test_lambda_to_lambda_async_loop_goes_to_the_on_failure_destination(sim):

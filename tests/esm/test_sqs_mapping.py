@@ -417,3 +417,19 @@ def test_fifo_a_message_sent_while_its_group_fails_in_flight_waits_for_the_visib
         (0.0, (first.message_id,)), (30.0, (first.message_id,)), (30.0, (second.message_id,)),
     ]
     assert [a.outcome.value for a in attempts] == ["function_error", "success", "success"]
+
+
+def test_throttled_batch_backoff_is_capped_at_60_seconds_8(sim):
+    queue = sim.sqs_queue("orders", visibility_timeout=300)
+    fn = sim.function(lambda e, c: None, name="f", reserved_concurrency=0)
+    sim.map(queue, fn)
+    queue.send("x")
+    sim.run(until=299)
+    assert [a.start for a in sim.ledger.attempts] == [0, 1, 3, 7, 15, 31, 63, 123, 183, 243]
+
+
+def test_at_most_five_filters_10(sim):
+    queue, fn = sim.sqs_queue("orders"), sim.function(lambda e, c: None, name="f")
+    sim.map(queue, fn, filter_criteria=[{"body": {"n": [i]}} for i in range(5)])
+    with pytest.raises(ConfigError, match=r"^filter_criteria has 6 patterns: FilterCriteria\.Filters allows at most 5"):
+        sim.map(sim.sqs_queue("other"), fn, filter_criteria=[{"body": {"n": [i]}} for i in range(6)])

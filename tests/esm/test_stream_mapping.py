@@ -321,3 +321,15 @@ def test_bisect_of_odd_batches_puts_the_larger_half_first_a7(sim, n, poison, cal
     (body,) = failure_bodies(failures)
     assert body["KinesisBatchInfo"]["startSequenceNumber"] == records[poison - 1].sequence_number
     assert body["KinesisBatchInfo"]["batchSize"] == 1
+
+
+def test_a_record_as_old_as_maximum_record_age_is_discarded_without_another_attempt_6_4(sim):
+    def handler(event, context):
+        raise ValueError("always")
+
+    _, failures, _, records = kinesis_setup(sim, handler, n=1, batch_size=1, maximum_record_age_in_seconds=63)
+    sim.run()
+    assert [a.start for a in sim.ledger.attempts] == [0.0, 1.0, 3.0, 7.0, 15.0, 27.0, 39.0, 51.0]
+    (body,) = failure_bodies(failures)
+    assert body["requestContext"]["condition"] == "RecordAgeExceeded"
+    assert sim.ledger.fate(records[0].event_id).at_ns == 63_000_000_000

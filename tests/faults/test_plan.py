@@ -44,7 +44,7 @@ def test_every_catalogue_entry_round_trips_through_json():
         plan = FaultPlan.of(cls())
         again = FaultPlan.from_json(plan.to_json())
         assert again == plan, kind
-    assert len(F.FAULT_KINDS) == 19
+    assert len(F.FAULT_KINDS) == 20
 
 
 def test_a_full_plan_round_trips_through_json_and_yaml():

@@ -16,5 +16,5 @@ def test_push_sources_doc_example_runs(code):
     exec(compile(code, str(DOC), "exec"), {"__name__": "docs_example"})
 
 
-def test_the_doc_has_examples_for_http_s3_sns_and_schedules():
-    assert len(BLOCKS) == 5
+def test_the_doc_has_examples_for_http_s3_sns_schedules_and_failed_pushes():
+    assert len(BLOCKS) == 8

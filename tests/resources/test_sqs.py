@@ -386,7 +386,10 @@ def test_purge_empties_the_queue_and_is_limited_to_once_a_minute(world):
         PurgeQueueInProgress, match=r"^Only one PurgeQueue operation on q is allowed every 60 seconds\.$"
     ):
         q.purge()
-    world.clock.advance(60)
+    world.clock.advance(59)
+    with pytest.raises(PurgeQueueInProgress):
+        q.purge()
+    world.clock.advance(1)
     q.purge()
 
 

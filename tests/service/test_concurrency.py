@@ -105,3 +105,13 @@ def test_concurrency_over_virtual_time_is_read_from_the_ledger():
         sim.run()
         assert sim.ledger.concurrency("c") == [(0.0, 1), (5.0, 2), (10.0, 1), (15.0, 0)]
         assert max(n for _, n in sim.ledger.concurrency()) == sim.service.concurrency.peak["c"] == 2
+
+
+def test_section_8_burst_tokens_refill_at_100_per_second_a15():
+    with Sim(seed=1, account_concurrency=5000) as sim:
+        fn = sim.function(lambda e, c: None, name="burst", base_duration=60, timeout=120)
+        for _ in range(1150):
+            fn.invoke_async({})
+        sim.run(until=1.5)
+        started = [a.start for a in sim.ledger.attempts if a.outcome == "success"]
+        assert (started.count(0.0), started.count(1.0)) == (1000, 100)
