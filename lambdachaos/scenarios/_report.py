@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from lambdachaos.scenarios._outputs import write_atomic
+
 if TYPE_CHECKING:
     from lambdachaos.scenarios._runner import RunResult
 
@@ -67,7 +69,7 @@ def write_rich(result: RunResult, console: Any) -> None:
 
 def write_ledger(result: RunResult, path: str | Path) -> None:
     """The ledger JSON (byte-identical for the same scenario and seed)."""
-    Path(path).write_text(result.sim.ledger.to_json(), encoding="utf-8")
+    write_atomic(path, result.sim.ledger.to_json())
 
 
 def _verdict_html(result: RunResult) -> str:
@@ -111,4 +113,4 @@ def write_html(result: RunResult, path: str | Path) -> None:
         page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(result.scenario.name)}"
                 f"</title></head><body>{section}<h2>Timeline</h2><ol>{lines}</ol>"
                 f"<script type='application/json' id='summary'>{data}</script></body></html>")
-    Path(path).write_text(page, encoding="utf-8")
+    write_atomic(path, page)
