@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import resource
 import subprocess
 import sys
@@ -252,3 +253,17 @@ def test_an_event_with_a_non_json_number_is_refused_when_invoked(value, token, i
                              rf"Non-standard token '{token}': JSON numbers are finite"):
         sim.invoke(fn, {"x": value}, invocation_type=invocation)
     assert sim.ledger.attempts == ()
+
+
+@pytest.mark.parametrize(("rule", "message"), [
+    ({"fault": {"kind": "invocation-error", "errorMessage": 5}},
+     "fault 'invocation-error': errorMessage=5 must be str, got int."),
+    ({"fault": {"kind": "handler-latency", "milliseconds": "5"}},
+     "fault 'handler-latency': milliseconds='5' must be int, got str."),
+    ({"fault": {"kind": "invocation-error"}, "when": {"invocationPercentage": True}},
+     "when: invocationPercentage=True must be float or None, got bool."),
+])
+def test_a_plan_value_of_the_wrong_type_is_refused_with_the_key(rule, message):
+    with pytest.raises(FaultPlanError) as caught:
+        FaultPlan.from_json(json.dumps({"rules": [rule]}))
+    assert str(caught.value) == message
