@@ -229,9 +229,8 @@ def test_window_times_are_checked_when_the_fault_is_made(make, message):
 
 
 def test_an_unknown_poison_kind_is_refused_when_the_plan_is_applied():
-    sim = Sim()
-    with pytest.raises(ConfigError, match=r"^rule 'poison-injection-1': poison='nope' is not a poison kind; "
-                                          r"use one of truncated_json, "):
+    with Sim() as sim, pytest.raises(ConfigError, match=r"^rule 'poison-injection-1': poison='nope' is not a "
+                                                        r"poison kind; use one of truncated_json, "):
         sim.apply_faults(FaultPlan.of(PoisonInjection(poison="nope")))
 
 
@@ -246,13 +245,13 @@ def test_guard_seconds_must_be_a_positive_finite_number(value):
                                               (float("-inf"), "-Infinity")])
 @pytest.mark.parametrize("invocation", ["RequestResponse", "Event"])
 def test_an_event_with_a_non_json_number_is_refused_when_invoked(value, token, invocation):
-    sim = Sim()
-    fn = sim.function(lambda e, c: pytest.fail("the handler ran"), name="f")
-    with pytest.raises(InvalidRequestContentException,
-                       match=rf"^Could not parse request body into json: Could not parse payload into json: "
-                             rf"Non-standard token '{token}': JSON numbers are finite"):
-        sim.invoke(fn, {"x": value}, invocation_type=invocation)
-    assert sim.ledger.attempts == ()
+    with Sim() as sim:
+        fn = sim.function(lambda e, c: pytest.fail("the handler ran"), name="f")
+        with pytest.raises(InvalidRequestContentException,
+                           match=rf"^Could not parse request body into json: Could not parse payload into json: "
+                                 rf"Non-standard token '{token}': JSON numbers are finite"):
+            sim.invoke(fn, {"x": value}, invocation_type=invocation)
+        assert sim.ledger.attempts == ()
 
 
 @pytest.mark.parametrize(("rule", "message"), [
