@@ -56,12 +56,28 @@ def decode(cls: type[T], data: Any, where: str, *, skip: frozenset[str] = frozen
     """Build ``cls`` from a camelCase (or snake_case) mapping; unknown keys raise :class:`FaultPlanError`."""
     if not isinstance(data, Mapping):
         raise FaultPlanError(f"{where} must be a JSON object, got {type(data).__name__}: {data!r}")
-    names = {f.name for f in dataclasses.fields(cls) if f.init} - skip  # type: ignore[arg-type]
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name not in skip}  # type: ignore[arg-type]
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
         name = to_snake(str(key))
-        if name not in names:
-            valid = ", ".join(sorted(to_camel(n) for n in names)) or "(none)"
+        if name not in fields:
+            valid = ", ".join(sorted(to_camel(n) for n in fields)) or "(none)"
             raise FaultPlanError(f"{where}: unknown key {key!r}; valid keys are {valid}.")
+        _check_type(where, key, value, fields[name].type)
         kwargs[name] = value
     return cls(**kwargs)
+
+
+_SIMPLE: dict[str, tuple[type, ...]] = {"str": (str,), "bool": (bool,), "int": (int,), "float": (int, float),
+                                        "None": (type(None),)}
+
+
+def _check_type(where: str, key: Any, value: Any, annotation: Any) -> None:
+    """Refuse a value of the wrong JSON type for a field annotated with plain types (``str``, ``float | None``);
+    other annotations (enums, tuples) are checked by the dataclass itself."""
+    parts = [p.strip() for p in str(annotation).split("|")]
+    if not all(p in _SIMPLE for p in parts):
+        return
+    allowed = tuple(t for p in parts for t in _SIMPLE[p])
+    if (isinstance(value, bool) and bool not in allowed) or not isinstance(value, allowed):
+        raise FaultPlanError(f"{where}: {key}={value!r} must be {' or '.join(parts)}, got {type(value).__name__}.")

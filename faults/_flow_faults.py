@@ -41,6 +41,8 @@ class ReservedConcurrencyChange(Fault):
 
     def __post_init__(self) -> None:
         float_range("at_seconds", self.at_seconds, 0, 1e12, "a virtual time")
+        if self.until_seconds is not None:
+            float_range("until_seconds", self.until_seconds, 0, 1e12, "a virtual time")
         if self.reserved_concurrent_executions is not None:
             int_range(
                 "reserved_concurrent_executions",
@@ -75,6 +77,7 @@ class AccountConcurrencyExhausted(Fault):
 
     def __post_init__(self) -> None:
         int_range("available_concurrency", self.available_concurrency, 0, 1_000_000, "account concurrency")
+        _window("start_seconds", self.start_seconds, self.end_seconds)
         if self.end_seconds is not None and self.end_seconds <= self.start_seconds:
             raise bad_value(
                 "end_seconds",
@@ -99,6 +102,7 @@ class BurstLimit(Fault):
 
     def __post_init__(self) -> None:
         int_range("burst", self.burst, 0, 1_000_000, "a burst size")
+        _window("start_seconds", self.start_seconds, self.end_seconds)
         float_range("refill_per_second", self.refill_per_second, 0, 1e9, "a refill rate")
 
 
@@ -201,3 +205,10 @@ class PoisonInjection(Fault):
     def __post_init__(self) -> None:
         text("poison", self.poison)
         int_range("count", self.count, 1, 10_000, "poison records per match")
+
+
+def _window(name: str, start: float, end: float | None) -> None:
+    """Refuse a window whose start or end is not a virtual time (negative, NaN or infinite)."""
+    float_range(name, start, 0, 1e12, "a virtual time in seconds")
+    if end is not None:
+        float_range("end_seconds", end, 0, 1e12, "a virtual time in seconds")

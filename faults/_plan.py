@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, final
 
+from . import _safe_text
 from ._catalogue import Fault
 from ._codec import to_snake
 from ._errors import FaultPlanError, bad_value
@@ -195,7 +196,15 @@ class FaultPlan:
     def from_json(cls, text: str | bytes) -> FaultPlan:
         """Read a plan from JSON text."""
         try:
-            data = json.loads(text)
+            if isinstance(text, bytes):
+                text = _safe_text.decode(text)
+            elif len(text) > _safe_text.MAX_BYTES:
+                raise _safe_text.TextFileError(f"{len(text):,} characters is over the limit of "
+                                               f"{_safe_text.MAX_BYTES:,} bytes")
+            data = _safe_text.loads_json(text)
+        except _safe_text.TextFileError as exc:
+            raise FaultPlanError(f"fault plan is not valid JSON: line {exc.line} column {exc.column}: "
+                                 f"{exc.message}") from None
         except ValueError as exc:
             raise FaultPlanError(f"fault plan is not valid JSON: {exc}") from None
         return cls.from_dict(data)
@@ -209,7 +218,17 @@ class FaultPlan:
         """Read a plan from YAML text (needs PyYAML: ``pip install 'lambdachaos[yaml]'``)."""
         yaml = _yaml()
         try:
-            data = yaml.safe_load(text)
+            if len(text) > _safe_text.MAX_BYTES:
+                raise _safe_text.TextFileError(f"{len(text):,} characters is over the limit of "
+                                               f"{_safe_text.MAX_BYTES:,} bytes")
+            loader, node = _safe_text.compose_yaml(yaml, text, finite=True)
+            try:
+                data = None if node is None else loader.construct_document(node)
+            finally:
+                loader.dispose()
+        except _safe_text.TextFileError as exc:
+            raise FaultPlanError(f"fault plan is not valid YAML: line {exc.line} column {exc.column}: "
+                                 f"{exc.message}") from None
         except yaml.YAMLError as exc:
             raise FaultPlanError(f"fault plan is not valid YAML: {exc}") from None
         return cls.from_dict(data)

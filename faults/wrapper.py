@@ -14,6 +14,12 @@ parameter
 - ``LAMBDACHAOS_SEED`` seeds the draws (per request id and attempt); ``LAMBDACHAOS_EPOCH`` (epoch seconds) is
   time 0 of the plan's time windows (default: when the environment started).
 
+The wrapper fails open: when the plan cannot be loaded (invalid, file missing or unreadable, parameter
+unreachable), the kill-switch parameter cannot be read (no route to SSM, an egress outage: short timeouts, no
+retries) or the wrapper itself fails before the handler, the invocation runs the real handler without faults and
+writes one line ``{"lambdachaos": "skipped", "requestId", "reason", "detail", "action"}`` saying why. A plan that
+cannot be loaded is not read again in that environment.
+
 Each invocation writes one JSON line to stdout (``{"lambdachaos": "invocation", ...}``);
 :func:`parse_log_lines`
 turns those lines (also with CloudWatch prefixes) back into ledger-like attempt dicts.
@@ -32,6 +38,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ._decide import InvocationPoint, PlanRunner
+from ._errors import FaultPlanError
 from ._inject import injected
 from ._outcome import ErrorSpec, InvocationFaults
 from ._plan import FaultPlan
@@ -49,9 +56,34 @@ def _flag(value: str | None) -> bool:
 
 
 def _ssm_value(name: str) -> str:
+    """One SSM parameter value, with short timeouts and no retries (``LAMBDACHAOS_SSM_TIMEOUT``, default 2 s
+    to connect and 2 s to read): an outage costs the invocation seconds, not the SDK's minutes of retries."""
     import boto3  # only when a plan or kill switch lives in SSM
+    from botocore.config import Config
 
-    return str(boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
+    timeout = float(os.environ.get("LAMBDACHAOS_SSM_TIMEOUT") or 2.0)
+    config = Config(connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1})
+    client = boto3.client("ssm", config=config)
+    return str(client.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
+
+
+class _Skip(Exception):
+    """Why this invocation runs the real handler without faults (the wrapper fails open)."""
+
+    def __init__(self, reason: str, exc: BaseException) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = f"{type(exc).__name__}: {exc}"
+
+
+def _plan_failure(exc: BaseException) -> str:
+    if os.environ.get("LAMBDACHAOS_PLAN"):
+        return "plan-invalid"
+    if os.environ.get("LAMBDACHAOS_PLAN_FILE"):
+        if isinstance(exc, FileNotFoundError):
+            return "plan-file-missing"
+        return "plan-file-unreadable" if isinstance(exc, OSError | UnicodeError) else "plan-invalid"
+    return "plan-parameter-unreachable" if not isinstance(exc, FaultPlanError) else "plan-invalid"
 
 
 def _load_plan() -> FaultPlan:
@@ -74,14 +106,34 @@ class _Environment:
     def __init__(self) -> None:
         self.started = time.time()
         self.runner: PlanRunner | None = None
+        self.plan_failure: _Skip | None = None
         self.cold = True
         self.seen: dict[str, int] = {}
 
     def killed(self) -> bool:
+        """Whether the kill switch is on; raises :class:`_Skip` when its parameter cannot be read."""
         if _flag(os.environ.get("LAMBDACHAOS_KILL_SWITCH")):
             return True
         name = os.environ.get("LAMBDACHAOS_KILL_SWITCH_PARAMETER")
-        return bool(name) and _flag(_ssm_value(str(name)))
+        if not name:
+            return False
+        try:
+            return _flag(_ssm_value(str(name)))
+        except Exception as exc:
+            raise _Skip("kill-switch-unreachable", exc) from None
+
+    def plan_runner(self) -> PlanRunner:
+        """The environment's plan runner, loaded once; a plan that cannot be loaded raises :class:`_Skip` on
+        every invocation of this environment (the plan is not read again)."""
+        if self.plan_failure is not None:
+            raise self.plan_failure
+        if self.runner is None:
+            try:
+                self.runner = _load_plan().runner()
+            except Exception as exc:
+                self.plan_failure = _Skip(_plan_failure(exc), exc)
+                raise self.plan_failure from None
+        return self.runner
 
     def attempt(self, request_id: str, records: list[Any]) -> int:
         counts = [
@@ -119,8 +171,31 @@ def _remaining_seconds(context: Any) -> float:
 
 def _run(fn: Handler, event: Any, context: Any) -> Any:
     env = _ENV
-    if env.runner is None:
-        env.runner = _load_plan().runner()
+    try:
+        runner = env.plan_runner()
+        faults, line = _decide(runner, event, context)
+    except _Skip as skip:
+        return _skipped(fn, event, context, skip)
+    except Exception as exc:  # a bug or an unexpected event shape in the wrapper: never the handler's problem
+        return _skipped(fn, event, context, _Skip("wrapper-error", exc))
+    try:
+        return _apply(fn, event, context, faults, line)
+    except BaseException as exc:
+        line["outcome"], line["errorType"] = "error", type(exc).__name__
+        raise
+    finally:
+        _emit(line)
+
+
+def _skipped(fn: Handler, event: Any, context: Any, skip: _Skip) -> Any:
+    """Log one line saying why no fault applies to this invocation, then run the real handler."""
+    _emit({"lambdachaos": "skipped", "requestId": str(getattr(context, "aws_request_id", "") or ""),
+           "reason": skip.reason, "detail": skip.detail, "action": "ran the real handler without faults"})
+    return fn(event, context)
+
+
+def _decide(runner: PlanRunner, event: Any, context: Any) -> tuple[InvocationFaults, dict[str, Any]]:
+    env = _ENV
     request_id = str(getattr(context, "aws_request_id", "") or "")
     arn = str(getattr(context, "invoked_function_arn", "") or "")
     parts = arn.split(":")
@@ -145,7 +220,7 @@ def _run(fn: Handler, event: Any, context: Any) -> Any:
         digest = hashlib.sha256(f"{seed}/{request_id}/{point.attempt}/{key}".encode()).digest()
         return int.from_bytes(digest[:8], "big") / 2.0**64
 
-    faults = env.runner.decide(point, draw)
+    faults = runner.decide(point, draw)
     line: dict[str, Any] = {
         "lambdachaos": "invocation",
         "requestId": request_id,
@@ -159,13 +234,7 @@ def _run(fn: Handler, event: Any, context: Any) -> Any:
         "faults": [f.to_dict() for f in faults.firings],
         "outcome": "success",
     }
-    try:
-        return _apply(fn, event, context, faults, line)
-    except BaseException as exc:
-        line["outcome"], line["errorType"] = "error", type(exc).__name__
-        raise
-    finally:
-        _emit(line)
+    return faults, line
 
 
 def _die(line: dict[str, Any], spec: ErrorSpec) -> None:
@@ -217,9 +286,13 @@ def wrap(fn: Handler) -> Handler:
     """Decorate a handler with the wrapper (inert unless ``LAMBDACHAOS_ENABLED=true`` and no kill switch)."""
 
     def wrapped(event: Any, context: Any) -> Any:
-        if not _flag(os.environ.get("LAMBDACHAOS_ENABLED")) or _ENV.killed():
+        if not _flag(os.environ.get("LAMBDACHAOS_ENABLED")):
             return fn(event, context)
-        return _run(fn, event, context)
+        try:
+            killed = _ENV.killed()
+        except _Skip as skip:
+            return _skipped(fn, event, context, skip)
+        return fn(event, context) if killed else _run(fn, event, context)
 
     wrapped.__name__ = getattr(fn, "__name__", "handler")
     wrapped.__doc__ = fn.__doc__

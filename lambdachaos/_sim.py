@@ -110,6 +110,10 @@ class Sim(EsmMixin, PushMixin):
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ConfigError(f"seed={seed!r} must be an integer")
+        if isinstance(guard_seconds, bool) or not isinstance(guard_seconds, int | float) or not (
+                0 < guard_seconds < float("inf")):
+            raise ConfigError(f"guard_seconds={guard_seconds!r} must be a finite number of real seconds greater "
+                              f"than 0 (default {DEFAULT_GUARD_SECONDS})")
         self.seed = seed
         self.world = World(seed=seed, region=region, account_id=account_id, epoch=epoch, clock=Clock())
         self.ledger = Ledger(seed, mode=ledger, path=None if ledger_path is None else os.fspath(ledger_path))

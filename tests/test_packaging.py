@@ -109,6 +109,7 @@ def test_the_package_ships_py_typed():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(360)  # builds a wheel (up to 300 s)
 def test_a_built_wheel_puts_nothing_but_lambdachaos_at_the_top_of_site_packages(tmp_path):
     import zipfile
 

@@ -30,6 +30,7 @@ def _tree(tmp: Path) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.typecheck
+@pytest.mark.timeout(660)  # mypy --strict over the whole package takes minutes on a loaded machine
 def test_mypy_strict_passes_on_the_installed_layout(tmp_path):
     pytest.importorskip("mypy")
     tree = _tree(tmp_path / "tree")
@@ -43,6 +44,7 @@ def test_mypy_strict_passes_on_the_installed_layout(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.typecheck
+@pytest.mark.timeout(360)
 def test_ruff_finds_nothing():
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():

@@ -118,6 +118,13 @@ def run_main(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
     except ScenarioError as exc:
         err.write(f"{len(exc.issues)} problem(s) in the scenario file:\n{exc}\n")
         return EXIT_INVALID
+    from lambdachaos.scenarios._outputs import output_problem
+
+    problems = [problem for option, path in (("--ledger", args.ledger), ("--report", args.report))
+                if path is not None and (problem := output_problem(option, path)) is not None]
+    if problems:
+        err.write("".join(f"error: {problem}\n" for problem in problems))
+        return EXIT_INVALID
     target = args.target or scenario.target
     if args.speed is not None and args.speed <= 0:
         err.write(f"error: --speed={args.speed} must be greater than 0\n")
@@ -144,10 +151,18 @@ def _run_sim(scenario: Any, args: argparse.Namespace, out: TextIO, err: TextIO) 
     except ScenarioError as exc:
         err.write(f"{exc}\n")
         return EXIT_INVALID
-    if args.ledger:
-        report.write_ledger(result, args.ledger)
-    if args.report:
-        report.write_html(result, args.report, ledger_path=args.ledger)
+    written: list[tuple[str, str]] = []
+
+    def write_report(result: Any, path: str) -> None:
+        report.write_html(result, path, ledger_path=args.ledger)
+
+    for what, path, write in (("ledger", args.ledger, report.write_ledger), ("report", args.report, write_report)):
+        if path:
+            try:
+                write(result, path)
+                written.append((what, path))
+            except OSError as exc:
+                err.write(f"error: the {what} could not be written to {path}: {exc.strerror or exc}\n")
     if args.timeline:
         out.write("timeline (virtual time):\n")
         for line in result.sim.ledger.timeline():
@@ -158,11 +173,10 @@ def _run_sim(scenario: Any, args: argparse.Namespace, out: TextIO, err: TextIO) 
         report.write_rich(result, Console(file=out))
     else:
         report.write_text(result, out)
-    for what, path in (("ledger", args.ledger), ("report", args.report)):
-        if path:
-            out.write(f"{what} written to {path}\n")
+    for what, path in written:
+        out.write(f"{what} written to {path}\n")
     code: int = result.exit_code
-    return code
+    return code if len(written) == bool(args.ledger) + bool(args.report) else EXIT_INVALID
 
 
 def _plain_progress(out: TextIO) -> Any:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lambdachaos.faults import FaultPlan, FaultPlanError, FaultRule
+from lambdachaos.faults import FaultPlan, FaultPlanError, FaultRule, _safe_text
 from lambdachaos.scenarios._model import (
     ExpectationSpec,
     FunctionSpec,
@@ -27,6 +27,7 @@ from lambdachaos.scenarios._model import (
     TrafficSpec,
 )
 from lambdachaos.scenarios._schema import EXPECTATION_KINDS, dotted, validate
+from lambdachaos.service._chaos_delivery import poison_problem
 
 Marks = dict[tuple[str | int, ...], tuple[int, int]]
 _FN_KEYS = ("memory_size", "timeout", "ephemeral_storage", "environment", "architecture", "runtime",
@@ -41,13 +42,19 @@ def _yaml() -> Any:
 
 
 def parse_yaml(text: str, filename: str) -> tuple[Any, Marks]:
-    """Parse YAML text into plain data plus the ``(line, column)`` of every key and list item (1-based)."""
+    """Parse YAML text into plain data plus the ``(line, column)`` of every key and list item (1-based).
+
+    Aliases may expand the document to at most :data:`~lambdachaos.faults._safe_text.MAX_NODES` values, and
+    numbers must be finite (YAML's ``.nan``/``.inf`` are refused, as JSON and AWS refuse them).
+    """
     yaml = _yaml()
-    loader = yaml.SafeLoader(text)
     marks: Marks = {(): (1, 1)}
     issues: list[Issue] = []
     try:
-        node = loader.get_single_node()
+        loader, node = _safe_text.compose_yaml(yaml, text)
+    except _safe_text.TextFileError as exc:
+        raise ScenarioError([Issue(filename, exc.line, exc.column, "(yaml)", exc.message)]) from None
+    try:
         data = None if node is None else _build(loader, node, (), marks, issues, filename)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -68,6 +75,9 @@ def _build(loader: Any, node: Any, path: tuple[str | int, ...], marks: Marks, is
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if isinstance(key, list | dict):
+                issues.append(Issue(fn, *here, dotted(path), "a key must be a name, not a list or mapping"))
+                continue
             sub = (*path, key)
             if key in out:
                 first = marks[sub][0]
@@ -82,7 +92,11 @@ def _build(loader: Any, node: Any, path: tuple[str | int, ...], marks: Marks, is
             marks[(*path, i)] = (item.start_mark.line + 1, item.start_mark.column + 1)
             items.append(_build(loader, item, (*path, i), marks, issues, fn))
         return items
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    if _safe_text.non_finite(value):
+        issues.append(Issue(fn, node.start_mark.line + 1, node.start_mark.column + 1, dotted(path),
+                            f"{value} is not a JSON number: give a finite number (AWS refuses NaN and Infinity)"))
+    return value
 
 
 class _Checker:
@@ -112,7 +126,18 @@ class _Checker:
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate the scenario file at ``path``; raises :class:`ScenarioError` listing every problem."""
     p = Path(path)
-    return loads_scenario(p.read_text(encoding="utf-8"), filename=str(path), base_dir=p.resolve().parent)
+    try:
+        size = p.stat().st_size
+        if size > _safe_text.MAX_BYTES:  # refused before reading
+            raise _safe_text.TextFileError(f"file size {size:,} bytes is over the limit of "
+                                           f"{_safe_text.MAX_BYTES:,} bytes")
+        text = _safe_text.decode(p.read_bytes())
+    except _safe_text.TextFileError as exc:
+        raise ScenarioError([Issue(str(path), exc.line, exc.column, "(file)", exc.message)]) from None
+    except OSError as exc:
+        raise ScenarioError([Issue(str(path), 1, 1, "(file)", f"cannot read the file: {exc.strerror or exc}")]
+                            ) from None
+    return loads_scenario(text, filename=str(path), base_dir=p.resolve().parent)
 
 
 def loads_scenario(text: str, *, filename: str = "scenario.yaml", base_dir: str | Path | None = None) -> Scenario:
@@ -275,11 +300,8 @@ def _faults(raw: dict[str, Any], check: _Checker) -> tuple[FaultPlan, frozenset[
     flags: list[tuple[bool, int]] = []  # per rule built: optional, line
     for i, rule in enumerate(raw.get("rules", [])):
         rule, optional = _optional(rule, ("faults", "rules", i), check)
-        try:
-            rules.append(FaultRule.from_dict(rule))
+        if _rule(rule, ("faults", "rules", i), rules, check):
             flags.append((optional, check.where(("faults", "rules", i))[0]))
-        except (FaultPlanError, ValueError, TypeError) as exc:
-            check.add(("faults", "rules", i), str(exc))
     for i, entry in enumerate(raw.get("timeline", [])):
         where: tuple[str | int, ...] = ("faults", "timeline", i)
         when = dict(entry.get("when", {}))
@@ -292,11 +314,8 @@ def _faults(raw: dict[str, Any], check: _Checker) -> tuple[FaultPlan, frozenset[
             continue
         spec = {k: v for k, v in {"id": entry.get("id"), "fault": entry["fault"], "target": entry.get("target"),
                                    "when": when or None}.items() if v is not None}
-        try:
-            rules.append(FaultRule.from_dict(spec))
+        if _rule(spec, where, rules, check):
             flags.append((entry.get("optional") is True, check.where(where)[0]))
-        except (FaultPlanError, ValueError, TypeError) as exc:
-            check.add(where, str(exc))
     try:
         plan = FaultPlan(rules=tuple(rules))
     except (FaultPlanError, ValueError) as exc:
@@ -305,3 +324,17 @@ def _faults(raw: dict[str, Any], check: _Checker) -> tuple[FaultPlan, frozenset[
     ids = [str(r.id) for r in plan.rules]
     return plan, frozenset(i for i, (opt, _) in zip(ids, flags, strict=True) if opt), \
         {i: line for i, (_, line) in zip(ids, flags, strict=True)}
+
+
+def _rule(spec: Any, where: tuple[str | int, ...], rules: list[FaultRule], check: _Checker) -> bool:
+    """Build one rule into ``rules``; False (and the problem noted) when it cannot be built."""
+    try:
+        rule = FaultRule.from_dict(spec)
+    except (FaultPlanError, ValueError, TypeError) as exc:
+        check.add(where, str(exc))
+        return False
+    problem = poison_problem(rule)
+    if problem is not None:
+        check.add(where, problem)
+    rules.append(rule)
+    return True

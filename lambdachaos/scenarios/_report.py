@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from lambdachaos.scenarios._outputs import write_atomic
+
 if TYPE_CHECKING:
     from lambdachaos.scenarios._runner import RunResult
 
@@ -103,7 +105,7 @@ def write_rich(result: RunResult, console: Any) -> None:
 
 def write_ledger(result: RunResult, path: str | Path) -> None:
     """The ledger JSON (byte-identical for the same scenario and seed)."""
-    Path(path).write_text(result.sim.ledger.to_json(), encoding="utf-8")
+    write_atomic(path, result.sim.ledger.to_json())
 
 
 def _verdict_html(result: RunResult) -> str:
@@ -150,4 +152,4 @@ def write_html(result: RunResult, path: str | Path, ledger_path: str | Path | No
     else:
         page = render_page(f"scenario {result.scenario.name}", "passed" if result.passed else "failed", result.seed,
                            [result.sim.ledger], Figures.of(result.sim.ledger), links=links, top=section)
-    Path(path).write_text(page, encoding="utf-8")
+    write_atomic(path, page)

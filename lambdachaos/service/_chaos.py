@@ -92,6 +92,7 @@ class FaultInjector:
         self.has_delivery_rules = _delivery.has_delivery_rules(plan)
         """Whether the plan duplicates, reorders or poisons messages (only then are sources hooked)."""
         if self.has_delivery_rules:
+            _delivery.check_poison_kinds(plan)
             for source in _delivery.sim_sources(service):
                 _delivery.watch(service, source)
 

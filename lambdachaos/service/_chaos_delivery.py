@@ -53,6 +53,26 @@ def has_delivery_rules(plan: _faults.FaultPlan) -> bool:
     return any(rule.fault.category is _faults.FaultCategory.DELIVERY for rule in plan.rules)
 
 
+def poison_problem(rule: _faults.FaultRule) -> str | None:
+    """Why a ``PoisonInjection`` rule cannot work (a kind the poison catalogue does not have), or None."""
+    from lambdachaos.generators.poison import KINDS  # type: ignore[import-not-found, unused-ignore]
+
+    kind = getattr(rule.fault, "poison", None)
+    usable = tuple(k for k in KINDS if k != "duplicate_message_id")
+    if rule.fault.kind != _POISON or kind in usable:
+        return None
+    where = f"rule {rule.id!r}: " if rule.id else ""
+    return f"{where}poison={kind!r} is not a poison kind; use one of {', '.join(usable)}"
+
+
+def check_poison_kinds(plan: _faults.FaultPlan) -> None:
+    """Refuse the plan when a rule fails :func:`poison_problem` (when it is applied, not at the first message)."""
+    for rule in plan.rules:
+        problem = poison_problem(rule)
+        if problem is not None:
+            raise ConfigError(problem)
+
+
 def decide(injector: FaultInjector, source_arn: str, message_id: str, message: Any) -> _faults.DeliveryFaults:
     """The delivery faults of one message, with draws seeded by (seed, message id, rule)."""
     seed = injector.service.world.seed

@@ -474,13 +474,19 @@ class LambdaService:
         return _parse_payload(payload)
 
 
-_decode = json.JSONDecoder().decode
+def _non_json_number(name: str) -> Any:
+    raise ValueError(f"Non-standard token '{name}'")
+
+
+_decode = json.JSONDecoder(parse_constant=_non_json_number).decode  # AWS refuses NaN and Infinity
 
 
 def _parse_payload(payload: bytes) -> Any:
     try:
         return _decode(payload.decode()) if payload else {}
-    except ValueError:
+    except ValueError as exc:
+        token = str(exc) if str(exc).startswith("Non-standard token") else None
         raise InvalidRequestContentException(
             "Could not parse request body into json: Could not parse payload into json"
+            + (f": {token}: JSON numbers are finite (NaN and Infinity are not JSON)" if token else "")
         ) from None

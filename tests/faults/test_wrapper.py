@@ -3,9 +3,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,83 @@ def test_parse_log_lines_skips_other_lines_and_reads_cloudwatch_prefixes():
     line = json.dumps({"lambdachaos": "invocation", "requestId": "r", "attempt": 2, "outcome": "success"})
     out = parse_log_lines(["START RequestId: r", f"2024-01-01T00:00:00.000Z\tr\tINFO\t{line}", "{not json"])
     assert len(out) == 1 and out[0]["attempt"] == 2
+
+
+# ---- failing open: the real handler runs and one line says why -------------------------------------------
+
+
+def skipped_lines(proc: subprocess.CompletedProcess[str]) -> list[dict]:
+    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert all(line["lambdachaos"] == "skipped" for line in lines), lines
+    return lines
+
+
+def assert_ran_twice_and_skipped(proc, reason: str, detail_prefix: str) -> None:
+    assert [line for line in proc.stdout.splitlines() if line.startswith("RESULT")] == [
+        'RESULT {"ok": true, "calls": 1}', 'RESULT {"ok": true, "calls": 2}'], proc.stderr
+    lines = skipped_lines(proc)
+    assert [(line["requestId"], line["reason"], line["action"]) for line in lines] == [
+        ("r1", reason, "ran the real handler without faults"), ("r2", reason, "ran the real handler without faults")]
+    assert all(line["detail"].startswith(detail_prefix) for line in lines), lines
+    assert parse_log_lines(proc.stdout.splitlines()) == []
+
+
+def test_an_invalid_plan_runs_the_real_handler_and_logs_why(function_dir):
+    proc = run(function_dir, [["r1", {}], ["r2", {}]], LAMBDACHAOS_ENABLED="true", LAMBDACHAOS_PLAN="{not json")
+    assert_ran_twice_and_skipped(proc, "plan-invalid", "FaultPlanError: fault plan is not valid JSON: ")
+
+
+def test_a_missing_plan_file_runs_the_real_handler_and_logs_why(function_dir):
+    proc = run(function_dir, [["r1", {}], ["r2", {}]], LAMBDACHAOS_ENABLED="true",
+               LAMBDACHAOS_PLAN_FILE=str(function_dir / "nowhere.json"))
+    assert_ran_twice_and_skipped(proc, "plan-file-missing", "FileNotFoundError: [Errno 2] No such file or directory")
+
+
+def test_an_unreadable_plan_file_runs_the_real_handler_and_logs_why(function_dir):
+    (function_dir / "plan.json").mkdir()
+    proc = run(function_dir, [["r1", {}], ["r2", {}]], LAMBDACHAOS_ENABLED="true",
+               LAMBDACHAOS_PLAN_FILE=str(function_dir / "plan.json"))
+    assert_ran_twice_and_skipped(proc, "plan-file-unreadable", "IsADirectoryError: ")
+
+
+def test_a_plan_file_that_is_not_utf8_runs_the_real_handler_and_logs_why(function_dir):
+    (function_dir / "plan.yaml").write_bytes(b"rules: [\xff]\n")
+    proc = run(function_dir, [["r1", {}], ["r2", {}]], LAMBDACHAOS_ENABLED="true",
+               LAMBDACHAOS_PLAN_FILE=str(function_dir / "plan.yaml"))
+    assert_ran_twice_and_skipped(proc, "plan-file-unreadable", "UnicodeDecodeError: 'utf-8' codec")
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+SSM_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_EC2_METADATA_DISABLED": "true", "LAMBDACHAOS_SSM_TIMEOUT": "0.5"}
+
+
+def test_an_unreachable_kill_switch_parameter_runs_the_real_handler_and_logs_why(function_dir):
+    proc = run(function_dir, [["r1", {}], ["r2", {}]], LAMBDACHAOS_ENABLED="true",
+               LAMBDACHAOS_PLAN=FaultPlan.of(InvocationError()).to_json(),
+               LAMBDACHAOS_KILL_SWITCH_PARAMETER="/chaos/kill", AWS_ENDPOINT_URL_SSM=f"http://127.0.0.1:{closed_port()}",
+               **SSM_ENV)
+    assert_ran_twice_and_skipped(proc, "kill-switch-unreachable", "EndpointConnectionError: Could not connect")
+
+
+@pytest.fixture
+def blackhole():
+    """A loopback port that accepts connections and never answers (what an egress outage looks like)."""
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(16)
+        yield srv.getsockname()[1]
+
+
+def test_an_egress_outage_fails_open_within_the_short_ssm_timeouts(function_dir, blackhole):
+    started = time.monotonic()
+    proc = run(function_dir, [["r1", {}], ["r2", {}]], LAMBDACHAOS_ENABLED="true",
+               LAMBDACHAOS_PLAN_PARAMETER="/chaos/plan", AWS_ENDPOINT_URL_SSM=f"http://127.0.0.1:{blackhole}",
+               **SSM_ENV)
+    assert_ran_twice_and_skipped(proc, "plan-parameter-unreachable", "ReadTimeoutError: Read timeout on endpoint")
+    assert time.monotonic() - started < 20  # one 0.5 s read timeout, no retries, plan not read again

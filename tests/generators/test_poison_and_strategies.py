@@ -109,7 +109,8 @@ def test_poisoned_batch_tags_point_at_records_of_the_batch(drawn):
 def test_shrinking_goes_to_a_single_small_record():
     from hypothesis import find
 
-    smallest = find(strategies.sqs_records(), lambda rs: True)
+    smallest = find(strategies.sqs_records(), lambda rs: True,
+                    settings=settings(max_examples=50, deadline=None, database=None))
     assert len(smallest) == 1 and len(json.loads(smallest[0]["body"])["items"]) == 1
 
 

@@ -40,6 +40,12 @@ def run(pytester, *args):
     return pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly", *args)
 
 
+def run_isolated(pytester, *args):
+    """Run in a subprocess: hypothesis keeps global state (the loaded settings profile, its engine), so an
+    in-process run that loads a profile or shrinks a failure would leak into the tests that run after it."""
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", *args, timeout=100)
+
+
 def test_the_header_prints_the_seed_as_a_flag_to_paste_back(pytester):
     pytester.makepyfile(SEEDS)
     result = run(pytester, "--lambdachaos-seed=42")
@@ -310,7 +316,7 @@ def test_hypothesis_examples_print_the_sim_seed_with_the_falsifying_example(pyte
         from hypothesis import given, settings, strategies as st
         from lambdachaos.generators.strategies import seeds
 
-        @settings(max_examples=20, database=None)
+        @settings(max_examples=20, database=None, deadline=None)
         @given(n=st.integers(0, 10), seed=seeds())
         def test_property(lambda_sims, n, seed):
             with lambda_sims(seed=seed) as sim:
@@ -319,7 +325,7 @@ def test_hypothesis_examples_print_the_sim_seed_with_the_falsifying_example(pyte
                     fn.invoke({})
                 assert len(sim.ledger) < 3
     """)
-    result = run(pytester, "--hypothesis-profile=lambdachaos")
+    result = run_isolated(pytester, "--hypothesis-profile=lambdachaos")
     result.stdout.fnmatch_lines(
         ["E *test_property(", "E *lambda_sims=<SimFactory seed=*>,", "E *n=3,", "E *lambdachaos: Sim(seed=*)"]
     )
@@ -336,7 +342,7 @@ def test_the_hypothesis_profile_suits_simulations(pytester):
             assert profile.deadline is None and HealthCheck.too_slow in profile.suppress_health_check
             assert st.from_type(SqsModel).example().Records
     """)
-    run(pytester, "--hypothesis-profile=lambdachaos").assert_outcomes(passed=1)
+    run_isolated(pytester, "--hypothesis-profile=lambdachaos").assert_outcomes(passed=1)
 
 
 def test_loading_the_plugin_imports_neither_faker_nor_hypothesis():
