@@ -32,9 +32,6 @@ def cpu_hogs():
             hog.wait(timeout=30)
 
 
-@pytest.mark.xfail(strict=False, reason="the real-time guard (guard_seconds, measured in wall-clock time) can fire "
-                   "inside slow but legal handler work on a loaded machine and record a timeout; passes once the "
-                   "guard measures the handler thread's CPU time")
 @pytest.mark.parametrize("name", BUNDLED)
 def test_a_bundled_scenario_gives_the_same_ledger_bytes_with_cpu_hogs_beside_it(name):
     quiet = ledger_bytes(name)
