@@ -33,7 +33,7 @@ from typing import Any, Final, final
 POLL_SECONDS: Final = 0.02
 BACKSTOP_FACTOR: Final = 12.0
 """The wall-clock backstop is this many times the CPU budget (60 s for the default 5 s)."""
-IDLE_SECONDS: Final = 0.5
+IDLE_SECONDS: Final = 2.0
 """Past the backstop, a handler is taken for blocked once its thread used no CPU for this long (a handler
 that computes slowly on a loaded machine is left to its CPU budget)."""
 _perf = time.perf_counter
@@ -87,6 +87,8 @@ class _Watchdog:
         self.lock = threading.Lock()
         self.clocks: dict[int, int | None] = {}
         self.pending_wall: Entry | None = None
+        self.sigints_sent = 0
+        """SIGINTs the watchdog sent and whose Python handler has not run yet (one may arrive after its disarm)."""
         self.user_interrupted = False
         self.sigint_previous: Any = None
         self._thread: threading.Thread | None = None
@@ -146,8 +148,10 @@ class _Watchdog:
         """Signal ``entry``'s thread (called with the lock held, so never after it was disarmed)."""
         if entry.fired == FIRED_WALL:
             if entry.thread_id == _MAIN_IDENT and signal.getsignal(signal.SIGINT) is _on_sigint:
-                self.pending_wall = entry
-                signal.pthread_kill(entry.thread_id, signal.SIGINT)
+                if self.pending_wall is not entry:
+                    self.pending_wall = entry
+                    self.sigints_sent += 1
+                    signal.pthread_kill(entry.thread_id, signal.SIGINT)
                 return
             exc: type[BaseException] = HandlerBlocked
         else:
@@ -174,13 +178,15 @@ SIGINT_RECHECK_SECONDS: Final = 1.0
 
 def _on_sigint(signum: int, frame: FrameType | None) -> Any:
     """SIGINT: the guard's wake-up call for a blocked handler, or the user's Ctrl-C."""
-    pending = _watchdog.pending_wall
-    if pending is not None:
-        _watchdog.pending_wall = None
-        if pending.armed:
+    wd = _watchdog
+    if wd.sigints_sent:  # the guard's own signal (possibly late: its invocation already ended)
+        wd.sigints_sent -= 1
+        pending = wd.pending_wall
+        wd.pending_wall = None
+        if pending is not None and pending.armed and not pending.paused:
             raise HandlerBlocked
         return None
-    if _watchdog.entries:
+    if wd.entries:
         _watchdog.user_interrupted = True
     previous = _watchdog.sigint_previous
     if callable(previous):
@@ -205,7 +211,8 @@ def _ensure_sigint() -> None:
 def arm(guard_seconds: float) -> Entry:
     """Arm the guard for one invocation on the current thread; pass the entry to :func:`disarm`.
 
-    Cheap on purpose (it runs on every invocation): no lock, no system call. The watchdog reads the
+    Cheap on purpose (it runs on every invocation): no lock, no system call (disarming takes the
+    watchdog's lock once, so a signal can never be delivered after it). The watchdog reads the
     thread's CPU clock when it first sees the entry and starts the budget from there.
     """
     wd = _watchdog
@@ -229,16 +236,15 @@ def arm(guard_seconds: float) -> Entry:
 def _disarm_once(entry: Entry) -> str | None:
     if entry.armed:
         wd = _watchdog
-        entry.armed = False  # from here the watchdog delivers nothing more for it
-        wd.entries.remove(entry)
-        if entry.below is None:
-            wd.tops.pop(entry.thread_id, None)
-        else:
-            wd.tops[entry.thread_id] = entry.below
-        if entry.fired is not None or wd.pending_wall is entry:
-            with wd.lock:  # wait for a delivery under way to complete
-                if wd.pending_wall is entry:
-                    wd.pending_wall = None
+        with wd.lock:  # a delivery under way completes first; from here the watchdog delivers nothing for it
+            entry.armed = False
+            wd.entries.remove(entry)
+            if entry.below is None:
+                wd.tops.pop(entry.thread_id, None)
+            else:
+                wd.tops[entry.thread_id] = entry.below
+            if wd.pending_wall is entry:
+                wd.pending_wall = None
     if entry.fired is not None:
         # clear an exception still pending delivery so it cannot surface in harness code
         _set_async_exc(ctypes.c_ulong(entry.thread_id), None)
