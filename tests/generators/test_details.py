@@ -217,3 +217,15 @@ def test_kinesis_partition_keys_can_come_from_the_order_id():
     assert nested["kinesis"]["partitionKey"].startswith("cus_")
     with pytest.raises(ConfigError, match="partition_key_field='nope' is not a field of the record data"):
         kinesis.record(seed=2, partition_key_field="nope")
+
+
+def test_rabbitmq_messages_carry_header_bytes_numbers_and_ids():
+    from lambdachaos.generators import mq
+
+    (message,) = mq.event(variant="rabbitmq", seed=1)["rmqMessagesByQueue"]["orders::/"]
+    props = message["basicProperties"]
+    assert bytes(props["headers"]["x-source"]["bytes"]).decode() == "checkout-api"
+    assert isinstance(props["headers"]["x-attempt"], int)
+    assert re.fullmatch(r"[0-9a-f-]{36}", props["messageId"]) and re.fullmatch(r"[0-9a-f-]{36}", props["correlationId"])
+    given = mq.record(variant="rabbitmq", seed=1, properties={"tenant": "acme", "retries": 2})["basicProperties"]
+    assert given["headers"] == {"tenant": {"bytes": list(b"acme")}, "retries": 2} and given["messageId"] is None
