@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from . import (
     alb,
+    alexa,
     apigateway,
     apigateway_authorizer,
     apigateway_http,
@@ -73,6 +74,7 @@ __all__ = [
     "Seed",
     "Source",
     "alb",
+    "alexa",
     "apigateway",
     "apigateway_authorizer",
     "apigateway_http",

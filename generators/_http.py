@@ -25,7 +25,9 @@ class HttpOverrides(TypedDict, total=False):
     ``/orders/{id}``) and ``path_parameters``; ``headers`` as a mapping or as ``(name, value)`` pairs in
     client casing (pairs may repeat a name); ``query`` likewise, values unencoded; ``cookies`` as
     ``name=value`` strings; ``body`` as text, or bytes (sent base64-encoded with ``isBase64Encoded``);
-    ``source_ip``; ``user_agent``; ``payload`` (the type of the default JSON body of POST/PUT requests).
+    ``source_ip``; ``user_agent`` (default: an API client -- an AWS SDK, curl, Postman, an HTTP library -- or a
+    current browser); ``payload`` (the type of the default JSON body of POST/PUT requests). Default headers
+    carry ``Content-Type`` and ``Content-Length`` (bytes of the body) whenever there is a body.
     """
 
     payload: PayloadSpec
@@ -141,7 +143,7 @@ def request(
     if body is None and method in ("POST", "PUT"):
         body = _payload.payload_json(payload, seed=r(), now=now)
     source_ip = source_ip or _fake.ipv4(r())
-    user_agent = user_agent or _fake.user_agent(r())
+    user_agent = user_agent or _fake.client_user_agent(r())
     trace = f"Root=1-{int(now):08x}-{hex_digits(r(), 24)}"
     if headers is None:
         pairs = [
@@ -156,6 +158,8 @@ def request(
         ]
         if body is not None:
             pairs.insert(3, ("Content-Type", "application/json" if isinstance(body, str) else "image/png"))
+            size = len(body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body)
+            pairs.insert(4, ("Content-Length", str(size)))
         if cookies:
             pairs.append(("Cookie", "; ".join(cookies)))
     else:
@@ -189,8 +193,10 @@ def render_v2(
     request_id: str,
     now: float,
     authorizer: dict[str, Any] | None = None,
+    stage_variables: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Render a request in payload format 2.0 (HTTP API and Function URL share this shape).
+    """Render a request in payload format 2.0 (HTTP API and Function URL share this shape); HTTP API
+    ``stageVariables`` appear when given.
 
     ``rawPath`` equals ``requestContext.http.path``; cookies move to ``cookies`` and leave the headers; absent
     query, path parameters and body are omitted rather than ``null``.
@@ -236,6 +242,8 @@ def render_v2(
     if req.body is not None:
         out["body"] = req.body
     out["isBase64Encoded"] = req.is_base64_encoded
+    if stage_variables:
+        out["stageVariables"] = dict(stage_variables)
     return out
 
 
@@ -250,11 +258,17 @@ def render_v1(
     api_id: str | None = None,
     request_id: str | None = None,
     authorizer: dict[str, Any] | None = None,
+    stage_variables: Mapping[str, str] | None = None,
+    api_key: str | None = None,
 ) -> dict[str, Any]:
     """Render a neutral request as a REST API proxy event (payload format 1.0).
 
-    ``requestContext.path`` includes the stage; absent query and path parameters are ``null``.
+    ``requestContext.path`` includes the stage; absent query and path parameters are ``null``, and so are
+    ``stageVariables`` unless given. An ``api_key`` (a method that requires one) is sent as ``x-api-key`` and
+    appears in ``identity.apiKey`` with its ``apiKeyId``.
     """
+    if api_key is not None and not any(k.lower() == "x-api-key" for k, _ in req.headers):
+        req = dataclasses.replace(req, headers=(*req.headers, ("x-api-key", api_key)))
     api_id = api_id or token(rng.get(), 10, _LOWER_ALNUM)
     domain = f"{api_id}.execute-api.{region}.amazonaws.com"
     multi_query = req.multi_query()
@@ -268,6 +282,7 @@ def render_v1(
         "identity": {
             "accessKey": None,
             "accountId": None,
+            **({"apiKey": api_key, "apiKeyId": token(rng.get(), 10, _LOWER_ALNUM)} if api_key is not None else {}),
             "caller": None,
             "cognitoAuthenticationProvider": None,
             "cognitoAuthenticationType": None,
@@ -299,7 +314,7 @@ def render_v1(
         "queryStringParameters": req.query_dict() or None,
         "multiValueQueryStringParameters": multi_query or None,
         "pathParameters": req.path_parameters or None,
-        "stageVariables": None,
+        "stageVariables": dict(stage_variables) if stage_variables else None,
         "requestContext": context,
         "body": req.body,
         "isBase64Encoded": req.is_base64_encoded,

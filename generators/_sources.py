@@ -16,6 +16,7 @@ from lambdachaos._errors import ConfigError
 
 from . import (
     alb,
+    alexa,
     apigateway,
     apigateway_authorizer,
     apigateway_http,
@@ -246,6 +247,7 @@ SOURCES: dict[str, Source] = {
             for v in cloudfront.VARIANTS
         ],
         _s("documentdb", documentdb, None, note=_NO_MODEL),
+        *[_s(f"alexa-{v.replace('_', '-')}", alexa, None, note=_NO_MODEL, variant=v) for v in alexa.VARIANTS],
     ]
 }
 """Every source and variant, by CLI name."""

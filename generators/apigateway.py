@@ -11,6 +11,7 @@ Uniform API (shared by every non-batching source): :func:`event` and :func:`even
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Unpack
 
 from . import _http
@@ -44,6 +45,8 @@ def render(
     api_id: str | None = None,
     request_id: str | None = None,
     authorizer: dict[str, Any] | None = None,
+    stage_variables: Mapping[str, str] | None = None,
+    api_key: str | None = None,
 ) -> dict[str, Any]:
     """Render a neutral request as a REST (payload 1.0) event (see :func:`._http.render_v1`)."""
     return _http.render_v1(
@@ -56,6 +59,8 @@ def render(
         api_id=api_id,
         request_id=request_id,
         authorizer=authorizer,
+        stage_variables=stage_variables,
+        api_key=api_key,
     )
 
 
@@ -68,9 +73,14 @@ def event(
     stage: str = "prod",
     api_id: str | None = None,
     request_id: str | None = None,
+    stage_variables: Mapping[str, str] | None = None,
+    api_key: str | None = None,
     **http: Unpack[HttpOverrides],
 ) -> dict[str, Any]:
-    """One REST API proxy event; request keywords as in :class:`._http.HttpOverrides`."""
+    """One REST API proxy event; request keywords as in :class:`._http.HttpOverrides`.
+
+    ``stage_variables`` fill ``stageVariables`` (``null`` otherwise); ``api_key`` is the caller's API key (the
+    ``x-api-key`` header and ``identity.apiKey``/``apiKeyId``)."""
     rng = LazyRng(seed, SOURCE)
     api = api_id or token(rng.get(), 10, _LOWER_ALNUM)
     req = _http.request(rng, host=f"{api}.execute-api.{region}.amazonaws.com", now=now, **http)
@@ -83,6 +93,8 @@ def event(
         stage=stage,
         api_id=api,
         request_id=request_id,
+        stage_variables=stage_variables,
+        api_key=api_key,
     )
 
 

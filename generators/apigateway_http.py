@@ -10,6 +10,7 @@ Uniform API (shared by every non-batching source): :func:`event` and :func:`even
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Unpack
 
 from . import _http
@@ -34,13 +35,15 @@ def event(
     stage: str = "$default",
     api_id: str | None = None,
     request_id: str | None = None,
+    stage_variables: Mapping[str, str] | None = None,
     **http: Unpack[HttpOverrides],
 ) -> dict[str, Any]:
     """One HTTP API event. ``variant`` ``route`` matches ``METHOD /route``; ``default_route`` uses
     ``$default``.
 
     Request keywords as in :class:`~lambdachaos.generators._http.HttpOverrides`. ``request_id`` is the
-    API Gateway ``requestId`` (a base64-like id such as ``JKJaXmPLvHcESHA=``).
+    API Gateway ``requestId`` (a base64-like id such as ``JKJaXmPLvHcESHA=``); ``stage_variables`` appear as
+    ``stageVariables`` when given.
     """
     rng = LazyRng(seed, SOURCE)
     api = api_id or token(rng.get(), 10, _LOWER_ALNUM)
@@ -56,6 +59,7 @@ def event(
         stage=stage,
         request_id=request_id or upper_alnum(rng.get(), 15) + "=",
         now=now,
+        stage_variables=stage_variables,
     )
 
 

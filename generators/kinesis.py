@@ -10,6 +10,7 @@ Uniform API (shared by every batching source): :func:`record`, :func:`records`, 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -84,18 +85,21 @@ def record(
     approximate_arrival_timestamp: float | None = None,
     stream_arn: str | None = None,
     invoke_identity_arn: str | None = None,
+    partition_key_field: str | None = None,
 ) -> dict[str, Any]:
     """One Kinesis record in Lambda's wire shape.
 
     ``data`` is the raw record bytes (default: UTF-8 JSON of a ``payload``-shaped value), base64-encoded here.
-    ``approximate_arrival_timestamp`` (epoch seconds) defaults to ``now``. ``stream_arn`` defaults to the
+    ``approximate_arrival_timestamp`` (epoch seconds) defaults to ``now``. ``partition_key_field`` (a dotted
+    path such as ``orderId`` or ``customer.id``) takes the partition key from the JSON data, as a producer
+    keying by entity does. ``stream_arn`` defaults to the
     stream ``orders`` in ``region``; ``awsRegion`` is always the ARN's region.
     """
     rng = LazyRng(seed, SOURCE)
     if data is None:
         data = _payload.payload_json(payload, seed=rng.get(), now=now).encode()
     if partition_key is None:
-        partition_key = uuid4(rng.get())
+        partition_key = key_from(data, partition_key_field) if partition_key_field else uuid4(rng.get())
     if sequence_number is None:
         sequence_number = str(_first_sequence(rng.get()))
     stream_arn = stream_arn or arn("kinesis", region, account_id, "stream/orders")
@@ -119,6 +123,21 @@ def record(
     }
 
 
+def key_from(data: bytes, field: str) -> str:
+    """The value at the dotted path ``field`` of the JSON object ``data``, as a partition key."""
+    try:
+        value: Any = json.loads(data)
+        for part in field.split("."):
+            value = value[part]
+    except (ValueError, KeyError, TypeError):
+        raise ConfigError(
+            f"partition_key_field={field!r} is not a field of the record data; name a field of the JSON body"
+        ) from None
+    if isinstance(value, dict | list) or value is None:
+        raise ConfigError(f"partition_key_field={field!r} holds {type(value).__name__}; name a scalar field")
+    return value if isinstance(value, str) else dumps(value)
+
+
 def records(
     n: int,
     *,
@@ -131,13 +150,15 @@ def records(
     stream_arn: str | None = None,
     shard_id: str = "shardId-000000000000",
     partition_keys: int = 10,
+    partition_key_field: str | None = None,
     **overrides: Any,
 ) -> list[dict[str, Any]]:
     """``n`` records of one shard, as one batch.
 
     ``bodies`` supplies the data (``bytes`` as is, ``str`` UTF-8, other values as JSON). Sequence numbers
     strictly increase, arrival timestamps never decrease (all at or before ``now``), and partition keys are
-    drawn from ``partition_keys`` distinct keys.
+    drawn from ``partition_keys`` distinct keys -- or taken from each record's data at ``partition_key_field``
+    (see :func:`record`).
     """
     check_count(n, high=MAX_BATCH_SIZE)
     if bodies is not None and len(bodies) != n:
@@ -165,7 +186,8 @@ def records(
                 now=now,
                 payload=payload,
                 data=data,
-                partition_key=keys[rng.randrange(partition_keys)],
+                partition_key=None if partition_key_field else keys[rng.randrange(partition_keys)],
+                partition_key_field=partition_key_field,
                 sequence_number=str(sequence),
                 shard_id=shard_id,
                 approximate_arrival_timestamp=min(arrival_ms, int(now * 1000)) / 1000,

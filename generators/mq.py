@@ -86,14 +86,15 @@ def record(
     message_id: str | None = None,
     timestamp: int | None = None,
     redelivered: bool = False,
-    properties: Mapping[str, str] | None = None,
+    properties: Mapping[str, str | int | float] | None = None,
 ) -> dict[str, Any]:
     """One Amazon MQ message in Lambda's wire shape (``variant`` ``activemq`` or ``rabbitmq``).
 
     ``data`` is the raw body (default: UTF-8 JSON of a ``payload``-shaped value), base64-encoded here.
     ``timestamp`` is the producer's send time in epoch milliseconds (default shortly before ``now``).
     ``broker_id`` is the ``b-<uuid>`` broker id that ActiveMQ message ids embed. ``properties`` are ActiveMQ
-    message properties or RabbitMQ headers (text, sent as AMQP long strings).
+    message properties or RabbitMQ headers (text is sent as AMQP long-string bytes, numbers as numbers);
+    left out, RabbitMQ messages get drawn headers, a message id and a correlation id.
     """
     _check_variant(variant)
     rng = LazyRng(seed, SOURCE)
@@ -101,7 +102,16 @@ def record(
         data = _payload.payload_json(payload, seed=rng.get(), now=now).encode()
     sent = to_ms(now) - 40 if timestamp is None else timestamp
     if variant == "rabbitmq":
-        headers = {k: {"bytes": list(v.encode())} for k, v in (properties or {}).items()}
+        drawn = properties is None
+        if drawn:  # what a publisher typically sets: text headers, a numeric one, message and correlation ids
+            r = rng.get()
+            properties = {"x-source": "checkout-api", "x-attempt": int(r.random() * 3) + 1}
+            message_id = message_id or uuid4(r)
+        # AMQP long strings arrive as their bytes; numbers and booleans as JSON values.
+        headers = {
+            k: v if isinstance(v, int | float) else {"bytes": list(str(v).encode())}
+            for k, v in (properties or {}).items()
+        }
         return {
             "basicProperties": {
                 "contentType": "application/json",
@@ -109,7 +119,7 @@ def record(
                 "headers": headers,
                 "deliveryMode": 2,
                 "priority": 0,
-                "correlationId": None,
+                "correlationId": uuid4(rng.get()) if drawn else None,
                 "replyTo": None,
                 "expiration": None,
                 "messageId": message_id,

@@ -10,6 +10,7 @@ Uniform API (shared by every batching source): :func:`record`, :func:`records`, 
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,7 +39,17 @@ SOURCE = "sns"
 BATCHING = False
 VARIANTS = ("standard",)
 
-__all__ = ["BATCHING", "SOURCE", "VARIANTS", "event", "events", "message_attribute", "record", "records"]
+__all__ = [
+    "BATCHING",
+    "SOURCE",
+    "VARIANTS",
+    "drawn_attributes",
+    "event",
+    "events",
+    "message_attribute",
+    "record",
+    "records",
+]
 
 
 def message_attribute(value: str | int | float | bytes | list[Any]) -> dict[str, str]:
@@ -50,6 +61,21 @@ def message_attribute(value: str | int | float | bytes | list[Any]) -> dict[str,
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"Type": "Number", "Value": str(value)}
     return {"Type": "String", "Value": str(value)}
+
+
+_EVENT_TYPES = ("OrderPlaced", "OrderPaid", "OrderShipped", "OrderCancelled")
+
+
+def drawn_attributes(rng: random.Random, *, every_type: bool = False) -> dict[str, Any]:
+    """Realistic publisher attributes: an event type (``String``), a priority (``Number``), a checksum
+    (``Binary``) and channels (``String.Array``) -- all four with ``every_type``, otherwise a drawn subset."""
+    pool: dict[str, Any] = {
+        "eventType": _EVENT_TYPES[int(rng.random() * len(_EVENT_TYPES))],
+        "priority": int(rng.random() * 5) + 1,
+        "checksum": rng.randbytes(16),
+        "channels": ["web", "mobile", "email"][: int(rng.random() * 3) + 1],
+    }
+    return pool if every_type else {k: v for k, v in pool.items() if k == "eventType" or rng.random() < 0.5}
 
 
 def record(
@@ -64,7 +90,7 @@ def record(
     message_id: str | None = None,
     topic_arn: str | None = None,
     subscription_id: str | None = None,
-    message_attributes: Mapping[str, Any] | None = None,
+    message_attributes: Mapping[str, Any] | bool | None = None,
     signature_version: str = "1",
     signature: str | None = None,
 ) -> dict[str, Any]:
@@ -72,7 +98,9 @@ def record(
 
     ``message`` is the published text (default JSON of a ``payload``-shaped value); ``subject`` may stay
     ``None`` (AWS sends ``null``). ``message_attributes`` values are Python values or ready ``{"Type",
-    "Value"}`` dicts. ``Timestamp`` is ``now``; every URL and ARN is in the topic's region.
+    "Value"}`` dicts; ``True`` draws attributes of every data type (``String``, ``Number``, ``Binary``,
+    ``String.Array``), ``False`` sends none, and ``None`` draws some for about a third of the messages.
+    ``Timestamp`` is ``now``; every URL and ARN is in the topic's region.
     """
     rng = LazyRng(seed, SOURCE)
     if message is None:
@@ -81,9 +109,11 @@ def record(
     topic_region = region_of_arn(topic)
     host = f"https://sns.{topic_region}.amazonaws.com"
     sub_arn = f"{topic}:{subscription_id or uuid4(rng.get())}"
-    attrs = {
-        k: dict(v) if isinstance(v, Mapping) else message_attribute(v) for k, v in (message_attributes or {}).items()
-    }
+    if message_attributes is None:
+        message_attributes = rng.get().random() < 1 / 3
+    if isinstance(message_attributes, bool):
+        message_attributes = drawn_attributes(rng.get(), every_type=True) if message_attributes else {}
+    attrs = {k: dict(v) if isinstance(v, Mapping) else message_attribute(v) for k, v in message_attributes.items()}
     return {
         "EventSource": "aws:sns",
         "EventVersion": "1.0",

@@ -15,6 +15,7 @@ from typing import Any
 from . import (
     _sources,
     alb,
+    alexa,
     apigateway,
     apigateway_authorizer,
     apigateway_http,
@@ -56,6 +57,7 @@ from ._strategy_kit import SearchStrategy, bodies_of, payloads, seeds, st, varia
 
 __all__ = [
     "alb_events",
+    "alexa_events",
     "apigateway_authorizer_events",
     "apigateway_events",
     "apigateway_http_events",
@@ -266,6 +268,7 @@ connect_events = variant_events(connect, "Amazon Connect contact flow invocation
 lex_events = variant_events(lex, "Amazon Lex code hook events (V2 and V1).")
 codecommit_events = variant_events(codecommit, "CodeCommit trigger events.")
 cloudfront_events = variant_events(cloudfront, "CloudFront Lambda@Edge events.")
+alexa_events = variant_events(alexa, "Alexa Skills Kit requests.")
 
 
 def codedeploy_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:

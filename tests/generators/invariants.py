@@ -423,7 +423,17 @@ def check_secrets_manager(event: dict[str, Any]) -> None:
     assert UUID.match(event["ClientRequestToken"])
 
 
-NEW_SOURCES = ("config-rule", "connect-", "lex-", "codecommit", "codedeploy", "cloudfront", "documentdb", "iot-button")
+NEW_SOURCES = (
+    "config-rule",
+    "connect-",
+    "lex-",
+    "codecommit",
+    "codedeploy",
+    "cloudfront",
+    "documentdb",
+    "iot-button",
+    "alexa",
+)
 
 
 def check_event(name: str, event: Any) -> None:

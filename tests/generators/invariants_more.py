@@ -113,6 +113,18 @@ def check_iot_button(event: dict[str, Any]) -> None:
     assert re.match(r"^\d{4}mV$", event["batteryVoltage"])
 
 
+def check_alexa(event: dict[str, Any]) -> None:
+    assert event["version"] == "1.0"
+    session, system, request = event["session"], event["context"]["System"], event["request"]
+    assert session["application"] == system["application"] and session["user"] == system["user"]
+    assert session["application"]["applicationId"].startswith("amzn1.ask.skill.")
+    assert request["requestId"].startswith("amzn1.echo-api.request.")
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", request["timestamp"])
+    assert session["new"] == (request["type"] == "LaunchRequest")
+    if request["type"] == "IntentRequest":
+        assert all(slot["name"] == name for name, slot in request["intent"]["slots"].items())
+
+
 def check_more(name: str, event: dict[str, Any]) -> None:
     """Dispatch on the CLI source name (one of this module's sources)."""
     for prefix, check in (
@@ -124,6 +136,7 @@ def check_more(name: str, event: dict[str, Any]) -> None:
         ("cloudfront", check_cloudfront),
         ("documentdb", check_documentdb),
         ("iot-button", check_iot_button),
+        ("alexa", check_alexa),
     ):
         if name.startswith(prefix):
             check(event)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import re
 
 import pytest
 from lambdachaos.generators import SOURCES, _common, _payload, _words, s3_object_lambda, sqs
+
+from lambdachaos._errors import ConfigError
 
 IAM_ID = re.compile(r"^(AIDA|AROA|AKIA|ASIA)[A-Z2-7]{16,17}$")
 
@@ -125,3 +128,104 @@ def test_s3_version_ids_appear_where_versioning_applies():
     assert re.fullmatch(r"[A-Za-z0-9._]{32}", version)
     assert s3.record(seed=3, version_id="v1")["s3"]["object"]["versionId"] == "v1"
     assert "versionId" not in s3.record(seed=3, versioned=False, event_name="ObjectCreated:Copy")["s3"]["object"]
+
+
+def test_sns_message_attributes_on_request_cover_every_data_type_and_sometimes_by_default():
+    from lambdachaos.generators import sns
+
+    attrs = sns.record(seed=1, message_attributes=True)["Sns"]["MessageAttributes"]
+    assert {a["Type"] for a in attrs.values()} == {"String", "Number", "Binary", "String.Array"}
+    assert isinstance(json.loads(attrs["channels"]["Value"]), list)
+    assert float(attrs["priority"]["Value"]) >= 1
+    with_attrs = sum(1 for seed in range(300) if sns.record(seed=seed)["Sns"]["MessageAttributes"])
+    assert 60 < with_attrs < 140  # about a third
+    assert sns.record(seed=1, message_attributes=False)["Sns"]["MessageAttributes"] == {}
+    assert sns.record(seed=1, message_attributes={"a": 1})["Sns"]["MessageAttributes"] == {
+        "a": {"Type": "Number", "Value": "1"}
+    }
+
+
+def test_http_events_carry_api_client_user_agents_and_a_content_length_with_bodies():
+    from lambdachaos.generators import _words, alb, apigateway, apigateway_http, function_url
+
+    agents = set()
+    for seed in range(60):
+        for module in (apigateway, apigateway_http, function_url, alb):
+            event = module.event(seed=seed, method="POST")
+            headers = {k.lower(): v for k, v in event["headers"].items()}
+            body = event["body"]
+            assert int(headers["content-length"]) == len(body.encode()), module
+            agents.add(headers["user-agent"])
+        get = apigateway.event(seed=seed, method="GET")
+        assert "Content-Length" not in get["headers"] and get["body"] is None
+    assert agents <= set(_words.CLIENT_USER_AGENTS) | set(_words.BROWSER_USER_AGENTS)
+    assert any(a.startswith("curl/") for a in agents) and any(a.startswith("Boto3/") for a in agents)
+    assert any(a.startswith("Mozilla/5.0") for a in agents)
+    # Browsers of this decade only: nothing older than Chrome 120 / Firefox 120 / Safari 17.
+    for agent in _words.BROWSER_USER_AGENTS:
+        version = re.search(r"(?:Chrome|Firefox|Version)/(\d+)", agent)
+        assert version and int(version.group(1)) >= (17 if "Version/" in agent else 120), agent
+
+
+def test_stage_variables_and_api_keys_appear_when_requested():
+    from lambdachaos.generators import apigateway, apigateway_http
+
+    models = pytest.importorskip("aws_lambda_powertools.utilities.parser.models")
+    rest = apigateway.event(seed=1, stage_variables={"env": "beta"}, api_key="abc123")
+    models.APIGatewayProxyEventModel.model_validate(rest)
+    identity = rest["requestContext"]["identity"]
+    assert rest["stageVariables"] == {"env": "beta"} and identity["apiKey"] == "abc123"
+    assert re.fullmatch(r"[a-z0-9]{10}", identity["apiKeyId"]) and rest["headers"]["x-api-key"] == "abc123"
+    plain = apigateway.event(seed=1)
+    assert plain["stageVariables"] is None and "apiKey" not in plain["requestContext"]["identity"]
+    http = apigateway_http.event(seed=1, stage_variables={"env": "beta"})
+    models.APIGatewayProxyEventV2Model.model_validate(http)
+    assert http["stageVariables"] == {"env": "beta"} and "stageVariables" not in apigateway_http.event(seed=1)
+
+
+def test_the_cognito_custom_message_trigger_sends_every_trigger_source_and_client_metadata():
+    from lambdachaos.generators import cognito
+
+    seen = {cognito.event(seed=s, variant="custom_message")["triggerSource"] for s in range(80)}
+    assert seen == set(cognito.ALL_TRIGGER_SOURCES["custom_message"])
+    admin = cognito.event(
+        seed=1,
+        variant="custom_message",
+        trigger_source="CustomMessage_AdminCreateUser",
+        client_metadata={"campaign": "spring"},
+    )
+    assert admin["request"]["usernameParameter"] == "{username}"
+    assert admin["request"]["clientMetadata"] == {"campaign": "spring"}
+    mfa = cognito.event(
+        seed=1,
+        variant="custom_message",
+        trigger_source="CustomMessage_Authentication",
+        client_metadata={"campaign": "spring"},
+    )
+    assert mfa["request"]["clientMetadata"] is None  # no ClientMetadata reaches an MFA message
+    with pytest.raises(ConfigError, match="trigger_source='PreSignUp_SignUp' is not sent by custom_message"):
+        cognito.event(variant="custom_message", trigger_source="PreSignUp_SignUp")
+
+
+def test_kinesis_partition_keys_can_come_from_the_order_id():
+    from lambdachaos.generators import kinesis
+
+    for rec in kinesis.records(5, seed=1, partition_key_field="orderId"):
+        data = json.loads(base64.b64decode(rec["kinesis"]["data"]))
+        assert rec["kinesis"]["partitionKey"] == data["orderId"]
+    nested = kinesis.record(seed=2, partition_key_field="customer.id")
+    assert nested["kinesis"]["partitionKey"].startswith("cus_")
+    with pytest.raises(ConfigError, match="partition_key_field='nope' is not a field of the record data"):
+        kinesis.record(seed=2, partition_key_field="nope")
+
+
+def test_rabbitmq_messages_carry_header_bytes_numbers_and_ids():
+    from lambdachaos.generators import mq
+
+    (message,) = mq.event(variant="rabbitmq", seed=1)["rmqMessagesByQueue"]["orders::/"]
+    props = message["basicProperties"]
+    assert bytes(props["headers"]["x-source"]["bytes"]).decode() == "checkout-api"
+    assert isinstance(props["headers"]["x-attempt"], int)
+    assert re.fullmatch(r"[0-9a-f-]{36}", props["messageId"]) and re.fullmatch(r"[0-9a-f-]{36}", props["correlationId"])
+    given = mq.record(variant="rabbitmq", seed=1, properties={"tenant": "acme", "retries": 2})["basicProperties"]
+    assert given["headers"] == {"tenant": {"bytes": list(b"acme")}, "retries": 2} and given["messageId"] is None

@@ -286,6 +286,7 @@ STRATEGY_PREFIXES = {
     "cloudfront_events": "cloudfront",
     "codedeploy_events": "codedeploy",
     "documentdb_events": "documentdb",
+    "alexa_events": "alexa",
 }
 
 
