@@ -311,6 +311,21 @@ class Sim(EsmMixin, PushMixin):
             request_id=ex.request_id, duration_ms=(ex.end_ns - ex.start_ns) / 1e6,
         )
 
+    def replay(
+        self, path: str | os.PathLike[str], target: Any, *, format: str = "auto", timing: str = "preserve",
+        factor: float = 1.0, start: float = 0.0,
+    ) -> Any:
+        """Replay a recording (JSON Lines, an SQS dump, an EventBridge archive ...) into a queue, a function or a
+        Kinesis stream, reading the file while the simulation runs (bounded memory; ``docs/scale.md``).
+
+        ``format`` is one of the replay formats (``docs/scenarios.md``) or ``auto``; ``timing`` is
+        ``preserve`` (recorded gaps), ``compress`` (gaps divided by ``factor``) or ``fast`` (all at ``start``).
+        Returns the :class:`~lambdachaos.scenarios._feed.Replay` (``format``, ``items``, ``sends``).
+        """
+        from lambdachaos.scenarios._feed import Replay
+
+        return Replay(self, os.fspath(path), target, fmt=format, timing=timing, factor=factor, start=start)
+
     # ---- faults -------------------------------------------------------------------------------
     def apply_faults(self, plan: Any) -> None:
         """Apply a :class:`lambdachaos.faults.FaultPlan` to every attempt from now on.
