@@ -73,7 +73,7 @@ def iter_items(path: str | Path) -> Iterator[Any]:
         first = True
         while True:
             while True:  # skip whitespace (and the commas between array elements)
-                while pos < len(buf) and buf[pos] in " \t\r\n" or (in_array and pos < len(buf) and buf[pos] == ","):
+                while pos < len(buf) and (buf[pos] in " \t\r\n" or (in_array and buf[pos] == ",")):
                     line += buf[pos] == "\n"
                     pos += 1
                 if pos < len(buf) or eof:
