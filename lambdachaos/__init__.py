@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from lambdachaos._clock import Clock
     from lambdachaos._ledger import Attempt, Delivery, Fate, FateStatus, FaultRecord, Ledger, Outcome, Path
     from lambdachaos._sim import InvokeResult, Sim
+    from lambdachaos._sweep import Sweep, sweep
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
     from lambdachaos.resources._events import EventBus
     from lambdachaos.resources._kinesis import KinesisStream
@@ -72,6 +73,8 @@ _LAZY: dict[str, str] = {
     "HttpResponse": "lambdachaos.service._push_http",
     "Function": "lambdachaos.service._function",
     "Version": "lambdachaos.service._function",
+    "sweep": "lambdachaos._sweep",
+    "Sweep": "lambdachaos._sweep",
 }
 
 __all__ = [
@@ -108,10 +111,12 @@ __all__ = [
     "Sim",
     "SqsEventSourceMapping",
     "StreamEventSourceMapping",
+    "Sweep",
     "TooManyRequestsException",
     "Topic",
     "Version",
     "VisibilityTimeoutWarning",
+    "sweep",
 ]
 __version__ = "0.1.0"
 
