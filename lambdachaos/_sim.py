@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import Callable
@@ -383,19 +384,35 @@ class Sim(EsmMixin, PushMixin):
         )
 
 
+GC_YOUNG_THRESHOLD = 50_000
+"""Allocations between young-generation collections while a simulation runs (CPython's default is 700).
+
+A run allocates millions of short-lived objects that reference counting frees at once (records, batches,
+events); with the default the cycle collector would walk every long-lived message and fate again and again.
+Measured on 300,000 SQS messages: collections took 1.0 s of a 3.9 s run with the default thresholds and
+0.37 s of 3.25 s with these (docs/scale.md). The previous thresholds come back when ``run`` returns."""
+
+
 class _Activation:
-    __slots__ = ("sim",)
+    __slots__ = ("saved", "sim")
 
     def __init__(self, sim: Sim) -> None:
         self.sim = sim
+        self.saved: tuple[int, int, int] | None = None
 
     def __enter__(self) -> None:
         if self.sim._closed:
             raise ConfigError("this Sim was closed; create a new Sim for another scenario")
         self.sim._ensure_bridge()
+        young, middle, old = gc.get_threshold()
+        if 0 < young < GC_YOUNG_THRESHOLD:
+            self.saved = (young, middle, old)
+            gc.set_threshold(GC_YOUNG_THRESHOLD, max(middle, 20), max(old, 100))
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        if self.saved is not None:
+            gc.set_threshold(*self.saved)
+            self.saved = None
 
 
 class _Backend:
