@@ -167,17 +167,17 @@ def _child(args: list[str]) -> dict[str, Any]:
     return result
 
 
-def scenario_example(seed: int) -> None:
-    """One complete small scenario as a property test runs it."""
+def scenario_example(seed: int, n: int = 10, max_receives: int = 2) -> None:
+    """One complete small scenario as a property test runs it (``n`` messages, 1 % poison, at least one)."""
     with Sim(seed=seed) as sim:
         dlq = sim.sqs_queue("dlq")
-        queue = sim.sqs_queue("orders", visibility_timeout=30, dead_letter_queue=dlq, max_receive_count=2)
+        queue = sim.sqs_queue("orders", visibility_timeout=30, dead_letter_queue=dlq, max_receive_count=max_receives)
         fn = sim.function(partial_handler, name="consumer")
         sim.map(queue, fn, batch_size=10, function_response_types=["ReportBatchItemFailures"])
-        for i in range(10):
+        for i in range(n):
             queue.send(_body(i))
         sim.run()
-        assert len(dlq.messages) == 1
+        assert len(dlq.messages) == max(1, n // 100)
 
 
 def scenario_examples_per_s() -> float:
@@ -195,8 +195,7 @@ def scenario_examples_per_s() -> float:
 
 SWEEP_TEST = '''
 import lambdachaos
-from benchmarks.bench_scale import partial_handler, _body
-from lambdachaos import Sim
+from benchmarks.bench_scale import scenario_example
 
 SEEDS = range(200)
 try:
@@ -207,15 +206,7 @@ except AttributeError:
 
 @params
 def test_seed(seed, plan=None):
-    with Sim(seed=seed) as sim:
-        dlq = sim.sqs_queue("dlq")
-        queue = sim.sqs_queue("orders", visibility_timeout=30, dead_letter_queue=dlq, max_receive_count=3)
-        fn = sim.function(partial_handler, name="consumer")
-        sim.map(queue, fn, batch_size=10, function_response_types=["ReportBatchItemFailures"])
-        for i in range(3000):
-            queue.send(_body(i + seed))
-        sim.run()
-        assert len(dlq.messages) == 30
+    scenario_example(seed, n=3000, max_receives=3)
 '''
 
 

@@ -15,6 +15,7 @@ from lambdachaos._errors import ConfigError, LambdaChaosError, LambdaChaosWarnin
 if TYPE_CHECKING:
     from lambdachaos._clock import Clock
     from lambdachaos._ledger import Attempt, Delivery, Fate, FateStatus, FaultRecord, Ledger, Outcome, Path
+    from lambdachaos._ledger_store import LedgerModeError
     from lambdachaos._sim import InvokeResult, Sim
     from lambdachaos._sweep import Sweep, sweep
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
@@ -46,6 +47,7 @@ _LAZY: dict[str, str] = {
     "FateStatus": "lambdachaos._ledger",
     "FaultRecord": "lambdachaos._ledger",
     "Ledger": "lambdachaos._ledger",
+    "LedgerModeError": "lambdachaos._ledger_store",
     "Outcome": "lambdachaos._ledger",
     "Path": "lambdachaos._ledger",
     "InvokeResult": "lambdachaos._sim",
@@ -102,6 +104,7 @@ __all__ = [
     "LambdaChaosError",
     "LambdaChaosWarning",
     "Ledger",
+    "LedgerModeError",
     "Outcome",
     "Path",
     "Queue",
