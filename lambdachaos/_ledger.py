@@ -168,6 +168,7 @@ class Fate:
 _STATUSES: Final = tuple(FateStatus)
 _CODE: Final = {status: i for i, status in enumerate(_STATUSES)}
 _PENDING_CODE: Final = _CODE[FateStatus.PENDING]
+_STATUS_TEXT: Final = tuple(status.value for status in _STATUSES)
 _KEPT_BY_SUMMARY: Final = frozenset({FateStatus.DEAD_LETTERED, FateStatus.ON_FAILURE, FateStatus.DROPPED})
 _encode_fate: Final = io.fate_encoder(Fate)
 
@@ -471,8 +472,10 @@ class Ledger:
             self._write_to(out)
 
     def _write_to(self, out: Any) -> None:
-        io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults,
-                        self._sorted_fates(), _encode_fate)
+        fates = self._fates
+        texts = (map(_encode_fate, self._sorted_fates()) if _encode_fate is io.encode_entry  # Fate's fields changed
+                 else io.fate_texts(fates, sorted(fates), _STATUS_TEXT, _encode_fate))
+        io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults, texts, str)
 
     @classmethod
     def from_lines(cls, path: str) -> Ledger:
