@@ -21,7 +21,9 @@ from lambdachaos._errors import (
 if TYPE_CHECKING:
     from lambdachaos._clock import Clock
     from lambdachaos._ledger import Attempt, Delivery, Fate, FateStatus, FaultRecord, Ledger, Outcome, Path
+    from lambdachaos._ledger_store import LedgerModeError
     from lambdachaos._sim import InvokeResult, Sim
+    from lambdachaos._sweep import Sweep, sweep
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
     from lambdachaos.resources._events import EventBus
     from lambdachaos.resources._kinesis import KinesisStream
@@ -51,6 +53,7 @@ _LAZY: dict[str, str] = {
     "FateStatus": "lambdachaos._ledger",
     "FaultRecord": "lambdachaos._ledger",
     "Ledger": "lambdachaos._ledger",
+    "LedgerModeError": "lambdachaos._ledger_store",
     "Outcome": "lambdachaos._ledger",
     "Path": "lambdachaos._ledger",
     "InvokeResult": "lambdachaos._sim",
@@ -78,6 +81,8 @@ _LAZY: dict[str, str] = {
     "HttpResponse": "lambdachaos.service._push_http",
     "Function": "lambdachaos.service._function",
     "Version": "lambdachaos.service._function",
+    "sweep": "lambdachaos._sweep",
+    "Sweep": "lambdachaos._sweep",
 }
 
 __all__ = [
@@ -106,6 +111,7 @@ __all__ = [
     "LambdaChaosError",
     "LambdaChaosWarning",
     "Ledger",
+    "LedgerModeError",
     "MachineDependentOutcome",
     "Outcome",
     "Path",
@@ -116,10 +122,12 @@ __all__ = [
     "Sim",
     "SqsEventSourceMapping",
     "StreamEventSourceMapping",
+    "Sweep",
     "TooManyRequestsException",
     "Topic",
     "Version",
     "VisibilityTimeoutWarning",
+    "sweep",
 ]
 __version__ = "0.1.0"
 

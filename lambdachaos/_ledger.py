@@ -35,6 +35,8 @@ __all__ = [
 
 _STATUSES: Final = tuple(FateStatus)
 _CODE: Final = {status: i for i, status in enumerate(_STATUSES)}
+_PENDING_CODE: Final = _CODE[FateStatus.PENDING]
+_STATUS_TEXT: Final = tuple(status.value for status in _STATUSES)
 _KEPT_BY_SUMMARY: Final = frozenset({FateStatus.DEAD_LETTERED, FateStatus.ON_FAILURE, FateStatus.DROPPED})
 _encode_fate: Final = io.fate_encoder(Fate)
 
@@ -149,29 +151,34 @@ class Ledger:
         """Register a record or event that entered the system (its fate is pending until settled)."""
         fates = self._fates
         if event_id not in fates:
-            fates[event_id] = (at_ns << 15) | 5 if at_ns >= 0 else Fate(
+            fates[event_id] = (at_ns << 15) | _PENDING_CODE if at_ns >= 0 else Fate(
                 event_id=event_id, status=FateStatus.PENDING, at_ns=at_ns)
 
     def settle(self, fate: Fate) -> None:
         """Give a record its final fate; settling twice is a bug in the simulator."""
         event_id = fate.event_id
-        previous = self._fates.get(event_id)
-        if previous is not None:
-            was = _STATUSES[previous & 7] if type(previous) is int else previous.status  # type: ignore[union-attr]
-            if was is not FateStatus.PENDING:
-                raise RuntimeError(f"record {event_id} already has fate {was.value}")
+        fates = self._fates
+        previous = fates.get(event_id)
+        if previous is not None and (previous & 7 != _PENDING_CODE if type(previous) is int
+                                     else previous.status is not FateStatus.PENDING):  # type: ignore[union-attr]
+            raise RuntimeError(f"record {event_id} already has fate {_unpack(event_id, previous).status.value}")
         if self._full:
-            self._fates[event_id] = _pack(fate)
+            at = fate.at_ns
+            if fate.condition is None and not fate.destinations and at is not None and at >= 0 and fate.attempts < 4096:
+                fates[event_id] = (at << 15) | (fate.attempts << 3) | _CODE[fate.status]
+            else:
+                fates[event_id] = fate
             return
         self._settle_counted(fate, previous)
 
     def _settle_counted(self, fate: Fate, previous: Fate | int | None) -> None:
         event_id = fate.event_id
+        fates = self._fates
         self._tally.settled(fate.status.value, fate.condition)
         if fate.status in _KEPT_BY_SUMMARY:
-            self._fates[event_id] = fate
+            fates[event_id] = fate
         elif previous is not None:
-            del self._fates[event_id]
+            del fates[event_id]
         if self._sink is not None:
             self._sink.write("fate", _encode_fate(fate))
 
@@ -241,9 +248,9 @@ class Ledger:
         """The fate status of one record in O(1), or ``None`` when it never entered (outside ``full`` mode
         also when it succeeded or was filtered: those are counted, not kept)."""
         packed = self._fates.get(event_id)
-        if packed is None:
-            return None
-        return _STATUSES[packed & 7] if type(packed) is int else packed.status  # type: ignore[union-attr]
+        if type(packed) is int:
+            return _STATUSES[packed & 7]
+        return None if packed is None else packed.status  # type: ignore[union-attr]
 
     def get_fate(self, event_id: str) -> Fate | None:
         """The fate of one record, or ``None`` when it never entered (O(1); see :meth:`status` for modes)."""
@@ -388,8 +395,10 @@ class Ledger:
             self._write_to(out)
 
     def _write_to(self, out: Any) -> None:
-        io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults,
-                        self._sorted_fates(), _encode_fate)
+        fates = self._fates
+        texts = (map(_encode_fate, self._sorted_fates()) if _encode_fate is io.encode_entry  # Fate's fields changed
+                 else io.fate_texts(fates, sorted(fates), _STATUS_TEXT, _encode_fate))
+        io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults, texts, str)
 
     @classmethod
     def from_lines(cls, path: str) -> Ledger:

@@ -64,6 +64,10 @@ def _hypothesis() -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER)
+    from . import _sweep  # lambdachaos.sweep: parametrization and the failing seeds at the end
+
+    if not config.pluginmanager.is_registered(_sweep):
+        config.pluginmanager.register(_sweep, "lambdachaos-sweep")
     if _opt(config, "target", "sim") not in _TARGETS:
         target = _opt(config, "target", "")
         raise pytest.UsageError(f"--lambdachaos-target={target!r} is not available; choose {list(_TARGETS)}")

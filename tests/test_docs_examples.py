@@ -11,7 +11,7 @@ import pytest
 from lambdachaos import Sim
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ["README.md", "docs/service.md", "docs/ledger.md", "docs/resources.md"]
+DOCS = ["README.md", "docs/service.md", "docs/ledger.md", "docs/resources.md", "docs/scale.md"]
 
 
 def _blocks(path: Path) -> list[str]:
@@ -34,7 +34,11 @@ def test_documentation_example_runs(doc, index, code):
     for name, value in list(namespace.items()):
         if name.startswith("test_") and callable(value):
             params = inspect.signature(value).parameters
-            if "lambda_sim" in params:  # the plugin's fixture: a seeded Sim, closed afterwards
+            sweep = getattr(value, "__lambdachaos_sweep__", None)
+            if sweep is not None:  # a lambdachaos.sweep test: its first cases
+                for case in sweep.cases[:3]:
+                    value(**{"seed": case.seed, "plan": case.plan} if "plan" in params else {"seed": case.seed})
+            elif "lambda_sim" in params:  # the plugin's fixture: a seeded Sim, closed afterwards
                 with Sim(seed=1) as sim:
                     value(lambda_sim=sim)
             else:

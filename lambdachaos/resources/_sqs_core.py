@@ -367,6 +367,12 @@ class _QueueCore(QueueHooks):
 
     def _arm(self) -> None:
         """Keep one clock timer at the earliest pending delay or visibility expiry."""
+        inflight = self._inflight
+        if len(inflight) > 4_096 and len(inflight) > 4 * self._n_inflight:
+            # Deleted messages leave their entries until their visibility deadline: drop them now, so memory
+            # follows the messages in flight, not every message received in the last visibility timeout.
+            self._inflight = [e for e in inflight if e[2]._state is _IN_FLIGHT and e[2]._visible_at_ns == e[0]]
+            heapq.heapify(self._inflight)
         at: int | None = None
         for heap, state in ((self._inflight, _IN_FLIGHT), (self._delayed, _DELAYED)):
             while heap and (heap[0][2]._state is not state or heap[0][2]._visible_at_ns != heap[0][0]):

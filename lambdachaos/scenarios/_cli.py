@@ -62,6 +62,10 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--ledger", metavar="OUT.json", help="write the ledger JSON")
     p.add_argument("--save", metavar="COPY.yaml",
                    help="write a copy of the scenario file (to edit and run as your own) instead of running it")
+    p.add_argument("--seeds", metavar="RANGE", help="sweep: run every seed of RANGE (1-1000, 3,7,9) and print one "
+                   "merged verdict table (docs/scale.md)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="sweep: run seeds on N processes (default 1)")
+    p.add_argument("--ledgers", metavar="DIR", help="sweep: write each seed's ledger to DIR/seed-<n>.json")
     p.add_argument("--timeline", action="store_true",
                    help="print every attempt and delivery in virtual-time order before the verdict")
     p.add_argument("--speed", type=float, default=None, metavar="X",
@@ -129,6 +133,13 @@ def run_main(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
     if args.speed is not None and args.speed <= 0:
         err.write(f"error: --speed={args.speed} must be greater than 0\n")
         return EXIT_INVALID
+    if args.seeds is not None or args.jobs is not None or args.ledgers is not None:
+        if args.seeds is None or target != "sim":
+            err.write("error: --jobs and --ledgers go with --seeds, and a sweep runs on --target sim\n")
+            return EXIT_INVALID
+        from lambdachaos.scenarios._sweep_run import sweep_main
+
+        return sweep_main(scenario, _scenario_path(args.scenario), args, out, err)
     if target == "localstack":
         return _localstack(scenario, args, out, err)
     if target == "aws":

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -53,19 +54,64 @@ class Recorded:
 
 def load_items(path: str | Path) -> list[Any]:
     """The JSON values in a file: a JSON document (a list is spread) or JSON Lines."""
-    text = Path(path).read_text(encoding="utf-8")
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        out = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if line.strip():
+    return list(iter_items(path))
+
+
+_CHUNK: Final = 1 << 20
+_decoder: Final = json.JSONDecoder()
+
+
+def iter_items(path: str | Path) -> Iterator[Any]:
+    """The JSON values in a file, read in 1 MB chunks: the elements of a top-level JSON array, else every JSON
+    value in turn (JSON Lines, or one document). Memory holds one chunk and the value being read."""
+    with open(path, encoding="utf-8") as f:
+        buf = f.read(_CHUNK)
+        eof = not buf
+        pos = 0
+        line = 1
+        in_array = False
+        first = True
+        while True:
+            while True:  # skip whitespace (and the commas between array elements)
+                while pos < len(buf) and (buf[pos] in " \t\r\n" or (in_array and buf[pos] == ",")):
+                    line += buf[pos] == "\n"
+                    pos += 1
+                if pos < len(buf) or eof:
+                    break
+                buf, pos = f.read(_CHUNK), 0
+                eof = not buf
+            if pos >= len(buf):
+                return
+            if first and buf[pos] == "[":
+                in_array, first = True, False
+                pos += 1
+                continue
+            first = False
+            if in_array and buf[pos] == "]":
+                return
+            while True:
                 try:
-                    out.append(json.loads(line))
+                    value, end = _decoder.raw_decode(buf, pos)
                 except ValueError as exc:
-                    raise ConfigError(f"{path}:{n}: not JSON and not JSON Lines ({exc})") from None
-        return out
-    return doc if isinstance(doc, list) else [doc]
+                    if not eof:
+                        more = f.read(_CHUNK)
+                        eof = not more
+                        buf, pos = buf[pos:] + more, 0
+                        continue
+                    raise ConfigError(f"{path}:{line}: not JSON and not JSON Lines ({exc})") from None
+                if end == len(buf) and not eof:  # a number may go on in the next chunk
+                    more = f.read(_CHUNK)
+                    eof = not more
+                    buf, pos = buf[pos:] + more, 0
+                    if more:
+                        continue
+                    value, end = _decoder.raw_decode(buf, pos)
+                break
+            line += buf.count("\n", pos, end)
+            pos = end
+            if pos > _CHUNK:
+                buf, pos = buf[pos:], 0
+            yield value
 
 
 def epoch(value: Any) -> float | None:
@@ -103,7 +149,7 @@ def event_time(event: Any) -> float | None:
     return next((t for t in map(epoch, candidates) if t is not None), None)
 
 
-def _messages(items: list[Any]) -> Iterator[dict[str, Any]]:
+def _messages(items: Iterable[Any]) -> Iterator[dict[str, Any]]:
     for item in items:
         if isinstance(item, dict) and isinstance(item.get("Messages"), list):
             yield from item["Messages"]
@@ -119,21 +165,18 @@ def _attrs(msg: dict[str, Any]) -> dict[str, Any]:
             for k, v in attrs.items()}
 
 
-def read_sqs(items: list[Any]) -> list[Recorded]:
+def read_sqs(items: Iterable[Any]) -> Iterator[Recorded]:
     """``ReceiveMessage`` output: each message's ``Body`` again, with its message attributes and group."""
-    out = []
     for msg in _messages(items):
         a = msg.get("Attributes") or {}
         meta = {"message_id": msg.get("MessageId"), "message_attributes": _attrs(msg),
                 "message_group_id": a.get("MessageGroupId"), "receive_count": a.get("ApproximateReceiveCount")}
         body = msg["Body"] if isinstance(msg["Body"], str) else json.dumps(msg["Body"])
-        out.append(Recorded("message", body, epoch(a.get("SentTimestamp")), meta))
-    return out
+        yield Recorded("message", body, epoch(a.get("SentTimestamp")), meta)
 
 
-def read_lambda_dlq(items: list[Any]) -> list[Recorded]:
+def read_lambda_dlq(items: Iterable[Any]) -> Iterator[Recorded]:
     """A function's dead-letter queue: the body is the original event; AWS's three attributes are kept."""
-    out = []
     for msg in _messages(items):
         attrs = msg.get("MessageAttributes") or {}
         missing = [a for a in _DLQ_ATTRIBUTES if a not in attrs]
@@ -148,8 +191,7 @@ def read_lambda_dlq(items: list[Any]) -> list[Recorded]:
         except ValueError:
             event = body
         meta = {a: attrs[a].get("StringValue") for a in _DLQ_ATTRIBUTES}
-        out.append(Recorded("event", event, epoch((msg.get("Attributes") or {}).get("SentTimestamp")), meta))
-    return out
+        yield Recorded("event", event, epoch((msg.get("Attributes") or {}).get("SentTimestamp")), meta)
 
 
 def _destination(item: Any) -> dict[str, Any]:
@@ -164,12 +206,11 @@ def _destination(item: Any) -> dict[str, Any]:
     return item
 
 
-def read_destinations(items: list[Any]) -> list[Recorded]:
+def read_destinations(items: Iterable[Any]) -> Iterator[Recorded]:
     """Asynchronous invocation records: ``requestPayload`` is invoked again."""
-    out = []
     for item in items:
         if isinstance(item, dict) and isinstance(item.get("Messages"), list):
-            out.extend(read_destinations(item["Messages"]))
+            yield from read_destinations(item["Messages"])
             continue
         rec = _destination(item)
         if "requestPayload" not in rec:
@@ -182,28 +223,25 @@ def read_destinations(items: list[Any]) -> list[Recorded]:
         ctx = rec["requestContext"]
         meta = {"RequestID": ctx.get("requestId"), "condition": ctx.get("condition"),
                 "approximateInvokeCount": ctx.get("approximateInvokeCount")}
-        out.append(Recorded("event", rec["requestPayload"], epoch(rec.get("timestamp")), meta))
-    return out
+        yield Recorded("event", rec["requestPayload"], epoch(rec.get("timestamp")), meta)
 
 
-def read_eventbridge(items: list[Any]) -> list[Recorded]:
+def read_eventbridge(items: Iterable[Any]) -> Iterator[Recorded]:
     """Event envelopes (as delivered, archived or logged) and PutEvents ``Entries``."""
-    out = []
     for item in items:
         if isinstance(item, dict) and isinstance(item.get("Entries"), list):
             for e in item["Entries"]:
                 detail = json.loads(e.get("Detail") or "{}")
                 env = {"source": e.get("Source"), "detail-type": e.get("DetailType"), "detail": detail,
                        "resources": e.get("Resources", [])}
-                out.append(Recorded("eventbridge", env, epoch(e.get("Time"))))
+                yield Recorded("eventbridge", env, epoch(e.get("Time")))
             continue
         if isinstance(item, dict) and isinstance(item.get("Events"), list):
-            out.extend(read_eventbridge(item["Events"]))
+            yield from read_eventbridge(item["Events"])
             continue
         if not isinstance(item, dict) or "detail-type" not in item or "source" not in item:
             raise ConfigError(f"not an EventBridge event (needs source and detail-type): {json.dumps(item)[:80]}")
-        out.append(Recorded("eventbridge", item, epoch(item.get("time")), {"id": item.get("id")}))
-    return out
+        yield Recorded("eventbridge", item, epoch(item.get("time")), {"id": item.get("id")})
 
 
 def _b64(data: Any) -> bytes:
@@ -215,9 +253,8 @@ def _b64(data: Any) -> bytes:
         raise ConfigError(f"Kinesis Data {str(data)[:40]!r} is not base64") from None
 
 
-def read_kinesis(items: list[Any]) -> list[Recorded]:
+def read_kinesis(items: Iterable[Any]) -> Iterator[Recorded]:
     """GetRecords output (or Lambda Kinesis events): record bytes with partition key and sequence number."""
-    out = []
     for item in items:
         records = item.get("Records") if isinstance(item, dict) else None
         if not isinstance(records, list):
@@ -225,36 +262,31 @@ def read_kinesis(items: list[Any]) -> list[Recorded]:
         for r in records:
             if "kinesis" in r:  # a Lambda event record
                 k = r["kinesis"]
-                out.append(Recorded("kinesis", _b64(k["data"]), epoch(k.get("approximateArrivalTimestamp")),
+                yield (Recorded("kinesis", _b64(k["data"]), epoch(k.get("approximateArrivalTimestamp")),
                                     {"partition_key": k["partitionKey"], "sequence_number": k["sequenceNumber"]}))
             else:
-                out.append(Recorded("kinesis", _b64(r["Data"]), epoch(r.get("ApproximateArrivalTimestamp")),
+                yield (Recorded("kinesis", _b64(r["Data"]), epoch(r.get("ApproximateArrivalTimestamp")),
                                     {"partition_key": r["PartitionKey"], "sequence_number": r["SequenceNumber"]}))
-    return out
 
 
-def read_dynamodb(items: list[Any]) -> list[Recorded]:
+def read_dynamodb(items: Iterable[Any]) -> Iterator[Recorded]:
     """DynamoDB Streams GetRecords output (or Lambda DynamoDB events): one stream record each."""
-    out = []
     for item in items:
         records = item.get("Records") if isinstance(item, dict) and "Records" in item else [item]
         for r in records or []:
             if not isinstance(r, dict) or not isinstance(r.get("dynamodb"), dict):
                 raise ConfigError(f"not a DynamoDB stream record: {json.dumps(r)[:80]}")
-            out.append(Recorded("dynamodb", r, epoch(r["dynamodb"].get("ApproximateCreationDateTime")),
+            yield (Recorded("dynamodb", r, epoch(r["dynamodb"].get("ApproximateCreationDateTime")),
                                 {"sequence_number": r["dynamodb"].get("SequenceNumber")}))
-    return out
 
 
-def read_lambda_events(items: list[Any]) -> list[Recorded]:
+def read_lambda_events(items: Iterable[Any]) -> Iterator[Recorded]:
     """Lambda events, one per line; a line ``{"at": <time>, "event": {...}}`` gives the time explicitly."""
-    out = []
     for item in items:
         if isinstance(item, dict) and set(item) == {"at", "event"}:
-            out.append(Recorded("event", item["event"], epoch(item["at"])))
+            yield Recorded("event", item["event"], epoch(item["at"]))
         else:
-            out.append(Recorded("event", item, event_time(item)))
-    return out
+            yield Recorded("event", item, event_time(item))
 
 
 READERS: Final = {
@@ -292,12 +324,20 @@ def detect(items: list[Any]) -> str:
 
 def read(path: str | Path, fmt: str = "auto") -> tuple[str, list[Recorded]]:
     """Read a recording; returns the format used (detected when ``fmt`` is ``auto``) and its items."""
-    items = load_items(path)
+    fmt, items = iter_read(path, fmt)
+    return fmt, list(items)
+
+
+def iter_read(path: str | Path, fmt: str = "auto") -> tuple[str, Iterator[Recorded]]:
+    """Like :func:`read`, but the items are read from the file as they are consumed (the format is detected
+    from the first value)."""
+    values = iter_items(path)
+    first = next(values, None)
     if fmt == "auto":
-        fmt = detect(items)
+        fmt = detect([] if first is None else [first])
     if fmt not in READERS:
         raise ConfigError(f"format={fmt!r} is not a replay format; use auto or one of {', '.join(FORMATS)}")
-    return fmt, READERS[fmt](items)
+    return fmt, READERS[fmt](values if first is None else itertools.chain((first,), values))
 
 
 def place(items: list[Recorded], *, timing: str = "preserve", factor: float = 1.0,

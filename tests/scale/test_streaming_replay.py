@@ -1,0 +1,90 @@
+"""Replay reads its input while the simulation runs: JSON Lines and JSON arrays in chunks, sent on the clock."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambdachaos import Sim
+from lambdachaos._errors import ConfigError
+from lambdachaos.scenarios import _replay
+
+T0_MS = 1_767_225_600_000
+
+
+def _dump(path: Path, n: int, *, gap_ms: int = 250, as_array: bool = False) -> None:
+    messages = [{"MessageId": f"m-{i}", "Body": f"order-{i}", "Attributes": {"SentTimestamp": str(T0_MS + i * gap_ms)}}
+                for i in range(n)]
+    if as_array:
+        path.write_text(json.dumps(messages), encoding="utf-8")
+    else:
+        path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
+
+
+@pytest.mark.parametrize("as_array", [False, True], ids=["json-lines", "json-array"])
+def test_values_are_read_chunk_by_chunk_with_the_same_result(tmp_path: Path, monkeypatch: Any, as_array: bool) -> None:
+    path = tmp_path / "dump.json"
+    _dump(path, 40, as_array=as_array)
+    whole = _replay.load_items(path)
+    monkeypatch.setattr(_replay, "_CHUNK", 7)  # every value spans several chunks
+    assert list(_replay.iter_items(path)) == whole
+    assert [m["Body"] for m in whole] == [f"order-{i}" for i in range(40)]
+
+
+def test_a_broken_line_is_named_by_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "dump.jsonl"
+    path.write_text('{"Body": "a"}\n{"Body": "b"}\n{"Body": \n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"{path}:3: not JSON and not JSON Lines"):
+        list(_replay.iter_items(path))
+
+
+def _consumer(event: Any, context: Any) -> None:
+    return None
+
+
+def test_replay_sends_on_the_recorded_gaps_and_reads_only_as_far_as_the_clock(tmp_path: Path) -> None:
+    path = tmp_path / "dump.jsonl"
+    _dump(path, 100)
+    with Sim(seed=3) as sim:
+        queue = sim.sqs_queue("orders")
+        sim.map(queue, sim.function(_consumer, name="consumer"), batch_size=10)
+        replay = sim.replay(path, queue)
+        assert replay.format == "sqs-messages"
+        sim.run(until=2.0)
+        # gaps of 0.25 s from t=0: items 0..8 are due by t=2 s, the 10th has been read and waits on the clock
+        assert (replay.items, replay.sends) == (9, 9)
+        sim.run()
+        assert (replay.items, replay.sends) == (100, 100)
+        sent = sorted((m.sent_ns, m.body) for m in queue.history)
+        assert sent == [(i * 250_000_000, f"order-{i}") for i in range(100)]
+        assert sim.ledger.counts()["fates"] == {"succeeded": 100}
+
+
+def test_compress_and_fast_timing(tmp_path: Path) -> None:
+    path = tmp_path / "dump.jsonl"
+    _dump(path, 5, gap_ms=1000)
+    for timing, factor, expected in (("compress", 4.0, [0, 250, 500, 750, 1000]), ("fast", 1.0, [0, 0, 0, 0, 0])):
+        with Sim(seed=1, ledger="summary") as sim:
+            queue = sim.sqs_queue("orders")
+            sim.replay(path, queue, timing=timing, factor=factor, start=1.0)
+            sim.run()
+            assert [m.sent_ns // 1_000_000 - 1000 for m in queue.history] == expected
+
+
+def test_replay_of_lambda_events_into_a_function_and_bad_targets(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps({"at": 1_767_225_600 + i, "event": {"n": i}}) + "\n" for i in range(3)),
+                    encoding="utf-8")
+    seen: list[Any] = []
+    with Sim(seed=1) as sim:
+        fn = sim.function(lambda event, context: seen.append((sim.now, event)), name="f")
+        sim.replay(path, fn)
+        sim.run()
+        assert seen == [(0.0, {"n": 0}), (1.0, {"n": 1}), (2.0, {"n": 2})]
+        with pytest.raises(ConfigError, match="a streaming replay sends to an SQS queue, a function or a Kinesis"):
+            sim.replay(path, sim.sns_topic("t"))
+        with pytest.raises(ConfigError, match="timing='slow': use preserve, compress or fast"):
+            sim.replay(path, fn, timing="slow")
