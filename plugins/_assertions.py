@@ -207,7 +207,7 @@ def _key_function(ledger: Ledger, by: str, keys: KeySource | None) -> Callable[[
             return lambda _record, attempt: attempt.source
         raise TypeError(
             f"assert_ordered(by={by!r}) needs keys=: a mapping or callable from record id to {by}, "
-            "or the sim queue the records came from"
+            "the sim FIFO queue or the Kinesis stream the records came from (only by='shard' needs none)"
         )
     if isinstance(keys, Mapping):
         table: Mapping[str, str] = keys
@@ -215,10 +215,14 @@ def _key_function(ledger: Ledger, by: str, keys: KeySource | None) -> Callable[[
     if hasattr(keys, "history"):
         groups = {m.message_id: m.message_group_id for m in keys.history}
         return lambda record, _attempt: groups.get(record)
+    if hasattr(keys, "shards"):  # a Kinesis stream: each record's partition key
+        by_id = {r.event_id: r.partition_key for shard in keys.shards for r in shard.records}
+        return lambda record, _attempt: by_id.get(record)
     if callable(keys):
         fn = keys
         return lambda record, _attempt: fn(record)
-    raise TypeError(f"keys={keys!r} ({type(keys).__name__}) must be a mapping, a callable or a sim queue")
+    raise TypeError(f"keys={keys!r} ({type(keys).__name__}) must be a mapping, a callable, a sim queue or a "
+                    "Kinesis stream")
 
 
 def assert_ordered(
@@ -228,8 +232,9 @@ def assert_ordered(
 
     Two orders are checked per key: the order in which records were first delivered to the function,
     and the order in which they succeeded, both against the order the records entered the
-    simulation. ``keys`` maps record ids to keys (a mapping, a callable, or the FIFO queue the records
-    came from); without it, ``by="shard"`` uses each attempt's ``source``.
+    simulation. ``keys`` maps record ids to keys: a mapping, a callable, the FIFO queue (message group)
+    or the Kinesis stream (partition key) the records came from; only ``by="shard"`` needs none (it uses
+    each attempt's ``source``).
     """
     __tracebackhide__ = True
     key_of = _key_function(ledger, by, keys)

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 STATE = pytest.StashKey[RunState]()
 """The plugin's run state, in ``config.stash``."""
 FAILED = pytest.StashKey[bool]()
+FAILURE = pytest.StashKey[str]()
+"""The first failure's exception text of a test (shown at the top of its report page)."""
 """Whether a phase of the test failed so far, in ``item.stash`` (end-of-test checks stay quiet then)."""
 
 

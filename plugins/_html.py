@@ -48,7 +48,8 @@ margin:4px;vertical-align:top} .blabel{border:1px solid #99a;border-radius:4px;p
 background:#fff;text-align:center;white-space:nowrap} .bnode.poison>.blabel{border:2px solid #b02a37}
 .bkids{display:flex;flex-direction:row;align-items:flex-start;border-top:1px solid #99a;margin-top:4px}
 .chip{display:inline-block;min-width:14px;margin:1px;border-radius:3px;color:#fff;font-size:10px}
-.range{color:#5b6475}
+.range{color:#5b6475} #failure pre{white-space:pre-wrap;background:#fdf0f0;border-left:4px solid #b02a37;
+padding:8px;font-size:12px}
 """
 
 _JS = r"""
@@ -183,12 +184,17 @@ def render_page(title: str, outcome: str, seed: int, ledgers: list[Ledger], figu
 
 
 def write_page(directory: Path, nodeid: str, outcome: str, seed: int, ledgers: list[Ledger],
-               figures: Figures) -> Path:
-    """Write ``<name>.html`` and its ``.ledger.json`` and ``.summary.json`` files; return the page."""
+               figures: Figures, failure: str | None = None) -> Path:
+    """Write ``<name>.html`` and its ``.ledger.json`` and ``.summary.json`` files; return the page.
+
+    ``failure`` (the failed assertion's text) is shown first, above the records that did not succeed.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     name = page_name(nodeid)
     (directory / f"{name}.ledger.json").write_text(ledgers[-1].to_json(), encoding="utf-8")
-    page = render_page(nodeid, outcome, seed, ledgers, figures,
+    top = "" if failure is None else (
+        f"<section id='failure'><h2>Why the test failed</h2><pre>{html.escape(failure[:4000])}</pre></section>")
+    page = render_page(nodeid, outcome, seed, ledgers, figures, top=top,
                        links={"all tests": "index.html", "ledger JSON": f"{name}.ledger.json"})
     path = directory / f"{name}.html"
     path.write_text(page, encoding="utf-8")

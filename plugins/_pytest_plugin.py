@@ -17,6 +17,7 @@ pytest.register_assert_rewrite("lambdachaos.plugins._assertions")
 
 from ._fixtures import (  # noqa: E402, F401  (fixtures are found by name in the plugin module)
     FAILED,
+    FAILURE,
     STATE,
     lambda_events,
     lambda_faults,
@@ -117,11 +118,14 @@ def pytest_runtest_makereport(
     report = yield
     state = item.config.stash[STATE]
     item.stash[FAILED] = item.stash.get(FAILED, False) or report.failed
+    if report.failed and call.excinfo is not None and FAILURE not in item.stash:
+        item.stash[FAILURE] = call.excinfo.exconly()
     if state.current is not None and state.current.sims:
         if report.failed:
             report.sections.append(("lambdachaos", failure_section(state, state.current)))
         if call.when == "teardown":
-            report.user_properties += finish_test(state, state.current, item.stash[FAILED])
+            report.user_properties += finish_test(state, state.current, item.stash[FAILED],
+                                                  item.stash.get(FAILURE, None))
     return report
 
 

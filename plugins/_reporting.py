@@ -51,15 +51,17 @@ def failure_section(state: RunState, record: TestRecord) -> str:
     )
 
 
-def finish_test(state: RunState, record: TestRecord, failed: bool) -> list[tuple[str, object]]:
-    """Close the test's simulations, write its report page; return its JUnit properties."""
+def finish_test(state: RunState, record: TestRecord, failed: bool,
+                failure: str | None = None) -> list[tuple[str, object]]:
+    """Close the test's simulations, write its report page (``failure``: the exception text shown on top);
+    return its JUnit properties."""
     figures = sum((Figures.of(s.ledger) for s in record.sims), Figures())
     if state.report_dir is not None:
         from ._html import write_page
 
         ledgers = [s.ledger for s in record.sims]
         write_page(state.report_dir, record.nodeid, "failed" if failed else "passed", record.seed, ledgers,
-                   figures)
+                   figures, failure=failure)
     for sim in record.sims:
         sim.close()
     state.current = None

@@ -11,7 +11,7 @@ import pytest
 from lambdachaos import Sim
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ["README.md", "docs/service.md", "docs/ledger.md", "docs/resources.md", "docs/scale.md"]
+DOCS = ["README.md", "docs/service.md", "docs/ledger.md", "docs/resources.md", "docs/scale.md", "docs/recipes.md"]
 
 
 def _blocks(path: Path) -> list[str]:

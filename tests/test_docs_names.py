@@ -31,7 +31,7 @@ IMPORTS = sorted({
     for name in names.split(",") if name.strip()
 })
 DOTTED = sorted({(page.name, dotted) for page in PAGES
-                 for dotted in re.findall(r"`(lambdachaos(?:\.\w+)+)(?![\w/])", _text(page))})
+                 for dotted in re.findall(r"`(lambdachaos(?:\.\w+)+)(?![\w/-])", _text(page))})
 
 
 @pytest.mark.parametrize(("page", "module", "name"), IMPORTS)

@@ -49,6 +49,11 @@ class StreamRecord:
         self.event_id = f"{shard.shard_id}:{sequence_number}"
         """The Lambda ``eventID`` (``shardId-…:<sequence number>``), also the record's ledger id."""
 
+    @property
+    def arrival(self) -> float:
+        """Virtual time the record was put, in seconds (``ApproximateArrivalTimestamp`` relative to the start)."""
+        return self.arrival_ns / 1e9
+
     def __repr__(self) -> str:
         return f"<StreamRecord {self.event_id} key={self.partition_key!r}>"
 

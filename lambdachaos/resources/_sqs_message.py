@@ -326,6 +326,11 @@ class SentMessage:
         return self.message._message_id
 
     @property
+    def body(self) -> str:
+        """The body as sent."""
+        return self.message._body
+
+    @property
     def md5_of_body(self) -> str:
         """``MD5OfMessageBody``: hex MD5 of the UTF-8 body."""
         return self.message.md5_of_body

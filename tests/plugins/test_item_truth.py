@@ -137,3 +137,29 @@ def test_ledger_summary_line_tiles_and_index_agree(pytester):
     index = (pytester.path / "rep" / "index.html").read_text()
     assert "<td data-figure='dlq'>3 (async 1, redrive 1, on-failure 1)</td>" in index
     assert "<td data-figure='partial_failures'>1</td>" in index
+
+
+FAILING_TEST = """
+from lambdachaos.plugins import assert_attempts
+
+def fails(event, context):
+    raise LookupError("order o-1 not found")
+
+def test_wrong_count(lambda_sim):
+    fn = lambda_sim.function(fails, name="orders", maximum_retry_attempts=1)
+    rid = fn.invoke_async({})
+    lambda_sim.run()
+    assert_attempts(lambda_sim.ledger, rid, 3)
+"""
+
+
+def test_a_failed_test_page_starts_with_the_assertion_and_the_handler_error(pytester):
+    pytester.makepyfile(FAILING_TEST)
+    pytester.runpytest("-p", "no:cacheprovider", "--lambdachaos-report=rep").assert_outcomes(failed=1)
+    [page] = (pytester.path / "rep").glob("*wrong_count*.html")
+    text = page.read_text()
+    failure = text.index("<section id='failure'><h2>Why the test failed</h2><pre>lambdachaos.plugins.LedgerAssertion"
+                         "Error: record ")
+    problems = text.index("<section id='problems'><h2>1 record(s) did not succeed</h2>")
+    assert failure < problems < text.index('id="timeline"')
+    assert "<td class='cause'>LookupError: order o-1 not found</td>" in text

@@ -213,3 +213,45 @@ def test_the_run_report_links_only_to_files_that_exist(tmp_path):
         assert all((tmp_path / link).is_file() for link in links), links
         assert links == (["l.json"] if extra else [])
         assert "bundled_async_dlq.yaml:30" in page
+
+
+MISSING_TABLE = """\
+version: 1
+name: missing-table
+resources:
+  queues:
+    orders-dlq: {}
+    orders: {visibility_timeout: 30, dead_letter_queue: orders-dlq, max_receive_count: 2}
+functions:
+  saver:
+    handler: app.handler
+    code_dir: src
+mappings:
+  - {source: orders, function: saver}
+traffic:
+  - {name: orders, queue: orders, count: 2}
+expectations:
+  - {name: every order is saved, fates: {traffic: orders, succeeded: all}}
+"""
+
+APP = """\
+import boto3
+
+def handler(event, context):
+    boto3.client("dynamodb", region_name="us-east-1").get_item(TableName="orders", Key={"id": {"S": "1"}})
+"""
+
+
+def test_a_failed_expectation_names_the_handler_error_behind_it(write, tmp_path):
+    path = write(MISSING_TABLE)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(APP, encoding="utf-8")
+    code, out, _ = _run([str(path), "--report", str(tmp_path / "r.html")])
+    assert code == 1
+    assert "FAIL  scenario.yaml:16  every order is saved" in out
+    cause = ("ResourceNotFoundException: An error occurred (ResourceNotFoundException) when calling the GetItem "
+             "operation: Requested resource not found")
+    assert f"  cause: {cause}\n" in out
+    page = (tmp_path / "r.html").read_text()
+    assert f"<td class='cause'>{cause}" in page  # in the verdict table and in the records that did not succeed
+    assert page.index("every order is saved") < page.index("id=\"timeline\"")
