@@ -111,8 +111,7 @@ def make_bucket(b: Builder, logical: str, props: dict[str, Any]) -> tuple[Any, s
     """``AWS::S3::Bucket`` with the Lambda entries of its ``NotificationConfiguration``."""
     name = b.physical.name(logical)
     notifications = props.get("NotificationConfiguration") or {}
-    targets = [b.target(c.get("Function"), "LambdaConfigurations Function")
-               for c in notifications.get("LambdaConfigurations") or []]
+    targets = [_s3_target(b, str(c.get("Function"))) for c in notifications.get("LambdaConfigurations") or []]
     versioning = (props.get("VersioningConfiguration") or {}).get("Status") == "Enabled"
     bucket = b.sim.s3_bucket(name, versioning=versioning)
     b.register(logical, bucket)
@@ -125,6 +124,22 @@ def make_bucket(b: Builder, logical: str, props: dict[str, Any]) -> tuple[Any, s
         if notifications.get(other):
             b.note(logical, f"NotificationConfiguration.{other} is recorded, not simulated")
     return bucket, f"bucket {name}, {len(targets)} Lambda notification(s)"
+
+
+def _s3_target(b: Builder, arn: str) -> Any:
+    """The function an S3 notification invokes; a qualified ARN (an alias) invokes that qualifier."""
+    fn = b.target(arn, "LambdaConfigurations Function")
+    if arn.count(":") != 7:
+        return fn
+    from lambdachaos.service._push_async import accept
+
+    qualifier = arn.split(":")[7]
+
+    def deliver(event: dict[str, Any], config: Any) -> object:
+        source = event["Records"][0]["s3"]["bucket"]["arn"]
+        return accept(b.sim.async_invoker, fn, event, qualifier=qualifier, source=source)
+
+    return deliver
 
 
 def make_rule(b: Builder, logical: str, props: dict[str, Any]) -> tuple[Any, str]:
@@ -161,4 +176,5 @@ def make_rule(b: Builder, logical: str, props: dict[str, Any]) -> tuple[Any, str
             made.append(b.sim.rule(bus, label, event_pattern=_json(props.get("EventPattern") or {}), target=fn,
                                    qualifier=qualifier))
     what = props.get("ScheduleExpression") or "pattern"
-    return (made[0] if len(made) == 1 else made), f"{what} -> " + ", ".join(fn.name for _, fn in functions)
+    names = [fn.name + (f":{t['Arn'].split(':')[7]}" if str(t["Arn"]).count(":") == 7 else "") for t, fn in functions]
+    return (made[0] if len(made) == 1 else made), f"{what} -> " + ", ".join(names)

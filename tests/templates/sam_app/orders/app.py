@@ -1,0 +1,10 @@
+import json
+import os
+
+STAGE = os.environ["STAGE"]
+REJECT = os.environ["REJECT_WORD"]
+
+
+def handler(event, context):
+    failed = [r["messageId"] for r in event["Records"] if json.loads(r["body"]).get("item") == REJECT]
+    return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
