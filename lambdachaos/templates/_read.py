@@ -18,7 +18,10 @@ from lambdachaos.templates._errors import TemplateError
 _LONG_FORM = {"Ref": "Ref", "Condition": "Condition"}
 
 
-class _TemplateLoader(yaml.SafeLoader):
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+
+
+class _TemplateLoader(_SAFE_LOADER):
     """PyYAML's safe loader plus CloudFormation's ``!Tag`` short forms, registered on this class only."""
 
 
