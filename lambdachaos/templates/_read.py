@@ -18,10 +18,10 @@ from lambdachaos.templates._errors import TemplateError
 _LONG_FORM = {"Ref": "Ref", "Condition": "Condition"}
 
 
-_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when PyYAML was built with it
 
 
-class _TemplateLoader(_SAFE_LOADER):
+class _TemplateLoader(_SAFE_LOADER):  # type: ignore[misc]
     """PyYAML's safe loader plus CloudFormation's ``!Tag`` short forms, registered on this class only."""
 
 
@@ -36,7 +36,7 @@ def _construct_tag(loader: _TemplateLoader, suffix: str, node: yaml.Node) -> dic
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     return {key: value}
 
 
