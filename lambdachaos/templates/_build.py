@@ -30,11 +30,17 @@ RECORDED_ONLY: Final = {
     "AWS::S3::BucketPolicy": "resource policies are not enforced",
     "AWS::Logs::LogGroup": "logs are kept in the ledger, not in log groups",
     "AWS::CDK::Metadata": "CDK bookkeeping",
+    "AWS::ApiGateway::Deployment": "part of its REST API", "AWS::ApiGateway::Stage": "part of its REST API",
+    "AWS::ApiGatewayV2::Stage": "part of its HTTP API",
 }
 
 
 class Skip(Exception):
     """A resource the simulation cannot create; the message says why."""
+
+
+class Record(Exception):
+    """A resource read but with nothing the simulation can run (the message says why): recorded only."""
 
 
 class Builder:
@@ -162,6 +168,8 @@ class Builder:
             raise
         except ConfigError as exc:  # the simulation refused a setting: name the resource it came from
             raise TemplateError(f"{self.where(logical)}: {exc}") from None
+        except Record as exc:
+            return entry(RECORDED, reason=str(exc))
         except Skip as exc:
             if not final and "is not a resource this simulation holds" in str(exc) and self._made_later(exc):
                 return False

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from lambdachaos.templates import _make_apis as api
 from lambdachaos.templates import _make_lambda as lam
 from lambdachaos.templates import _make_sources as src
 from lambdachaos.templates._build import Builder, Skip
@@ -30,7 +31,8 @@ MAKERS: Final = {
     "AWS::Lambda::Version": lam.make_version, "AWS::Lambda::Alias": lam.make_alias,
     "AWS::Lambda::EventInvokeConfig": lam.make_invoke_config, "AWS::Lambda::EventSourceMapping": lam.make_mapping,
     "AWS::Lambda::Url": lam.make_url, "AWS::SNS::Subscription": src.subscribe, "AWS::Events::Rule": src.make_rule,
-    "AWS::S3::Bucket": src.make_bucket,
+    "AWS::S3::Bucket": src.make_bucket, "AWS::ApiGateway::RestApi": api.make_rest_api,
+    "AWS::ApiGatewayV2::Api": api.make_http_api,
 }
 """The simulated resource types and their makers; every other type is recorded only."""
 ORDER: Final = list(MAKERS)

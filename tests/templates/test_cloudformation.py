@@ -26,7 +26,8 @@ def test_the_load_report_lists_every_resource_with_its_status(sim):
     assert load.kind == "cloudformation" and load.stack_name == "cfn-app"
     assert load.skipped == {"ProdOnlyQueue": "condition IsProd is false"}
     assert set(load.recorded) == {"OrdersRole", "BucketPermission", "Api"}
-    assert load.recorded["Api"] == "AWS::ApiGateway::RestApi is not simulated"
+    assert load.recorded["Api"] == ("no inline Body: an API defined by DefinitionUri or by separate Method "
+                                    "resources is not read")
     assert load.entries["OrderRule"].reason == "Targets.0.RetryPolicy is recorded, not simulated"
     assert list(load.entries) == list(yaml.load(TEMPLATE.read_text(), Loader=_Loader)["Resources"])
     assert load.entries["OrdersQueue"].line == 26
