@@ -113,10 +113,10 @@ def _code_folder(logical: str, code: Any, *, base: Path, assets: Mapping[str, Pa
         folder = assets[str(code["S3Key"])]
     elif isinstance(code, str) and code.rsplit("/", 1)[-1] in assets:
         folder = assets[code.rsplit("/", 1)[-1]]
-    elif root is not None:
-        folder = root / logical if (root / logical).is_dir() else root
     elif isinstance(code, dict) and "ZipFile" in code:
         raise Skip("inline ZipFile code is not simulated: put the code in a folder and give Code a local path")
+    elif root is not None:
+        folder = root / logical if (root / logical).is_dir() else root
     else:
         raise Skip(f"Code {code!r} is not a local folder: give code_root= (a folder, or one sub-folder per "
                    "logical id)")
