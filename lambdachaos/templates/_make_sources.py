@@ -94,9 +94,11 @@ def make_table(b: Builder, logical: str, props: dict[str, Any]) -> tuple[Any, st
     keys = [k["AttributeName"] for k in sorted(props.get("KeySchema") or [], key=lambda k: k.get("KeyType") != "HASH")]
     view = (props.get("StreamSpecification") or {}).get("StreamViewType")
     table = b.sim.dynamodb_table(name, key_schema=keys or ("pk",), stream_view_type=view or "NEW_AND_OLD_IMAGES")
-    b.register(logical, table, str(b.physical.get_att(logical, "StreamArn")))
+    b.register(logical, table)
     if view is None:
         b.note(logical, "no StreamSpecification: nothing may map to its stream")
+    else:
+        b.by_arn[str(b.physical.get_att(logical, "StreamArn"))] = table
     return table, f"table {name}" + (f", stream {view}" if view else "")
 
 

@@ -111,8 +111,11 @@ class Physical:
         elif kind == "AWS::Kinesis::Stream":
             simple = {"Arn": lambda: self.arn("kinesis", f"stream/{name}")}
         elif kind == "AWS::DynamoDB::Table":
-            simple = {"Arn": lambda: self.arn("dynamodb", f"table/{name}"),
-                      "StreamArn": lambda: self.arn("dynamodb", f"table/{name}/stream/2026-01-01T00:00:00.000")}
+            simple = {"Arn": lambda: self.arn("dynamodb", f"table/{name}")}
+            if (self.resources[logical].get("Properties") or {}).get("StreamSpecification"):
+                simple["StreamArn"] = lambda: self.arn("dynamodb", f"table/{name}/stream/2026-01-01T00:00:00.000")
+            elif attribute == "StreamArn":
+                raise KeyError("the table has no StreamSpecification, so it has no stream")
         elif kind == "AWS::S3::Bucket":
             simple = {"Arn": lambda: self.arn("s3", name, region=False, account=False),
                       "DomainName": lambda: f"{name}.s3.amazonaws.com"}

@@ -167,3 +167,14 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def test_a_table_without_a_stream_has_no_stream_arn(tmp_path):
+    template = tmp_path / "t.yaml"
+    template.write_text("Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n"
+                        "    Properties: {KeySchema: [{AttributeName: id, KeyType: HASH}]}\n"
+                        "  Q:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: !GetAtt T.StreamArn}\n")
+    with pytest.raises(TemplateError) as raised:
+        Sim.from_template(template)
+    assert str(raised.value) == (f"{template}: Q (line 5): Properties: QueueName.Fn::GetAtt: Fn::GetAtt T.StreamArn: "
+                                 "the table has no StreamSpecification, so it has no stream")
