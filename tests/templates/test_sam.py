@@ -31,6 +31,9 @@ def test_code_folders_survive_the_transform_and_globals_apply(sim):
     assert dict(orders.config.environment) == {"STAGE": "test", "REJECT_WORD": "poison"}
     assert dict(processor.config.environment) == {"STAGE": "test", "MODE": "ok"}
     assert processor.reserved_concurrency == 3
+    layer = str(TEMPLATE.parent / "layer")
+    assert orders.versions["$LATEST"].location.layers == (layer,)  # ContentUri kept through the hashed logical id
+    assert [e.object for e in load.entries.values() if e.type == "AWS::Lambda::LayerVersion"] == [layer]
     assert processor.dead_letter_target is sim.resources["OrdersDLQ"]
 
 
