@@ -32,6 +32,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "replay_10m_peak_rss_mb": ("<=", 1_500),
     "scale_growth_ratio": ("<=", 1.25),
     "scenario_examples_per_s": (">=", 2_500),
+    "template_load_ms": ("<=", 100.0),
+    "template_load_cfn_ms": ("<=", 30.0),
 }
 
 

@@ -31,6 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         code = localstack_main(argv[1:])
         return code
+    if argv[:1] == ["template"]:
+        from lambdachaos.templates._cli import template_main
+
+        code = template_main(argv[1:])
+        return code
     if argv[:1] == ["events"]:
         from lambdachaos.generators._cli import events_main
 
@@ -50,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("run", help="run a scenario file (see 'lambdachaos run --help')")
     sub.add_parser("localstack", help="install, start and stop the pinned LocalStack (up|down|status|logs)")
     sub.add_parser("replay", help="inspect or anonymise recorded events (see 'lambdachaos replay --help')")
+    sub.add_parser("template", help="inspect how a SAM/CloudFormation/CDK template loads (template inspect PATH)")
     parser.parse_args(argv)
     parser.print_help()
     return 2

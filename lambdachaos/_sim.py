@@ -39,6 +39,7 @@ from lambdachaos.service._config import ACCOUNT_CONCURRENCY_DEFAULT, ASYNC_PAYLO
 from lambdachaos.service._function import Function
 from lambdachaos.service._recursion import RECURSION_LIMIT, tracker
 from lambdachaos.service._service import DEFAULT_GUARD_SECONDS, LambdaService
+from lambdachaos.templates._mixin import TemplateMixin
 
 if TYPE_CHECKING:
     from lambdachaos.resources import EventBus, Topic
@@ -90,7 +91,7 @@ class InvokeResult:
 
 
 @final
-class Sim(EsmMixin, PushMixin):
+class Sim(EsmMixin, PushMixin, TemplateMixin):
     """One simulated account and region: clock, resources, functions, ledger and seeded randomness."""
 
     def __init__(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -49,20 +50,33 @@ def lambda_sim(request: pytest.FixtureRequest, lambda_sims: SimFactory,
 
     marker = request.node.get_closest_marker("lambdachaos")
     kwargs = dict(marker.kwargs) if marker else {}
-    allowed = {"seed", "faults", *CHECKS, *inspect.signature(Sim).parameters}
+    allowed = {"seed", "faults", "template", "template_parameters", *CHECKS, *inspect.signature(Sim).parameters}
     if marker and (marker.args or set(kwargs) - allowed):
         pytest.fail(f"@pytest.mark.lambdachaos: unknown argument(s) {list(marker.args)} "
                     f"{sorted(set(kwargs) - allowed)}; valid keyword arguments: {sorted(allowed)}",
                     pytrace=False)
     off = frozenset(c for c in CHECKS if kwargs.pop(c, True) is False)
     kwargs.pop("seed", None)
+    template, parameters = kwargs.pop("template", None) or _configured_template(request.config), kwargs.pop(
+        "template_parameters", None)
     with lambda_sims(**kwargs) as sim:
+        if template is not None:  # docs/templates.md: the fixture comes loaded with the template's resources
+            sim.load_template(template, parameters=parameters)
         if lambda_sim_setup is not None:
             lambda_sim_setup(sim)
         yield sim
         problems = [] if request.node.stash.get(FAILED, False) else unmet_checks(sim, off)
         if problems:
             pytest.fail("lambdachaos end-of-test check failed:\n" + "\n\n".join(problems), pytrace=False)
+
+
+def _configured_template(config: pytest.Config) -> Path | None:
+    """``--lambdachaos-template`` (relative to the current folder), else ini ``lambdachaos_template`` (to rootdir)."""
+    given = config.getoption("lambdachaos_template", None)
+    if given:
+        return Path(given)
+    ini = config.getini("lambdachaos_template")
+    return (config.rootpath / str(ini)) if ini else None
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ from ._reporting import Results, collect, failure_section, finish_test, summary_
 from ._session import RunState, read_last_seed, resolve_run_seed, write_last_seed  # noqa: E402
 
 _TARGETS = ("sim",)
-_MARKER = ("lambdachaos(*, seed=None, faults=None, <Sim keyword arguments: region, account_id, epoch, "
+_MARKER = ("lambdachaos(*, seed=None, faults=None, template=None, template_parameters=None, "
+           "<Sim keyword arguments: region, account_id, epoch, "
            "account_concurrency, ...>, assert_all_faults_fired=True, assert_all_fates_settled=True): "
            "configure this test's lambda_sim. See docs/pytest-plugin.md")
 _OPTIONS = {
@@ -38,6 +39,8 @@ _OPTIONS = {
     "report": "write one HTML timeline page per test, its ledger JSON and an index.html to DIR. "
               "Default: ini lambdachaos_report, else no report.",
     "target": "where scenarios run: 'sim' (in-process). Default: ini lambdachaos_target, else 'sim'.",
+    "template": "load this SAM/CloudFormation/CDK template into every lambda_sim (docs/templates.md). "
+                "Default: ini lambdachaos_template (relative to rootdir), else none.",
     "summary": "terminal summary per test: 'all', 'failed' or 'none'. Default: ini lambdachaos_summary, "
                "else 'all'.",
 }

@@ -58,6 +58,8 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", choices=("sim", "localstack", "aws"), default=None,
                    help="where to run it (default: the file's target, else sim)")
     p.add_argument("--seed", type=int, default=None, help="simulation seed (default: the file's seed, else 0)")
+    p.add_argument("--template", metavar="PATH", default=None,
+                   help="load this SAM/CloudFormation/CDK template (replaces the file's template: path)")
     p.add_argument("--report", metavar="OUT.html", help="write the HTML report (timeline and verdicts)")
     p.add_argument("--ledger", metavar="OUT.json", help="write the ledger JSON")
     p.add_argument("--save", metavar="COPY.yaml",
@@ -115,7 +117,7 @@ def run_main(argv: list[str], out: TextIO | None = None, err: TextIO | None = No
     if args.save:
         return _save(source, args.save, args.scenario, out, err)
     try:
-        scenario = load_scenario(source)
+        scenario = load_scenario(source, template=args.template)
     except FileNotFoundError as exc:
         err.write(f"error: {exc}\n")
         return EXIT_INVALID

@@ -24,6 +24,7 @@ from lambdachaos.scenarios._model import (
     ReplaySpec,
     Scenario,
     ScenarioError,
+    TemplateSpec,
     TrafficSpec,
 )
 from lambdachaos.scenarios._schema import EXPECTATION_KINDS, dotted, validate
@@ -123,8 +124,10 @@ class _Checker:
         self.add(path, f"{name!r} is not a {kinds} defined in this file (defined: {', '.join(defined) or 'none'})")
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate the scenario file at ``path``; raises :class:`ScenarioError` listing every problem."""
+def load_scenario(path: str | Path, *, template: str | Path | None = None) -> Scenario:
+    """Read and validate the scenario file at ``path``; raises :class:`ScenarioError` listing every problem.
+
+    ``template`` (relative to the current folder) replaces the path of the file's ``template:`` section."""
     p = Path(path)
     try:
         size = p.stat().st_size
@@ -137,10 +140,11 @@ def load_scenario(path: str | Path) -> Scenario:
     except OSError as exc:
         raise ScenarioError([Issue(str(path), 1, 1, "(file)", f"cannot read the file: {exc.strerror or exc}")]
                             ) from None
-    return loads_scenario(text, filename=str(path), base_dir=p.resolve().parent)
+    return loads_scenario(text, filename=str(path), base_dir=p.resolve().parent, template=template)
 
 
-def loads_scenario(text: str, *, filename: str = "scenario.yaml", base_dir: str | Path | None = None) -> Scenario:
+def loads_scenario(text: str, *, filename: str = "scenario.yaml", base_dir: str | Path | None = None,
+                   template: str | Path | None = None) -> Scenario:
     """Validate scenario YAML ``text``; relative paths (``code_dir``, replay files) resolve against
     ``base_dir`` (default: the current directory)."""
     data, marks = parse_yaml(text, filename)
@@ -150,6 +154,8 @@ def loads_scenario(text: str, *, filename: str = "scenario.yaml", base_dir: str 
     if check.issues:
         raise ScenarioError(check.issues)
     base = Path(base_dir) if base_dir is not None else Path.cwd()
+    if template is not None:
+        data = {**data, "template": {**(data.get("template") or {}), "path": str(Path(template).resolve())}}
     scenario = _typed(data, check, base, filename)
     if check.issues:
         raise ScenarioError(check.issues)
@@ -160,26 +166,38 @@ def _typed(data: dict[str, Any], check: _Checker, base: Path, filename: str) -> 
     res = data.get("resources", {})
     queues, topics = res.get("queues", {}), res.get("topics", {})
     buses, streams, tables = res.get("buses", {}), res.get("streams", {}), res.get("tables", {})
-    functions_raw: dict[str, Any] = data["functions"]
-    for qname, q in queues.items():
+    own_functions: dict[str, Any] = data.get("functions", {})
+    template = _template(data, check, base)
+    if template is None and "functions" not in data:
+        check.add((), "give functions, or a template that declares them")
+    pools = template.pools if template is not None else {}
+    # references may name the template's resources by logical id; only the file's own are built from it
+    queues, own_queues = {**pools.get("queue", {}), **queues}, queues
+    topics, own_topics = {**pools.get("topic", {}), **topics}, topics
+    buses, streams, tables = {**pools.get("bus", {}), **buses}, {**pools.get("stream", {}), **streams}, {
+        **pools.get("table", {}), **tables}
+    functions_raw: dict[str, Any] = {**pools.get("function", {}), **own_functions}
+    for qname, q in own_queues.items():
         where = ("resources", "queues", qname)
         check.ref((*where, "dead_letter_queue"), q.get("dead_letter_queue"), {"queue": queues})
         if ("dead_letter_queue" in q) != ("max_receive_count" in q):
             check.add(where, "a redrive policy needs both dead_letter_queue and max_receive_count")
-    for tname, t in topics.items():
+    for tname, t in own_topics.items():
         for i, sub in enumerate(t.get("subscribers", [])):
             check.ref(("resources", "topics", tname, "subscribers", i), sub,
                       {"function": functions_raw, "queue": queues})
-    for bname, b in buses.items():
+    for bname, b in res.get("buses", {}).items():
         for rname, rule in b.get("rules", {}).items():
             for i, tgt in enumerate(rule["targets"]):
                 check.ref(("resources", "buses", bname, "rules", rname, "targets", i), tgt,
                           {"function": functions_raw, "queue": queues})
     functions = {name: _function(name, f, check, base, queues, topics, buses, functions_raw)
-                 for name, f in functions_raw.items()}
+                 for name, f in own_functions.items()}
     mappings = tuple(_mapping(i, m, check, queues, {**streams, **tables}, topics, functions_raw)
                      for i, m in enumerate(data.get("mappings", [])))
-    traffic = tuple(_traffic(i, t, check, base, data) for i, t in enumerate(data["traffic"]))
+    named = {"function": functions_raw, "queue": queues, "topic": topics, "bus": buses, "stream": streams,
+             "table": tables}
+    traffic = tuple(_traffic(i, t, check, base, named) for i, t in enumerate(data["traffic"]))
     seen: dict[str, int] = {}
     for i, t in enumerate(traffic):
         if t.name in seen:
@@ -190,11 +208,30 @@ def _typed(data: dict[str, Any], check: _Checker, base: Path, filename: str) -> 
     plan, optional, fault_lines = _faults(data.get("faults", {}), check)
     return Scenario(
         name=data["name"], description=data.get("description", ""), seed=data.get("seed", 0),
-        target=data.get("target", "sim"), settings=data.get("settings", {}), queues=queues, topics=topics,
-        buses=buses, streams=streams, tables=tables, functions=functions, mappings=mappings, traffic=traffic,
+        target=data.get("target", "sim"), settings=data.get("settings", {}), queues=own_queues, topics=own_topics,
+        buses=res.get("buses", {}), streams=res.get("streams", {}), tables=res.get("tables", {}), functions=functions,
+        template=template, mappings=mappings, traffic=traffic,
         faults=plan, optional_faults=optional, fault_lines=fault_lines, expectations=expectations,
         path=(base / Path(filename).name) if filename else None,
     )
+
+
+def _template(data: dict[str, Any], check: _Checker, base: Path) -> TemplateSpec | None:
+    """The ``template:`` section, with the logical ids it declares by kind (loaded once to list them)."""
+    spec = data.get("template")
+    if spec is None:
+        return None
+    from lambdachaos._errors import ConfigError
+    from lambdachaos.templates._scenario import template_pools
+
+    path = (base / spec["path"]).resolve()
+    parameters = {str(k): str(v) for k, v in (spec.get("parameters") or {}).items()}
+    try:
+        pools = template_pools(path, parameters, data.get("settings", {}).get("region"))
+    except ConfigError as exc:
+        check.add(("template",), str(exc))
+        pools = {}
+    return TemplateSpec(path=path, parameters=parameters, schedule_until=spec.get("schedule_until"), pools=pools)
 
 
 def _function(name: str, f: dict[str, Any], check: _Checker, base: Path, queues: Any, topics: Any, buses: Any,
@@ -229,11 +266,8 @@ def _mapping(i: int, m: dict[str, Any], check: _Checker, queues: Any, streams: A
     return MappingSpec(source=m["source"], function=m["function"], settings=settings, line=check.where(where)[0])
 
 
-def _traffic(i: int, t: dict[str, Any], check: _Checker, base: Path, data: dict[str, Any]) -> TrafficSpec:
+def _traffic(i: int, t: dict[str, Any], check: _Checker, base: Path, pools: dict[str, Any]) -> TrafficSpec:
     where: tuple[str | int, ...] = ("traffic", i)
-    res = data.get("resources", {})
-    pools = {"function": data["functions"], "queue": res.get("queues", {}), "topic": res.get("topics", {}),
-             "bus": res.get("buses", {}), "stream": res.get("streams", {}), "table": res.get("tables", {})}
     kind = next(k for k in pools if k in t)
     if not (kind == "bus" and t[kind] == "default"):
         check.ref((*where, kind), t[kind], {kind: pools[kind]})

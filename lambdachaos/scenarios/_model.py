@@ -129,6 +129,18 @@ class ExpectationSpec:
 
 @final
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TemplateSpec:
+    """``template:``: the template file, its parameters and how long its schedules run (docs/templates.md)."""
+
+    path: Path
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    schedule_until: float | None = None
+    pools: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """The logical ids the template declares, by kind (``function``, ``queue``, ``topic``...)."""
+
+
+@final
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Scenario:
     """A whole scenario file, validated. Build it with :func:`lambdachaos.scenarios.load_scenario`."""
 
@@ -153,6 +165,8 @@ class Scenario:
     """Fault rule id → the line of the file where the rule is written."""
     expectations: tuple[ExpectationSpec, ...] = ()
     path: Path | None = None
+    template: TemplateSpec | None = None
+    """``template:``: a SAM, CloudFormation or CDK template loaded before the file's own resources."""
 
     def __repr__(self) -> str:
         return (

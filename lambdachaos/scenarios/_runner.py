@@ -109,6 +109,15 @@ def build(scenario: Scenario, seed: int) -> tuple[Sim, _World]:
         kwargs["region"] = s["region"]
     sim = Sim(**kwargs)
     w = _World(sim)
+    if scenario.template is not None:  # its resources join the pools by logical id (docs/templates.md)
+        from lambdachaos.templates._scenario import pools_of
+
+        t = scenario.template
+        load = sim.load_template(t.path, parameters=t.parameters, schedule_until=t.schedule_until)
+        found = pools_of(load.resources, {lid: e.type for lid, e in load.entries.items()})
+        for pool, kind in ((w.queues, "queue"), (w.topics, "topic"), (w.buses, "bus"), (w.functions, "function"),
+                           (w.streams, "stream"), (w.tables, "table")):
+            pool.update(found[kind])
     pending = dict(scenario.queues)
     while pending:  # a queue's dead-letter queue must exist first
         ready = [n for n, q in pending.items() if q.get("dead_letter_queue") in (None, *w.queues)]

@@ -210,6 +210,11 @@ SCHEMA: Final[dict[str, Any]] = {
             "tables": _map_of(_TABLE),
         }),
         "functions": _map_of(_FUNCTION),
+        "template": _obj({
+            "path": {"type": "string", "description": "a SAM, CloudFormation or CDK template (docs/templates.md)"},
+            "parameters": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
+            "schedule_until": {"type": "number", "exclusiveMinimum": 0},
+        }, ("path",)),
         "mappings": {"type": "array", "items": _MAPPING},
         "traffic": {"type": "array", "items": _TRAFFIC, "minItems": 1},
         "faults": _obj({
@@ -217,7 +222,7 @@ SCHEMA: Final[dict[str, Any]] = {
             "timeline": {"type": "array", "items": _TIMELINE},
         }),
         "expectations": {"type": "array", "items": _EXPECTATION},
-    }, ("version", "name", "functions", "traffic")),
+    }, ("version", "name", "traffic")),
 }
 
 

@@ -138,7 +138,8 @@ def test_an_unknown_marker_argument_fails_with_the_valid_ones(pytester):
 def test_the_marker_help_shows_its_signature(pytester):
     run(pytester, "--markers").stdout.fnmatch_lines(
         [
-            "@pytest.mark.lambdachaos(*, seed=None, faults=None, <Sim keyword arguments*"
+            "@pytest.mark.lambdachaos(*, seed=None, faults=None, template=None, template_parameters=None, "
+            "<Sim keyword arguments*"
             "assert_all_faults_fired=True, assert_all_fates_settled=True): configure this test's lambda_sim.*"
         ]
     )

@@ -77,7 +77,7 @@ BAD = [
     pytest.param(MINIMAL.replace("traffic:", "traffic: []\nx:").replace("  - function: orders\n    count: 2\n", ""),
                  ["s.yaml:6:1: traffic: needs at least 1 item, got 0",
                   "s.yaml:7:1: x: unknown key; valid keys: version, name, description, seed, target, settings, "
-                  "resources, functions, mappings, traffic, faults, expectations"], id="empty-and-unknown"),
+                  "resources, functions, template, mappings, traffic, faults, expectations"], id="empty-and-unknown"),
 ]
 
 

@@ -1,0 +1,1 @@
+REJECT_FIELD = "item"
