@@ -144,6 +144,27 @@ def _s3_target(b: Builder, arn: str) -> Any:
     return deliver
 
 
+def _target_settings(b: Builder, target: dict[str, Any], i: int, *, schedule: bool = False) -> dict[str, Any]:
+    """A rule target's ``RetryPolicy``, ``DeadLetterConfig`` (a simulated queue) and input settings, as
+    :meth:`Sim.rule` / :meth:`Sim.schedule` take them (a schedule takes no ``InputPath``/``InputTransformer``)."""
+    settings: dict[str, Any] = {}
+    if target.get("RetryPolicy") is not None:
+        settings["retry_policy"] = dict(target["RetryPolicy"])
+    dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
+    if dlq is not None:
+        settings["dead_letter_queue"] = b.target(dlq, f"Targets.{i}.DeadLetterConfig.Arn")
+    if target.get("Input") is not None:
+        settings["input"] = str(target["Input"])
+    if not schedule:
+        if target.get("InputPath") is not None:
+            settings["input_path"] = str(target["InputPath"])
+        if target.get("InputTransformer") is not None:
+            settings["input_transformer"] = dict(target["InputTransformer"])
+    elif "InputPath" in target or "InputTransformer" in target:
+        raise Skip(f"Targets.{i}: InputPath/InputTransformer on a scheduled rule are not simulated")
+    return settings
+
+
 def make_rule(b: Builder, logical: str, props: dict[str, Any]) -> tuple[Any, str]:
     """``AWS::Events::Rule``: a pattern or a schedule, with its Lambda targets (invoked asynchronously)."""
     name = b.physical.name(logical)
@@ -157,9 +178,6 @@ def make_rule(b: Builder, logical: str, props: dict[str, Any]) -> tuple[Any, str
             b.note(logical, f"Targets.{i} ({arn}) is recorded, not simulated: only Lambda targets are")
             continue
         functions.append((target, b.target(arn, f"Targets.{i}.Arn")))
-        for setting in ("RetryPolicy", "DeadLetterConfig", "InputTransformer", "Input", "InputPath"):
-            if setting in target:
-                b.note(logical, f"Targets.{i}.{setting} is recorded, not simulated")
     if not functions:
         raise Skip("no Lambda target")
     made: list[Any] = []
@@ -172,11 +190,11 @@ def make_rule(b: Builder, logical: str, props: dict[str, Any]) -> tuple[Any, str
                 raise Skip(f"ScheduleExpression {props['ScheduleExpression']}: give schedule_until=<virtual "
                            "seconds> to run schedules (they fire forever otherwise)")
             made.append(b.sim.schedule(label, str(props["ScheduleExpression"]), target=fn, until=b.schedule_until,
-                                       qualifier=qualifier))
+                                       qualifier=qualifier, **_target_settings(b, target, len(made), schedule=True)))
         else:
             bus = str(props.get("EventBusName", "default")).rsplit("/", 1)[-1]
             made.append(b.sim.rule(bus, label, event_pattern=_json(props.get("EventPattern") or {}), target=fn,
-                                   qualifier=qualifier))
+                                   qualifier=qualifier, **_target_settings(b, target, len(made))))
     what = props.get("ScheduleExpression") or "pattern"
     names = [fn.name + (f":{t['Arn'].split(':')[7]}" if str(t["Arn"]).count(":") == 7 else "") for t, fn in functions]
     return (made[0] if len(made) == 1 else made), f"{what} -> " + ", ".join(names)

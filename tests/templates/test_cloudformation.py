@@ -28,7 +28,8 @@ def test_the_load_report_lists_every_resource_with_its_status(sim):
     assert set(load.recorded) == {"OrdersRole", "BucketPermission", "Api"}
     assert load.recorded["Api"] == ("no inline Body: an API defined by DefinitionUri or by separate Method "
                                     "resources is not read")
-    assert load.entries["OrderRule"].reason == "Targets.0.RetryPolicy is recorded, not simulated"
+    rule = load.entries["OrderRule"]
+    assert (rule.status, rule.reason, rule.detail) == ("simulated", "", "pattern -> cfn-app-events")
     assert list(load.entries) == list(yaml.load(TEMPLATE.read_text(), Loader=_Loader)["Resources"])
     assert load.entries["OrdersQueue"].line == 26
     assert load.outputs == {"QueueUrl": sim.resources["OrdersQueue"].url, "NotProdFlag": "yes"}
@@ -160,6 +161,25 @@ def test_an_async_invoke_of_the_alias_retries_once_then_reaches_the_on_failure_d
     fate = sim.ledger.fate(request_id)
     assert fate.destinations == (sim.resources["OrdersDLQ"].arn, failures.arn)  # the DLQ and the destination
     assert [len(sim.resources["OrdersDLQ"].messages), len(failures.messages)] == [1, 1]
+
+
+def test_a_rule_target_keeps_its_retry_policy_and_dead_letter_queue(sim):
+    from lambdachaos.faults import FaultPlan, PushInvokeFailure
+
+    rule, dlq, events = sim.resources["OrderRule"], sim.resources["RuleDLQ"], sim.functions["EventsFunction"]
+    sim.apply_faults(FaultPlan.of(PushInvokeFailure(error="throttled", services=["events"])))
+    boto3 = pytest.importorskip("boto3")
+    client = boto3.client("events", region_name=sim.world.region)
+    client.put_events(Entries=[{"Source": "orders", "DetailType": "OrderPlaced", "Detail": "{}"}])
+    sim.run()
+    [event_id] = rule.event_ids
+    tries = [d.at_ns / 1e9 for d in sim.ledger.deliveries if d.kind == "push" and d.event_id == event_id]
+    assert tries == [0, 1, 3, 7, 15]  # the first hand-off and MaximumRetryAttempts 4 retries
+    [moved] = dlq.receive()
+    attributes = {k: v["StringValue"] for k, v in moved.message_attributes.items()}
+    assert attributes["RETRY_ATTEMPTS"] == "4" and attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttempts"
+    assert attributes["RULE_ARN"] == rule.arn and attributes["TARGET_ARN"].startswith(events.arn)
+    assert sim.ledger.fate(event_id).status == "dead_lettered"
 
 
 class _Loader(yaml.SafeLoader):

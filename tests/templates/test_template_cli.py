@@ -17,9 +17,8 @@ def test_inspect_prints_one_line_per_resource(capsys):
     assert lines[0] == f"cloudformation template {TEMPLATE} (stack cfn-app)"
     assert lines[1].split() == ["LOGICAL", "ID", "STATUS", "TYPE", "DETAIL"]
     rows = {line.split()[0]: line.split()[1] for line in lines[2:]}
-    assert rows["ProdOnlyQueue"] == "simulated" and rows["OrdersRole"] == "recorded" and len(rows) == 22
-    assert any(line.startswith("OrderRule") and "Targets.0.RetryPolicy is recorded, not simulated" in line
-               for line in lines)
+    assert rows["ProdOnlyQueue"] == "simulated" and rows["OrdersRole"] == "recorded" and len(rows) == 23
+    assert any(line.startswith("OrderRule") and "pattern -> cfn-app-events" in line for line in lines)
 
 
 def test_inspect_exits_1_with_the_error_on_a_bad_parameter(capsys):
