@@ -32,7 +32,7 @@ MAKERS: Final = {
     "AWS::Lambda::EventInvokeConfig": lam.make_invoke_config, "AWS::Lambda::EventSourceMapping": lam.make_mapping,
     "AWS::Lambda::Url": lam.make_url, "AWS::SNS::Subscription": src.subscribe, "AWS::Events::Rule": src.make_rule,
     "AWS::S3::Bucket": src.make_bucket, "AWS::ApiGateway::RestApi": api.make_rest_api,
-    "AWS::ApiGatewayV2::Api": api.make_http_api,
+    "AWS::ApiGatewayV2::Api": api.make_http_api, "AWS::Scheduler::Schedule": src.make_scheduler_schedule,
 }
 """The simulated resource types and their makers; every other type is recorded only."""
 ORDER: Final = list(MAKERS)
