@@ -92,7 +92,8 @@ def _install_forwarding(rpc: _Rpc) -> None:
     LambdaService.invoke_sync = invoke_sync  # type: ignore[method-assign]
     from lambdachaos.service._async import AsyncInvoker
 
-    def accept(self: Any, fn: Any, payload: bytes, *, qualifier: str | None = None, source: str | None = None) -> Any:
+    def accept(self: Any, fn: Any, payload: bytes, *, qualifier: str | None = None, source: str | None = None,
+               request_id: str | None = None) -> Any:
         return rpc.call("invoke_async", fn.name, payload, qualifier, source)
 
     AsyncInvoker.accept = accept  # type: ignore[method-assign]

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from lambdachaos.templates._errors import TemplateError
 
