@@ -90,6 +90,18 @@ class Observed:
     faults: list[dict[str, Any]]
 
 
+def _reported_failures(obs: Observed) -> tuple[str, ...]:
+    """The item identifiers of a successful batch's ``batchItemFailures`` (a partial failure, as the
+    simulator records it); empty when the handler failed, reported none, or answered something Lambda
+    cannot read (then the whole batch failed and the attempt keeps its own outcome)."""
+    if obs.outcome is not Outcome.SUCCESS or not obs.failures:
+        return ()
+    ids = [f.get("itemIdentifier") if isinstance(f, dict) else None for f in obs.failures]
+    if not all(isinstance(i, str) and i for i in ids):
+        return ()
+    return tuple(str(i) for i in ids)
+
+
 def observe(block: LogBlock, function: str) -> Observed:
     """Read one invocation's outcome, records, reported failures and fault firings."""
     start: dict[str, Any] = {}
@@ -181,10 +193,12 @@ def rebuild(
         path = Path.ASYNC if rid in async_events else Path.ESM if obs.records else Path.SYNC
         counts[rid] += 1
         env = obs.block.stream.rsplit("]", 1)[-1] or None
+        reported = _reported_failures(obs) if path is Path.ESM else ()
         attempt = Attempt(
             seq=ledger.next_seq(), path=path, function=obs.function, qualifier=None, executed_version="$LATEST",
             request_id=rid, event_id=rid if path is not Path.ESM else (obs.records[0] if obs.records else rid),
-            attempt=counts[rid], outcome=obs.outcome, start_ns=ns(obs.block.at_ms - obs.block.duration_ms),
+            attempt=counts[rid], outcome=Outcome.PARTIAL_FAILURE if reported else obs.outcome, failed_items=reported,
+            start_ns=ns(obs.block.at_ms - obs.block.duration_ms),
             end_ns=ns(obs.block.at_ms), env_id=env, cold=obs.block.stream not in streams_seen,
             error_type=obs.error_type, error_message=obs.error_message, records=obs.records, source=obs.source,
             faults=tuple(str(f.get("rule_id")) for f in obs.faults),
@@ -306,7 +320,7 @@ def _settle_sqs(ledger: Ledger, sent: Mapping[str, SentMessage], received: list[
 
 
 def _succeeded(record: str, obs: Observed, attempt: Attempt) -> bool:
-    if attempt.outcome is not Outcome.SUCCESS:
+    if attempt.outcome is not Outcome.SUCCESS and attempt.outcome is not Outcome.PARTIAL_FAILURE:
         return False
     failed = {str(f.get("itemIdentifier")) for f in obs.failures or () if isinstance(f, dict)}
     if not failed:
