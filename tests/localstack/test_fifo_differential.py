@@ -65,7 +65,7 @@ def test_a_failing_message_blocks_its_group_until_it_is_dead_lettered_on_both_ta
     sim, expected = on_sim(blocked_group)
     assert expected == [
         {"fate": "dead_lettered", "condition": "maxReceiveCount", "destinations": ["orders-dlq.fifo"],
-         "attempts": 2, "outcomes": ["success", "success"],
+         "attempts": 2, "outcomes": ["partial_failure", "partial_failure"],
          "deliveries": [("queue_dlq", "orders-dlq.fifo", "maxReceiveCount")]},
         {"fate": "succeeded", "condition": None, "destinations": [], "attempts": 1, "outcomes": ["success"],
          "deliveries": []},
