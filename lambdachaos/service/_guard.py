@@ -211,9 +211,9 @@ def _ensure_sigint() -> None:
 def arm(guard_seconds: float) -> Entry:
     """Arm the guard for one invocation on the current thread; pass the entry to :func:`disarm`.
 
-    Cheap on purpose (it runs on every invocation): no lock, no system call (disarming takes the
-    watchdog's lock once, so a signal can never be delivered after it). The watchdog reads the
-    thread's CPU clock when it first sees the entry and starts the budget from there.
+    Cheap on purpose (it runs on every invocation): no lock, no system call (disarming waits on the
+    watchdog's lock only when a delivery may be under way, so a signal can never land after it). The
+    watchdog reads the thread's CPU clock when it first sees the entry and starts the budget from there.
     """
     wd = _watchdog
     if wd._thread is None:
@@ -236,15 +236,18 @@ def arm(guard_seconds: float) -> Entry:
 def _disarm_once(entry: Entry) -> str | None:
     if entry.armed:
         wd = _watchdog
-        with wd.lock:  # a delivery under way completes first; from here the watchdog delivers nothing for it
-            entry.armed = False
-            wd.entries.remove(entry)
-            if entry.below is None:
-                wd.tops.pop(entry.thread_id, None)
-            else:
-                wd.tops[entry.thread_id] = entry.below
-            if wd.pending_wall is entry:
-                wd.pending_wall = None
+        entry.armed = False  # the watchdog reads it under its lock before every delivery
+        wd.entries.remove(entry)
+        if entry.below is None:
+            wd.tops.pop(entry.thread_id, None)
+        else:
+            wd.tops[entry.thread_id] = entry.below
+        if entry.fired is not None or wd.lock.locked():
+            # A delivery may be under way (it holds the lock): let it complete, so nothing lands after this.
+            # Without the lock held and with ``fired`` unset, no delivery for this entry started or can start.
+            with wd.lock:
+                if wd.pending_wall is entry:
+                    wd.pending_wall = None
     if entry.fired is not None:
         # clear an exception still pending delivery so it cannot surface in harness code
         _set_async_exc(ctypes.c_ulong(entry.thread_id), None)
