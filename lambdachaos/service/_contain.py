@@ -33,6 +33,7 @@ _real_start = threading.Thread.start
 _installed = False
 _TIME_NAMES: Final = tuple(_handler_time.TIME_PATCHES)
 _read_time_attrs: Final = operator.attrgetter(*_TIME_NAMES)
+_modules: Final = sys.modules
 
 
 class RuntimeExit(BaseException):
@@ -74,17 +75,17 @@ def install() -> None:
 
 def snapshot() -> tuple[Any, ...]:
     """What :func:`restore` puts back: ``sys.modules["time"]``, ``os._exit`` and the ``time`` functions."""
-    return (sys.modules.get("time"), os._exit, *_read_time_attrs(_time_module))
+    return (_modules.get("time"), os._exit, _read_time_attrs(_time_module))
 
 
 def restore(before: tuple[Any, ...]) -> None:
     """Undo what handler code changed since :func:`snapshot` (a patch the test itself made stays)."""
-    if sys.modules.get("time") is not before[0]:
-        sys.modules["time"] = before[0]
+    if _modules.get("time") is not before[0]:
+        _modules["time"] = before[0]
     if os._exit is not before[1]:
         os._exit = before[1]
-    if _read_time_attrs(_time_module) != before[2:]:
-        for name, value in zip(_TIME_NAMES, before[2:], strict=True):
+    if _read_time_attrs(_time_module) != before[2]:
+        for name, value in zip(_TIME_NAMES, before[2], strict=True):
             setattr(_time_module, name, value)
 
 

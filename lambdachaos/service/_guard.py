@@ -67,11 +67,11 @@ class Entry:
         "wall_deadline",
     )
 
-    def __init__(self, thread_id: int, budget_ns: int, wall_deadline: float) -> None:
+    def __init__(self, thread_id: int, budget_ns: int, wall_budget: float) -> None:
         self.thread_id = thread_id
         self.cpu_clock: Any = _UNSET  # the watchdog looks it up when it first sees the entry
         self.cpu_deadline_ns = budget_ns  # the CPU time then is added
-        self.wall_deadline = wall_deadline
+        self.wall_deadline = wall_budget  # the real time then is added
         self.armed = True
         self.fired: str | None = None
         self.paused = 0
@@ -93,7 +93,7 @@ class _Watchdog:
         self.sigint_previous: Any = None
         self._thread: threading.Thread | None = None
 
-        self.sigint_checked_at = -1.0
+        self.main_arms = 0
 
     def reset_after_fork(self) -> None:
         """In a forked child: no watchdog thread, no armed entries, fresh locks."""
@@ -119,6 +119,7 @@ class _Watchdog:
                     if entry.cpu_clock is _UNSET:
                         entry.cpu_clock = self._clock_of(entry.thread_id)
                         entry.cpu_deadline_ns += _cpu_ns(entry)
+                        entry.wall_deadline += now  # at most one poll after it was armed
                     if entry.fired is None:
                         cpu = _cpu_ns(entry)
                         if cpu != entry.last_cpu_ns:
@@ -172,8 +173,9 @@ def _cpu_ns(entry: Entry) -> int:
 _watchdog = _Watchdog()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_watchdog.reset_after_fork)
-SIGINT_RECHECK_SECONDS: Final = 1.0
-"""How often arming checks that the SIGINT wrapper is still installed (``signal.getsignal`` is not free)."""
+SIGINT_RECHECK_ARMS: Final = 256
+"""Every how many top-level arms on the main thread arming checks that the SIGINT wrapper is still
+installed (``signal.getsignal`` is not free); the first arm always checks."""
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> Any:
@@ -220,13 +222,12 @@ def arm(guard_seconds: float) -> Entry:
         wd.ensure_started()
     ident = _get_ident()
     top = wd.tops.get(ident)
-    now = _perf()
     if top is None and ident == _MAIN_IDENT:
-        if now - wd.sigint_checked_at >= SIGINT_RECHECK_SECONDS:
-            wd.sigint_checked_at = now
+        wd.main_arms += 1
+        if wd.main_arms % SIGINT_RECHECK_ARMS == 1:
             _ensure_sigint()
         wd.user_interrupted = False
-    entry = Entry(ident, round(guard_seconds * 1e9), now + guard_seconds * BACKSTOP_FACTOR)
+    entry = Entry(ident, int(guard_seconds * 1e9), guard_seconds * BACKSTOP_FACTOR)
     entry.below = top
     wd.tops[ident] = entry
     wd.entries.append(entry)
@@ -272,7 +273,7 @@ def pause() -> Entry | None:
     The caller's entry stays armed; a signal due meanwhile is delivered once :func:`resume` ran and
     control is back in handler code. Returns what to pass to :func:`resume` (None outside handlers).
     """
-    top = _watchdog.tops.get(threading.get_ident())
+    top = _watchdog.tops.get(_get_ident())
     if top is not None:
         with _watchdog.lock:
             top.paused += 1

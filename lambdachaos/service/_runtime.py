@@ -23,6 +23,7 @@ from typing import Any, Final, NoReturn, final
 from lambdachaos._errors import ConfigError, HandlerNotStoppable, MachineDependentOutcome
 from lambdachaos.service import _contain, _guard
 from lambdachaos.service._config import SYNC_RESPONSE_LIMIT
+from lambdachaos.service._guard import _watchdog as _guard_state
 from lambdachaos.service._handler_time import HandlerClock, InvocationDeadline, set_current
 
 _import_lock = threading.Lock()
@@ -315,9 +316,10 @@ def run_handler(
             _contain.restore(before)
     except BaseException as exc:
         return _ended(exc, handler, context, clock, timeout_s, guard_seconds, fired)
-    early = _check_run(handler, context, clock, timeout_s, guard_seconds, fired)
-    if early is not None:
-        return early
+    if fired is not None or clock.threads or _guard_state.user_interrupted:
+        early = _check_run(handler, context, clock, timeout_s, guard_seconds, fired)
+        if early is not None:
+            return early
     if clock.expired:
         # the handler swallowed the deadline signal; Lambda had already ended the invocation
         return timed_out(clock, request_id, timeout_s, guard_fired=False)

@@ -431,6 +431,8 @@ class LambdaService:
         inside another handler the caller's own virtual time advances by the callee's duration.
         """
         paused = _guard.pause()  # called from a handler: the caller's guard waits until this returns
+        if paused is None:
+            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path)
         try:
             return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path)
         finally:
