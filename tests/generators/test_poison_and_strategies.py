@@ -11,6 +11,7 @@ from lambdachaos.generators import Order, poison, sqs, strategies
 from lambdachaos.generators._payload import fields_of
 
 from .invariants import check_dynamodb, check_kinesis, check_sqs
+from .smallest import smallest
 
 models = pytest.importorskip("aws_lambda_powertools.utilities.parser.models")
 
@@ -106,26 +107,9 @@ def test_poisoned_batch_tags_point_at_records_of_the_batch(drawn):
     assert all(t.split("#")[0] in ids for t in tags)
 
 
-SHRINK = """
-import json
-from hypothesis import find, settings
-from lambdachaos.generators import strategies
-
-smallest = find(strategies.sqs_records(), lambda rs: True,
-                settings=settings(max_examples=50, deadline=None, database=None))
-print(json.dumps([len(smallest), len(json.loads(smallest[0]["body"])["items"])]))
-"""
-
-
 def test_shrinking_goes_to_a_single_small_record():
-    # In a fresh interpreter: the shrink target is a property of the strategy alone, and hypothesis's
-    # shrinker (bounded only by its own 5-minute budget) must not depend on what earlier tests left behind.
-    import subprocess
-    import sys
-
-    proc = subprocess.run([sys.executable, "-P", "-c", SHRINK], capture_output=True, text=True, timeout=100)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert json.loads(proc.stdout) == [1, 1]
+    records = smallest("strategies.sqs_records()")
+    assert len(records) == 1 and len(json.loads(records[0]["body"])["items"]) == 1
 
 
 def test_from_type_draws_powertools_models_after_registration():
