@@ -403,7 +403,10 @@ def _ended(
         return _failed(clock, exit_payload(request_id, exc.code), broken=True)
     if isinstance(exc, Exception):
         return _failed(clock, error_payload(exc, request_id))
-    # KeyboardInterrupt raised by handler code, GeneratorExit, custom BaseException: the runtime exits
+    if isinstance(exc, KeyboardInterrupt):  # raised by handler code: Python re-raises SIGINT on its way out
+        message = f"RequestId: {request_id} Error: Runtime exited with error: {SIGNAL_INTERRUPT}"
+        return _failed(clock, {"errorType": "Runtime.ExitError", "errorMessage": message}, broken=True)
+    # GeneratorExit, custom BaseException: the runtime exits with status 1
     return _failed(clock, exit_payload(request_id, 1), broken=True)
 
 
