@@ -64,14 +64,13 @@ class Tally:
         self.outcomes[new] = self.outcomes.get(new, 0) + 1
 
     def unsettled(self, status: str, condition: str | None) -> None:
-        """Take back one settled fate (a copy of the record later reached a DLQ)."""
-        self.fates[status] -= 1
-        if not self.fates[status]:
-            del self.fates[status]
-        if condition is not None:
-            self.conditions[condition] -= 1
-            if not self.conditions[condition]:
-                del self.conditions[condition]
+        """Take back one settled fate (a copy of the record later reached a DLQ); nothing when none was counted."""
+        for counts, key in ((self.fates, status), (self.conditions, condition)):
+            if key is None or not counts.get(key):
+                continue
+            counts[key] -= 1
+            if not counts[key]:
+                del counts[key]
 
     def as_dict(self, pending: int) -> dict[str, Any]:
         """The counts as plain data (keys sorted), ``pending`` fates included."""
