@@ -54,7 +54,7 @@ def _on_sim(scenario: Any) -> float:
 
 
 def _on_localstack(scenario: Any, conn: Any) -> float:
-    from lambdachaos._ledger import FateStatus
+    from lambdachaos.ledger._ledger import FateStatus
     from lambdachaos.targets import LocalStackTarget
 
     started = time.perf_counter()

@@ -20,67 +20,67 @@ from lambdachaos._errors import (
 
 if TYPE_CHECKING:
     from lambdachaos._clock import Clock
-    from lambdachaos._ledger import Attempt, Delivery, Fate, FateStatus, FaultRecord, Ledger, Outcome, Path
-    from lambdachaos._ledger_store import LedgerModeError
     from lambdachaos._sim import InvokeResult, Sim
     from lambdachaos._sweep import Sweep, sweep
+    from lambdachaos.ledger._ledger import Attempt, Delivery, Fate, FateStatus, FaultRecord, Ledger, Outcome, Path
+    from lambdachaos.ledger._store import LedgerModeError
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
     from lambdachaos.resources._events import EventBus
     from lambdachaos.resources._kinesis import KinesisStream
     from lambdachaos.resources._s3 import Bucket
     from lambdachaos.resources._sns import Topic
     from lambdachaos.resources._sqs import Queue
-    from lambdachaos.service._config import Architecture, DurationModel, EventInvokeConfig, FunctionConfig
-    from lambdachaos.service._errors import (
+    from lambdachaos.service.invoke._config import Architecture, DurationModel, EventInvokeConfig, FunctionConfig
+    from lambdachaos.service.invoke._errors import (
         InvalidRequestContentException,
         LambdaAPIError,
         RequestEntityTooLargeException,
         ResourceNotFoundException,
         TooManyRequestsException,
     )
-    from lambdachaos.service._esm_common import VisibilityTimeoutWarning
-    from lambdachaos.service._esm_sqs import SqsEventSourceMapping
-    from lambdachaos.service._esm_stream import StreamEventSourceMapping
-    from lambdachaos.service._function import Alias, Function, Version
-    from lambdachaos.service._push_http import HttpResponse
-    from lambdachaos.service._push_scheduler import Schedule
+    from lambdachaos.service.invoke._function import Alias, Function, Version
+    from lambdachaos.service.mappings._common import VisibilityTimeoutWarning
+    from lambdachaos.service.mappings._sqs import SqsEventSourceMapping
+    from lambdachaos.service.mappings._stream import StreamEventSourceMapping
+    from lambdachaos.service.push._http import HttpResponse
+    from lambdachaos.service.push._scheduler import Schedule
 
 _LAZY: dict[str, str] = {
     "Clock": "lambdachaos._clock",
-    "Attempt": "lambdachaos._ledger",
-    "Delivery": "lambdachaos._ledger",
-    "Fate": "lambdachaos._ledger",
-    "FateStatus": "lambdachaos._ledger",
-    "FaultRecord": "lambdachaos._ledger",
-    "Ledger": "lambdachaos._ledger",
-    "LedgerModeError": "lambdachaos._ledger_store",
-    "Outcome": "lambdachaos._ledger",
-    "Path": "lambdachaos._ledger",
+    "Attempt": "lambdachaos.ledger._ledger",
+    "Delivery": "lambdachaos.ledger._ledger",
+    "Fate": "lambdachaos.ledger._ledger",
+    "FateStatus": "lambdachaos.ledger._ledger",
+    "FaultRecord": "lambdachaos.ledger._ledger",
+    "Ledger": "lambdachaos.ledger._ledger",
+    "LedgerModeError": "lambdachaos.ledger._store",
+    "Outcome": "lambdachaos.ledger._ledger",
+    "Path": "lambdachaos.ledger._ledger",
     "InvokeResult": "lambdachaos._sim",
     "Sim": "lambdachaos._sim",
-    "Architecture": "lambdachaos.service._config",
-    "DurationModel": "lambdachaos.service._config",
-    "EventInvokeConfig": "lambdachaos.service._config",
-    "FunctionConfig": "lambdachaos.service._config",
-    "InvalidRequestContentException": "lambdachaos.service._errors",
-    "LambdaAPIError": "lambdachaos.service._errors",
-    "RequestEntityTooLargeException": "lambdachaos.service._errors",
-    "ResourceNotFoundException": "lambdachaos.service._errors",
-    "TooManyRequestsException": "lambdachaos.service._errors",
-    "Alias": "lambdachaos.service._function",
-    "SqsEventSourceMapping": "lambdachaos.service._esm_sqs",
-    "StreamEventSourceMapping": "lambdachaos.service._esm_stream",
+    "Architecture": "lambdachaos.service.invoke._config",
+    "DurationModel": "lambdachaos.service.invoke._config",
+    "EventInvokeConfig": "lambdachaos.service.invoke._config",
+    "FunctionConfig": "lambdachaos.service.invoke._config",
+    "InvalidRequestContentException": "lambdachaos.service.invoke._errors",
+    "LambdaAPIError": "lambdachaos.service.invoke._errors",
+    "RequestEntityTooLargeException": "lambdachaos.service.invoke._errors",
+    "ResourceNotFoundException": "lambdachaos.service.invoke._errors",
+    "TooManyRequestsException": "lambdachaos.service.invoke._errors",
+    "Alias": "lambdachaos.service.invoke._function",
+    "SqsEventSourceMapping": "lambdachaos.service.mappings._sqs",
+    "StreamEventSourceMapping": "lambdachaos.service.mappings._stream",
     "KinesisStream": "lambdachaos.resources._kinesis",
     "DynamoDBTable": "lambdachaos.resources._dynamodb_streams",
     "Queue": "lambdachaos.resources._sqs",
     "Topic": "lambdachaos.resources._sns",
     "EventBus": "lambdachaos.resources._events",
-    "VisibilityTimeoutWarning": "lambdachaos.service._esm_common",
+    "VisibilityTimeoutWarning": "lambdachaos.service.mappings._common",
     "Bucket": "lambdachaos.resources._s3",
-    "Schedule": "lambdachaos.service._push_scheduler",
-    "HttpResponse": "lambdachaos.service._push_http",
-    "Function": "lambdachaos.service._function",
-    "Version": "lambdachaos.service._function",
+    "Schedule": "lambdachaos.service.push._scheduler",
+    "HttpResponse": "lambdachaos.service.push._http",
+    "Function": "lambdachaos.service.invoke._function",
+    "Version": "lambdachaos.service.invoke._function",
     "sweep": "lambdachaos._sweep",
     "Sweep": "lambdachaos._sweep",
 }

@@ -28,17 +28,17 @@ from typing import TYPE_CHECKING, Any, final
 
 from lambdachaos._clock import Clock
 from lambdachaos._errors import ConfigError
-from lambdachaos._ledger import Ledger
 from lambdachaos._sim_backend import _Activation, _Backend
 from lambdachaos._sim_esm import EsmMixin
 from lambdachaos._sim_push import PushMixin
 from lambdachaos._world import DEFAULT_ACCOUNT_ID, DEFAULT_EPOCH, DEFAULT_REGION, World
+from lambdachaos.ledger._ledger import Ledger
 from lambdachaos.resources import Queue, QueueConfig, RedrivePolicy
-from lambdachaos.service._async import RETRY_DELAYS_S, AsyncInvoker
-from lambdachaos.service._config import ACCOUNT_CONCURRENCY_DEFAULT, ASYNC_PAYLOAD_LIMIT, FunctionConfig
-from lambdachaos.service._function import Function
-from lambdachaos.service._recursion import RECURSION_LIMIT, tracker
-from lambdachaos.service._service import DEFAULT_GUARD_SECONDS, LambdaService
+from lambdachaos.service.invoke._async import RETRY_DELAYS_S, AsyncInvoker
+from lambdachaos.service.invoke._config import ACCOUNT_CONCURRENCY_DEFAULT, ASYNC_PAYLOAD_LIMIT, FunctionConfig
+from lambdachaos.service.invoke._function import Function
+from lambdachaos.service.invoke._recursion import RECURSION_LIMIT, tracker
+from lambdachaos.service.invoke._service import DEFAULT_GUARD_SECONDS, LambdaService
 from lambdachaos.templates._mixin import TemplateMixin
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class Sim(EsmMixin, PushMixin, TemplateMixin):
             async_payload_limit=async_payload_limit, resolve=self.find_resource,
         )
         self.async_invoker = AsyncInvoker(self.service, retry_delays=async_retry_delays)
-        from lambdachaos.service._isolation import check_mode
+        from lambdachaos.service.invoke._isolation import check_mode
 
         self.service.isolation = check_mode(isolation)
         if isinstance(recursion_limit, bool) or not isinstance(recursion_limit, int) or recursion_limit < 1:
@@ -263,7 +263,7 @@ class Sim(EsmMixin, PushMixin, TemplateMixin):
         (``"in-process"`` or ``"process"``, default: the ``Sim``'s) says where its handler code runs.
         """
         if isolation is not None:
-            from lambdachaos.service._isolation import check_mode
+            from lambdachaos.service.invoke._isolation import check_mode
 
             check_mode(isolation)
         unknown = sorted(set(config) - _CONFIG_FIELDS)
@@ -280,9 +280,9 @@ class Sim(EsmMixin, PushMixin, TemplateMixin):
             }.items() if v is not None
         }
         if settings:  # validated before the function exists, so a refused setting leaves nothing behind
-            from lambdachaos.service._config import EventInvokeConfig
-            from lambdachaos.service._destinations import check_async_destinations
-            from lambdachaos.service._validation import check_event_invoke_settings
+            from lambdachaos.service.invoke._config import EventInvokeConfig
+            from lambdachaos.service.invoke._destinations import check_async_destinations
+            from lambdachaos.service.invoke._validation import check_event_invoke_settings
 
             check_event_invoke_settings(self.world.arn("lambda", f"function:{name}"), settings, given=settings)
             checked = EventInvokeConfig(**settings)
@@ -357,7 +357,7 @@ class Sim(EsmMixin, PushMixin, TemplateMixin):
         the attempt it affected lists the rule in ``Attempt.faults``.
         """
         from lambdachaos.faults import FaultPlan
-        from lambdachaos.service._chaos import FaultInjector
+        from lambdachaos.service.chaos._chaos import FaultInjector
 
         if not isinstance(plan, FaultPlan):
             raise ConfigError(f"plan={plan!r} must be a lambdachaos.faults.FaultPlan")
@@ -394,7 +394,7 @@ class Sim(EsmMixin, PushMixin, TemplateMixin):
 
     def _ensure_bridge(self) -> None:
         if self._bridge is None:
-            from lambdachaos.service._bridge import Bridge
+            from lambdachaos.service.bridge._bridge import Bridge
 
             self._bridge = Bridge(_Backend(self))
             self._bridge.__enter__()

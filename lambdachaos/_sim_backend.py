@@ -103,9 +103,8 @@ class _Backend:
 
     def lambda_api(self, operation: str, params: dict[str, Any]) -> dict[str, Any] | None:
         """A Lambda control-plane call on this simulation; None when it names a function the sim lacks."""
-        from lambdachaos.service import _lambda_api as api
-        from lambdachaos.service import _lambda_api_esm as api_esm
-
+        from lambdachaos.service.bridge import _lambda_api as api
+        from lambdachaos.service.bridge import _lambda_api_esm as api_esm
         if self._planes is None:
             plane = api.ControlPlane(self.sim)
             self._planes = (plane, api_esm.MappingPlane(plane))

@@ -6,18 +6,18 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from lambdachaos._errors import ConfigError
-from lambdachaos.service._esm_common import FilterCriteriaInput, reject
+from lambdachaos.service.mappings._common import FilterCriteriaInput, reject
 
 if TYPE_CHECKING:
-    from lambdachaos._ledger import Ledger
     from lambdachaos._world import World
+    from lambdachaos.ledger._ledger import Ledger
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
     from lambdachaos.resources._kinesis import KinesisStream
     from lambdachaos.resources._sqs import Queue
-    from lambdachaos.service._esm_sqs import SqsEventSourceMapping
-    from lambdachaos.service._esm_stream import StreamEventSourceMapping
-    from lambdachaos.service._function import Function
-    from lambdachaos.service._service import LambdaService
+    from lambdachaos.service.invoke._function import Function
+    from lambdachaos.service.invoke._service import LambdaService
+    from lambdachaos.service.mappings._sqs import SqsEventSourceMapping
+    from lambdachaos.service.mappings._stream import StreamEventSourceMapping
 
 _STREAM_ONLY: Final = {
     "starting_position": None, "starting_position_timestamp": None, "parallelization_factor": 1,
@@ -89,7 +89,7 @@ class EsmMixin:
                 assert sim.ledger.fate(sent.message_id).status == "succeeded"
         """
         from lambdachaos.resources._sqs import Queue
-        from lambdachaos.service._validation import check_sqs_mapping_destination, check_starting_position
+        from lambdachaos.service.invoke._validation import check_sqs_mapping_destination, check_starting_position
 
         if scaling_config is not None:
             if set(scaling_config) - {"MaximumConcurrency"}:
@@ -115,7 +115,7 @@ class EsmMixin:
                                  function_response_types=tuple(function_response_types),
                                  filter_criteria=filter_criteria, maximum_concurrency=maximum_concurrency,
                                  qualifier=qualifier, enabled=enabled))
-        from lambdachaos.service._esm_stream import StreamEventSourceMapping, StreamMappingConfig, stream_kind
+        from lambdachaos.service.mappings._stream import StreamEventSourceMapping, StreamMappingConfig, stream_kind
 
         kind = stream_kind(source)
         if kind is None:
@@ -149,7 +149,7 @@ class EsmMixin:
 
     def _map_sqs(self, queue: Queue, function: Function, *, batch_size: int | None, **settings: Any
                  ) -> SqsEventSourceMapping:
-        from lambdachaos.service._esm_sqs import BATCH_SIZE_DEFAULT, SqsEventSourceMapping, SqsMappingConfig
+        from lambdachaos.service.mappings._sqs import BATCH_SIZE_DEFAULT, SqsEventSourceMapping, SqsMappingConfig
 
         qualifier = settings.pop("qualifier")
         config = SqsMappingConfig(fifo=queue.fifo, batch_size=BATCH_SIZE_DEFAULT if batch_size is None else batch_size,

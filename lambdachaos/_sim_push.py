@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from lambdachaos.resources._s3 import Bucket, NotificationConfiguration
     from lambdachaos.resources._sns import Subscription, Topic
     from lambdachaos.resources._sqs import Queue
-    from lambdachaos.service._async import AsyncInvoker
-    from lambdachaos.service._function import Function
-    from lambdachaos.service._push_doors import AlbTargetGroup, ApiGatewayRest, FunctionUrl, HttpApi
-    from lambdachaos.service._push_retry import RetryPolicy
-    from lambdachaos.service._push_scheduler import Schedule
-    from lambdachaos.service._service import LambdaService
+    from lambdachaos.service.invoke._async import AsyncInvoker
+    from lambdachaos.service.invoke._function import Function
+    from lambdachaos.service.invoke._service import LambdaService
+    from lambdachaos.service.push._doors import AlbTargetGroup, ApiGatewayRest, FunctionUrl, HttpApi
+    from lambdachaos.service.push._retry import RetryPolicy
+    from lambdachaos.service.push._scheduler import Schedule
 
 
 class PushMixin:
@@ -64,8 +64,8 @@ class PushMixin:
         return dict(self._push_registry("s3"))
 
     def _deliver_s3(self, target: Any, event: dict[str, Any], config: NotificationConfiguration) -> object:
-        from lambdachaos.service._function import Function
-        from lambdachaos.service._push_async import accept
+        from lambdachaos.service.invoke._function import Function
+        from lambdachaos.service.push._async import accept
 
         if not isinstance(target, Function):
             raise ConfigError(f"target={target!r}: S3 notifications in the simulation go to sim functions")
@@ -87,7 +87,7 @@ class PushMixin:
         to ``dead_letter_queue`` (the subscription's ``RedrivePolicy``) or drops it. ``subscription.event_ids``
         lists each message's ledger id.
         """
-        from lambdachaos.service._push_async import subscribe_function
+        from lambdachaos.service.push._async import subscribe_function
 
         return subscribe_function(self.async_invoker, topic, function, qualifier=qualifier,
                                   filter_policy=filter_policy, filter_policy_scope=filter_policy_scope,
@@ -107,7 +107,7 @@ class PushMixin:
         fails; ``input``, ``input_path`` or ``input_transformer`` shape what the function receives.
         ``rule.event_ids`` lists each event's ledger id.
         """
-        from lambdachaos.service._push_async import add_rule
+        from lambdachaos.service.push._async import add_rule
 
         if isinstance(bus, str):
             bus = self.event_bus(bus)
@@ -144,7 +144,7 @@ class PushMixin:
                 sim.run()
                 assert every5.firings == [300.0 * i for i in range(1, 13)]
         """
-        from lambdachaos.service._push_scheduler import Schedule
+        from lambdachaos.service.push._scheduler import Schedule
 
         bounded = end_date is not None or schedule_expression.startswith("at(")
         if until is None and not bounded:
@@ -189,7 +189,7 @@ class PushMixin:
 
         ``integration_timeout`` is the integration's ``timeoutInMillis`` in seconds (0.05–29, default 29).
         """
-        from lambdachaos.service._push_doors import ApiGatewayRest
+        from lambdachaos.service.push._doors import ApiGatewayRest
 
         return ApiGatewayRest(self.service, function, resource=resource, stage=stage, method=method,
                               qualifier=qualifier, integration_timeout=integration_timeout)
@@ -202,7 +202,7 @@ class PushMixin:
 
         ``integration_timeout`` is in seconds (0.05–30, default 30).
         """
-        from lambdachaos.service._push_doors import HttpApi
+        from lambdachaos.service.push._doors import HttpApi
 
         return HttpApi(self.service, function, route_key=route_key, payload_format_version=payload_format_version,
                        stage=stage, qualifier=qualifier, integration_timeout=integration_timeout)
@@ -210,7 +210,7 @@ class PushMixin:
     def function_url(self, function: Function, *, auth_type: str = "NONE", qualifier: str | None = None
                      ) -> FunctionUrl:
         """The function's URL (``AuthType`` ``NONE`` or ``AWS_IAM``, ``InvokeMode`` BUFFERED)."""
-        from lambdachaos.service._push_doors import FunctionUrl
+        from lambdachaos.service.push._doors import FunctionUrl
 
         return FunctionUrl(self.service, function, auth_type=auth_type, qualifier=qualifier)
 
@@ -219,7 +219,7 @@ class PushMixin:
         qualifier: str | None = None,
     ) -> AlbTargetGroup:
         """An ALB target group with ``function`` as target (``lambda.multi_value_headers.enabled``)."""
-        from lambdachaos.service._push_doors import AlbTargetGroup
+        from lambdachaos.service.push._doors import AlbTargetGroup
 
         return AlbTargetGroup(self.service, function, multi_value_headers=multi_value_headers, name=name,
                               qualifier=qualifier)

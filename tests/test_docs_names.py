@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lambdachaos import Sim
-from lambdachaos._ledger import Ledger
+from lambdachaos.ledger._ledger import Ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([*(ROOT / "docs").glob("*.md"), ROOT / "README.md"])

@@ -23,8 +23,6 @@ def _tree(tmp: Path) -> Path:
     for entry in (ROOT / "lambdachaos").iterdir():
         if entry.name != "__pycache__":
             (pkg / entry.name).symlink_to(entry)
-    for folder in ("generators", "faults", "plugins"):
-        (pkg / folder).symlink_to(ROOT / folder)
     return tmp
 
 
@@ -49,6 +47,6 @@ def test_ruff_finds_nothing():
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed")
-    proc = subprocess.run([ruff, "check", "lambdachaos", "generators", "faults", "plugins", "benchmarks"],
+    proc = subprocess.run([ruff, "check", "lambdachaos", "benchmarks"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-6000:]

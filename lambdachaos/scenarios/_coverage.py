@@ -18,7 +18,7 @@ from lambdachaos.faults._catalogue import FaultCategory
 from lambdachaos.scenarios._expect import Verdict
 
 if TYPE_CHECKING:
-    from lambdachaos._ledger import Ledger
+    from lambdachaos.ledger._ledger import Ledger
     from lambdachaos.scenarios._model import Scenario
 
 KIND: Final = "fault"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, final
 from lambdachaos.scenarios._model import ExpectationSpec
 
 if TYPE_CHECKING:
-    from lambdachaos._ledger import Attempt, Ledger
+    from lambdachaos.ledger._ledger import Attempt, Ledger
 
 _NOT_RUN: Final = frozenset({"throttled", "rejected"})
 _SAFE: Final = frozenset({"succeeded", "filtered", "dead_lettered", "on_failure"})

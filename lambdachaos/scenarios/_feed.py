@@ -83,7 +83,7 @@ class Replay:
 
 def _sender(sim: Sim, target: Any) -> Any:
     from lambdachaos.resources import Queue
-    from lambdachaos.service._function import Function
+    from lambdachaos.service.invoke._function import Function
 
     region = sim.world.region
     if isinstance(target, Queue):

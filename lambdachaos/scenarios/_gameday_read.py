@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, TextIO, final
 
-from lambdachaos._ledger import Ledger, Outcome
 from lambdachaos.faults.wrapper import parse_log_lines
+from lambdachaos.ledger._ledger import Ledger, Outcome
 from lambdachaos.scenarios import _coverage
 from lambdachaos.scenarios._expect import Context, SentRecord, Verdict, evaluate
 from lambdachaos.scenarios._model import ExpectationSpec, Scenario

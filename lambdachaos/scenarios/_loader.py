@@ -28,7 +28,7 @@ from lambdachaos.scenarios._model import (
     TrafficSpec,
 )
 from lambdachaos.scenarios._schema import EXPECTATION_KINDS, dotted, validate
-from lambdachaos.service._chaos_delivery import poison_problem
+from lambdachaos.service.chaos._delivery import poison_problem
 
 Marks = dict[tuple[str | int, ...], tuple[int, int]]
 _FN_KEYS = ("memory_size", "timeout", "ephemeral_storage", "environment", "architecture", "runtime",

@@ -20,7 +20,7 @@ from lambdachaos.scenarios import _traffic
 from lambdachaos.scenarios._coverage import fault_verdicts
 from lambdachaos.scenarios._expect import Context, SentRecord, Verdict, evaluate
 from lambdachaos.scenarios._model import Issue, Scenario, ScenarioError, TrafficSpec
-from lambdachaos.service._errors import LambdaAPIError
+from lambdachaos.service.invoke._errors import LambdaAPIError
 
 _FIRST_CHUNK_S: Final = 1.0
 _MAX_IDLE_CHUNKS: Final = 10_000

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from lambdachaos._ledger import Attempt, Delivery, Fate, FateStatus, FaultRecord, Ledger, Outcome, Path
+from lambdachaos.ledger._ledger import Attempt, Delivery, Fate, FateStatus, FaultRecord, Ledger, Outcome, Path
 
 _START: Final = re.compile(r"^START RequestId: (\S+)")
 _END: Final = re.compile(r"^END RequestId: (\S+)")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TextIO, cast
 
-from lambdachaos._ledger import Ledger
+from lambdachaos.ledger._ledger import Ledger
 from lambdachaos.scenarios import _coverage, _traffic
 from lambdachaos.scenarios._expect import Context, SentRecord, Verdict, evaluate
 from lambdachaos.scenarios._model import ExpectationSpec, Scenario

@@ -34,7 +34,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
-from lambdachaos._ledger import FateStatus, Ledger
+from lambdachaos.ledger._ledger import FateStatus, Ledger
 from lambdachaos.targets import _ls_ledger as rb
 from lambdachaos.targets._ls_manager import Connection, LocalStackError, status
 

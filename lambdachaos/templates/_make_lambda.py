@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from lambdachaos.templates._build import Skip
 
 if TYPE_CHECKING:
-    from lambdachaos.service._function import Function
+    from lambdachaos.service.invoke._function import Function
     from lambdachaos.templates._build import Builder
 
 _RECORDED_FUNCTION_SETTINGS = ("LoggingConfig", "TracingConfig", "VpcConfig", "KmsKeyArn", "FileSystemConfigs",

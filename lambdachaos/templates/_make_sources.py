@@ -134,7 +134,7 @@ def _s3_target(b: Builder, arn: str) -> Any:
     fn = b.target(arn, "LambdaConfigurations Function")
     if arn.count(":") != 7:
         return fn
-    from lambdachaos.service._push_async import accept
+    from lambdachaos.service.push._async import accept
 
     qualifier = arn.split(":")[7]
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lambdachaos._sim import Sim
-    from lambdachaos.service._function import Function
+    from lambdachaos.service.invoke._function import Function
     from lambdachaos.templates._report import TemplateLoad
 
 
@@ -69,6 +69,6 @@ class TemplateMixin:
     @property
     def functions(self) -> dict[str, Function]:
         """The template functions by logical id, across loads."""
-        from lambdachaos.service._function import Function
+        from lambdachaos.service.invoke._function import Function
 
         return {lid: obj for lid, obj in self.resources.items() if isinstance(obj, Function)}

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from lambdachaos.resources import EventBus, QueueConfig, Topic
 from lambdachaos.resources._errors import TooManyRequestsException
-from lambdachaos.service._bridge import Bridge, moto_active
+from lambdachaos.service.bridge._bridge import Bridge, moto_active
 
 ORIGINAL = BaseClient.__dict__["_make_api_call"]
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")

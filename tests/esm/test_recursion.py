@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambdachaos import Sim
-from lambdachaos.service._recursion import tracker
+from lambdachaos.service.invoke._recursion import tracker
 
 
 def _attempts(sim: Sim, function: str, outcome: str) -> list:
@@ -181,7 +181,7 @@ def test_the_recursion_limit_is_a_sim_setting_with_a_clear_error():
     import pytest
 
     from lambdachaos import ConfigError, Sim
-    from lambdachaos.service._recursion import tracker
+    from lambdachaos.service.invoke._recursion import tracker
 
     with Sim(recursion_limit=4) as sim:
         assert tracker(sim.service).limit == 4

@@ -7,11 +7,11 @@ import json
 import warnings
 
 import pytest
-from lambdachaos.generators import sqs as sqs_gen
 
 from lambdachaos import Sim
 from lambdachaos._errors import ConfigError
-from lambdachaos.service._esm_common import VisibilityTimeoutWarning
+from lambdachaos.generators import sqs as sqs_gen
+from lambdachaos.service.mappings._common import VisibilityTimeoutWarning
 
 
 def recorder(calls, fail=lambda record: False, response=None):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lambdachaos import Sim
-from lambdachaos.service._esm_sqs_config import INITIAL_CONCURRENCY, SCALE_DOWN_FLOOR
+from lambdachaos.service.mappings._sqs_config import INITIAL_CONCURRENCY, SCALE_DOWN_FLOOR
 
 
 def peak(series, start, end):

@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+
 from lambdachaos.faults import FaultPlan, FieldMatch, InvocationError, OutOfMemory, Target, When
 from lambdachaos.faults.wrapper import parse_log_lines
 
-FAULTS_DIR = Path(__file__).resolve().parents[2] / "faults"
+FAULTS_DIR = Path(__file__).resolve().parents[2] / "lambdachaos" / "faults"
 
 APP = textwrap.dedent("""
     import json, socket

@@ -25,7 +25,6 @@ from pathlib import Path
 from tests.mutation.mutants import MUTANTS, Mutant
 
 ROOT = Path(__file__).resolve().parents[2]
-_PACKAGE_FOLDERS = ("generators", "faults", "plugins")
 _WHERE = "import lambdachaos.faults as f, lambdachaos.service as s; print(f.__file__, s.__file__)"
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
 
@@ -34,8 +33,6 @@ def build_tree(dest: Path) -> Path:
     """Copy the sources into ``dest`` in the installed layout, with the tests, the docs they read and
     the pytest settings."""
     shutil.copytree(ROOT / "lambdachaos", dest / "lambdachaos", ignore=_IGNORE)
-    for folder in _PACKAGE_FOLDERS:
-        shutil.copytree(ROOT / folder, dest / "lambdachaos" / folder, ignore=_IGNORE)
     for folder in ("tests", "docs", "examples"):
         shutil.copytree(ROOT / folder, dest / folder, ignore=_IGNORE)
     shutil.copy2(ROOT / "README.md", dest / "README.md")
@@ -44,9 +41,8 @@ def build_tree(dest: Path) -> Path:
 
 
 def copied_path(tree: Path, source: str) -> Path:
-    """Where the checkout's ``source`` (e.g. ``faults/_downstream.py``) lives in the copied tree."""
-    first = source.split("/", 1)[0]
-    return tree / "lambdachaos" / source if first in _PACKAGE_FOLDERS else tree / source
+    """Where the checkout's ``source`` (e.g. ``lambdachaos/faults/_downstream.py``) lives in the copied tree."""
+    return tree / source
 
 
 def check(mutant: Mutant, text: str) -> str | None:

@@ -15,7 +15,7 @@ class Mutant:
     """One single-point change of an AWS rule."""
 
     path: str
-    """The file, relative to the checkout (``lambdachaos/...`` or ``faults/...``)."""
+    """The file, relative to the checkout (``lambdachaos/...``)."""
     old: str
     new: str
     rule: str
@@ -29,13 +29,13 @@ PUSH = ("tests/push/test_push_delivery.py", "tests/bridge/test_scheduler_bridge.
 ESM = ("tests/esm",)
 SQS = ("tests/resources/test_sqs.py", "tests/esm/test_sqs_mapping.py", "tests/esm/test_sqs_scale_down.py")
 
-_ASYNC = "lambdachaos/service/_async.py"
-_STREAM = "lambdachaos/service/_esm_stream.py"
+_ASYNC = "lambdachaos/service/invoke/_async.py"
+_STREAM = "lambdachaos/service/mappings/_stream.py"
 _SQS = "lambdachaos/resources/_sqs.py"
 _CORE = "lambdachaos/resources/_sqs_core.py"
 _SQS_CONFIG = "lambdachaos/resources/_sqs_config.py"
-_CONFIG = "lambdachaos/service/_config.py"
-_PUSH = "lambdachaos/service/_push_retry.py"
+_CONFIG = "lambdachaos/service/invoke/_config.py"
+_PUSH = "lambdachaos/service/push/_retry.py"
 
 MUTANTS: tuple[Mutant, ...] = (
     # ---- asynchronous invocation (§4)
@@ -56,7 +56,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(_ASYNC, 'self._finish(item, _recursion.RECURSIVE_INVOCATION, "400", message)',
            'self._finish(item, _recursion.RECURSIVE_INVOCATION, "200", message)',
            "4.6 a stopped recursive event reaches the DLQ with ErrorCode 400", ESM + SERVICE),
-    Mutant("lambdachaos/service/_destinations.py", "ERROR_MESSAGE_LIMIT: Final = 1024",
+    Mutant("lambdachaos/service/invoke/_destinations.py", "ERROR_MESSAGE_LIMIT: Final = 1024",
            "ERROR_MESSAGE_LIMIT: Final = 1000", "4.4 DLQ ErrorMessage cut to 1 KB", SERVICE),
     # ---- function configuration limits (§1)
     Mutant(_CONFIG, "ASYNC_RETRY_MAX: Final = 2", "ASYNC_RETRY_MAX: Final = 3",
@@ -70,14 +70,14 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(_CONFIG, "UNRESERVED_MINIMUM: Final = 100", "UNRESERVED_MINIMUM: Final = 99",
            "8 100 unreserved concurrency kept", SERVICE),
     # ---- concurrency (§8)
-    Mutant("lambdachaos/service/_concurrency.py", "BURST_REFILL_PER_S: Final = 100.0",
+    Mutant("lambdachaos/service/invoke/_concurrency.py", "BURST_REFILL_PER_S: Final = 100.0",
            "BURST_REFILL_PER_S: Final = 50.0", "8 burst refill 100 environments per second", SERVICE),
-    Mutant("lambdachaos/service/_concurrency.py", "if self.in_flight.get(fn.name, 0) >= reserved:",
+    Mutant("lambdachaos/service/invoke/_concurrency.py", "if self.in_flight.get(fn.name, 0) >= reserved:",
            "if self.in_flight.get(fn.name, 0) > reserved:", "8 reserved concurrency caps in-flight", SERVICE),
     # ---- recursive loops (§4.6)
-    Mutant("lambdachaos/service/_recursion.py", "RECURSION_LIMIT: Final = 16", "RECURSION_LIMIT: Final = 17",
+    Mutant("lambdachaos/service/invoke/_recursion.py", "RECURSION_LIMIT: Final = 16", "RECURSION_LIMIT: Final = 17",
            "4.6 a chain stops after 16 invocations", ESM + SERVICE),
-    Mutant("lambdachaos/service/_recursion.py", "if depth <= self.limit or", "if depth < self.limit or",
+    Mutant("lambdachaos/service/invoke/_recursion.py", "if depth <= self.limit or", "if depth < self.limit or",
            "4.6 depth limit + 1 is the first stopped", ESM + SERVICE),
     # ---- stream mappings (§6)
     Mutant(_STREAM, "half = (len(records) + 1) // 2", "half = len(records) // 2",
@@ -88,24 +88,24 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(_STREAM, "while cut < len(sub.records) and now - sub.records[cut].arrival_ns >= limit:",
            "while cut < len(sub.records) and now - sub.records[cut].arrival_ns > limit:",
            "6.4 MaximumRecordAgeInSeconds discards old records", ESM),
-    Mutant("lambdachaos/service/_esm_stream_config.py", "RETRY_INTERVAL_CAP_S: Final = 12",
+    Mutant("lambdachaos/service/mappings/_stream_config.py", "RETRY_INTERVAL_CAP_S: Final = 12",
            "RETRY_INTERVAL_CAP_S: Final = 24", "A5 stream retry interval capped", ESM),
-    Mutant("lambdachaos/service/_esm_stream_config.py", "PARALLELIZATION_MAX: Final = 10",
+    Mutant("lambdachaos/service/mappings/_stream_config.py", "PARALLELIZATION_MAX: Final = 10",
            "PARALLELIZATION_MAX: Final = 11", "6.1 ParallelizationFactor 1-10", ESM),
-    Mutant("lambdachaos/service/_esm_stream_config.py", "RECORD_AGE_MAX: Final = 604_800",
+    Mutant("lambdachaos/service/mappings/_stream_config.py", "RECORD_AGE_MAX: Final = 604_800",
            "RECORD_AGE_MAX: Final = 604_801", "6.1 MaximumRecordAgeInSeconds at most 604,800", ESM),
     # ---- SQS mapping (§5)
-    Mutant("lambdachaos/service/_esm_sqs.py", "delay = min(2 ** batch.throttles, 60)",
+    Mutant("lambdachaos/service/mappings/_sqs.py", "delay = min(2 ** batch.throttles, 60)",
            "delay = min(2 ** batch.throttles, 120)", "8 throttled SQS batches back off up to 60 s", ESM),
-    Mutant("lambdachaos/service/_esm_sqs.py", "self._limit(now) // 2)", "self._limit(now) // 3)",
+    Mutant("lambdachaos/service/mappings/_sqs.py", "self._limit(now) // 2)", "self._limit(now) // 3)",
            "5.2 pollers scale down by half after function errors", ESM),
-    Mutant("lambdachaos/service/_esm_sqs_config.py", "BATCH_SIZE_MAX_FIFO: Final = 10",
+    Mutant("lambdachaos/service/mappings/_sqs_config.py", "BATCH_SIZE_MAX_FIFO: Final = 10",
            "BATCH_SIZE_MAX_FIFO: Final = 11", "5.1 FIFO BatchSize at most 10", ESM),
-    Mutant("lambdachaos/service/_esm_sqs_config.py", "MAXIMUM_CONCURRENCY_MIN: Final = 2",
+    Mutant("lambdachaos/service/mappings/_sqs_config.py", "MAXIMUM_CONCURRENCY_MIN: Final = 2",
            "MAXIMUM_CONCURRENCY_MIN: Final = 1", "5.1 MaximumConcurrency at least 2", ESM),
-    Mutant("lambdachaos/service/_esm_common.py", "BATCH_WINDOW_MAX_S: Final = 300",
+    Mutant("lambdachaos/service/mappings/_common.py", "BATCH_WINDOW_MAX_S: Final = 300",
            "BATCH_WINDOW_MAX_S: Final = 301", "5.1 MaximumBatchingWindowInSeconds at most 300", ESM),
-    Mutant("lambdachaos/service/_esm_common.py", "MAX_FILTERS: Final = 5", "MAX_FILTERS: Final = 6",
+    Mutant("lambdachaos/service/mappings/_common.py", "MAX_FILTERS: Final = 5", "MAX_FILTERS: Final = 6",
            "10 at most five filters", ESM),
     # ---- SQS queues (§5.3, §5.4, §11)
     Mutant(_SQS, "\n                    if msg._receive_count >= max_count:",
@@ -149,10 +149,10 @@ MUTANTS: tuple[Mutant, ...] = (
            "EventBridge: no retry past MaximumEventAgeInSeconds", PUSH),
     Mutant(_PUSH, "if self.attempts > self.policy.maximum_retry_attempts:",
            "if self.attempts > self.policy.maximum_retry_attempts + 1:", "EventBridge: MaximumRetryAttempts", PUSH),
-    Mutant("lambdachaos/service/_push_async.py", '"RETRY_ATTEMPTS": str(push.attempts - 1)}',
+    Mutant("lambdachaos/service/push/_async.py", '"RETRY_ATTEMPTS": str(push.attempts - 1)}',
            '"RETRY_ATTEMPTS": str(push.attempts)}',
            "EventBridge DLQ RETRY_ATTEMPTS counts retries", PUSH),
     # ---- SDK retries inside handlers
-    Mutant("faults/_downstream.py", "            sleep(wait)\n", "            sleep(0.0)\n",
+    Mutant("lambdachaos/faults/_downstream.py", "            sleep(wait)\n", "            sleep(0.0)\n",
            "adaptive retry mode: token-bucket waits advance the clock", ("tests/faults/test_injectors.py",)),
 )

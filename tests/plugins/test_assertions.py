@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
-import lambdachaos.plugins as plugins
 import pytest
+
+import lambdachaos.plugins as plugins
+from lambdachaos import Sim
+from lambdachaos.ledger._ledger import Attempt, Fate, FateStatus, Ledger, Outcome, Path
 from lambdachaos.plugins import (
     LedgerAssertionError,
     assert_attempts,
@@ -18,9 +21,6 @@ from lambdachaos.plugins import (
     assert_throttled,
     assert_timed_out,
 )
-
-from lambdachaos import Sim
-from lambdachaos._ledger import Attempt, Fate, FateStatus, Ledger, Outcome, Path
 
 
 def fails(event, context):

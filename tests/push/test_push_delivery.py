@@ -7,10 +7,10 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from lambdachaos.faults import FaultPlan, PushInvokeFailure
 
 from lambdachaos import ConfigError, Sim
-from lambdachaos.service._push_retry import SNS_TOTAL_ATTEMPTS, sns_delay_ns
+from lambdachaos.faults import FaultPlan, PushInvokeFailure
+from lambdachaos.service.push._retry import SNS_TOTAL_ATTEMPTS, sns_delay_ns
 
 
 def ok(event, context):

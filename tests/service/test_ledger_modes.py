@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lambdachaos import Sim
-from lambdachaos._ledger import Ledger
-from lambdachaos._ledger_store import LedgerModeError
+from lambdachaos.ledger._ledger import Ledger
+from lambdachaos.ledger._store import LedgerModeError
 
 HERE = Path(__file__).parent
 

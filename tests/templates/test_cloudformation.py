@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from lambdachaos import Sim
-from lambdachaos.service._function import Function
+from lambdachaos.service.invoke._function import Function
 from lambdachaos.templates import TemplateError
 
 APP = Path(__file__).parent / "cfn_app"

@@ -1,0 +1,199 @@
+"""Event source mappings through boto3: Create/Get/Update/Delete/ListEventSourceMappings answered by
+the simulation with AWS's response shapes, through ``Sim.map`` (one validation layer)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from lambdachaos.service.bridge._lambda_api import ControlPlane
+from lambdachaos.service.invoke._errors import InvalidParameterValue, ResourceNotFoundException
+from lambdachaos.service.invoke._validation import check_starting_position
+
+_SETTINGS: Final = {
+    "BatchSize": "batch_size", "MaximumBatchingWindowInSeconds": "maximum_batching_window_in_seconds",
+    "FunctionResponseTypes": "function_response_types", "FilterCriteria": "filter_criteria",
+    "StartingPositionTimestamp": "starting_position_timestamp", "ParallelizationFactor": "parallelization_factor",
+    "MaximumRetryAttempts": "maximum_retry_attempts", "MaximumRecordAgeInSeconds": "maximum_record_age_in_seconds",
+    "BisectBatchOnFunctionError": "bisect_batch_on_function_error",
+    "TumblingWindowInSeconds": "tumbling_window_in_seconds", "StartingPosition": "starting_position",
+}
+
+
+def _timestamp(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return float(value)
+
+
+class MappingPlane:
+    """The event source mappings of one simulation, by UUID."""
+
+    def __init__(self, plane: ControlPlane) -> None:
+        self.plane = plane
+        self.sim = plane.sim
+        self.mappings: dict[str, Any] = self.sim._esm_registry("mappings")
+        self._modified: dict[str, int] = {}
+
+    def _source(self, arn: str) -> Any:
+        parts = arn.split(":", 5)
+        service = parts[2] if len(parts) == 6 else ""
+        name = parts[5] if len(parts) == 6 else ""
+        if service == "sqs":
+            source = self.sim.queues.get(name)
+        elif service == "kinesis":
+            source = self.sim._esm_registry("kinesis").get(name.split("/", 1)[-1])
+        elif service == "dynamodb":
+            parts = name.split("/")
+            source = self.sim._esm_registry("dynamodb").get(parts[1]) if len(parts) > 1 else None
+        else:
+            source = None
+        if source is None:
+            raise InvalidParameterValue(
+                f"EventSourceArn={arn!r}: no such SQS queue, Kinesis stream or DynamoDB table stream in this "
+                "simulation (create it with sim.sqs_queue, sim.kinesis_stream or sim.dynamodb_table)"
+            )
+        return source
+
+    def shape(self, mapping: Any, state: str | None = None) -> dict[str, Any]:
+        """EventSourceMappingConfiguration in AWS's key order."""
+        cfg = mapping.config
+        stream = hasattr(cfg, "starting_position")
+        world = self.plane.world
+        out: dict[str, Any] = {"UUID": mapping.uuid}
+        if stream:
+            out["StartingPosition"] = cfg.starting_position
+            if cfg.starting_position_timestamp is not None:
+                out["StartingPositionTimestamp"] = datetime.fromtimestamp(cfg.starting_position_timestamp, tz=UTC)
+        out.update({"BatchSize": cfg.batch_size,
+                    "MaximumBatchingWindowInSeconds": cfg.maximum_batching_window_in_seconds})
+        if stream:
+            out["ParallelizationFactor"] = cfg.parallelization_factor
+        modified_ns = self._modified.get(mapping.uuid, 0)
+        out.update({"EventSourceArn": mapping.event_source_arn, "FunctionArn": mapping.function_arn,
+                    "LastModified": datetime.fromtimestamp(world.wall_ns(modified_ns) / 1e9, tz=UTC)})
+        if stream:
+            processed = getattr(mapping, "_batches", 0)
+            out["LastProcessingResult"] = "OK" if processed else "No records processed"
+        out.update({"State": state or mapping.state, "StateTransitionReason": "USER_INITIATED"})
+        if stream:
+            on_failure = cfg.on_failure
+            out["DestinationConfig"] = {"OnFailure": {} if on_failure is None else {
+                "Destination": on_failure if isinstance(on_failure, str) else on_failure.arn}}
+            out.update({"MaximumRecordAgeInSeconds": cfg.maximum_record_age_in_seconds,
+                        "BisectBatchOnFunctionError": cfg.bisect_batch_on_function_error,
+                        "MaximumRetryAttempts": cfg.maximum_retry_attempts,
+                        "TumblingWindowInSeconds": cfg.tumbling_window_in_seconds})
+        if cfg.filter_criteria:
+            out["FilterCriteria"] = cfg.filter_criteria
+        out["FunctionResponseTypes"] = list(cfg.function_response_types)
+        if getattr(cfg, "maximum_concurrency", None) is not None:
+            out["ScalingConfig"] = {"MaximumConcurrency": cfg.maximum_concurrency}
+        out["EventSourceMappingArn"] = world.arn("lambda", f"event-source-mapping:{mapping.uuid}")
+        return out
+
+    def _mapping(self, uuid: str) -> Any:
+        mapping = self.mappings.get(uuid)
+        if mapping is None:
+            raise ResourceNotFoundException(f"The resource you requested does not exist. (Service: Lambda, "
+                                            f"Status Code: 404, Request ID: {self.plane.world.uuid('ids')})")
+        return mapping
+
+    def create_event_source_mapping(self, p: dict[str, Any]) -> dict[str, Any]:
+        """CreateEventSourceMapping (202, ``State: Creating``)."""
+        fn, qualifier = self.plane._split(p)
+        source = self._source(str(p["EventSourceArn"]))
+        kwargs: dict[str, Any] = {api: p[key] for key, api in _SETTINGS.items() if key in p}
+        if "StartingPositionTimestamp" in kwargs:
+            kwargs["starting_position_timestamp"] = _timestamp(kwargs["starting_position_timestamp"])
+        destination = p.get("DestinationConfig")
+        if not hasattr(source, "url"):  # a stream: StartingPosition has no default on the API
+            check_starting_position(p.get("StartingPosition"), source_kind="dynamodb" if hasattr(
+                source, "stream_arn") else "kinesis", source_arn=str(p["EventSourceArn"]), required=True)
+            if destination:
+                kwargs["on_failure"] = (destination.get("OnFailure") or {}).get("Destination")
+                if destination.get("OnSuccess"):
+                    raise InvalidParameterValue(
+                        "Unsupported DestinationConfig parameter for given event source mapping type.")
+        elif destination is not None:
+            kwargs["on_failure"] = destination
+        if "ScalingConfig" in p:
+            kwargs["scaling_config"] = p["ScalingConfig"]
+        mapping = self.sim.map(source, fn, qualifier=qualifier, enabled=p.get("Enabled", True), **kwargs)
+        self._modified[mapping.uuid] = self.plane.world.clock.now_ns
+        return {**self.shape(mapping, "Creating"), "ResponseMetadata": {"HTTPStatusCode": 202}}
+
+    def get_event_source_mapping(self, p: dict[str, Any]) -> dict[str, Any]:
+        """GetEventSourceMapping."""
+        return self.shape(self._mapping(str(p["UUID"])))
+
+    def update_event_source_mapping(self, p: dict[str, Any]) -> dict[str, Any]:
+        """UpdateEventSourceMapping (202): ``Enabled`` and the batching settings; ``State: Updating``,
+        ``Enabling`` or ``Disabling`` in the answer."""
+        mapping = self._mapping(str(p["UUID"]))
+        changes = {api: p[key] for key, api in _SETTINGS.items() if key in p and key != "StartingPosition"}
+        if "ScalingConfig" in p:
+            changes["maximum_concurrency"] = (p["ScalingConfig"] or {}).get("MaximumConcurrency")
+        if changes:
+            mapping.config = dataclasses.replace(mapping.config, **changes)
+            if hasattr(mapping, "_rbif"):
+                mapping._rbif = "ReportBatchItemFailures" in mapping.config.function_response_types
+        state = "Updating"
+        if "Enabled" in p:
+            if p["Enabled"] and mapping.state != "Enabled":
+                mapping.enable()
+                state = "Enabling"
+            elif not p["Enabled"] and mapping.state != "Disabled":
+                mapping.disable()
+                state = "Disabling"
+        self._modified[mapping.uuid] = self.plane.world.clock.now_ns
+        return {**self.shape(mapping, state), "ResponseMetadata": {"HTTPStatusCode": 202}}
+
+    def delete_event_source_mapping(self, p: dict[str, Any]) -> dict[str, Any]:
+        """DeleteEventSourceMapping (202, ``State: Deleting``)."""
+        mapping = self._mapping(str(p["UUID"]))
+        delete = getattr(mapping, "delete", None)
+        if delete is not None:
+            delete()
+        else:
+            mapping.disable()
+            unsubscribe = getattr(mapping, "_unsubscribe", None)
+            if callable(unsubscribe):
+                unsubscribe()
+        del self.mappings[mapping.uuid]
+        return {**self.shape(mapping, "Deleting"), "ResponseMetadata": {"HTTPStatusCode": 202}}
+
+    def list_event_source_mappings(self, p: dict[str, Any]) -> dict[str, Any]:
+        """ListEventSourceMappings, filtered by ``EventSourceArn`` and ``FunctionName``."""
+        arn = p.get("EventSourceArn")
+        fn = self.plane.function(str(p["FunctionName"])) if "FunctionName" in p else None
+        found = [m for m in self.mappings.values()
+                 if (arn is None or m.event_source_arn == arn) and (fn is None or m.function is fn)]
+        return {"EventSourceMappings": [self.shape(m) for m in found]}
+
+
+OPERATIONS: Final = frozenset({
+    "CreateFunction", "GetFunction", "GetFunctionConfiguration", "UpdateFunctionConfiguration",
+    "UpdateFunctionCode", "DeleteFunction", "ListFunctions", "PublishVersion", "ListVersionsByFunction",
+    "CreateAlias", "UpdateAlias", "GetAlias", "DeleteAlias", "PutFunctionConcurrency", "GetFunctionConcurrency",
+    "DeleteFunctionConcurrency", "PutProvisionedConcurrencyConfig", "PutFunctionEventInvokeConfig",
+    "UpdateFunctionEventInvokeConfig", "GetFunctionEventInvokeConfig", "DeleteFunctionEventInvokeConfig",
+    "ListFunctionEventInvokeConfigs", "CreateEventSourceMapping", "GetEventSourceMapping",
+    "UpdateEventSourceMapping", "DeleteEventSourceMapping", "ListEventSourceMappings",
+})
+"""The Lambda operations the simulation answers (besides ``Invoke`` and the recursion settings)."""
+_MAPPING_OPERATIONS: Final = frozenset(op for op in OPERATIONS if "EventSourceMapping" in op)
+
+
+def _snake(op: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in op).lstrip("_")
+
+
+def answer(plane: ControlPlane, mappings: MappingPlane, op: str, p: dict[str, Any]) -> dict[str, Any]:
+    """Run one Lambda API operation on the simulation."""
+    target: Any = mappings if op in _MAPPING_OPERATIONS else plane
+    result: dict[str, Any] = getattr(target, _snake(op))(p)
+    return result

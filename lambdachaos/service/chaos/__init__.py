@@ -1,0 +1,1 @@
+"""Fault application: where a fault plan's decisions meet deliveries and attempts."""

@@ -1,0 +1,494 @@
+"""The simulated Lambda service: runs one attempt, and the synchronous invocation path (AWS-SEMANTICS §3).
+
+``execute`` is the single place a handler runs: it resolves the version, applies concurrency and
+burst limits, finds or starts an execution environment, runs the init phase on a cold start,
+runs the handler on handler time, writes the attempt to the ledger and holds the concurrency slot
+until the attempt's virtual end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, final
+
+from lambdachaos._errors import ConfigError
+from lambdachaos._world import World
+from lambdachaos.ledger._ledger import Attempt, Fate, FateStatus, Ledger, Outcome, Path
+from lambdachaos.service.chaos._attempt import after_handler, before_handler, dumps
+from lambdachaos.service.invoke import _guard, _handler_time, _isolation, _recursion
+from lambdachaos.service.invoke._concurrency import Concurrency
+from lambdachaos.service.invoke._config import (
+    ASYNC_PAYLOAD_LIMIT,
+    SYNC_PAYLOAD_LIMIT,
+    DurationModel,
+    FunctionConfig,
+)
+from lambdachaos.service.invoke._contract import enter as enter_scope
+from lambdachaos.service.invoke._contract import leave as leave_scope
+from lambdachaos.service.invoke._environments import Environment, EnvironmentPool, initialise, prepare_scope
+from lambdachaos.service.invoke._errors import (
+    InvalidRequestContentException,
+    RequestEntityTooLargeException,
+    ResourceNotFoundException,
+    TooManyRequestsException,
+)
+from lambdachaos.service.invoke._function import Function
+from lambdachaos.service.invoke._validation import check_function_name, check_runtime
+
+if TYPE_CHECKING:
+    from lambdachaos.service.chaos._chaos import FaultInjector
+from lambdachaos.service.invoke._handler_time import HandlerClock
+from lambdachaos.service.invoke._runtime import (
+    Context,
+    InitError,
+    RunResult,
+    check_handler_string,
+    guarded_init,
+    run_handler,
+    timed_out,
+    warn_guard_stopped,
+)
+
+INIT_TIMEOUT_NS: Final = 10_000_000_000
+DEFAULT_GUARD_SECONDS: Final = 5.0
+_OUTCOMES: Final = {"success": Outcome.SUCCESS, "function_error": Outcome.FUNCTION_ERROR, "timeout": Outcome.TIMEOUT,
+                    "guard_stopped": Outcome.GUARD_STOPPED}
+
+@final
+@dataclass(slots=True)
+class Execution:
+    """The result of one attempt as the invocation paths see it."""
+
+    outcome: Outcome
+    payload: bytes
+    error: dict[str, Any] | None
+    request_id: str
+    executed_version: str | None
+    start_ns: int
+    end_ns: int
+    reason: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True for a function error or timeout (not for throttles)."""
+        return self.outcome in (Outcome.FUNCTION_ERROR, Outcome.TIMEOUT, Outcome.GUARD_STOPPED)
+
+
+@final
+class LambdaService:
+    """The functions of one simulated account and the machinery that runs them."""
+
+    def __init__(
+        self,
+        world: World,
+        ledger: Ledger,
+        *,
+        account_concurrency: int,
+        guard_seconds: float = DEFAULT_GUARD_SECONDS,
+        async_payload_limit: int = ASYNC_PAYLOAD_LIMIT,
+        resolve: Callable[[str], object | None] = lambda arn: None,
+    ) -> None:
+        self.world = world
+        self.ledger = ledger
+        self.functions: dict[str, Function] = {}
+        self.concurrency = Concurrency(account_concurrency)
+        self.pool = EnvironmentPool()
+        self.guard_seconds = guard_seconds
+        self.async_payload_limit = async_payload_limit
+        self.resolve = resolve
+        self.injector: FaultInjector | None = None
+        self._env_rng = world.stream("environments")
+        self._route_rng = world.stream("routing")
+        self.isolation = _isolation.IN_PROCESS
+        """Where handler code runs by default: ``"in-process"`` or ``"process"`` (a worker per environment)."""
+        self.isolation_of: dict[str, str] = {}
+        self.isolation_workers: list[_isolation.Worker] = []
+        self._namespaces: dict[tuple[str, object], dict[str, Any]] = {}
+
+    # ---- functions ----------------------------------------------------------------------------
+    def create_function(
+        self,
+        name: str,
+        handler: Callable[[Any, Any], Any] | str,
+        *,
+        code_dir: str | None,
+        config: FunctionConfig,
+        isolate_environments: bool,
+        layers: tuple[str, ...] = (),
+    ) -> Function:
+        """CreateFunction."""
+        check_function_name(name)
+        check_runtime(config.runtime)
+        if name in self.functions:
+            raise ConfigError(f"name={name!r}: Function already exist: {name} (ResourceConflictException)")
+        if isinstance(handler, str):
+            check_handler_string(handler)
+        elif not callable(handler):
+            raise ConfigError(f"handler={handler!r} must be a callable (event, context) or 'module.function'")
+        fn = Function(
+            self, name, handler=handler, code_dir=code_dir, config=config, isolate_environments=isolate_environments,
+            layers=layers,
+        )
+        self.functions[name] = fn
+        return fn
+
+    def get(self, name_or_arn: str) -> Function:
+        """A function by name, ARN or qualified ARN; ``ResourceNotFoundException`` otherwise."""
+        name = name_or_arn
+        if name.startswith("arn:"):
+            parts = name.split(":")
+            name = parts[6] if len(parts) > 6 else name
+        else:
+            name = name.split(":")[0]
+        fn = self.functions.get(name)
+        if fn is None:
+            raise ResourceNotFoundException(f"Function not found: {self.world.arn('lambda', 'function:' + name)}")
+        return fn
+
+    def check_dlq_target(self, target: Any) -> None:
+        """A DLQ must be an SQS queue or SNS topic, not FIFO (AWS-SEMANTICS §4.4)."""
+        arn = target if isinstance(target, str) else getattr(target, "arn", None)
+        if not isinstance(arn, str) or arn.split(":")[2:3] not in (["sqs"], ["sns"]):
+            raise ConfigError(
+                f"dead_letter_queue={target!r}: DeadLetterConfig.TargetArn must be an SQS queue or SNS topic"
+            )
+        if arn.endswith(".fifo"):
+            raise ConfigError(f"dead_letter_queue={arn}: FIFO queues and topics are not supported as a DLQ")
+
+    def put_provisioned(self, fn: Function, qualifier: str, value: int) -> None:
+        """PutProvisionedConcurrencyConfig: pre-initialise environments (never on ``$LATEST``)."""
+        if qualifier in (None, "$LATEST"):
+            raise ConfigError(
+                f"qualifier={qualifier!r}: provisioned concurrency applies to a published version or alias, "
+                "not $LATEST"
+            )
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"provisioned_concurrency={value!r} must be a positive integer")
+        if fn.reserved_concurrency is not None and value > fn.reserved_concurrency:
+            raise ConfigError(
+                f"provisioned_concurrency={value} exceeds reserved_concurrency={fn.reserved_concurrency} "
+                f"of {fn.name}; provisioned concurrency must not exceed the function's reserved concurrency"
+            )
+        version, _ = fn.resolve(qualifier, self._route_rng)
+        envs = []
+        for _ in range(value):
+            env = self._new_env(fn, version.number, provisioned_for=qualifier)
+            self._init_env(env, fn)
+            envs.append(env)
+        fn.provisioned[qualifier] = value
+        self.pool.set_provisioned(fn, qualifier, envs)
+
+    def _new_env(self, fn: Function, version: str, provisioned_for: str | None = None) -> Environment:
+        self.pool.created += 1
+        hex_id = f"{self._env_rng.getrandbits(128):032x}"
+        day = self.world.iso_s()[:10].replace("-", "/")
+        env = Environment(
+            id=hex_id[:12], function=fn.name, version=version, handler=None, module=None,
+            log_stream_name=f"{day}/[{version}]{hex_id}", provisioned_for=provisioned_for,
+        )
+        v = fn.versions[version]
+        shared = None
+        if v.location is not None and not fn.isolate_environments:
+            shared = self._namespaces.setdefault((fn.name, v.location), {})
+        prepare_scope(env, v, self.world.region, shared)
+        return env
+
+    def _init_env(self, env: Environment, fn: Function) -> int:
+        """Run the init phase on handler time; returns its virtual duration in ns."""
+        _handler_time.install()
+        version = fn.versions[env.version]
+        clock = self.world.clock
+        start = clock.now_ns
+        hc = HandlerClock(
+            start_wall_ns=self.world.wall_ns(start), start_virtual_ns=start, deadline_ns=INIT_TIMEOUT_NS
+        )
+        if self.isolation_of.get(fn.name, self.isolation) == _isolation.PROCESS:
+            _isolation.init_env(self, env, version.handler, version.code_dir,
+                                self.function_environment(env),
+                                version.config.memory_size, hc)
+            return round(version.config.init_duration * 1e9) + hc.elapsed_ns
+        previous = _handler_time.set_current(hc)
+        saved = clock.set_local_now(start)
+        try:
+            guarded_init(lambda: initialise(env, version, fn.isolate_environments), env, fn.name,
+                         self.guard_seconds)
+        finally:
+            _handler_time.set_current(previous)
+            clock.set_local_now(saved)
+        return round(version.config.init_duration * 1e9) + hc.elapsed_ns
+
+    # ---- one attempt --------------------------------------------------------------------------
+    def reserved_in_force(self, fn: Function) -> int | None:
+        """Reserved concurrency at this instant (a scheduled fault may change it)."""
+        if self.injector is None:
+            return fn.reserved_concurrency
+        return self.injector.reserved_at(fn, self.world.clock.now)
+
+    def execute(
+        self,
+        fn: Function,
+        qualifier: str | None,
+        payload: bytes,
+        *,
+        path: Path,
+        request_id: str,
+        event_id: str,
+        attempt: int,
+        records: tuple[str, ...] = (),
+        source: str | None = None,
+        client_context: Any = None,
+        event: Any = None,
+        batch_id: str | None = None,
+        bisect_depth: int = 0,
+    ) -> Execution:
+        """Run one attempt now (or record its throttle) and return its result."""
+        world = self.world
+        clock = world.clock
+        start = clock.now_ns
+        tracker = _recursion.tracker(self)
+        if tracker.may_stop():  # only when something was created inside a handler (§4.6 chains)
+            stopped = tracker.check(self, fn, qualifier, path, request_id, event_id, attempt, records, source)
+            if stopped is not None:
+                return stopped  # a recursive loop: the handler never runs
+        if qualifier is None:
+            version, invoked_arn = fn.versions["$LATEST"], fn.arn
+        else:
+            version, invoked_arn = fn.resolve(qualifier, self._route_rng)
+        injector = self.injector
+        concurrency = self.concurrency
+        if injector is None:
+            reason = concurrency.check(fn, reserved=fn.reserved_concurrency)
+        else:
+            sched = injector.schedule(fn)
+            now_s = start / 1e9
+            reason = concurrency.check(
+                fn, reserved=sched.reserved_concurrency_at(now_s, fn.reserved_concurrency),
+                account_available=sched.account_available_at(now_s),
+            )
+        env = None
+        if reason is None:
+            env = self.pool.take_idle(fn, version, qualifier)
+            if env is None:
+                burst = injector.schedule(fn).burst_at(start / 1e9) if injector is not None else None
+                if burst is None:
+                    reason = concurrency.take_burst_token(fn, start)
+                else:
+                    reason = concurrency.take_burst_token(fn, start, capacity=burst[0], refill_per_s=burst[1])
+        if reason is not None:
+            if injector is not None:
+                injector.record_throttle(fn, reason, now_ns=start, event_id=event_id, attempt=attempt,
+                                         qualifier=qualifier)
+            return self._record_rejection(fn, qualifier, path, request_id, event_id, attempt, records, source,
+                                          Outcome.THROTTLED, reason)
+        decided = None
+        if injector is not None:
+            if event is None:
+                event = _parse_payload(payload)
+            decided = injector.decide(fn, qualifier, event_id=event_id, attempt=attempt, now_ns=start,
+                                      cold=env is None, event=event, source=source)
+            if decided.force_cold_start and env is not None:
+                env.broken = True  # discarded: this request gets a new environment
+                _isolation.drop(env)
+                env = None
+        concurrency.acquire(fn)
+        reserved_at_start = fn.reserved_concurrency is not None
+        init_ns = 0
+        cold = env is None
+        if env is None:
+            env = self._new_env(fn, version.number)
+            init_ns = self._init_env(env, fn)
+            if decided is not None:
+                init_ns += decided.init_delay_ms * 1_000_000
+                if decided.init_error is not None:
+                    err = decided.init_error
+                    env.init_error = InitError(err.error_type, err.error_message, [])
+        result = self._run(fn, env, version.config, invoked_arn, request_id, payload, event, client_context,
+                           start + init_ns, decided, event_id, records)
+        end = start + init_ns + result.elapsed_ns
+        env.invocations += 1
+        if result.env_broken:
+            env.broken = True
+        outcome = _OUTCOMES[result.outcome]
+        error = result.error
+        ledger = self.ledger
+        ledger.add_attempt(Attempt(
+            seq=ledger.next_seq(), path=path, function=fn.name, qualifier=qualifier,
+            executed_version=version.number, request_id=request_id, event_id=event_id, attempt=attempt,
+            outcome=outcome, start_ns=start, end_ns=end, env_id=env.id, cold=cold,
+            error_type=error.get("errorType") if error else None,
+            error_message=error.get("errorMessage") if error else None,
+            records=records, source=source, batch_id=batch_id, bisect_depth=bisect_depth,
+            faults=tuple(f.rule_id for f in decided.firings) if decided is not None else (),
+            reason="real-time guard" if result.guard_fired else None,
+        ))
+        clock.call_at(end, self._release, fn, env, reserved_at_start, priority=-1)
+        if result.guard_fired:
+            warn_guard_stopped(fn.name, request_id, self.guard_seconds)
+        return Execution(outcome, result.payload, error, request_id, version.number, start, end)
+
+    def _run(
+        self, fn: Function, env: Environment, config: FunctionConfig, invoked_arn: str, request_id: str,
+        payload: bytes, event: Any, client_context: Any, start_ns: int, decided: Any, event_id: str,
+        records: tuple[str, ...] = (),
+    ) -> RunResult:
+        world = self.world
+        clock = world.clock
+        hc = HandlerClock(
+            start_wall_ns=world.wall_ns(start_ns), start_virtual_ns=start_ns, deadline_ns=config.timeout_ns,
+            on_advance=clock.set_local_now,
+        )
+        if env.init_error is not None:
+            env.broken = True
+            if env.init_error.error_type == "Sandbox.Timedout":
+                return timed_out(hc, request_id, config.timeout, guard_fired=False)
+            error = env.init_error.payload(request_id)
+            return RunResult("function_error", dumps(error), error, 0, env_broken=True)
+        pre = round(config.base_duration * 1e9)
+        if decided is not None:
+            pre += decided.startup_delay_ms * 1_000_000
+        saved = clock.set_local_now(start_ns)
+        scope = entered = None
+        if env.scope_config is not config:
+            prepare_scope(env, fn.versions[env.version], world.region, None)
+        try:
+            if pre >= hc.deadline_ns:
+                return timed_out(hc, request_id, config.timeout, guard_fired=False)
+            hc.elapsed_ns = pre
+            if decided is not None:
+                early = before_handler(decided, hc, request_id, config.timeout)
+                if early is not None:
+                    return early
+            handler_event = _parse_payload(payload) if event is None else event
+            assert env.handler is not None
+            cpu_scale = 1.0 / config.vcpu_share if config.duration_model is DurationModel.MEASURED else None
+            context = Context(
+                function_name=fn.name, function_version=env.version, invoked_function_arn=invoked_arn,
+                memory_limit_in_mb=config.memory_size, aws_request_id=request_id,
+                log_stream_name=env.log_stream_name, clock=hc, client_context=client_context,
+            )
+            scope = env.scope
+            entered = enter_scope(scope) if scope is not None else None
+            run: Callable[..., RunResult] = env.state.get("run", run_handler)  # a worker's, with isolation="process"
+            if decided is not None and decided.needs_injection and self.injector is not None:
+                with self.injector.around(decided, hc, event_id):
+                    result = run(env.handler, handler_event, context, hc, timeout_s=config.timeout,
+                                 guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
+            else:
+                result = run(env.handler, handler_event, context, hc, timeout_s=config.timeout,
+                             guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
+            if decided is not None:
+                return after_handler(decided, result, hc, request_id, config.timeout, records)
+            return result
+        finally:
+            if scope is not None and entered is not None:
+                leave_scope(scope, entered)
+            clock.set_local_now(saved)
+
+    @staticmethod
+    def function_environment(env: Environment) -> dict[str, str]:
+        """The variables an environment's runtime sees (the process's, Lambda's reserved ones and the
+        function's own), as handed to a worker process with ``isolation="process"``."""
+        store = env.scope.store if env.scope is not None else {}
+        return {os.fsdecode(key): os.fsdecode(value) for key, value in store.items()}
+
+    def restore_environment(self) -> None:
+        """Stop the worker processes of ``isolation="process"``; an environment's variables are only
+        in place while its code runs, so there is nothing else to put back."""
+        _isolation.stop_all(self)
+
+    def _release(self, fn: Function, env: Environment, reserved_at_start: bool) -> None:
+        self.concurrency.release(fn, reserved_at_start=reserved_at_start)
+        if env.broken:
+            _isolation.drop(env)
+        self.pool.give_back(env)
+
+    def _record_rejection(
+        self, fn: Function, qualifier: str | None, path: Path, request_id: str, event_id: str, attempt: int,
+        records: tuple[str, ...], source: str | None, outcome: Outcome, reason: str,
+    ) -> Execution:
+        now = self.world.clock.now_ns
+        ledger = self.ledger
+        ledger.add_attempt(Attempt(
+            seq=ledger.next_seq(), path=path, function=fn.name, qualifier=qualifier,
+            executed_version=None, request_id=request_id, event_id=event_id, attempt=attempt, outcome=outcome,
+            start_ns=now, end_ns=now, records=records, source=source, reason=reason,
+            error_type="TooManyRequestsException" if outcome is Outcome.THROTTLED else "ServiceException",
+            error_message="Rate Exceeded." if outcome is Outcome.THROTTLED else "Lambda service error",
+        ))
+        return Execution(outcome, b"", None, request_id, None, now, now, reason=reason)
+
+    # ---- synchronous path ---------------------------------------------------------------------
+    def invoke_sync(
+        self, fn: Function, payload: bytes, *, qualifier: str | None = None, client_context: Any = None,
+        path: Path = Path.SYNC,
+    ) -> Execution:
+        """Invoke with ``RequestResponse``: no retries; throttles raise ``TooManyRequestsException``.
+
+        From test code the caller waits: virtual time advances to the end of the invocation. From
+        inside another handler the caller's own virtual time advances by the callee's duration.
+        """
+        paused = _guard.pause()  # called from a handler: the caller's guard waits until this returns
+        if paused is None:
+            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path)
+        try:
+            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path)
+        finally:
+            _guard.resume(paused)
+
+    def _invoke_sync(
+        self, fn: Function, payload: bytes, *, qualifier: str | None, client_context: Any, path: Path
+    ) -> Execution:
+        if len(payload) > SYNC_PAYLOAD_LIMIT:
+            raise RequestEntityTooLargeException(
+                f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
+            )
+        event = _parse_payload(payload)
+        request_id = self.world.uuid()
+        outer = _handler_time.current()
+        ex = self.execute(fn, qualifier, payload, path=path, request_id=request_id, event_id=request_id,
+                          attempt=1, event=event, client_context=client_context)
+        self.settle_sync(ex)
+        if ex.outcome is Outcome.THROTTLED:
+            raise TooManyRequestsException("Rate Exceeded.", reason=ex.reason or "")
+        if outer is not None:
+            outer.advance(ex.end_ns - ex.start_ns)
+        else:
+            self.world.clock.run_until_ns(ex.end_ns)
+        return ex
+
+    def settle_sync(self, ex: Execution) -> None:
+        """A synchronous request's fate is its single attempt's outcome."""
+        status = FateStatus.SUCCEEDED if ex.outcome is Outcome.SUCCESS else FateStatus.DROPPED
+        condition = None if ex.outcome is Outcome.SUCCESS else ex.outcome.value
+        self.ledger.settle(Fate(event_id=ex.request_id, status=status, at_ns=ex.end_ns, condition=condition,
+                                attempts=0 if ex.outcome is Outcome.THROTTLED else 1))
+
+    def check_async_payload(self, payload: bytes) -> Any:
+        """Validate an ``Event`` payload: size (1 MB default, A1) and JSON."""
+        if len(payload) > self.async_payload_limit:
+            raise RequestEntityTooLargeException(
+                f"{len(payload)} byte payload is too large for the Event invocation type "
+                f"(limit {self.async_payload_limit} bytes)"
+            )
+        return _parse_payload(payload)
+
+
+def _non_json_number(name: str) -> Any:
+    raise ValueError(f"Non-standard token '{name}'")
+
+
+_decode = json.JSONDecoder(parse_constant=_non_json_number).decode  # AWS refuses NaN and Infinity
+
+
+def _parse_payload(payload: bytes) -> Any:
+    try:
+        return _decode(payload.decode()) if payload else {}
+    except ValueError as exc:
+        token = str(exc) if str(exc).startswith("Non-standard token") else None
+        raise InvalidRequestContentException(
+            "Could not parse request body into json: Could not parse payload into json"
+            + (f": {token}: JSON numbers are finite (NaN and Infinity are not JSON)" if token else "")
+        ) from None

@@ -1,0 +1,1 @@
+"""Event source mappings: the poll-based sources (SQS, Kinesis, DynamoDB Streams) on one table of sources."""
