@@ -210,7 +210,8 @@ def test_invocation_faults_target_the_rows_record_identity(toy):
             log.put("k", f"order-{i}")
         sim.run()
     assert [(a.records, a.outcome.value) for a in sim.ledger.attempts] == [
-        (("orders@0",), "success"), (("orders@1",), "function_error"), (("orders@1",), "success"), (("orders@2",), "success")]
+        (("orders@0",), "success"), (("orders@1",), "function_error"), (("orders@1",), "success"),
+        (("orders@2",), "success")]
     fired = [(f.fault, f.detail["records"]) for f in sim.ledger.faults]
     assert fired == [("invocation-error:bad-1", ["orders@1"])]
     assert fault_target.records_of({"toyRecords": [{"toyId": "x"}]}) == [{"toyId": "x"}]
