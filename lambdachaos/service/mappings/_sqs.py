@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any, Final, final
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos.ledger._ledger import Delivery, Fate, FateStatus, Outcome, Path
 from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage
+from lambdachaos.service.invoke._errors import InvalidParameterValueError
 from lambdachaos.service.invoke._recursion import is_stopped, stamp
 from lambdachaos.service.mappings._common import (
     INVALID_RESPONSE,
     REPORT_BATCH_ITEM_FAILURES,
     SYNC_PAYLOAD_LIMIT,
-    InvalidParameterValueError,
     VisibilityTimeoutWarning,
     data_view,
     matches,
