@@ -7,6 +7,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, final
 
+from lambdachaos._arn import Arn
 from lambdachaos._errors import ConfigError
 from lambdachaos.service.mappings._common import (
     BATCH_WINDOW_MAX_S,
@@ -118,7 +119,8 @@ class StreamMappingConfig:
             raise ConfigError(f"bisect_batch_on_function_error={self.bisect_batch_on_function_error!r} must be a bool")
         if self.on_failure is not None:
             arn = self.on_failure if isinstance(self.on_failure, str) else getattr(self.on_failure, "arn", "")
-            service = arn.split(":")[2] if arn.count(":") >= 5 else ""
+            parsed = Arn.maybe(arn)
+            service = parsed.service if parsed is not None else ""
             if service not in ("sqs", "sns", "s3") or arn.endswith(".fifo"):
                 raise ConfigError(
                     f"on_failure={arn or self.on_failure!r}: DestinationConfig.OnFailure for {kind.title} must be "
