@@ -67,7 +67,7 @@ class EsmMixin:
         """``CreateEventSourceMapping``: connect an SQS queue, Kinesis stream or DynamoDB table stream to ``function``.
 
         Keywords are the snake_case of the AWS settings and are validated with AWS's ranges
-        (AWS-SEMANTICS §5.1, §6.1). ``scaling_config={"MaximumConcurrency": n}`` and
+        (docs/aws-behaviour.md §5.1, §6.1). ``scaling_config={"MaximumConcurrency": n}`` and
         ``maximum_concurrency=n`` are the same setting. Stream mappings default to
         ``starting_position="TRIM_HORIZON"``; ``on_failure`` is an SQS queue, SNS topic or S3 bucket
         (``DestinationConfig.OnFailure``). The mapping starts polling as soon as there is something to

@@ -190,7 +190,7 @@ class InvalidParameterValueException(AWSError):
 
 
 class TooManyRequestsException(AWSError):
-    """A Lambda throttle: HTTP 429, message ``Rate Exceeded.`` (AWS-SEMANTICS §3)."""
+    """A Lambda throttle: HTTP 429, message ``Rate Exceeded.`` (docs/aws-behaviour.md §3)."""
 
     code = "TooManyRequestsException"
     http_status = 429

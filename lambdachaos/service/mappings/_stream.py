@@ -1,4 +1,4 @@
-"""The Kinesis and DynamoDB Streams event source mapping (AWS-SEMANTICS §6).
+"""The Kinesis and DynamoDB Streams event source mapping (docs/aws-behaviour.md §6).
 
 Each shard is read by ``ParallelizationFactor`` lanes; a record's lane is a hash of its partition key
 (item key for DynamoDB), so records of one key are always delivered in order by one lane (the
@@ -114,7 +114,7 @@ class _Lane:
 
 @final
 class StreamEventSourceMapping:
-    """One Kinesis or DynamoDB Streams event source mapping (AWS-SEMANTICS §6).
+    """One Kinesis or DynamoDB Streams event source mapping (docs/aws-behaviour.md §6).
 
     ``iterator_ages`` lists ``(virtual seconds, shard id, IteratorAge ms)`` for every batch read.
     """
