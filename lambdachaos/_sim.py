@@ -55,7 +55,7 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode
 
 @final
 class InvokeResult:
-    """The response of a synchronous ``Invoke`` (AWS-SEMANTICS §2.3)."""
+    """The response of a synchronous ``Invoke`` (docs/aws-behaviour.md §2.3)."""
 
     __slots__ = ("_payload", "duration_ms", "executed_version", "function_error", "raw_payload", "request_id",
                  "status_code")
