@@ -68,7 +68,7 @@ class Ledger:
     ``failed_fates()`` and ``len()`` work in every mode.
     """
 
-    __slots__ = ("_attempts", "_deliveries", "_fates", "_faults", "_full", "_seq", "_sink",
+    __slots__ = ("_attempts", "_deliveries", "_fates", "_faults", "_full", "_named", "_seen", "_seq", "_sink",
                  "_tally", "mode", "path", "seed")
 
     def __init__(self, seed: int = 0, *, mode: str = "full", path: str | None = None) -> None:
@@ -92,6 +92,11 @@ class Ledger:
         self._tally = Tally()
         self._sink = LineSink(path, seed) if path is not None else None
         self._seq = 0
+        # Outside ``full`` mode a settled record is forgotten; a copy of it can only exist once a fault firing
+        # (a duplicate delivery) named it, so the ids named by firings are remembered: ``_seen`` those that
+        # entered as records, ``_named`` the others (they may enter later).
+        self._seen: set[str] = set()
+        self._named: set[str] = set()
 
     # ---- appending (service side) --------------------------------------------------------------
     def next_seq(self) -> int:
@@ -109,9 +114,18 @@ class Ledger:
             self._sink.write("attempt", io.encode_entry(attempt))
 
     def add_delivery(self, delivery: Delivery) -> None:
-        """Record one DLQ/destination/redrive delivery."""
+        """Record one DLQ/destination/redrive delivery.
+
+        A ``queue_dlq`` redrive of a message that never entered as a record (it reached the mapped queue
+        without being sent to it) is not one of this ledger's deliveries: it is left out, and the sequence
+        number taken for it given back, in every mode alike.
+        """
         if self._full:
             self._deliveries.append(delivery)
+            return
+        if delivery.kind == "queue_dlq" and not self._entered(delivery.event_id):
+            if delivery.seq == self._seq:
+                self._seq -= 1
             return
         self._tally.delivery(delivery.ok)
         if self._sink is not None:
@@ -143,6 +157,9 @@ class Ledger:
         if self._full:
             self._faults.append(record)
             return
+        event_id = record.event_id
+        if event_id is not None:
+            (self._seen if event_id in self._fates else self._named).add(event_id)
         self._tally.fault()
         if self._sink is not None:
             self._sink.write("fault", io.encode_entry(record))
@@ -153,6 +170,16 @@ class Ledger:
         if event_id not in fates:
             fates[event_id] = (at_ns << 15) | _PENDING_CODE if at_ns >= 0 else Fate(
                 event_id=event_id, status=FateStatus.PENDING, at_ns=at_ns)
+            if self._named and event_id in self._named:
+                self._named.discard(event_id)
+                self._seen.add(event_id)
+
+    def _entered(self, event_id: str) -> bool:
+        """Whether ``event_id`` entered as a record (outside ``full`` mode: kept, or settled after a firing named it).
+
+        A record settled and forgotten without any firing naming it has no copy left, so no later entry names it.
+        """
+        return event_id in self._fates or event_id in self._seen
 
     def settle(self, fate: Fate) -> None:
         """Give a record its final fate; settling twice is a bug in the simulator."""
@@ -188,11 +215,14 @@ class Ledger:
         ``dead_lettered`` replaces whatever another copy left (``succeeded``, ``dropped``); a record already
         dead-lettered keeps its first such fate (docs/ledger.md, "Copies of a record"). In a ``stream``
         ledger the new fate is a later ``fate`` line for the same record, which replaces the earlier one.
+        A message that never entered as a record gets no fate, in every mode.
         """
         if fate.status is not FateStatus.DEAD_LETTERED:
             raise ValueError(f"fate {fate.status.value} is not dead_lettered")
         event_id = fate.event_id
         previous = self._fates.get(event_id)
+        if previous is None and not self._entered(event_id):
+            return
         if previous is not None and _unpack(event_id, previous).status is FateStatus.DEAD_LETTERED:
             return
         if self._full:
