@@ -1,7 +1,8 @@
 """Traffic: the events a scenario sends, generated from a payload type or replayed from a recording.
 
-Both kinds end as a list of :class:`Send` items (virtual time, what to send, poison kind, ordering key) in
-the form the traffic's target takes: an event for a function, a body for a queue or topic, an
+Both kinds become :class:`Send` items (virtual time, what to send, poison kind, ordering key) in the form
+the traffic's target takes (generated traffic as a list, replayed traffic read from its file while the clock
+runs: :class:`ReplayFeed`): an event for a function, a body for a queue or topic, an
 EventBridge entry for a bus, record bytes for a stream. Every value is drawn from a random source derived
 from the scenario seed and the traffic name, so adding one traffic entry never changes another's events.
 """
@@ -11,10 +12,12 @@ from __future__ import annotations
 import base64
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, final
 
 from lambdachaos import generators as gen
+from lambdachaos._errors import ConfigError
 from lambdachaos._world import derive_seed
 from lambdachaos.scenarios import _replay
 from lambdachaos.scenarios._anonymise import anonymise
@@ -105,22 +108,109 @@ def _form(spec: TrafficSpec, kind: str, body: Any, raw: bytes | None, rng: rando
     return raw_text if raw_text is not None else _text(body)
 
 
-def replayed(spec: TrafficSpec, *, seed: int, region: str, target_kind: str) -> tuple[str, list[Send]]:
-    """The sends of replayed traffic (the format read, and the items placed on the clock)."""
-    assert spec.replay is not None
-    r = spec.replay
-    fmt, items = _replay.read(r.file, r.format)
-    if r.anonymise:
-        items = [_replay.Recorded(it.kind, _anon(it.payload, r.anonymise, seed), it.at, it.meta) for it in items]
-    placed = _replay.place(items, timing=r.timing, factor=r.factor, start=spec.start)
-    out: list[Send] = []
-    for i, (at, item) in enumerate(placed):
-        rng = random.Random(derive_seed(seed, "replay", spec.name, i))
+@final
+class ReplayFeed:
+    """Replayed traffic read from its file while the clock runs (as ``Sim.replay`` does): memory holds what is in
+    flight, not the recording. Items are sent in file order on their recorded gaps from ``spec.start``
+    (``compress`` divides the gaps by ``factor``; an item stamped before the previous one goes at that one's
+    time; ``fast`` sends everything at ``start``); each becomes one :class:`Send`, or one per record of an SQS
+    event sent to a queue or topic.
+    """
+
+    __slots__ = ("_call_at", "_deliver", "_items", "_origin", "_prev", "_region", "_scale", "_seed", "_spec",
+                 "_target_kind", "_timed", "done", "format", "items", "sends")
+
+    def __init__(self, spec: TrafficSpec, *, seed: int, region: str, target_kind: str) -> None:
+        assert spec.replay is not None
+        r = spec.replay
+        if r.timing not in ("preserve", "compress", "fast"):
+            raise ConfigError(f"timing={r.timing!r}: use preserve, compress or fast")
+        if r.factor <= 0:
+            raise ConfigError(f"factor={r.factor!r} must be greater than 0 (gaps are divided by it)")
+        self.format, self._items = _replay.iter_read(r.file, r.format)
+        """The format read (detected when ``format="auto"``)."""
+        self._spec, self._seed, self._region, self._target_kind = spec, seed, region, target_kind
+        self._timed = r.timing != "fast"
+        self._scale = r.factor if r.timing == "compress" else 1.0
+        self._origin: float | None = None
+        self._prev = spec.start
+        self.items = 0
+        """Recorded items read so far."""
+        self.sends = 0
+        """Sends made from them so far."""
+        self.done = False
+        """Whether the whole file was read and sent."""
+        self._call_at: Callable[[int, Callable[..., object], Any], object] | None = None
+        self._deliver: Callable[[Send], object] | None = None
+
+    @property
+    def next_at(self) -> float:
+        """The virtual time (seconds) of the next item to send, or of the last one once done."""
+        return self._prev
+
+    def start(self, call_at: Callable[[int, Callable[..., object], Any], object],
+              deliver: Callable[[Send], object]) -> None:
+        """Schedule the first item with ``call_at(ns, callback, item)``; each send goes to ``deliver``."""
+        self._call_at, self._deliver = call_at, deliver
+        self._next()
+
+    def _at(self, item: _replay.Recorded) -> float:
+        if not self._timed or item.at is None:
+            return self._prev
+        if self._origin is None:
+            self._origin = item.at
+        return max(self._spec.start + max(0.0, item.at - self._origin) / self._scale, self._prev)
+
+    def _next(self) -> None:
+        item = next(self._items, None)
+        if item is None:
+            self.done = True
+            return
+        self._prev = self._at(item)
+        assert self._call_at is not None
+        self._call_at(round(self._prev * 1e9), self._fire, item)
+
+    def _fire(self, item: _replay.Recorded) -> None:
+        while True:
+            self._send(item)
+            nxt = next(self._items, None)
+            if nxt is None:
+                self.done = True
+                return
+            at = self._at(nxt)
+            if at > self._prev:
+                self._prev = at
+                assert self._call_at is not None
+                self._call_at(round(at * 1e9), self._fire, nxt)
+                return
+            item = nxt
+
+    def _send(self, item: _replay.Recorded) -> None:
+        spec, r = self._spec, self._spec.replay
+        assert r is not None and self._deliver is not None
+        if r.anonymise:
+            item = _replay.Recorded(item.kind, _anon(item.payload, r.anonymise, self._seed), item.at, item.meta)
+        rng = random.Random(derive_seed(self._seed, "replay", spec.name, self.items))
+        self.items += 1
         key = item.meta.get("partition_key") or item.meta.get("message_group_id")
-        bodies = sqs_bodies(item) if target_kind in ("queue", "topic") else None
-        for payload in bodies or [convert(item, target_kind, rng=rng, region=region)]:
-            out.append(Send(at, spec.name, len(out), payload, None, key, dict(item.meta)))
-    return fmt, out
+        bodies = sqs_bodies(item) if self._target_kind in ("queue", "topic") else None
+        for payload in bodies or [convert(item, self._target_kind, rng=rng, region=self._region)]:
+            send = Send(self._prev, spec.name, self.sends, payload, None, key, dict(item.meta))
+            self.sends += 1
+            self._deliver(send)
+
+
+def replayed(spec: TrafficSpec, *, seed: int, region: str, target_kind: str) -> tuple[str, list[Send]]:
+    """Every send of replayed traffic at once, as a :class:`ReplayFeed` makes them (for plans that need the whole
+    list before running: game days, the LocalStack target); the format read, and the sends in order."""
+    feed = ReplayFeed(spec, seed=seed, region=region, target_kind=target_kind)
+    out: list[Send] = []
+    due: list[tuple[Callable[..., object], Any]] = []
+    feed.start(lambda _ns, callback, item: due.append((callback, item)), out.append)
+    while due:
+        callback, item = due.pop()
+        callback(item)
+    return feed.format, out
 
 
 def sqs_bodies(item: _replay.Recorded) -> list[str] | None:
