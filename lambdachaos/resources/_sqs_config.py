@@ -5,6 +5,7 @@ AWS pages: "CreateQueue" (Amazon SQS API Reference) and "Amazon SQS quotas".
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -162,6 +163,7 @@ def validate_queue_name(name: str, config: QueueConfig) -> None:
         )
 
 
+@functools.lru_cache(maxsize=64)
 def default_sender_id(account_id: str) -> str:
     """A stable IAM-user-style ``SenderId`` (``AIDA`` + 17 characters) for an account."""
     digest = hashlib.sha256(f"sender:{account_id}".encode()).digest()
