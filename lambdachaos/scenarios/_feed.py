@@ -23,15 +23,11 @@ if TYPE_CHECKING:
 class Replay:
     """A replay in progress: the format read and how many items and sends were made so far."""
 
-    __slots__ = ("_clock", "_items", "_origin", "_prev_ns", "_scale", "_send", "_start_ns", "_timed", "format",
-                 "items", "sends")
+    __slots__ = ("_clock", "_gaps", "_items", "_send", "format", "items", "sends")
 
     def __init__(self, sim: Sim, path: str | Path, target: Any, *, fmt: str, timing: str, factor: float,
                  start: float) -> None:
-        if timing not in ("preserve", "compress", "fast"):
-            raise ConfigError(f"timing={timing!r}: use preserve, compress or fast")
-        if factor <= 0:
-            raise ConfigError(f"factor={factor!r} must be greater than 0 (gaps are divided by it)")
+        self._gaps = _replay.Gaps(timing, factor, round(start * NS_PER_SECOND), sim.clock.now_ns)
         self.format, self._items = _replay.iter_read(path, fmt)
         """The format read (detected when ``format="auto"``)."""
         self.items = 0
@@ -40,26 +36,9 @@ class Replay:
         """Messages, invocations or records sent so far (an SQS event item sends one message per record)."""
         self._send = _sender(sim, target)
         self._clock = sim.clock
-        self._timed = timing != "fast"
-        self._scale = factor if timing == "compress" else 1.0
-        self._start_ns = round(start * NS_PER_SECOND)
-        self._prev_ns = max(self._start_ns, self._clock.now_ns)
-        self._origin: float | None = None
-        self._schedule()
-
-    def _at_ns(self, item: _replay.Recorded) -> int:
-        if not self._timed or item.at is None:
-            return self._prev_ns
-        if self._origin is None:
-            self._origin = item.at
-        at = self._start_ns + round(max(0.0, item.at - self._origin) / self._scale * NS_PER_SECOND)
-        return max(at, self._prev_ns)
-
-    def _schedule(self) -> None:
         item = next(self._items, None)
         if item is not None:
-            self._prev_ns = self._at_ns(item)
-            self._clock.call_at(self._prev_ns, self._fire, item)
+            self._clock.call_at(self._gaps.place(item), self._fire, item)
 
     def _fire(self, item: _replay.Recorded) -> None:
         now = self._clock.now_ns
@@ -70,9 +49,8 @@ class Replay:
             nxt = next(items, None)
             if nxt is None:
                 return
-            at = self._at_ns(nxt)
+            at = self._gaps.place(nxt)
             if at > now:
-                self._prev_ns = at
                 self._clock.call_at(at, self._fire, nxt)
                 return
             item = nxt

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any, Final, final
 
 from lambdachaos import generators as gen
-from lambdachaos._errors import ConfigError
 from lambdachaos._world import derive_seed
 from lambdachaos.scenarios import _replay
 from lambdachaos.scenarios._anonymise import anonymise
@@ -117,23 +116,17 @@ class ReplayFeed:
     event sent to a queue or topic.
     """
 
-    __slots__ = ("_call_at", "_deliver", "_items", "_origin", "_prev", "_region", "_scale", "_seed", "_spec",
-                 "_target_kind", "_timed", "done", "format", "items", "sends")
+    __slots__ = ("_call_at", "_deliver", "_gaps", "_items", "_region", "_seed", "_spec", "_target_kind", "done",
+                 "format", "items", "sends")
 
     def __init__(self, spec: TrafficSpec, *, seed: int, region: str, target_kind: str) -> None:
         assert spec.replay is not None
         r = spec.replay
-        if r.timing not in ("preserve", "compress", "fast"):
-            raise ConfigError(f"timing={r.timing!r}: use preserve, compress or fast")
-        if r.factor <= 0:
-            raise ConfigError(f"factor={r.factor!r} must be greater than 0 (gaps are divided by it)")
+        start_ns = round(spec.start * 1e9)
+        self._gaps = _replay.Gaps(r.timing, r.factor, start_ns, start_ns)
         self.format, self._items = _replay.iter_read(r.file, r.format)
         """The format read (detected when ``format="auto"``)."""
         self._spec, self._seed, self._region, self._target_kind = spec, seed, region, target_kind
-        self._timed = r.timing != "fast"
-        self._scale = r.factor if r.timing == "compress" else 1.0
-        self._origin: float | None = None
-        self._prev = spec.start
         self.items = 0
         """Recorded items read so far."""
         self.sends = 0
@@ -146,42 +139,30 @@ class ReplayFeed:
     @property
     def next_at(self) -> float:
         """The virtual time (seconds) of the next item to send, or of the last one once done."""
-        return self._prev
+        return self._gaps.prev_ns / 1e9
 
     def start(self, call_at: Callable[[int, Callable[..., object], Any], object],
               deliver: Callable[[Send], object]) -> None:
         """Schedule the first item with ``call_at(ns, callback, item)``; each send goes to ``deliver``."""
         self._call_at, self._deliver = call_at, deliver
-        self._next()
-
-    def _at(self, item: _replay.Recorded) -> float:
-        if not self._timed or item.at is None:
-            return self._prev
-        if self._origin is None:
-            self._origin = item.at
-        return max(self._spec.start + max(0.0, item.at - self._origin) / self._scale, self._prev)
-
-    def _next(self) -> None:
         item = next(self._items, None)
         if item is None:
             self.done = True
-            return
-        self._prev = self._at(item)
-        assert self._call_at is not None
-        self._call_at(round(self._prev * 1e9), self._fire, item)
+        else:
+            call_at(self._gaps.place(item), self._fire, item)
 
     def _fire(self, item: _replay.Recorded) -> None:
+        assert self._call_at is not None
+        now = self._gaps.prev_ns
         while True:
             self._send(item)
             nxt = next(self._items, None)
             if nxt is None:
                 self.done = True
                 return
-            at = self._at(nxt)
-            if at > self._prev:
-                self._prev = at
-                assert self._call_at is not None
-                self._call_at(round(at * 1e9), self._fire, nxt)
+            at = self._gaps.place(nxt)
+            if at > now:
+                self._call_at(at, self._fire, nxt)
                 return
             item = nxt
 
@@ -194,8 +175,9 @@ class ReplayFeed:
         self.items += 1
         key = item.meta.get("partition_key") or item.meta.get("message_group_id")
         bodies = sqs_bodies(item) if self._target_kind in ("queue", "topic") else None
+        at = self._gaps.prev_ns / 1e9
         for payload in bodies or [convert(item, self._target_kind, rng=rng, region=self._region)]:
-            send = Send(self._prev, spec.name, self.sends, payload, None, key, dict(item.meta))
+            send = Send(at, spec.name, self.sends, payload, None, key, dict(item.meta))
             self.sends += 1
             self._deliver(send)
 
