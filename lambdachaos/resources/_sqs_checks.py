@@ -109,9 +109,21 @@ def check_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> tuple[Messa
     return out, size
 
 
+_LAST_MD5: list[tuple[str, str]] = [("", hashlib.md5(b"").hexdigest())]
+
+
 def md5_of_body(body: str) -> str:
-    """Hex MD5 of the UTF-8 body (``MD5OfMessageBody`` / ``md5OfBody``)."""
-    return hashlib.md5(body.encode()).hexdigest()
+    """Hex MD5 of the UTF-8 body (``MD5OfMessageBody`` / ``md5OfBody``).
+
+    The digest of the last body is kept: the same body object again (a message received again, one body sent
+    many times) costs no hashing.
+    """
+    last, digest = _LAST_MD5[0]
+    if body is last:
+        return digest
+    digest = hashlib.md5(body.encode()).hexdigest()
+    _LAST_MD5[0] = (body, digest)
+    return digest
 
 
 def md5_of_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> str | None:
