@@ -1,9 +1,9 @@
 """Streaming replay: recorded items are read from their file while the simulation runs and sent on the
 virtual clock, so a replay of ten million records holds only what is in flight (``Sim.replay``).
 
-Timing follows :func:`lambdachaos.scenarios._replay.place`, except that nothing is sorted: items are sent in
-file order, and an item stamped earlier than the one before it is sent at that one's time (recordings and
-dumps are written in time order). ``fast`` sends everything at ``start``.
+Timing is :class:`lambdachaos.scenarios._traffic.Gaps` (unlike :func:`lambdachaos.scenarios._replay.place`,
+nothing is sorted): items are sent in file order, and an item stamped earlier than the one before it is sent
+at that one's time (recordings and dumps are written in time order). ``fast`` sends everything at ``start``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class Replay:
 
     def __init__(self, sim: Sim, path: str | Path, target: Any, *, fmt: str, timing: str, factor: float,
                  start: float) -> None:
-        self._gaps = _replay.Gaps(timing, factor, round(start * NS_PER_SECOND), sim.clock.now_ns)
+        self._gaps = _traffic.Gaps(timing, factor, round(start * NS_PER_SECOND), sim.clock.now_ns)
         self.format, self._items = _replay.iter_read(path, fmt)
         """The format read (detected when ``format="auto"``)."""
         self.items = 0

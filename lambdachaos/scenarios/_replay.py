@@ -366,37 +366,3 @@ def place(items: list[Recorded], *, timing: str = "preserve", factor: float = 1.
     scale = factor if timing == "compress" else 1.0
     order = sorted(range(len(items)), key=lambda i: (times[i], i))
     return [(start + max(0.0, times[i] - origin) / scale, items[i]) for i in order]
-
-
-@final
-class Gaps:
-    """Send times, in integer nanoseconds, of recorded items taken in file order (streaming replays).
-
-    ``preserve`` keeps the recorded gaps from ``start_ns``, ``compress`` divides them by ``factor``, ``fast``
-    sends everything at ``start_ns``; an item without a time, or stamped before the item ahead of it, goes at
-    that item's time, and nothing goes before ``floor_ns``.
-    """
-
-    __slots__ = ("_origin", "_scale", "_start_ns", "_timed", "prev_ns")
-
-    def __init__(self, timing: str, factor: float, start_ns: int, floor_ns: int) -> None:
-        if timing not in ("preserve", "compress", "fast"):
-            raise ConfigError(f"timing={timing!r}: use preserve, compress or fast")
-        if factor <= 0:
-            raise ConfigError(f"factor={factor!r} must be greater than 0 (gaps are divided by it)")
-        self._timed = timing != "fast"
-        self._scale = factor if timing == "compress" else 1.0
-        self._start_ns = start_ns
-        self._origin: float | None = None
-        self.prev_ns = max(start_ns, floor_ns)
-        """The send time of the latest item placed."""
-
-    def place(self, item: Recorded) -> int:
-        """The send time of the next item (and remember it as :attr:`prev_ns`)."""
-        if self._timed and item.at is not None:
-            if self._origin is None:
-                self._origin = item.at
-            at = self._start_ns + round(max(0.0, item.at - self._origin) / self._scale * 1_000_000_000)
-            self.prev_ns = max(at, self.prev_ns)
-        return self.prev_ns
-

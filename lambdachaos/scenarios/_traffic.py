@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, final
 
 from lambdachaos import generators as gen
+from lambdachaos._errors import ConfigError
 from lambdachaos._world import derive_seed
 from lambdachaos.scenarios import _replay
 from lambdachaos.scenarios._anonymise import anonymise
@@ -108,6 +109,39 @@ def _form(spec: TrafficSpec, kind: str, body: Any, raw: bytes | None, rng: rando
 
 
 @final
+class Gaps:
+    """Send times, in integer nanoseconds, of recorded items taken in file order (streaming replays).
+
+    ``preserve`` keeps the recorded gaps from ``start_ns``, ``compress`` divides them by ``factor``, ``fast``
+    sends everything at ``start_ns``; an item without a time, or stamped before the item ahead of it, goes at
+    that item's time, and nothing goes before ``floor_ns``.
+    """
+
+    __slots__ = ("_origin", "_scale", "_start_ns", "_timed", "prev_ns")
+
+    def __init__(self, timing: str, factor: float, start_ns: int, floor_ns: int) -> None:
+        if timing not in ("preserve", "compress", "fast"):
+            raise ConfigError(f"timing={timing!r}: use preserve, compress or fast")
+        if factor <= 0:
+            raise ConfigError(f"factor={factor!r} must be greater than 0 (gaps are divided by it)")
+        self._timed = timing != "fast"
+        self._scale = factor if timing == "compress" else 1.0
+        self._start_ns = start_ns
+        self._origin: float | None = None
+        self.prev_ns = max(start_ns, floor_ns)
+        """The send time of the latest item placed."""
+
+    def place(self, item: _replay.Recorded) -> int:
+        """The send time of the next item (and remember it as :attr:`prev_ns`)."""
+        if self._timed and item.at is not None:
+            if self._origin is None:
+                self._origin = item.at
+            at = self._start_ns + round(max(0.0, item.at - self._origin) / self._scale * 1_000_000_000)
+            self.prev_ns = max(at, self.prev_ns)
+        return self.prev_ns
+
+
+@final
 class ReplayFeed:
     """Replayed traffic read from its file while the clock runs (as ``Sim.replay`` does): memory holds what is in
     flight, not the recording. Items are sent in file order on their recorded gaps from ``spec.start``
@@ -123,7 +157,7 @@ class ReplayFeed:
         assert spec.replay is not None
         r = spec.replay
         start_ns = round(spec.start * 1e9)
-        self._gaps = _replay.Gaps(r.timing, r.factor, start_ns, start_ns)
+        self._gaps = Gaps(r.timing, r.factor, start_ns, start_ns)
         self.format, self._items = _replay.iter_read(r.file, r.format)
         """The format read (detected when ``format="auto"``)."""
         self._spec, self._seed, self._region, self._target_kind = spec, seed, region, target_kind
