@@ -143,7 +143,7 @@ _ATTEMPT_KEYS: Final = ("seq", "path", "function", "qualifier", "executed_versio
 
 def _text(value: Any) -> str:
     """A string (or ``None``) as JSON; anything else through the C encoder."""
-    if type(value) is str:
+    if isinstance(value, str):  # enum values are str too
         return _string(value)
     return "null" if value is None else _encode(value)
 
@@ -176,17 +176,30 @@ def attempt_encoder(cls: type, kind: str | None = None) -> Callable[[Any], str]:
     end = "}\n" if kind is not None else "}"
 
     def encode_attempt(a: Any) -> str:
-        return (f'{head}"attempt":{_number(a.attempt)},"batch_id":{_text(a.batch_id)},'
-                f'"bisect_depth":{_number(a.bisect_depth)},"checkpoint":{_text(a.checkpoint)},'
-                f'"cold":{"true" if a.cold is True else "false" if a.cold is False else _encode(a.cold)},'
-                f'"end_s":{_secs(a.end_ns)},"env_id":{_text(a.env_id)},"error_message":{_text(a.error_message)},'
-                f'"error_type":{_text(a.error_type)},"event_id":{_text(a.event_id)},'
-                f'"executed_version":{_text(a.executed_version)},"failed_items":{_texts(a.failed_items)},'
-                f'"faults":{_texts(a.faults)},"function":{_text(a.function)},"outcome":{_text(a.outcome)},'
-                f'"path":{_text(a.path)},"qualifier":{_text(a.qualifier)},"reason":{_text(a.reason)},'
-                f'"record_outcomes":{_texts(a.record_outcomes)},"records":{_texts(a.records)},'
-                f'"request_id":{_text(a.request_id)},"seq":{_number(a.seq)},"source":{_text(a.source)},'
-                f'"start_s":{_secs(a.start_ns)}{end}')
+        return (f'{head}"attempt":{_number(a.attempt)}'
+                f',"batch_id":{"null" if a.batch_id is None else _text(a.batch_id)}'
+                f',"bisect_depth":{_number(a.bisect_depth)}'
+                f',"checkpoint":{"null" if a.checkpoint is None else _text(a.checkpoint)}'
+                f',"cold":{"true" if a.cold is True else "false" if a.cold is False else _encode(a.cold)}'
+                f',"end_s":{_secs(a.end_ns)}'
+                f',"env_id":{"null" if a.env_id is None else _text(a.env_id)}'
+                f',"error_message":{"null" if a.error_message is None else _text(a.error_message)}'
+                f',"error_type":{"null" if a.error_type is None else _text(a.error_type)}'
+                f',"event_id":{"null" if a.event_id is None else _text(a.event_id)}'
+                f',"executed_version":{"null" if a.executed_version is None else _text(a.executed_version)}'
+                f',"failed_items":{_texts(a.failed_items)}'
+                f',"faults":{_texts(a.faults)}'
+                f',"function":{"null" if a.function is None else _text(a.function)}'
+                f',"outcome":{"null" if a.outcome is None else _text(a.outcome)}'
+                f',"path":{"null" if a.path is None else _text(a.path)}'
+                f',"qualifier":{"null" if a.qualifier is None else _text(a.qualifier)}'
+                f',"reason":{"null" if a.reason is None else _text(a.reason)}'
+                f',"record_outcomes":{_texts(a.record_outcomes)}'
+                f',"records":{_texts(a.records)}'
+                f',"request_id":{"null" if a.request_id is None else _text(a.request_id)}'
+                f',"seq":{_number(a.seq)}'
+                f',"source":{"null" if a.source is None else _text(a.source)}'
+                f',"start_s":{_secs(a.start_ns)}{end}')
 
     return encode_attempt
 
