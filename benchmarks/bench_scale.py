@@ -145,7 +145,7 @@ def replay_run(n: int) -> dict[str, Any]:
         if replay is not None:
             replay(src, queue, format="sqs-messages")
         else:
-            from lambdachaos.scenarios import _replay
+            from lambdachaos.replay import _read as _replay
 
             _, items = _replay.read(src, "sqs-messages")
             for at, item in _replay.place(items):

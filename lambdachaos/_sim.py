@@ -273,9 +273,9 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, TemplateMixin):
 
         ``format`` is one of the replay formats (``docs/scenarios.md``) or ``auto``; ``timing`` is
         ``preserve`` (recorded gaps), ``compress`` (gaps divided by ``factor``) or ``fast`` (all at ``start``).
-        Returns the :class:`~lambdachaos.scenarios._feed.Replay` (``format``, ``items``, ``sends``).
+        Returns the :class:`~lambdachaos.replay._feed.Replay` (``format``, ``items``, ``sends``).
         """
-        from lambdachaos.scenarios._feed import Replay
+        from lambdachaos.replay._feed import Replay
 
         return Replay(self, os.fspath(path), target, fmt=format, timing=timing, factor=factor, start=start)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import fields, replace
+from collections.abc import Iterator
+from dataclasses import replace
 from io import StringIO
 from typing import Any, Final, final
 
@@ -26,38 +26,39 @@ from lambdachaos.ledger._entries import (
     Outcome,
     Path,
 )
-from lambdachaos.ledger._store import MODES, LedgerModeError, LineSink, Tally
+from lambdachaos.ledger._store import (
+    CODE,
+    MODES,
+    PENDING_CODE,
+    STATUS_TEXT,
+    STATUSES,
+    LedgerModeError,
+    LineSink,
+    Tally,
+    pack,
+    unpack,
+)
+from lambdachaos.ledger._views import FullViews
 
 __all__ = [
     "RECORD_OUTCOMES", "SCHEMA", "Attempt", "Delivery", "Fate", "FateStatus", "FaultRecord", "Ledger",
     "LedgerModeError", "Outcome", "Path",
 ]
 
-_STATUSES: Final = tuple(FateStatus)
-_CODE: Final = {status: i for i, status in enumerate(_STATUSES)}
-_PENDING_CODE: Final = _CODE[FateStatus.PENDING]
-_STATUS_TEXT: Final = tuple(status.value for status in _STATUSES)
-_KEPT_BY_SUMMARY: Final = frozenset({FateStatus.DEAD_LETTERED, FateStatus.ON_FAILURE, FateStatus.DROPPED})
+_KEPT_BY_SUMMARY: Final = frozenset(CODE[s] for s in (FateStatus.DEAD_LETTERED, FateStatus.ON_FAILURE,
+                                                       FateStatus.DROPPED))
+_SUCCEEDED: Final = FateStatus.SUCCEEDED
+_DEAD_LETTERED: Final = FateStatus.DEAD_LETTERED
+_PENDING: Final = FateStatus.PENDING
 _encode_fate: Final = io.fate_encoder(Fate)
-
-
-def _pack(fate: Fate) -> Fate | int:
-    """A plain fate (no condition, no destinations) as one int: status, attempts and time; else the fate."""
-    at = fate.at_ns
-    if fate.condition is None and not fate.destinations and at is not None and at >= 0 and 0 <= fate.attempts < 4096:
-        return (at << 15) | (fate.attempts << 3) | _CODE[fate.status]
-    return fate
-
-
-def _unpack(event_id: str, packed: Fate | int) -> Fate:
-    if type(packed) is int:
-        return Fate(event_id=event_id, status=_STATUSES[packed & 7], at_ns=packed >> 15,
-                    attempts=(packed >> 3) & 4095)
-    return packed  # type: ignore[return-value]
+_attempt_line: Final = io.attempt_encoder(Attempt, "attempt")
+_delivery_line: Final = io.entry_encoder(Delivery, "delivery")
+_fault_line: Final = io.entry_encoder(FaultRecord, "fault")
+_FATE_LINE_END: Final = tuple(f',"status":"{text}"}}\n' for text in STATUS_TEXT)
 
 
 @final
-class Ledger:
+class Ledger(FullViews):
     """The flight recorder of one simulation. Read-only for users; the service appends.
 
     ``mode`` is ``"full"`` (everything in memory, the default), ``"stream"`` (every entry written to
@@ -68,7 +69,7 @@ class Ledger:
     ``failed_fates()`` and ``len()`` work in every mode.
     """
 
-    __slots__ = ("_attempts", "_deliveries", "_fates", "_faults", "_full", "_seq", "_sink",
+    __slots__ = ("_attempts", "_deliveries", "_fates", "_faults", "_full", "_named", "_seen", "_seq", "_sink",
                  "_tally", "mode", "path", "seed")
 
     def __init__(self, seed: int = 0, *, mode: str = "full", path: str | None = None) -> None:
@@ -92,6 +93,11 @@ class Ledger:
         self._tally = Tally()
         self._sink = LineSink(path, seed) if path is not None else None
         self._seq = 0
+        # Outside ``full`` mode a settled record is forgotten; a copy of it can only exist once a fault firing
+        # (a duplicate delivery) named it, so the ids named by firings are remembered: ``_seen`` those that
+        # entered as records, ``_named`` the others (they may enter later).
+        self._seen: set[str] = set()
+        self._named: set[str] = set()
 
     # ---- appending (service side) --------------------------------------------------------------
     def next_seq(self) -> int:
@@ -106,16 +112,25 @@ class Ledger:
             return
         self._tally.attempt(attempt.outcome.value)
         if self._sink is not None:
-            self._sink.write("attempt", io.encode_entry(attempt))
+            self._sink.add(_attempt_line(attempt))
 
     def add_delivery(self, delivery: Delivery) -> None:
-        """Record one DLQ/destination/redrive delivery."""
+        """Record one DLQ/destination/redrive delivery.
+
+        A ``queue_dlq`` redrive of a message that never entered as a record (it reached the mapped queue
+        without being sent to it) is not one of this ledger's deliveries: it is left out, and the sequence
+        number taken for it given back, in every mode alike.
+        """
         if self._full:
             self._deliveries.append(delivery)
             return
+        if delivery.kind == "queue_dlq" and not self._entered(delivery.event_id):
+            if delivery.seq == self._seq:
+                self._seq -= 1
+            return
         self._tally.delivery(delivery.ok)
         if self._sink is not None:
-            self._sink.write("delivery", io.encode_entry(delivery))
+            self._sink.add(_delivery_line(delivery))
 
     def amend(self, request_id: str, **changes: Any) -> None:
         """Add to the latest attempt of ``request_id`` what was learned when it ended (batch item failures).
@@ -143,44 +158,71 @@ class Ledger:
         if self._full:
             self._faults.append(record)
             return
+        event_id = record.event_id
+        if event_id is not None:
+            (self._seen if event_id in self._fates else self._named).add(event_id)
         self._tally.fault()
         if self._sink is not None:
-            self._sink.write("fault", io.encode_entry(record))
+            self._sink.add(_fault_line(record))
 
     def open(self, event_id: str, at_ns: int) -> None:
         """Register a record or event that entered the system (its fate is pending until settled)."""
         fates = self._fates
         if event_id not in fates:
-            fates[event_id] = (at_ns << 15) | _PENDING_CODE if at_ns >= 0 else Fate(
-                event_id=event_id, status=FateStatus.PENDING, at_ns=at_ns)
+            fates[event_id] = (at_ns << 15) | PENDING_CODE if at_ns >= 0 else Fate(
+                event_id=event_id, status=_PENDING, at_ns=at_ns)
+            if self._named and event_id in self._named:
+                self._named.discard(event_id)
+                self._seen.add(event_id)
+
+    def _entered(self, event_id: str) -> bool:
+        """Whether ``event_id`` entered as a record (outside ``full`` mode: kept, or settled after a firing named it).
+
+        A record settled and forgotten without any firing naming it has no copy left, so no later entry names it.
+        """
+        return event_id in self._fates or event_id in self._seen
 
     def settle(self, fate: Fate) -> None:
         """Give a record its final fate; settling twice is a bug in the simulator."""
         event_id = fate.event_id
         fates = self._fates
         previous = fates.get(event_id)
-        if previous is not None and (previous & 7 != _PENDING_CODE if type(previous) is int
-                                     else previous.status is not FateStatus.PENDING):  # type: ignore[union-attr]
-            raise RuntimeError(f"record {event_id} already has fate {_unpack(event_id, previous).status.value}")
+        if previous is not None and (previous & 7 != PENDING_CODE if type(previous) is int
+                                     else previous.status is not _PENDING):  # type: ignore[union-attr]
+            raise RuntimeError(f"record {event_id} already has fate {unpack(event_id, previous).status.value}")
+        at = fate.at_ns
+        code = CODE[fate.status]
         if self._full:
-            at = fate.at_ns
             if fate.condition is None and not fate.destinations and at is not None and at >= 0 and fate.attempts < 4096:
-                fates[event_id] = (at << 15) | (fate.attempts << 3) | _CODE[fate.status]
+                fates[event_id] = (at << 15) | (fate.attempts << 3) | code
             else:
                 fates[event_id] = fate
             return
-        self._settle_counted(fate, previous)
+        self._settle_counted(fate, previous, code)
 
-    def _settle_counted(self, fate: Fate, previous: Fate | int | None) -> None:
+    def _settle_counted(self, fate: Fate, previous: Fate | int | None, code: int) -> None:
         event_id = fate.event_id
-        fates = self._fates
-        self._tally.settled(fate.status.value, fate.condition)
-        if fate.status in _KEPT_BY_SUMMARY:
-            fates[event_id] = fate
+        condition = fate.condition
+        tally = self._tally
+        status = STATUS_TEXT[code]
+        counts = tally.fates
+        counts[status] = counts.get(status, 0) + 1
+        if condition is not None:
+            tally.conditions[condition] = tally.conditions.get(condition, 0) + 1
+        if code in _KEPT_BY_SUMMARY:
+            self._fates[event_id] = fate
         elif previous is not None:
-            del fates[event_id]
-        if self._sink is not None:
-            self._sink.write("fate", _encode_fate(fate))
+            del self._fates[event_id]
+        sink = self._sink
+        if sink is None:
+            return
+        at = fate.at_ns
+        if condition is None and not fate.destinations and at is not None and at >= 0:
+            sink.add(f'{{"type":"fate","at_s":"{at // 1_000_000_000}.{at % 1_000_000_000:09d}",'
+                     f'"attempts":{fate.attempts},"condition":null,"destinations":[],'
+                     f'"event_id":{io.string(event_id)}{_FATE_LINE_END[code]}')
+        else:
+            sink.write("fate", _encode_fate(fate))
 
     def settle_copy_dead_lettered(self, fate: Fate) -> None:
         """Settle a record one of whose copies reached a DLQ (``fate.status`` is ``dead_lettered``).
@@ -188,23 +230,26 @@ class Ledger:
         ``dead_lettered`` replaces whatever another copy left (``succeeded``, ``dropped``); a record already
         dead-lettered keeps its first such fate (docs/ledger.md, "Copies of a record"). In a ``stream``
         ledger the new fate is a later ``fate`` line for the same record, which replaces the earlier one.
+        A message that never entered as a record gets no fate, in every mode.
         """
         if fate.status is not FateStatus.DEAD_LETTERED:
             raise ValueError(f"fate {fate.status.value} is not dead_lettered")
         event_id = fate.event_id
         previous = self._fates.get(event_id)
-        if previous is not None and _unpack(event_id, previous).status is FateStatus.DEAD_LETTERED:
+        if previous is None and not self._entered(event_id):
+            return
+        if previous is not None and unpack(event_id, previous).status is _DEAD_LETTERED:
             return
         if self._full:
-            self._fates[event_id] = _pack(fate)
+            self._fates[event_id] = pack(fate)
             return
         if previous is not None:
-            was = _unpack(event_id, previous)
+            was = unpack(event_id, previous)
             if was.status is not FateStatus.PENDING:
                 self._tally.unsettled(was.status.value, was.condition)
         else:  # counted and not kept: it succeeded (a filtered message is deleted, so no copy remains)
-            self._tally.unsettled(FateStatus.SUCCEEDED.value, None)
-        self._settle_counted(fate, previous)
+            self._tally.unsettled(_SUCCEEDED.value, None)
+        self._settle_counted(fate, previous, CODE[_DEAD_LETTERED])
 
     def close(self) -> None:
         """Finish a ``stream`` ledger: write the fates still pending and the counts, and close the file."""
@@ -217,7 +262,7 @@ class Ledger:
     def counts(self) -> dict[str, Any]:
         """Counts per fate status, attempt outcome and fate condition, plus entry totals (every mode)."""
         if not self._full:
-            pending = sum(1 for v in self._fates.values() if _unpack("", v).status is FateStatus.PENDING)
+            pending = sum(1 for v in self._fates.values() if unpack("", v).status is FateStatus.PENDING)
             return self._tally.as_dict(pending)
         tally = Tally()
         for a in self._attempts:
@@ -228,7 +273,7 @@ class Ledger:
             tally.fault()
         pending = 0
         for key, v in self._fates.items():
-            fate = _unpack(key, v)
+            fate = unpack(key, v)
             if fate.status is FateStatus.PENDING:
                 pending += 1
             else:
@@ -237,31 +282,32 @@ class Ledger:
 
     def pending_fates(self) -> list[Fate]:
         """Fates still pending, sorted by id (every mode)."""
-        return [_unpack(k, self._fates[k]) for k in sorted(self._fates)
-                if _unpack(k, self._fates[k]).status is FateStatus.PENDING]
+        return [unpack(k, self._fates[k]) for k in sorted(self._fates)
+                if unpack(k, self._fates[k]).status is FateStatus.PENDING]
 
     def failed_fates(self) -> list[Fate]:
         """Dead-lettered, on-failure and dropped fates, sorted by id (every mode)."""
-        return [f for f in (_unpack(k, self._fates[k]) for k in sorted(self._fates)) if f.status in _KEPT_BY_SUMMARY]
+        fates = self._fates
+        return [f for f in (unpack(k, fates[k]) for k in sorted(fates)) if CODE[f.status] in _KEPT_BY_SUMMARY]
 
     def status(self, event_id: str) -> FateStatus | None:
         """The fate status of one record in O(1), or ``None`` when it never entered (outside ``full`` mode
         also when it succeeded or was filtered: those are counted, not kept)."""
         packed = self._fates.get(event_id)
         if type(packed) is int:
-            return _STATUSES[packed & 7]
+            return STATUSES[packed & 7]
         return None if packed is None else packed.status  # type: ignore[union-attr]
 
     def get_fate(self, event_id: str) -> Fate | None:
         """The fate of one record, or ``None`` when it never entered (O(1); see :meth:`status` for modes)."""
         packed = self._fates.get(event_id)
-        return None if packed is None else _unpack(event_id, packed)
+        return None if packed is None else unpack(event_id, packed)
 
     def fate(self, event_id: str) -> Fate:
         """The fate of one record/event; ``KeyError`` names a few known ids when it is unknown."""
         packed = self._fates.get(event_id)
         if packed is not None:
-            return _unpack(event_id, packed)
+            return unpack(event_id, packed)
         known = ", ".join(list(self._fates)[:5])
         close = difflib.get_close_matches(str(event_id), list(self._fates)[:5000], n=1, cutoff=0.8)
         hint = f"did you mean {close[0]!r}? " if close else ""
@@ -280,89 +326,10 @@ class Ledger:
         return (f"<Ledger{mode} attempts={c['attempts']} deliveries={c['deliveries']} records={c['records']} "
                 f"pending={c['fates'].get('pending', 0)}>")
 
-    # ---- reading a full ledger ------------------------------------------------------------------
-    def _need_full(self, member: str) -> None:
-        if not self._full:
-            where = f"writes them to {self.path} (read with Ledger.from_lines)" if self.path else "keeps only counts"
-            raise LedgerModeError(
-                f"ledger.{member} needs Sim(ledger='full'): this {self.mode!r} ledger {where}; ledger.counts(), "
-                "pending_fates(), failed_fates(), fate(id) of a pending or failed record and len() work in every mode"
-            )
-
-    @property
-    def attempts(self) -> tuple[Attempt, ...]:
-        """Every attempt in the order it started."""
-        self._need_full("attempts")
-        return tuple(self._attempts)
-
-    @property
-    def deliveries(self) -> tuple[Delivery, ...]:
-        """Every DLQ, destination and redrive delivery in time order."""
-        self._need_full("deliveries")
-        return tuple(self._deliveries)
-
-    @property
-    def faults(self) -> tuple[FaultRecord, ...]:
-        """Every fault firing."""
-        self._need_full("faults")
-        return tuple(self._faults)
-
-    @property
-    def fates(self) -> dict[str, Fate]:
-        """Fate per record/event id (a copy)."""
-        self._need_full("fates")
-        return {k: _unpack(k, v) for k, v in self._fates.items()}
-
-    @property
-    def last(self) -> Attempt:
-        """The most recent attempt; raises ``LookupError`` when there is none."""
-        self._need_full("last")
-        if not self._attempts:
-            raise LookupError("the ledger has no attempts yet: nothing was invoked")
-        return self._attempts[-1]
-
-    def filter(self, **criteria: Any) -> list[Attempt]:
-        """Attempts whose fields equal every keyword given, e.g. ``filter(function="f", outcome="success")``."""
-        self._need_full("filter()")
-        valid = {f.name for f in fields(Attempt)}
-        unknown = sorted(set(criteria) - valid)
-        if unknown:
-            close = [m for u in unknown for m in difflib.get_close_matches(u, valid, n=1)]
-            hint = f"did you mean {', '.join(close)}? " if close else ""
-            raise TypeError(f"unknown attempt field(s) {unknown}; {hint}valid fields: {sorted(valid)}")
-        return [a for a in self._attempts if all(getattr(a, k) == v for k, v in criteria.items())]
-
-    def attempts_for(self, event_id: str) -> list[Attempt]:
-        """Attempts whose event is ``event_id`` or whose batch contained record ``event_id``."""
-        self._need_full("attempts_for()")
-        return [a for a in self._attempts if a.event_id == event_id or event_id in a.records]
-
-    def deliveries_to(self, target_arn: str) -> list[Delivery]:
-        """Deliveries made to one ARN."""
-        self._need_full("deliveries_to()")
-        return [d for d in self._deliveries if d.target == target_arn]
-
-    def __iter__(self) -> Iterator[Attempt]:
-        self._need_full("__iter__")
-        return iter(self._attempts)
-
-    def concurrency(self, function: str | None = None) -> list[tuple[float, int]]:
-        """Concurrent executions over virtual time: ``(seconds, count)`` at every change.
-
-        Computed from the attempts that ran (throttled attempts hold no execution environment).
-        """
-        self._need_full("concurrency()")
-        return io.concurrency(self._attempts, function)
-
-    def timeline(self, events: Iterable[str] | None = None) -> list[str]:
-        """Attempts and deliveries interleaved in time order as readable lines."""
-        self._need_full("timeline()")
-        return io.timeline(self._attempts, self._deliveries, events)
-
     # ---- export -------------------------------------------------------------------------------
     def _sorted_fates(self) -> Iterator[Fate]:
         fates = self._fates
-        return (_unpack(k, fates[k]) for k in sorted(fates))
+        return (unpack(k, fates[k]) for k in sorted(fates))
 
     def to_dict(self) -> dict[str, Any]:
         """The ledger as plain JSON-ready data (schema :data:`SCHEMA`)."""
@@ -396,9 +363,8 @@ class Ledger:
 
     def _write_to(self, out: Any) -> None:
         fates = self._fates
-        texts = (map(_encode_fate, self._sorted_fates()) if _encode_fate is io.encode_entry  # Fate's fields changed
-                 else io.fate_texts(fates, sorted(fates), _STATUS_TEXT, _encode_fate))
-        io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults, texts, str)
+        io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults,
+                        io.fate_chunks(fates, sorted(fates), STATUS_TEXT, _encode_fate))
 
     @classmethod
     def from_lines(cls, path: str) -> Ledger:
@@ -411,7 +377,7 @@ class Ledger:
             if kind == "amend":
                 ledger.amend(entry["request_id"], **io.amend_changes(entry["changes"], {"outcome": Outcome}))
             elif kind == "fate":
-                ledger._fates[entry.event_id] = _pack(entry)
+                ledger._fates[entry.event_id] = pack(entry)
             else:
                 lists[kind].append(entry)
         return ledger

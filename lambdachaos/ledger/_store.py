@@ -11,9 +11,33 @@ from __future__ import annotations
 from typing import IO, Any, Final, final
 
 from lambdachaos._errors import ConfigError
+from lambdachaos.ledger._entries import Fate, FateStatus
 from lambdachaos.ledger._io import LINES_SCHEMA, encode, line
 
 MODES: Final = ("full", "stream", "summary")
+
+STATUSES: Final = tuple(FateStatus)
+CODE: Final = {status: i for i, status in enumerate(STATUSES)}
+"""A fate status as the 3-bit code of a packed fate."""
+PENDING_CODE: Final = CODE[FateStatus.PENDING]
+STATUS_TEXT: Final = tuple(status.value for status in STATUSES)
+
+
+def pack(fate: Fate) -> Fate | int:
+    """A plain fate (no condition, no destinations) as one int: status in bits 0-2, attempts in bits 3-14 and
+    the time above; any other fate as itself."""
+    at = fate.at_ns
+    if fate.condition is None and not fate.destinations and at is not None and at >= 0 and 0 <= fate.attempts < 4096:
+        return (at << 15) | (fate.attempts << 3) | CODE[fate.status]
+    return fate
+
+
+def unpack(event_id: str, packed: Fate | int) -> Fate:
+    """The fate of ``event_id`` from its packed form."""
+    if type(packed) is int:
+        return Fate(event_id=event_id, status=STATUSES[packed & 7], at_ns=packed >> 15,
+                    attempts=(packed >> 3) & 4095)
+    return packed  # type: ignore[return-value]
 
 
 class LedgerModeError(ConfigError):
@@ -98,9 +122,13 @@ class LineSink:
 
     def write(self, kind: str, body: str) -> None:
         """Append one entry (``body`` is its compact JSON object)."""
+        self.add(f'{{"type":"{kind}",{body[1:]}\n')
+
+    def add(self, text: str) -> None:
+        """Append one whole line (newline included)."""
         lines = self._lines
-        lines.append(f'{{"type":"{kind}",{body[1:]}\n')
-        if len(lines) >= 2048:
+        lines.append(text)
+        if len(lines) >= 4096:
             self._file.write("".join(lines))
             lines.clear()
 

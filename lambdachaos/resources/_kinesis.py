@@ -3,7 +3,8 @@
 Shards split the 128-bit hash key space evenly, as ``CreateStream`` does; a record goes to the shard
 whose range holds the MD5 of its partition key (or its explicit hash key). Sequence numbers are
 56-digit decimal strings that increase within a shard. Records older than the retention period are
-trimmed lazily. AWS pages: "Kinesis Data Streams terminology and concepts", "PutRecord",
+trimmed lazily; outside a full ledger the trimmed records no reader still needs are released (``trim``).
+AWS pages: "Kinesis Data Streams terminology and concepts", "PutRecord",
 "GetShardIterator", "GetRecords".
 """
 
@@ -62,7 +63,8 @@ class StreamRecord:
 class Shard:
     """One shard: its hash key range and its records in sequence order (``trimmed`` are expired)."""
 
-    __slots__ = ("_next_seq", "ending_hash_key", "index", "records", "shard_id", "starting_hash_key", "trimmed")
+    __slots__ = ("_next_seq", "ending_hash_key", "index", "records", "released", "shard_id", "starting_hash_key",
+                 "trimmed")
 
     def __init__(self, index: int, start: int, end: int, first_sequence: int) -> None:
         self.index = index
@@ -72,7 +74,16 @@ class Shard:
         self.records: list[StreamRecord] = []
         self.trimmed = 0
         """Number of leading records removed by retention (indexes below it are gone)."""
+        self.released = 0
+        """Number of leading records whose objects were released (each index below it holds :data:`RELEASED`)."""
         self._next_seq = first_sequence
+
+
+RELEASED: Final = StreamRecord.__new__(StreamRecord)
+"""What ``shard.records`` holds at the index of a released record (indexes stay those of the sequence)."""
+for _name, _value in (("data", b""), ("partition_key", ""), ("sequence_number", ""), ("event_id", ""),
+                      ("arrival_ns", -1)):
+    setattr(RELEASED, _name, _value)
 
 
 @final
@@ -106,13 +117,27 @@ class KinesisStream:
             first = int("49" + str(rng.randrange(10**53, 10**54)))
             self.shards.append(Shard(i, start, end, first))
         self._listeners: list[Callable[[KinesisStream], object]] = []
+        self._positions: dict[Callable[[KinesisStream], object], Callable[[Shard], int] | None] = {}
         self._put_listeners: list[Callable[[StreamRecord], object]] = []
         self._interceptor: PutInterceptor | None = None
 
-    def on_records(self, callback: Callable[[KinesisStream], object]) -> Callable[[], None]:
-        """Call ``callback(stream)`` after every put; returns an unsubscribe function."""
+    def on_records(self, callback: Callable[[KinesisStream], object], *,
+                   position: Callable[[Shard], int] | None = None) -> Callable[[], None]:
+        """Call ``callback(stream)`` after every put; returns an unsubscribe function.
+
+        A reader that passes ``position(shard)`` (the lowest index of ``shard.records`` it may still read) lets
+        the stream release the records it has passed once retention trims them (:meth:`trim`); a listener
+        without ``position`` keeps every record.
+        """
         self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+        self._positions[callback] = position
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+                self._positions.pop(callback, None)
+
+        return unsubscribe
 
     def on_put(self, callback: Callable[[StreamRecord], object]) -> Callable[[], None]:
         """Call ``callback(record)`` for every record stored (``PutRecord``, each entry of ``PutRecords``);
@@ -184,14 +209,34 @@ class KinesisStream:
 
     # ---- retention and reading ----------------------------------------------------------------
     def trim(self) -> None:
-        """Drop records older than the retention period (done lazily on every read)."""
+        """Drop records older than the retention period (done lazily on every read).
+
+        A trimmed record is out of reach of new iterators and mappings (``TRIM_HORIZON`` starts after it).
+        Outside a full ledger (``world.keep_history`` false) its object is also released once every reader
+        has passed it, so memory follows the retention period, not the stream's whole history: in
+        ``shard.records`` its index then holds :data:`RELEASED`. Records are kept while any ``on_records``
+        listener does not report its position.
+        """
         limit = self.world.clock.now_ns - self.retention_period_hours * 3600 * NS_PER_SECOND
+        release = not self.world.keep_history and None not in self._positions.values()
         for shard in self.shards:
             records = shard.records
             i = shard.trimmed
             while i < len(records) and records[i].arrival_ns <= limit:
                 i += 1
             shard.trimmed = i
+            if release and i > shard.released:
+                self._release(shard)
+
+    def _release(self, shard: Shard) -> None:
+        upto = shard.trimmed
+        for position in self._positions.values():
+            if position is not None:
+                upto = min(upto, position(shard))
+        records = shard.records
+        for i in range(shard.released, upto):
+            records[i] = RELEASED
+        shard.released = max(shard.released, upto)
 
     def get_shard_iterator(
         self, shard_id: str, shard_iterator_type: str, *, starting_sequence_number: str | None = None,
@@ -241,5 +286,5 @@ class KinesisStream:
         }
 
     def __repr__(self) -> str:
-        count = sum(len(s.records) for s in self.shards)
+        count = sum(len(s.records) - s.released for s in self.shards)
         return f"<KinesisStream {self.name} shards={len(self.shards)} records={count}>"

@@ -42,10 +42,11 @@ from lambdachaos.resources._sqs_core import (
     _QueueCore,
 )
 from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage, SentMessage
+from lambdachaos.resources._sqs_views import QueueViews
 
 
 @final
-class Queue(_QueueCore):
+class Queue(_QueueCore, QueueViews):
     """An SQS queue on the virtual clock: send, receive, delete, visibility, redrive, retention, FIFO.
 
     ``name`` ending in ``.fifo`` makes a FIFO queue when no ``config`` is given. Durations in the API
@@ -351,67 +352,6 @@ class Queue(_QueueCore):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-
-    # --- inspection ----------------------------------------------------------------------------------
-    @property
-    def messages(self) -> list[QueueMessage]:
-        """Current contents (delayed, visible and in flight) in enqueue order."""
-        self._refresh()
-        live = [m for m in self._history[self._by_age_cursor :] if m._state in _LIVE]
-        return live
-
-    @property
-    def history(self) -> list[QueueMessage]:
-        """Every message ever enqueued here (sent, redriven in, or a copy made by a duplicate-delivery fault),
-        in order, with its current state."""
-        self._refresh()
-        return list(self._history)
-
-    @property
-    def approximate_number_of_messages(self) -> int:
-        """``ApproximateNumberOfMessages``: visible messages (exact in the sim)."""
-        self._refresh()
-        return self._n_visible
-
-    @property
-    def approximate_number_of_messages_not_visible(self) -> int:
-        """``ApproximateNumberOfMessagesNotVisible``: messages in flight."""
-        self._refresh()
-        return self._n_inflight
-
-    @property
-    def approximate_number_of_messages_delayed(self) -> int:
-        """``ApproximateNumberOfMessagesDelayed``: messages still in their delay."""
-        self._refresh()
-        return self._n_delayed
-
-    def get_attributes(self) -> dict[str, str]:
-        """All queue attributes as ``GetQueueAttributes`` renders them (strings)."""
-        import json
-
-        c = self._config
-        attrs = {
-            "QueueArn": self.arn,
-            "ApproximateNumberOfMessages": str(self.approximate_number_of_messages),
-            "ApproximateNumberOfMessagesNotVisible": str(self._n_inflight),
-            "ApproximateNumberOfMessagesDelayed": str(self._n_delayed),
-            "CreatedTimestamp": str(self._world.epoch_ms(0) // 1000),
-            "LastModifiedTimestamp": str(self._world.epoch_ms(0) // 1000),
-            "VisibilityTimeout": str(c.visibility_timeout),
-            "MaximumMessageSize": str(c.maximum_message_size),
-            "MessageRetentionPeriod": str(c.message_retention_period),
-            "DelaySeconds": str(c.delay_seconds),
-            "ReceiveMessageWaitTimeSeconds": str(c.receive_message_wait_time_seconds),
-            "SqsManagedSseEnabled": "true",
-        }
-        if c.redrive_policy is not None:
-            attrs["RedrivePolicy"] = json.dumps(c.redrive_policy.to_json_dict(), separators=(",", ":"))
-        if c.fifo_queue:
-            attrs["FifoQueue"] = "true"
-            attrs["ContentBasedDeduplication"] = "true" if c.content_based_deduplication else "false"
-            attrs["DeduplicationScope"] = "queue"
-            attrs["FifoThroughputLimit"] = "perQueue"
-        return attrs
 
     def __repr__(self) -> str:
         kind = "fifo" if self.fifo else "standard"

@@ -5,6 +5,8 @@ AWS pages: "CreateQueue" (Amazon SQS API Reference) and "Amazon SQS quotas".
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -159,3 +161,11 @@ def validate_queue_name(name: str, config: QueueConfig) -> None:
             f"name={name!r} ends in .fifo but fifo_queue=False; SQS reserves the suffix for FIFO queues: "
             "set fifo_queue=True or rename the queue"
         )
+
+
+@functools.lru_cache(maxsize=64)
+def default_sender_id(account_id: str) -> str:
+    """A stable IAM-user-style ``SenderId`` (``AIDA`` + 17 characters) for an account."""
+    digest = hashlib.sha256(f"sender:{account_id}".encode()).digest()
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    return "AIDA" + "".join(alphabet[b % 32] for b in digest[:17])

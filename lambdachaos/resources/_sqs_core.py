@@ -7,51 +7,40 @@ earliest of those. Retention expiry is applied lazily through a cursor over the 
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import itertools
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final, final
+from typing import TYPE_CHECKING, Final
 
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._errors import ConfigError
-from lambdachaos.resources._sqs_config import QueueConfig, validate_queue_name
+from lambdachaos.resources._sqs_config import QueueConfig, default_sender_id, validate_queue_name
 from lambdachaos.resources._sqs_hooks import QueueHooks, SendInterceptor
-from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage, SentMessage
+from lambdachaos.resources._sqs_message import (
+    DELAYED,
+    IN_FLIGHT,
+    LIVE,
+    VISIBLE,
+    Group,
+    MessageState,
+    QueueMessage,
+    ReceivedMessage,
+    SentMessage,
+)
 
 if TYPE_CHECKING:
     from lambdachaos._clock import Timer
     from lambdachaos._world import World
     from lambdachaos.resources._sqs import Queue
 
-_VISIBLE: Final = MessageState.VISIBLE
-_IN_FLIGHT: Final = MessageState.IN_FLIGHT
-_DELAYED: Final = MessageState.DELAYED
-_LIVE: Final = frozenset({MessageState.VISIBLE, MessageState.IN_FLIGHT, MessageState.DELAYED})
+_VISIBLE: Final = VISIBLE
+_IN_FLIGHT: Final = IN_FLIGHT
+_DELAYED: Final = DELAYED
+_LIVE: Final = LIVE
 MAX_RECEIVE_MESSAGES: Final = 10
 PURGE_INTERVAL_S: Final = 60
 _NOT_FOR_QUEUE_TYPE: Final = "The request include parameter that is not valid for this queue type."
-
-
-@final
-class _Group:
-    """One FIFO message group: its queued messages in order and how many are in flight."""
-
-    __slots__ = ("inflight", "key", "queue", "ready")
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-        self.queue: deque[QueueMessage] = deque()
-        self.inflight = 0
-        self.ready = False
-
-
-def default_sender_id(account_id: str) -> str:
-    """A stable IAM-user-style ``SenderId`` (``AIDA`` + 17 characters) for an account."""
-    digest = hashlib.sha256(f"sender:{account_id}".encode()).digest()
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-    return "AIDA" + "".join(alphabet[b % 32] for b in digest[:17])
 
 
 class _QueueCore(QueueHooks):
@@ -118,8 +107,8 @@ class _QueueCore(QueueHooks):
         self._seq = itertools.count(1)
         self._push = itertools.count()
         self._visible: deque[QueueMessage] = deque()
-        self._groups: dict[str, _Group] = {}
-        self._ready: deque[_Group] = deque()
+        self._groups: dict[str, Group] = {}
+        self._ready: deque[Group] = deque()
         self._inflight: list[tuple[int, int, QueueMessage]] = []
         self._delayed: list[tuple[int, int, QueueMessage]] = []
         self._old_redriven: list[tuple[int, int, QueueMessage]] = []
@@ -188,14 +177,14 @@ class _QueueCore(QueueHooks):
         if self._listeners:
             self._notify()
 
-    def _group(self, msg: QueueMessage) -> _Group:
+    def _group(self, msg: QueueMessage) -> Group:
         key = msg._group_id or ""
         group = self._groups.get(key)
         if group is None:
-            group = self._groups[key] = _Group(key)
+            group = self._groups[key] = Group(key)
         return group
 
-    def _make_ready(self, group: _Group) -> None:
+    def _make_ready(self, group: Group) -> None:
         if group.ready or group.inflight:
             return
         queue = group.queue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lambdachaos.replay._read import Recorded, place, read
 from lambdachaos.scenarios._anonymise import anonymise
 from lambdachaos.scenarios._expect import SentRecord, Verdict
 from lambdachaos.scenarios._loader import load_scenario, loads_scenario
@@ -22,7 +23,6 @@ from lambdachaos.scenarios._model import (
     ScenarioError,
     TrafficSpec,
 )
-from lambdachaos.scenarios._replay import Recorded, place, read
 from lambdachaos.scenarios._runner import Progress, RunResult, run_scenario
 from lambdachaos.scenarios._schema import SCHEMA, SCHEMA_PATH
 

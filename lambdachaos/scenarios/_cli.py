@@ -270,7 +270,7 @@ def replay_main(argv: list[str], out: TextIO | None = None, err: TextIO | None =
     except SystemExit as exc:
         return EXIT_INVALID if exc.code else EXIT_OK
     from lambdachaos._errors import LambdaChaosError
-    from lambdachaos.scenarios import _replay
+    from lambdachaos.replay import _read as _replay
     from lambdachaos.scenarios._anonymise import anonymise_counted
 
     try:

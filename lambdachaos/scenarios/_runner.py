@@ -230,7 +230,8 @@ class _Sender:
     def __init__(self, w: _World, specs: dict[str, TrafficSpec]) -> None:
         self.w = w
         self.specs = specs
-        self.sent: list[tuple[_traffic.Send, list[str], str | None]] = []
+        self.sent: list[SentRecord] = []
+        """What each send became (the payloads themselves are not kept)."""
 
     def __call__(self, send: _traffic.Send) -> None:
         spec = self.specs[send.traffic]
@@ -239,7 +240,8 @@ class _Sender:
             rejected = None
         except (LambdaAPIError, LambdaChaosError, ValueError) as exc:
             ids, rejected = [], f"{type(exc).__name__}: {str(exc)[:200]}"
-        self.sent.append((send, ids, rejected))
+        self.sent.append(SentRecord(send.traffic, send.index, send.at, tuple(ids), spec.target, send.key, send.poison,
+                                    rejected))
 
     def _deliver(self, spec: TrafficSpec, send: _traffic.Send) -> list[str]:
         w, p = self.w, send.payload
@@ -316,26 +318,27 @@ def run_scenario(
     sim, w = build(scenario, seed)
     formats: dict[str, str] = {}
     sends: list[_traffic.Send] = []
+    feeds: list[_traffic.ReplayFeed] = []
     epoch_s = sim.world.epoch_ns / 1e9
     for spec in scenario.traffic:
         if spec.replay is not None:
-            formats[spec.name], items = _traffic.replayed(spec, seed=seed, region=sim.world.region,
-                                                          target_kind=spec.kind)
-            sends += items
+            feed = _traffic.ReplayFeed(spec, seed=seed, region=sim.world.region, target_kind=spec.kind)
+            formats[spec.name] = feed.format
+            feeds.append(feed)
         else:
             sends += _traffic.generated(spec, seed=seed, epoch_s=epoch_s, region=sim.world.region,
                                         target_kind=spec.kind)
-    sends.sort(key=lambda s: s.at)  # stable: file order breaks ties
+    sends.sort(key=lambda s: s.at)  # stable: spec order breaks ties
     sender = _Sender(w, {t.name: t for t in scenario.traffic})
     with sim:
         for send in sends:
             sim.clock.call_at(round(send.at * 1e9), sender, send)
+        for feed in feeds:  # read while the clock runs; at one instant they go after the generated sends
+            feed.start(sim.clock.call_at, sender)
         if len(scenario.faults):
             sim.apply_faults(scenario.faults)
-        _drive(sim, sender, len(sends), sends[-1].at if sends else 0.0, scenario.settings.get("horizon_seconds"),
-               progress, speed, sleep, started)
-    sent = [SentRecord(s.traffic, s.index, s.at, tuple(ids), sender.specs[s.traffic].target, s.key, s.poison, rej)
-            for s, ids, rej in sender.sent]
+        _drive(sim, sender, sends, feeds, scenario.settings.get("horizon_seconds"), progress, speed, sleep, started)
+    sent = sender.sent
     ctx = Context(ledger=sim.ledger, sent=sent,
                   arns={**{n: q.arn for n, q in w.queues.items()}, **{n: t.arn for n, t in w.topics.items()}},
                   messages={n: q.history for n, q in w.queues.items()})
@@ -348,22 +351,34 @@ def _reached(sim: Sim, target: float) -> Callable[[], bool]:
     return lambda: sim.now >= target
 
 
-def _drive(sim: Sim, sender: _Sender, total: int, last: float, horizon: float | None,
-           progress: Callable[[Progress], None] | None, speed: float | None, sleep: Callable[[float], None],
-           started: float) -> None:
+def _drive(sim: Sim, sender: _Sender, sends: list[_traffic.Send], feeds: list[_traffic.ReplayFeed],
+           horizon: float | None, progress: Callable[[Progress], None] | None, speed: float | None,
+           sleep: Callable[[float], None], started: float) -> None:
+    """Run the clock in chunks while traffic is sent (replayed traffic: until its file is read), then until idle.
+
+    The total of a replay is known once its file is read: until then the progress total counts what was sent.
+    """
     def tick(done: bool = False) -> None:
         if speed:
             lag = sim.now / speed - (time.perf_counter() - started)
             if lag > 0:
                 sleep(lag)
         if progress is not None:
-            last = sender.sent[-1][0].at if sender.sent else None
+            last = sender.sent[-1].at if sender.sent else None
+            total = len(sends) + sum(f.sends for f in feeds)
             progress(Progress(len(sender.sent), total, sim.now, done, last))
 
-    chunk = max(last / 100, _FIRST_CHUNK_S)
+    generated_end = sends[-1].at if sends else 0.0
     t = 0.0
-    while t < last:
-        t = min(t + chunk, last, horizon if horizon is not None else last)
+    while True:
+        reading = any(not f.done for f in feeds)
+        end = max([generated_end, *(f.next_at for f in feeds)])
+        if not reading and t >= end:
+            break
+        chunk = max(end / 100, t / 100 if feeds else 0.0, _FIRST_CHUNK_S)
+        t = t + chunk if reading else min(t + chunk, end)
+        if horizon is not None:
+            t = min(t, horizon)
         sim.run(until=t)
         tick()
         if horizon is not None and t >= horizon:

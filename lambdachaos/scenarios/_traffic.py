@@ -1,22 +1,25 @@
 """Traffic: the events a scenario sends, generated from a payload type or replayed from a recording.
 
-Both kinds end as a list of :class:`Send` items (virtual time, what to send, poison kind, ordering key) in
-the form the traffic's target takes: an event for a function, a body for a queue or topic, an
+Both kinds become :class:`Send` items (virtual time, what to send, poison kind, ordering key) in the form
+the traffic's target takes (generated traffic as a list, replayed traffic read from its file while the clock
+runs: :class:`ReplayFeed`): an event for a function, a body for a queue or topic, an
 EventBridge entry for a bus, record bytes for a stream. Every value is drawn from a random source derived
 from the scenario seed and the traffic name, so adding one traffic entry never changes another's events.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, final
 
 from lambdachaos import generators as gen
 from lambdachaos._world import derive_seed
-from lambdachaos.scenarios import _replay
+from lambdachaos.replay import _read as _replay
+from lambdachaos.replay._convert import Gaps, convert, sqs_bodies
+from lambdachaos.replay._convert import text_of as _text
 from lambdachaos.scenarios._anonymise import anonymise
 from lambdachaos.scenarios._model import TrafficSpec
 
@@ -38,10 +41,6 @@ class Send:
     poison: str | None = None
     key: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
 def _wrap(source: str, body: Any, raw: str | None, rng: random.Random, now: float, region: str) -> Any:
@@ -105,34 +104,92 @@ def _form(spec: TrafficSpec, kind: str, body: Any, raw: bytes | None, rng: rando
     return raw_text if raw_text is not None else _text(body)
 
 
-def replayed(spec: TrafficSpec, *, seed: int, region: str, target_kind: str) -> tuple[str, list[Send]]:
-    """The sends of replayed traffic (the format read, and the items placed on the clock)."""
-    assert spec.replay is not None
-    r = spec.replay
-    fmt, items = _replay.read(r.file, r.format)
-    if r.anonymise:
-        items = [_replay.Recorded(it.kind, _anon(it.payload, r.anonymise, seed), it.at, it.meta) for it in items]
-    placed = _replay.place(items, timing=r.timing, factor=r.factor, start=spec.start)
-    out: list[Send] = []
-    for i, (at, item) in enumerate(placed):
-        rng = random.Random(derive_seed(seed, "replay", spec.name, i))
+@final
+class ReplayFeed:
+    """Replayed traffic read from its file while the clock runs (as ``Sim.replay`` does): memory holds what is in
+    flight, not the recording. Items are sent in file order on their recorded gaps from ``spec.start``
+    (``compress`` divides the gaps by ``factor``; an item stamped before the previous one goes at that one's
+    time; ``fast`` sends everything at ``start``); each becomes one :class:`Send`, or one per record of an SQS
+    event sent to a queue or topic.
+    """
+
+    __slots__ = ("_call_at", "_deliver", "_gaps", "_items", "_region", "_seed", "_spec", "_target_kind", "done",
+                 "format", "items", "sends")
+
+    def __init__(self, spec: TrafficSpec, *, seed: int, region: str, target_kind: str) -> None:
+        assert spec.replay is not None
+        r = spec.replay
+        start_ns = round(spec.start * 1e9)
+        self._gaps = Gaps(r.timing, r.factor, start_ns, start_ns)
+        self.format, self._items = _replay.iter_read(r.file, r.format)
+        """The format read (detected when ``format="auto"``)."""
+        self._spec, self._seed, self._region, self._target_kind = spec, seed, region, target_kind
+        self.items = 0
+        """Recorded items read so far."""
+        self.sends = 0
+        """Sends made from them so far."""
+        self.done = False
+        """Whether the whole file was read and sent."""
+        self._call_at: Callable[[int, Callable[..., object], Any], object] | None = None
+        self._deliver: Callable[[Send], object] | None = None
+
+    @property
+    def next_at(self) -> float:
+        """The virtual time (seconds) of the next item to send, or of the last one once done."""
+        return self._gaps.prev_ns / 1e9
+
+    def start(self, call_at: Callable[[int, Callable[..., object], Any], object],
+              deliver: Callable[[Send], object]) -> None:
+        """Schedule the first item with ``call_at(ns, callback, item)``; each send goes to ``deliver``."""
+        self._call_at, self._deliver = call_at, deliver
+        item = next(self._items, None)
+        if item is None:
+            self.done = True
+        else:
+            call_at(self._gaps.place(item), self._fire, item)
+
+    def _fire(self, item: _replay.Recorded) -> None:
+        assert self._call_at is not None
+        now = self._gaps.prev_ns
+        while True:
+            self._send(item)
+            nxt = next(self._items, None)
+            if nxt is None:
+                self.done = True
+                return
+            at = self._gaps.place(nxt)
+            if at > now:
+                self._call_at(at, self._fire, nxt)
+                return
+            item = nxt
+
+    def _send(self, item: _replay.Recorded) -> None:
+        spec, r = self._spec, self._spec.replay
+        assert r is not None and self._deliver is not None
+        if r.anonymise:
+            item = _replay.Recorded(item.kind, _anon(item.payload, r.anonymise, self._seed), item.at, item.meta)
+        rng = random.Random(derive_seed(self._seed, "replay", spec.name, self.items))
+        self.items += 1
         key = item.meta.get("partition_key") or item.meta.get("message_group_id")
-        bodies = sqs_bodies(item) if target_kind in ("queue", "topic") else None
-        for payload in bodies or [convert(item, target_kind, rng=rng, region=region)]:
-            out.append(Send(at, spec.name, len(out), payload, None, key, dict(item.meta)))
-    return fmt, out
+        bodies = sqs_bodies(item) if self._target_kind in ("queue", "topic") else None
+        at = self._gaps.prev_ns / 1e9
+        for payload in bodies or [convert(item, self._target_kind, rng=rng, region=self._region)]:
+            send = Send(at, spec.name, self.sends, payload, None, key, dict(item.meta))
+            self.sends += 1
+            self._deliver(send)
 
 
-def sqs_bodies(item: _replay.Recorded) -> list[str] | None:
-    """Every record's body when ``item`` is an SQS Lambda event (``{"Records": [{"body": ...}, ...]}``): replayed
-    onto a queue or topic, each record becomes its own message, in batch order. None for anything else."""
-    p = item.payload
-    if item.kind != "event" or not isinstance(p, dict) or not isinstance(p.get("Records"), list) or not p["Records"]:
-        return None
-    records = p["Records"]
-    if not all(isinstance(r, dict) and "body" in r for r in records):
-        return None
-    return [r["body"] if isinstance(r["body"], str) else _text(r["body"]) for r in records]
+def replayed(spec: TrafficSpec, *, seed: int, region: str, target_kind: str) -> tuple[str, list[Send]]:
+    """Every send of replayed traffic at once, as a :class:`ReplayFeed` makes them (for plans that need the whole
+    list before running: game days, the LocalStack target); the format read, and the sends in order."""
+    feed = ReplayFeed(spec, seed=seed, region=region, target_kind=target_kind)
+    out: list[Send] = []
+    due: list[tuple[Callable[..., object], Any]] = []
+    feed.start(lambda _ns, callback, item: due.append((callback, item)), out.append)
+    while due:
+        callback, item = due.pop()
+        callback(item)
+    return feed.format, out
 
 
 def _anon(payload: Any, fields: tuple[str, ...], seed: int) -> Any:
@@ -142,44 +199,3 @@ def _anon(payload: Any, fields: tuple[str, ...], seed: int) -> Any:
         except ValueError:
             return payload
     return anonymise(payload, fields, seed=seed)
-
-
-def convert(item: _replay.Recorded, target_kind: str, *, rng: random.Random, region: str) -> Any:
-    """A recorded item in the form ``target_kind`` takes (see the module docstring)."""
-    kind, p = item.kind, item.payload
-    now = item.at if item.at is not None else gen.DEFAULT_NOW
-    if target_kind == "function":
-        if kind == "message":
-            rec = gen.sqs.record(body=p, seed=rng, now=now, region=region,
-                                 message_attributes=item.meta.get("message_attributes") or None)
-            return gen.sqs.event(records=[rec])
-        if kind == "kinesis":
-            rec = gen.kinesis.record(data=p, partition_key=item.meta["partition_key"],
-                                     sequence_number=item.meta["sequence_number"], seed=rng, now=now, region=region)
-            return gen.kinesis.event(records=[rec])
-        if kind == "dynamodb":
-            return {"Records": [p]}
-        return p
-    if target_kind == "stream":
-        return p if isinstance(p, bytes) else _text(p).encode()
-    if target_kind == "table":
-        return dict(p) if isinstance(p, dict) else {"value": _as_text(p)}
-    if target_kind == "bus":
-        if kind == "eventbridge":
-            return {"source": p["source"], "detail_type": p["detail-type"], "detail": p.get("detail", {}),
-                    "resources": p.get("resources", [])}
-        detail = p if isinstance(p, dict) else {"raw": _as_text(p)}
-        return {"source": _REPLAY_SOURCE, "detail_type": "Replayed event", "detail": detail}
-    bodies = sqs_bodies(item)
-    if bodies is not None:
-        return bodies[0]  # one message per call; :func:`replayed` sends every record's body
-    return _as_text(p)
-
-
-def _as_text(p: Any) -> str:
-    if isinstance(p, bytes):
-        try:
-            return p.decode()
-        except UnicodeDecodeError:
-            return base64.b64encode(p).decode()
-    return _text(p)

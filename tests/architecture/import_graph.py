@@ -133,7 +133,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     # 0: leaves every layer may use; generators and faults are wings that use nothing else
-    ("lambdachaos._errors", "lambdachaos._clock", "lambdachaos._timestamps", "lambdachaos._arn",
+    ("lambdachaos._errors", "lambdachaos._clock", "lambdachaos._timestamps", "lambdachaos._arn", "lambdachaos._version",
      "lambdachaos.generators", "lambdachaos.faults"),
     ("lambdachaos._world", "lambdachaos._registry", "lambdachaos.ledger"),
     ("lambdachaos.resources",),
@@ -141,7 +141,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("lambdachaos.service.mappings", "lambdachaos.service.push"),
     ("lambdachaos.service.bridge",),
     ("lambdachaos.service.chaos",),
-    ("lambdachaos.service", "lambdachaos.templates", "lambdachaos._sim"),
+    ("lambdachaos.service", "lambdachaos.templates", "lambdachaos._sim", "lambdachaos.replay"),
     ("lambdachaos.reports", "lambdachaos.scenarios", "lambdachaos.targets", "lambdachaos._sweep"),
     ("lambdachaos.plugins", "lambdachaos._cli", "lambdachaos.__main__", "lambdachaos"),
 )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from lambdachaos.faults import DuplicateDelivery, FaultPlan
-
 from lambdachaos import Sim
+from lambdachaos.faults import DuplicateDelivery, FaultPlan
 
 
 def first_copy_succeeds():
@@ -65,3 +64,30 @@ def test_a_copy_succeeding_after_another_was_redriven_leaves_the_record_dead_let
     assert [m.message_id for m in dlq.messages] == [sent]
     assert sim.ledger.fate(sent).status == "dead_lettered"
     assert [d.kind for d in sim.ledger.deliveries] == ["queue_dlq"]
+
+
+def copies_scenario(mode: str, *, map_after_send: bool) -> dict[str, object]:
+    """Copies of a message meet different ends; the mapping exists before the send, or only after the copies."""
+    with Sim(seed=3, ledger=mode) as sim:
+        dlq = sim.sqs_queue("orders-dlq")
+        queue = sim.sqs_queue("orders", visibility_timeout=30, dead_letter_queue=dlq, max_receive_count=1)
+        sim.apply_faults(FaultPlan.of(DuplicateDelivery(copies=1, delay_seconds=5.0)))
+        fn = sim.function(first_copy_succeeds(), name="consumer")
+        if not map_after_send:
+            sim.map(queue, fn, batch_size=1)
+        sent = [queue.send(f"order-{i}").message_id for i in range(3)]
+        if map_after_send:
+            sim.map(queue, fn, batch_size=1)
+        sim.run()
+        return {"counts": sim.ledger.counts(), "failed": sim.ledger.failed_fates(), "sent": sent,
+                "dlq": [m.message_id for m in dlq.messages]}
+
+
+def test_summary_and_stream_ledgers_give_copies_the_fate_a_full_ledger_gives(tmp_path):
+    for map_after_send in (False, True):
+        full = copies_scenario("full", map_after_send=map_after_send)
+        summary = copies_scenario("summary", map_after_send=map_after_send)
+        assert full["dlq"] == full["sent"]  # each message's second copy was redriven after the first succeeded
+        assert full["counts"]["fates"] == {"dead_lettered": 3}
+        assert summary["counts"] == full["counts"]
+        assert summary["failed"] == full["failed"]

@@ -10,7 +10,7 @@ import pytest
 
 from lambdachaos import Sim
 from lambdachaos._errors import ConfigError
-from lambdachaos.scenarios import _replay
+from lambdachaos.replay import _read as _replay
 
 T0_MS = 1_767_225_600_000
 
@@ -88,3 +88,44 @@ def test_replay_of_lambda_events_into_a_function_and_bad_targets(tmp_path: Path)
             sim.replay(path, sim.sns_topic("t"))
         with pytest.raises(ConfigError, match="timing='slow': use preserve, compress or fast"):
             sim.replay(path, fn, timing="slow")
+
+
+SCENARIO = """\
+version: 1
+name: streamed-replay
+resources:
+  queues: {orders: {}}
+functions:
+  consumer:
+    handler: lambdachaos.scenarios._handlers.accept
+mappings:
+  - {source: orders, function: consumer, batch_size: 10}
+traffic:
+  - name: dump
+    queue: orders
+    replay: {file: dump.jsonl, timing: preserve}
+expectations:
+  - fates: {traffic: dump, succeeded: all}
+"""
+
+
+def test_a_scenario_file_replay_reads_its_file_as_the_clock_reaches_each_item(tmp_path: Path, monkeypatch: Any) -> None:
+    from lambdachaos.scenarios import loads_scenario, run_scenario
+
+    _dump(tmp_path / "dump.jsonl", 200, gap_ms=1000)
+    reads: list[float] = []
+    real = _replay.iter_read
+
+    def counting(path: Any, fmt: str = "auto") -> Any:
+        detected, items = real(path, fmt)
+        return detected, (reads.append(item.at or 0.0) or item for item in items)
+
+    monkeypatch.setattr(_replay, "iter_read", counting)
+    seen: list[tuple[float, int, int]] = []
+    scenario = loads_scenario(SCENARIO, base_dir=tmp_path)
+    result = run_scenario(scenario, progress=lambda p: seen.append((p.now, len(reads), p.total)))
+    assert [(s.index, s.at) for s in result.sent] == [(i, float(i)) for i in range(200)]
+    assert all(len(s.ids) == 1 and s.rejected is None for s in result.sent) and result.passed
+    # at every report the file was read only one item past the clock (the next item waits on it)
+    assert all(read <= int(now) + 2 for now, read, _ in seen), seen[:5]
+    assert seen[0][1] < 200 and seen[-1][1:] == (200, 200)

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from lambdachaos.faults import FaultPlan, InvocationError, When
 
 import lambdachaos
 from lambdachaos._errors import ConfigError
 from lambdachaos._sweep import parse_seeds
+from lambdachaos.faults import FaultPlan, InvocationError, When
 from lambdachaos.scenarios import load_scenario, run_scenario
 from lambdachaos.scenarios._cli import run_main
 from lambdachaos.scenarios._sweep_run import run_seed

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from lambdachaos import ConfigError
-from lambdachaos.scenarios import _replay, anonymise, load_scenario, run_scenario
+from lambdachaos.replay import _read as _replay
+from lambdachaos.scenarios import anonymise, load_scenario, run_scenario
 from lambdachaos.scenarios._traffic import convert
 
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lambdachaos import Sim
@@ -30,29 +30,41 @@ def _handler(event: Any, context: Any) -> Any:
 
 
 def scenario(mode: str, path: str | None, seed: int, messages: int, poison_every: int, receives: int,
-             async_events: int, batch: int) -> Ledger:
+             async_events: int, batch: int, upstream: int = 0) -> Ledger:
+    """``upstream`` messages are sent to an unmapped queue whose redrive policy moves them into the mapped
+    queue: they were never sent to it, so they are no record of its mapping, whatever happens to them there."""
     with Sim(seed=seed, ledger=mode, ledger_path=path) as sim:
         dlq = sim.sqs_queue("dlq")
         queue = sim.sqs_queue("orders", visibility_timeout=30, dead_letter_queue=dlq, max_receive_count=receives)
         fn = sim.function(_handler, name="consumer", dead_letter_queue=dlq, maximum_retry_attempts=1)
+        inbox = sim.sqs_queue("inbox", visibility_timeout=1, dead_letter_queue=queue, max_receive_count=1)
+        for i in range(upstream):
+            inbox.send("poison" if i % poison_every == 0 else f"late-{i}")
         sim.map(queue, fn, batch_size=batch, function_response_types=["ReportBatchItemFailures"])
         for i in range(messages):
             queue.send("poison" if i % poison_every == 0 else f"order-{i}")
         for i in range(async_events):
             fn.invoke_async({"fail": i % 3 == 0})
+        while inbox.receive(10):
+            pass
+        sim.run(until=1.5)
+        inbox.receive(10)  # past maxReceiveCount: moved into the mapped queue
         sim.run(until=20.0 + seed % 200)  # some runs stop with records still pending
         return sim.ledger
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), messages=st.integers(0, 60), poison_every=st.integers(1, 20),
-       receives=st.integers(1, 4), async_events=st.integers(0, 8), batch=st.integers(1, 10))
+       receives=st.integers(1, 4), async_events=st.integers(0, 8), batch=st.integers(1, 10),
+       upstream=st.integers(0, 5))
+@example(seed=1, messages=10, poison_every=3, receives=1, async_events=0, batch=10, upstream=4)
 def test_stream_and_summary_agree_with_full_on_every_fate_and_count(
-    tmp_path: Path, seed: int, messages: int, poison_every: int, receives: int, async_events: int, batch: int
+    tmp_path: Path, seed: int, messages: int, poison_every: int, receives: int, async_events: int, batch: int,
+    upstream: int,
 ) -> None:
-    args = (seed, messages, poison_every, receives, async_events, batch)
+    args = (seed, messages, poison_every, receives, async_events, batch, upstream)
     full = scenario("full", None, *args)
-    path = tmp_path / f"{seed}-{messages}-{batch}.jsonl"
+    path = tmp_path / f"{seed}-{messages}-{batch}-{upstream}.jsonl"
     stream = scenario("stream", str(path), *args)
     summary = scenario("summary", None, *args)
     assert stream.counts() == full.counts() == summary.counts()

@@ -97,8 +97,15 @@ class StreamEventSourceMapping(StreamFates):
             start = self._start_position(shard)
             self._lanes[shard.index] = [Lane(shard, i, start) for i in range(config.parallelization_factor)]
             self._opened[shard.index] = start
-        self._unsubscribe = source.on_records(self._on_records)
+        if self.kind is KINESIS:  # its lanes' positions let the stream release what retention trimmed
+            self._unsubscribe = source.on_records(self._on_records, position=self._position)  # type: ignore[call-arg]
+        else:
+            self._unsubscribe = source.on_records(self._on_records)
         self._on_records(source)
+
+    def _position(self, shard: Any) -> int:
+        """The lowest index of ``shard.records`` a lane of this mapping may still read."""
+        return min(lane.pos for lane in self._lanes[shard.index])
 
     def _start_position(self, shard: Any) -> int:
         position = self.config.starting_position

@@ -1,9 +1,9 @@
 """Streaming replay: recorded items are read from their file while the simulation runs and sent on the
 virtual clock, so a replay of ten million records holds only what is in flight (``Sim.replay``).
 
-Timing follows :func:`lambdachaos.scenarios._replay.place`, except that nothing is sorted: items are sent in
-file order, and an item stamped earlier than the one before it is sent at that one's time (recordings and
-dumps are written in time order). ``fast`` sends everything at ``start``.
+Timing is :class:`lambdachaos.scenarios._convert.Gaps` (unlike :func:`lambdachaos.replay._read.place`,
+nothing is sorted): items are sent in file order, and an item stamped earlier than the one before it is sent
+at that one's time (recordings and dumps are written in time order). ``fast`` sends everything at ``start``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, final
 
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._errors import ConfigError
-from lambdachaos.scenarios import _replay, _traffic
+from lambdachaos.replay import _convert
+from lambdachaos.replay import _read as _replay
 
 if TYPE_CHECKING:
     from lambdachaos._sim import Sim
@@ -23,15 +24,11 @@ if TYPE_CHECKING:
 class Replay:
     """A replay in progress: the format read and how many items and sends were made so far."""
 
-    __slots__ = ("_clock", "_items", "_origin", "_prev_ns", "_scale", "_send", "_start_ns", "_timed", "format",
-                 "items", "sends")
+    __slots__ = ("_clock", "_gaps", "_items", "_send", "format", "items", "sends")
 
     def __init__(self, sim: Sim, path: str | Path, target: Any, *, fmt: str, timing: str, factor: float,
                  start: float) -> None:
-        if timing not in ("preserve", "compress", "fast"):
-            raise ConfigError(f"timing={timing!r}: use preserve, compress or fast")
-        if factor <= 0:
-            raise ConfigError(f"factor={factor!r} must be greater than 0 (gaps are divided by it)")
+        self._gaps = _convert.Gaps(timing, factor, round(start * NS_PER_SECOND), sim.clock.now_ns)
         self.format, self._items = _replay.iter_read(path, fmt)
         """The format read (detected when ``format="auto"``)."""
         self.items = 0
@@ -40,26 +37,9 @@ class Replay:
         """Messages, invocations or records sent so far (an SQS event item sends one message per record)."""
         self._send = _sender(sim, target)
         self._clock = sim.clock
-        self._timed = timing != "fast"
-        self._scale = factor if timing == "compress" else 1.0
-        self._start_ns = round(start * NS_PER_SECOND)
-        self._prev_ns = max(self._start_ns, self._clock.now_ns)
-        self._origin: float | None = None
-        self._schedule()
-
-    def _at_ns(self, item: _replay.Recorded) -> int:
-        if not self._timed or item.at is None:
-            return self._prev_ns
-        if self._origin is None:
-            self._origin = item.at
-        at = self._start_ns + round(max(0.0, item.at - self._origin) / self._scale * NS_PER_SECOND)
-        return max(at, self._prev_ns)
-
-    def _schedule(self) -> None:
         item = next(self._items, None)
         if item is not None:
-            self._prev_ns = self._at_ns(item)
-            self._clock.call_at(self._prev_ns, self._fire, item)
+            self._clock.call_at(self._gaps.place(item), self._fire, item)
 
     def _fire(self, item: _replay.Recorded) -> None:
         now = self._clock.now_ns
@@ -70,9 +50,8 @@ class Replay:
             nxt = next(items, None)
             if nxt is None:
                 return
-            at = self._at_ns(nxt)
+            at = self._gaps.place(nxt)
             if at > now:
-                self._prev_ns = at
                 self._clock.call_at(at, self._fire, nxt)
                 return
             item = nxt
@@ -88,9 +67,9 @@ def _sender(sim: Sim, target: Any) -> Any:
     region = sim.world.region
     if isinstance(target, Queue):
         def to_queue(item: _replay.Recorded, index: int) -> int:
-            bodies = [item.payload] if item.kind == "message" else _traffic.sqs_bodies(item)
+            bodies = [item.payload] if item.kind == "message" else _convert.sqs_bodies(item)
             if bodies is None:
-                bodies = [_traffic.convert(item, "queue", rng=sim.world.rng_for("replay", index), region=region)]
+                bodies = [_convert.convert(item, "queue", rng=sim.world.rng_for("replay", index), region=region)]
             meta = item.meta if item.kind == "message" else {}
             for body in bodies:
                 target.send(body, message_attributes=meta.get("message_attributes") or None,
@@ -99,13 +78,13 @@ def _sender(sim: Sim, target: Any) -> Any:
         return to_queue
     if isinstance(target, Function):
         def to_function(item: _replay.Recorded, index: int) -> int:
-            event = _traffic.convert(item, "function", rng=sim.world.rng_for("replay", index), region=region)
+            event = _convert.convert(item, "function", rng=sim.world.rng_for("replay", index), region=region)
             target.invoke_async(event)
             return 1
         return to_function
     if hasattr(target, "put_record") and hasattr(target, "shards"):
         def to_stream(item: _replay.Recorded, index: int) -> int:
-            data = _traffic.convert(item, "stream", rng=sim.world.rng_for("replay", index), region=region)
+            data = _convert.convert(item, "stream", rng=sim.world.rng_for("replay", index), region=region)
             target.put_record(data, item.meta.get("partition_key") or f"replay-{index}")
             return 1
         return to_stream
