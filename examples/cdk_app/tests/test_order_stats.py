@@ -55,6 +55,17 @@ def test_the_synthesized_stack_loads_with_its_assets_and_cdk_bookkeeping_set_asi
     assert lambda_sim.functions[ALERT].event_invoke_configs["$LATEST"].maximum_retry_attempts == 0
 
 
+@pytest.mark.parametrize(("logical", "source"), [(STATS, "stats"), (ALERT, "alerts")])
+def test_each_asset_folder_is_a_copy_of_the_function_source_as_cdk_synth_makes_it(lambda_sim, logical, source):
+    asset = Path(lambda_sim.functions[logical].versions["$LATEST"].code_dir)
+    source_dir = CDK_OUT.parent / "lambda" / source
+
+    def files(folder):
+        return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*.py")}
+
+    assert files(asset) == files(source_dir)  # edit lambda/, then copy it into the asset folder (or re-synth)
+
+
 def test_a_large_order_is_alerted_through_the_topic_to_the_on_call_queue(lambda_sim, lambda_events):
     small, large = _orders(lambda_events, [250.0, 1200.0])
     for order in (small, large):
