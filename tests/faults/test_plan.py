@@ -4,10 +4,10 @@ import json
 import re
 
 import pytest
-from lambdachaos.faults import FaultPlan, FaultRule, FieldMatch, InvocationPoint, Target, When
 
 from lambdachaos import LambdaChaosError
 from lambdachaos import faults as F
+from lambdachaos.faults import FaultPlan, FaultRule, FieldMatch, InvocationPoint, Target, When
 
 
 def full_plan() -> FaultPlan:
