@@ -32,7 +32,7 @@ class Stores:
     def ssm(self, reference: str) -> str:
         """The value of ``{{resolve:ssm:NAME}}`` or ``{{resolve:ssm:NAME:VERSION}}``."""
         name, _, version = reference.partition(":")
-        for key in (reference, name) if not version else (reference,):
+        for key in (reference, name):  # a map entry without a version answers every version
             if key in self.given:
                 return str(self.given[key])
         if version and not version.isdigit():

@@ -40,8 +40,10 @@ def test_an_ssm_reference_reads_the_parameter_put_in_the_simulation(tmp_path):
 def test_the_ssm_map_is_read_before_the_simulation_store(tmp_path):
     with Sim(seed=1) as sim:
         _ssm().put_parameter(Name="/orders/queue", Value="stored", Type="String")
-        sim.load_template(_queue_named(tmp_path, "{{resolve:ssm:/orders/queue}}"), ssm={"/orders/queue": "given"})
-        assert sim.resources["Q"].name == "given"
+        sim.load_template(_queue_named(tmp_path, "{{resolve:ssm:/orders/queue}}-{{resolve:ssm:/orders/queue:1}}-"
+                                                 "{{resolve:ssm:/orders/other:3}}"),
+                          ssm={"/orders/queue": "given", "/orders/other:3": "third"})
+        assert sim.resources["Q"].name == "given-given-third"
 
 
 @pytest.mark.parametrize(("reference", "message"), [
