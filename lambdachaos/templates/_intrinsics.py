@@ -95,14 +95,14 @@ class Resolver:
     def resolve(self, value: Any, where: str, *, resource: str | None = None) -> Any:
         """``value`` with every intrinsic evaluated; ``where`` prefixes errors (resource and line);
         ``resource``: the logical id whose ``Properties`` these are."""
-        self._resource = resource
+        outer, self._resource = self._resource, resource  # a Ref inside may resolve another resource's name
         try:
             return self._value(value, [])
         except _Unresolvable as exc:
             path, message = exc.args
             raise TemplateError(f"{where}: {'.'.join(path) or '(value)'}: {message}") from None
         finally:
-            self._resource = None
+            self._resource = outer
 
     def condition(self, name: str, where: str) -> bool:
         """The value of the template condition ``name``."""
