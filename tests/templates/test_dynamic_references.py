@@ -94,13 +94,13 @@ def test_ssm_secure_names_the_nested_property_path(tmp_path):
 
 def test_ssm_secure_names_its_own_resource_after_a_ref_resolved_another_name(tmp_path):
     template = tmp_path / "t.yaml"
-    template.write_text("Resources:\n  Other:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: other}\n"
-                        "  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      Tags:\n"
-                        "        - {Key: queue, Value: !Ref Other}\n"
+    template.write_text("Resources:\n  Alerts:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: alerts}\n"
+                        "  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n"
+                        "        - {Key: topic, Value: !Ref Alerts}\n"
                         "        - {Key: k, Value: '{{resolve:ssm-secure:/p}}'}\n")
     with pytest.raises(TemplateError) as raised:
         Sim.from_template(template)
-    assert "SSM Secure reference is not supported in: [AWS::SNS::Topic/Properties/Tags/1/Value]" in str(raised.value)
+    assert "SSM Secure reference is not supported in: [AWS::SQS::Queue/Properties/Tags/1/Value]" in str(raised.value)
 
 
 def test_a_secrets_manager_reference_reads_the_secret_and_its_json_keys(tmp_path):
