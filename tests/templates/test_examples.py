@@ -11,7 +11,7 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-@pytest.mark.parametrize(("app", "tests"), [("sam_app", 18), ("cdk_app", 6)])
+@pytest.mark.parametrize(("app", "tests"), [("sam_app", 19), ("cdk_app", 6)])
 def test_the_example_suite_passes(tmp_path, app, tests):
     folder = EXAMPLES / app
     if not (folder / "tests").is_dir():

@@ -42,3 +42,20 @@ def test_parameters_reach_conditions_environment_and_batch_sizes(lambda_sim):
     assert notify.config.memory_size == 1024  # Globals: !If [IsProd, 1024, 256]
     assert dict(notify.config.environment) == {"STAGE": "prod", "SENDER": "orders@prod.example.com"}
     assert lambda_sim.resources["WorkerFunctionOrders"].config.batch_size == 5
+
+
+@pytest.mark.lambdachaos(template_schedule_until=86400)
+def test_push_sources_keep_the_template_settings(lambda_sim):
+    resources, functions = lambda_sim.resources, lambda_sim.functions
+    notify, audit = resources["NotifyFunctionOrderPlaced"], resources["AuditSubscription"]
+    assert (notify.protocol, notify.endpoint, notify.raw_message_delivery) == ("lambda", functions["NotifyFunction"].arn,
+                                                                            False)
+    assert (audit.protocol, audit.queue, audit.raw_message_delivery) == ("sqs", resources["AuditQueue"], True)
+    (notification,) = resources["UploadsBucket"].notifications
+    assert (notification.events, notification.prefix, notification.suffix, notification.target_arn) == (
+        ("s3:ObjectCreated:*",), "receipts/", ".csv", functions["ReceiptsFunction"].arn)
+    assert resources["OrdersTable"].stream_view_type == "NEW_IMAGE"
+    nightly = resources["NightlyFunctionNightly"]
+    assert (nightly.expression, nightly.input, nightly.function) == (
+        "rate(1 day)", '{"report": "daily-orders"}', functions["NightlyFunction"])
+    assert list(resources["ServerlessRestApi"]) == ["POST /orders"]
