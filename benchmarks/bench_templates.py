@@ -1,4 +1,4 @@
-"""Template loading: the SAM fixture project (transform + resolve + create) and a 60-resource CloudFormation stack.
+"""Template loading: the SAM example service (transform + resolve + create) and a 60-resource CloudFormation stack.
 
 The one-time imports (aws-sam-translator, the handler modules) are paid by a warm-up load, not measured.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from lambdachaos import Sim
 
 ROOT = Path(__file__).resolve().parent.parent
-SAM_TEMPLATE = ROOT / "tests" / "templates" / "sam_app" / "template.yaml"
+SAM_TEMPLATE = ROOT / "examples" / "sam_app" / "template.yaml"
 ROUNDS = 15
 
 
@@ -59,6 +59,6 @@ def run() -> dict[str, dict[str, Any]]:
         cfn = _cfn_template(Path(tmp))
         cfn_ms = _median_ms(cfn)
     return {
-        "template_load_ms": {"value": round(_median_ms(SAM_TEMPLATE, schedule_until=3600), 2), "unit": "ms"},
+        "template_load_ms": {"value": round(_median_ms(SAM_TEMPLATE, schedule_until=86400), 2), "unit": "ms"},
         "template_load_cfn_ms": {"value": round(cfn_ms, 2), "unit": "ms"},
     }

@@ -31,7 +31,8 @@ __all__ = [
     "TmpFull",
 ]
 
-#: Every catalogue entry by its ``kind`` (filled as the classes are defined, in every catalogue module).
+#: Every catalogue entry by its ``kind`` (filled as the classes are defined, in every catalogue module; importing
+#: any module of this package first runs its ``__init__``, which imports them all).
 FAULT_KINDS: dict[str, type[Fault]] = {}
 
 #: FIS ``startupDelayMilliseconds`` upper bound (15 minutes, the Lambda timeout ceiling).
@@ -105,8 +106,6 @@ class Fault:
         if not isinstance(data, dict) or "kind" not in data:
             raise FaultPlanError(f"fault must be an object with a 'kind' key, got {data!r}")
         kind = data["kind"]
-        from . import _flow_faults, _net_faults  # noqa: F401  (register their kinds)
-
         cls = FAULT_KINDS.get(kind)
         if cls is None:
             close = difflib.get_close_matches(str(kind), FAULT_KINDS, n=1)

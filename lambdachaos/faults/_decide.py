@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, final
+from typing import TYPE_CHECKING, Any, final
 
 from ._catalogue import (
     ColdStart,
@@ -31,9 +31,11 @@ from ._flow_faults import (
 )
 from ._net_faults import DownstreamError, EgressLoss
 from ._outcome import DeliveryFaults, DownstreamRule, EgressPolicy, ErrorSpec, FaultFiring, InvocationFaults
-from ._plan import FaultPlan, FaultRule
 from ._schedule import ThrottleSchedule, ThrottleWindow
 from ._target import record_id
+
+if TYPE_CHECKING:
+    from ._plan import FaultPlan, FaultRule
 
 __all__ = ["DeliveryPoint", "Draw", "InvocationPoint", "PlanRunner"]
 

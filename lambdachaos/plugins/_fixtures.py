@@ -50,7 +50,8 @@ def lambda_sim(request: pytest.FixtureRequest, lambda_sims: SimFactory,
 
     marker = request.node.get_closest_marker("lambdachaos")
     kwargs = dict(marker.kwargs) if marker else {}
-    allowed = {"seed", "faults", "template", "template_parameters", *CHECKS, *inspect.signature(Sim).parameters}
+    allowed = {"seed", "faults", "template", "template_parameters", "template_schedule_until", *CHECKS,
+               *inspect.signature(Sim).parameters}
     if marker and (marker.args or set(kwargs) - allowed):
         pytest.fail(f"@pytest.mark.lambdachaos: unknown argument(s) {list(marker.args)} "
                     f"{sorted(set(kwargs) - allowed)}; valid keyword arguments: {sorted(allowed)}",
@@ -59,9 +60,10 @@ def lambda_sim(request: pytest.FixtureRequest, lambda_sims: SimFactory,
     kwargs.pop("seed", None)
     template, parameters = kwargs.pop("template", None) or _configured_template(request.config), kwargs.pop(
         "template_parameters", None)
+    schedule_until = kwargs.pop("template_schedule_until", None)
     with lambda_sims(**kwargs) as sim:
         if template is not None:  # docs/templates.md: the fixture comes loaded with the template's resources
-            sim.load_template(template, parameters=parameters)
+            sim.load_template(template, parameters=parameters, schedule_until=schedule_until)
         if lambda_sim_setup is not None:
             lambda_sim_setup(sim)
         yield sim

@@ -77,7 +77,7 @@ class Builder:
     def properties(self, logical: str) -> dict[str, Any]:
         """The resource's ``Properties`` with every intrinsic resolved."""
         where = f"{self.where(logical)}: Properties"
-        props = self.resolver.resolve(self.resources[logical].get("Properties") or {}, where)
+        props = self.resolver.resolve(self.resources[logical].get("Properties") or {}, where, resource=logical)
         return props if isinstance(props, dict) else {}
 
     def target(self, reference: Any, what: str) -> Any:

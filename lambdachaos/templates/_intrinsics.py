@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from lambdachaos.templates._dynamic import SECURE_PROPERTIES, DynamicError, Stores
 from lambdachaos.templates._errors import TemplateError
 
 NO_VALUE: Final = object()
@@ -19,6 +20,7 @@ NO_VALUE: Final = object()
 
 _SUB_VARIABLE: Final = re.compile(r"\$\{([^}]*)\}")
 _DYNAMIC_REFERENCE: Final = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):([^}]*)\}\}")
+_SSM_TYPE: Final = "AWS::SSM::Parameter::Value<"
 _FUNCTIONS: Final = frozenset({
     "Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::If", "Fn::FindInMap",
     "Fn::Base64", "Fn::GetAZs", "Fn::ImportValue", "Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition",
@@ -69,7 +71,7 @@ class Resolver:
     def __init__(
         self, *, template: Mapping[str, Any], parameters: Mapping[str, Any], pseudo: Mapping[str, Any],
         ref: Callable[[str], Any], get_att: Callable[[str, str], Any], imports: Mapping[str, Any],
-        ssm: Mapping[str, str], region: str,
+        ssm: Mapping[str, str], region: str, stores: Stores | None = None,
     ) -> None:
         self.parameters = dict(parameters)
         self.pseudo = dict(pseudo)
@@ -79,19 +81,28 @@ class Resolver:
         self._ref = ref
         self._get_att = get_att
         self.imports = imports
-        self.ssm = ssm
+        self.stores = stores or Stores(region=region, given=ssm)
         self.region = region
+        self.types = {lid: str((spec or {}).get("Type", "")) for lid, spec in (template.get("Resources") or {}).items()}
+        self._resource: str | None = None
+        self._ssm_types = {name: str(spec.get("Type")) for name, spec in (template.get("Parameters") or {}).items()
+                           if isinstance(spec, dict) and str(spec.get("Type", "")).startswith(_SSM_TYPE)}
+        """SSM parameter types not read yet: read when first referenced (CDK's unused BootstrapVersion never is)."""
         self._conditions: dict[str, bool] = {}
         self._evaluating: set[str] = set()
 
     # ---- entry points -------------------------------------------------------------------------
-    def resolve(self, value: Any, where: str) -> Any:
-        """``value`` with every intrinsic evaluated; ``where`` prefixes errors (resource and line)."""
+    def resolve(self, value: Any, where: str, *, resource: str | None = None) -> Any:
+        """``value`` with every intrinsic evaluated; ``where`` prefixes errors (resource and line);
+        ``resource``: the logical id whose ``Properties`` these are."""
+        outer, self._resource = self._resource, resource  # a Ref inside may resolve another resource's name
         try:
             return self._value(value, [])
         except _Unresolvable as exc:
             path, message = exc.args
             raise TemplateError(f"{where}: {'.'.join(path) or '(value)'}: {message}") from None
+        finally:
+            self._resource = outer
 
     def condition(self, name: str, where: str) -> bool:
         """The value of the template condition ``name``."""
@@ -107,7 +118,10 @@ class Resolver:
             if len(value) == 1:
                 ((key, argument),) = value.items()
                 if key in _FUNCTIONS:
-                    return self._function(key, argument, [*path, key])
+                    result = self._function(key, argument, [*path, key])
+                    if isinstance(result, str) and "{{resolve:" in result:  # built by Fn::Sub or Fn::Join
+                        return _DYNAMIC_REFERENCE.sub(lambda m: self._dynamic(m, [*path, key]), result)
+                    return result
             out = {}
             for key, item in value.items():
                 resolved = self._value(item, [*path, str(key)])
@@ -188,6 +202,14 @@ class Resolver:
             raise _Unresolvable(path, f"Ref takes a name, got {name!r}")
         if name == "AWS::NoValue":
             return NO_VALUE
+        if name in self._ssm_types:
+            kind = self._ssm_types.pop(name)
+            try:
+                text = self.stores.parameter(str(self.parameters[name]))
+            except DynamicError as exc:
+                self._ssm_types[name] = kind
+                raise _Unresolvable(path, f"Ref {name!r}: {exc}") from None
+            self.parameters[name] = text.split(",") if "List<" in kind or "CommaDelimitedList" in kind else text
         if name in self.parameters:
             return self.parameters[name]
         if name in self.pseudo:
@@ -227,12 +249,18 @@ class Resolver:
 
     def _dynamic(self, match: re.Match[str], path: list[str]) -> str:
         service, reference = match.groups()
-        name = reference.split(":", 1)[0] if service == "ssm" and ":" in reference else reference
-        for key in (reference, name):
-            if key in self.ssm:
-                return str(self.ssm[key])
-        raise _Unresolvable(path, f"dynamic reference {match.group(0)}: no value for {name!r} "
-                                  f"(give it in ssm={{{name!r}: ...}})")
+        try:
+            if service == "ssm":
+                return self.stores.ssm(reference)
+            if service == "secretsmanager":
+                return self.stores.secret(reference)
+        except DynamicError as exc:
+            raise _Unresolvable(path, f"dynamic reference {match.group(0)}: {exc}") from None
+        kind = self.types.get(self._resource or "", "")
+        where = "/".join([kind, "Properties", *(p for p in path if p not in _FUNCTIONS)] if kind else path)
+        raise _Unresolvable(path, f"dynamic reference {match.group(0)}: {SECURE_PROPERTIES}: [{where}] (the "
+                                  "simulated resources take no SecureString: use {{resolve:ssm:...}} or "
+                                  "{{resolve:secretsmanager:...}})")
 
     # ---- conditions ---------------------------------------------------------------------------
     def _condition(self, name: str, path: list[str]) -> bool:

@@ -14,6 +14,7 @@ from lambdachaos.templates import _make_lambda as lam
 from lambdachaos.templates import _make_sources as src
 from lambdachaos.templates._build import Builder, Skip
 from lambdachaos.templates._cdk import asset_folders, is_cdk_output, locate
+from lambdachaos.templates._dynamic import Stores
 from lambdachaos.templates._errors import TemplateError
 from lambdachaos.templates._intrinsics import Resolver, parameter_values
 from lambdachaos.templates._physical import Physical
@@ -66,9 +67,7 @@ def load_template(
     load = TemplateLoad(path=str(file), stack_name=name, kind=kind)
     declared = {k: v for k, v in (document.get("Parameters") or {}).items()}
     values = parameter_values(declared, given)
-    for key, spec in declared.items():  # SSM parameter types read the value stored under the given name
-        if str((spec or {}).get("Type", "")).startswith("AWS::SSM::Parameter::Value") and ssm and values[key] in ssm:
-            values[key] = ssm[values[key]]
+    stores = Stores(region=region, given=ssm or {})
     pseudo = {"AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": "aws", "AWS::StackName": name,
               "AWS::StackId": f"arn:aws:cloudformation:{region}:{account}:stack/{name}/{_stack_uuid(sim.seed, name)}",
               "AWS::URLSuffix": "amazonaws.com", "AWS::NotificationARNs": []}
@@ -76,7 +75,7 @@ def load_template(
     resolver = Resolver(
         template=document, parameters=values, pseudo=pseudo, ref=lambda lid: physical_ref[0].ref(lid),
         get_att=lambda lid, att: physical_ref[0].get_att(lid, att), imports=dict(imports or {}), ssm=dict(ssm or {}),
-        region=region,
+        region=region, stores=stores,
     )
     lines = resource_lines(text, list(document["Resources"]))
     physical = Physical(resources=document["Resources"], stack=name, seed=sim.seed, region=region, account_id=account,

@@ -39,6 +39,17 @@ def _translator() -> Any:
     return SamTranslator, Parser, boto3
 
 
+_SESSIONS: dict[str, Any] = {}
+
+
+def _session(boto3: Any, region: str) -> Any:
+    """One boto3 session per region, reused: the transform reads only its region and partition (a new session
+    costs more than the rest of a small template's transform)."""
+    if region not in _SESSIONS:
+        _SESSIONS[region] = boto3.Session(region_name=region)
+    return _SESSIONS[region]
+
+
 def transform(
     document: dict[str, Any], *, region: str, parameters: dict[str, Any], base_dir: Path, source: str,
 ) -> tuple[dict[str, Any], dict[str, Path]]:
@@ -65,7 +76,7 @@ def transform(
 
     try:
         translated = sam_translator(
-            managed_policy_map=None, sam_parser=parser(), boto_session=boto3.Session(region_name=region),
+            managed_policy_map=None, sam_parser=parser(), boto_session=_session(boto3, region),
         ).translate(document, parameter_values=dict(parameters), get_managed_policy_map=lambda: {})
     except InvalidDocumentException as exc:
         causes = "; ".join(str(getattr(cause, "message", cause)) for cause in exc.causes)

@@ -3,9 +3,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from lambdachaos.faults import FaultPlan, When
 
 from lambdachaos import faults as F
+from lambdachaos.faults import FaultPlan, When
 
 ROLE = "arn:aws:iam::111111111111:role/fis"
 FN = "arn:aws:lambda:us-east-1:111111111111:function:orders"

@@ -7,9 +7,9 @@ import types
 
 import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError
-from lambdachaos.faults import FaultPlan, InvocationPoint, Target, injected
 
 from lambdachaos import faults as F
+from lambdachaos.faults import FaultPlan, InvocationPoint, Target, injected
 
 from .conftest import echo
 

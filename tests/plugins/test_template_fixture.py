@@ -38,3 +38,20 @@ def test_the_marker_names_the_template_and_its_parameters(pytester):
                            "template_parameters={'Stage': 'prod'})\ndef test_loaded"))
     result = pytester.runpytest_inprocess("-p", "no:randomly")
     result.assert_outcomes(passed=1)
+
+
+def test_the_marker_runs_the_template_schedules_until_the_given_time(pytester):
+    template = Path(__file__).parent.parent / "templates" / "scheduler_app" / "template.yaml"
+    pytester.makepyfile(f"""
+import pytest
+
+@pytest.mark.lambdachaos(template={str(template)!r}, template_schedule_until=3600)
+def test_scheduled(lambda_sim):
+    assert lambda_sim.templates[0].skipped == {{}}
+
+@pytest.mark.lambdachaos(template={str(template)!r})
+def test_skipped_without(lambda_sim):
+    assert lambda_sim.templates[0].skipped
+""")
+    result = pytester.runpytest_inprocess("-p", "no:randomly")
+    result.assert_outcomes(passed=2)

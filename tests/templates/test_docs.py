@@ -1,4 +1,4 @@
-"""The python blocks of docs/templates.md run, from the SAM fixture project's folder."""
+"""The python blocks of docs/templates.md run, from the repository root (they load the example applications)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "templates.md").rea
 
 @pytest.mark.parametrize("code", BLOCKS)
 def test_the_templates_page_examples_run(code, monkeypatch):
-    monkeypatch.chdir(Path(__file__).parent / "sam_app")
+    monkeypatch.chdir(ROOT)
     exec(compile(code, "docs/templates.md", "exec"), {"__name__": "docs_templates"})
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from lambdachaos import Sim
 from lambdachaos.faults import FaultPlan, FaultRule, InvocationError, Target, When
 from lambdachaos.generators import sqs
-
-from lambdachaos import Sim
 
 HERE = Path(__file__).parent / "equivalent"
 PLAN = FaultPlan(rules=[FaultRule(fault=InvocationError(prevent_execution=False),

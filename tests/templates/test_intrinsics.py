@@ -86,7 +86,8 @@ def test_conditions_take_the_other_branch_with_other_parameters():
     ({"Fn::ImportValue": "other"},
      "R: A.Fn::ImportValue: Fn::ImportValue: no export named 'other' (give it in imports=; known: ['shared-bus'])"),
     ("{{resolve:ssm:/missing}}",
-     "R: A: dynamic reference {{resolve:ssm:/missing}}: no value for '/missing' (give it in ssm={'/missing': ...})"),
+     "R: A: dynamic reference {{resolve:ssm:/missing}}: no value for '/missing' (give it in ssm={'/missing': ...}, "
+     "or put the parameter with boto3 inside the simulation before loading)"),
     ({"Fn::Join": ["-", [{"Fn::GetAZs": ""}]]}, "R: A.Fn::Join: expected a string here, got ['us-east-1a', "
                                                 "'us-east-1b', 'us-east-1c']"),
     ({"Fn::If": ["IsProd", 1]}, "R: A.Fn::If: Fn::If takes [Condition, ValueIfTrue, ValueIfFalse], "

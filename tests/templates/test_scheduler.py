@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lambdachaos.faults import FaultPlan, PushInvokeFailure
 
 from lambdachaos import Sim
+from lambdachaos.faults import FaultPlan, PushInvokeFailure
 
 TEMPLATE = Path(__file__).parent / "scheduler_app" / "template.yaml"
 DAY = 86_400
