@@ -1,0 +1,173 @@
+"""The Kafka cluster resource and the Kafka mapping's engine: poison records, bisect, ordering, determinism."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lambdachaos import ConfigError, Sim
+from lambdachaos.resources._kafka import murmur2, partition_for_key
+from tests.kafka.conftest import Recorder, cluster, kafka_map, values
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b"21", -973932308), (b"foobar", -790332482), (b"a-little-bit-long-string", -985981536),
+    (b"a-little-bit-longer-string", -1486304829), (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971),
+    (b"abc", 479470107),
+])
+def test_murmur2_matches_kafka(data, expected):
+    """Keyed records are placed by Kafka's murmur2 (the vectors of Kafka's own UtilsTest)."""
+    assert murmur2(data) == expected
+
+
+def test_keyed_records_share_a_partition_unkeyed_go_round_robin(sim):
+    topic = cluster(sim).topic("t", partitions=4)
+    keyed = [topic.produce(f"v{i}", key=b"customer-7") for i in range(3)]
+    assert {r.partition for r in keyed} == {partition_for_key(b"customer-7", 4)}
+    assert [r.offset for r in keyed] == [0, 1, 2]
+    assert [topic.produce("x").partition for _ in range(4)] == [0, 1, 2, 3]
+    with pytest.raises(ConfigError, match="partitions 0 to 3"):
+        topic.produce("x", partition=4)
+
+
+def test_log_append_time_replaces_producer_timestamp(sim):
+    topic = cluster(sim).topic("t")
+    sim.advance(2)
+    record = topic.produce("x", timestamp_ms=5, timestamp_type="LOG_APPEND_TIME")
+    assert record.timestamp_ms == sim.world.epoch_ms()
+
+
+def test_poison_blocks_only_its_partition(sim):
+    """A8: one poison record blocks its partition on the virtual clock while the other partitions complete."""
+    topic = cluster(sim).topic("orders", partitions=4, retention_ms=24 * 3_600_000)
+    rec = Recorder()
+    kafka_map(sim, topic, sim.function(rec, name="f"), batch_size=10,
+              provisioned_poller_config={"MinimumPollers": 4, "MaximumPollers": 4})
+    for i in range(200):
+        topic.produce("poison" if i == 42 else f"v{i}", partition=i % 4)
+    sim.advance(3_600)
+    fates = sim.ledger.fates
+    blocked = 42 % 4
+    for p in range(4):
+        statuses = {fates[f"orders-{p}:{o}"].status.value for o in range(50)}
+        assert statuses == ({"succeeded", "pending"} if p == blocked else {"succeeded"})
+    assert fates[f"orders-{blocked}:{42 // 4 - 1}"].status == "succeeded"
+    assert all(fates[f"orders-{blocked}:{o}"].status == "pending" for o in range(42 // 4, 50))
+    retried = [a for a in sim.ledger.attempts if f"orders-{blocked}:{42 // 4}" in a.records]
+    assert len(retried) > 100 and all(a.outcome == "function_error" for a in retried)
+
+
+def test_bisect_isolates_poison_and_on_failure_record_is_documented(sim):
+    """A4/A8: with provisioned controls, bisect isolates the poison record; the SQS record has the documented shape."""
+    c = cluster(sim)
+    topic = c.topic("orders", partitions=2)
+    failures = sim.sqs_queue("failures")
+    rec = Recorder()
+    fn = sim.function(rec, name="f")
+    kafka_map(sim, topic, fn, batch_size=8, maximum_batching_window_in_seconds=0, bisect_batch_on_function_error=True,
+              maximum_retry_attempts=0, on_failure=failures,
+              provisioned_poller_config={"MinimumPollers": 2, "MaximumPollers": 2})
+    for i in range(16):
+        topic.produce("poison" if i == 6 else f"v{i}", partition=i % 2)
+    sim.run()
+    fates = sim.ledger.fates
+    failed = [k for k, f in fates.items() if f.status != "succeeded"]
+    assert failed == ["orders-0:3"]
+    assert fates["orders-0:3"].status == "on_failure"
+    (message,) = failures.history
+    record = json.loads(message.body)
+    assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert record["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}
+    assert record["KafkaBatchInfo"]["batchSize"] == 1
+    assert record["KafkaBatchInfo"]["recordsInfo"] == {"orders-0": {
+        "firstRecordOffset": "3", "lastRecordOffset": "3", "firstRecordTimestamp": "2026-01-01T00:00:00.000Z",
+        "lastRecordTimestamp": "2026-01-01T00:00:00.000Z"}}
+    depths = [a.bisect_depth for a in sim.ledger.attempts if "orders-0:3" in a.records]
+    assert depths == [0, 1, 2, 3]
+
+
+def test_partition_never_in_two_batches_in_flight(sim):
+    """A3: a partition is in at most one in-flight batch, with many pollers and slow invocations."""
+    topic = cluster(sim).topic("t", partitions=3)
+    kafka_map(sim, topic, sim.function(lambda e, c: None, name="f", base_duration=2.0, timeout=10), batch_size=5,
+              maximum_batching_window_in_seconds=0, provisioned_poller_config={"MinimumPollers": 6, "MaximumPollers": 6})
+    for i in range(90):
+        topic.produce(f"v{i}", partition=i % 3)
+    sim.run()
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for a in sim.ledger.attempts:
+        for p in {r.split(":")[0] for r in a.records}:
+            spans[p].append((a.start_ns, a.end_ns))
+    for runs in spans.values():
+        runs.sort()
+        assert all(prev[1] <= nxt[0] for prev, nxt in zip(runs, runs[1:], strict=False))
+
+
+def _run(seed: int) -> str:
+    with Sim(seed=seed) as sim:
+        topic = cluster(sim).topic("t", partitions=3, retention_ms=120_000)
+        kafka_map(sim, topic, sim.function(Recorder(), name="f"), batch_size=4)
+        for i in range(30):
+            topic.produce("poison" if i == 7 else f"v{i}", key=f"k{i % 5}")
+        sim.run()
+        return json.dumps([(k, f.status.value, f.attempts, f.at_ns) for k, f in sorted(sim.ledger.fates.items())])
+
+
+def test_same_seed_same_ledger():
+    assert _run(3) == _run(3)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    partitions=st.integers(1, 4),
+    plan=st.lists(st.tuples(st.integers(0, 3), st.booleans()), min_size=1, max_size=40),
+    batch_size=st.integers(1, 6),
+    provisioned=st.booleans(),
+    bisect=st.booleans(),
+    retries=st.integers(-1, 3),
+    partial=st.booleans(),
+)
+def test_property_order_and_one_fate(partitions, plan, batch_size, provisioned, bisect, retries, partial):
+    """Per partition, the first successful processing follows offset order; every record has exactly one fate."""
+    partial = partial and provisioned
+    first_ok: dict[int, list[int]] = defaultdict(list)
+    done: set[tuple[int, int]] = set()
+
+    def handler(event: Any, context: Any) -> Any:
+        bad = [(k, o) for k, o, v in values(event) if v.startswith(b"bad")]
+        if bad and not partial:
+            raise RuntimeError("bad record")
+        failed = {k: min(o for kk, o in bad if kk == k) for k, _ in bad}
+        for k, o, _ in values(event):
+            p = int(k.rsplit("-", 1)[1])
+            if (k not in failed or o < failed[k]) and (p, o) not in done:
+                done.add((p, o))
+                first_ok[p].append(o)
+        return {"batchItemFailures": [{"itemIdentifier": {"partition": k, "offset": o}} for k, o in bad]}
+
+    with Sim(seed=5) as sim:
+        topic = cluster(sim).topic("t", partitions=partitions, retention_ms=300_000)
+        extra: dict[str, Any] = {}
+        if provisioned:
+            extra = {"provisioned_poller_config": {"MinimumPollers": 2, "MaximumPollers": 4},
+                     "bisect_batch_on_function_error": bisect, "maximum_retry_attempts": retries}
+            if partial:
+                extra["function_response_types"] = ["ReportBatchItemFailures"]
+        kafka_map(sim, topic, sim.function(handler, name="f"), batch_size=batch_size,
+                  maximum_batching_window_in_seconds=0, **extra)
+        produced = [topic.produce(("bad" if bad else "ok") + str(i), partition=p % partitions)
+                    for i, (p, bad) in enumerate(plan)]
+        sim.run()
+        fates = sim.ledger.fates
+        assert sorted(fates) == sorted(r.event_id for r in produced)
+        assert all(f.status != "pending" for f in fates.values())
+        for p, offsets in first_ok.items():
+            assert offsets == sorted(offsets), (p, offsets)
+        succeeded = {(int(k.split(":")[0].rsplit("-", 1)[1]), int(k.split(":")[1]))
+                     for k, f in fates.items() if f.status == "succeeded"}
+        assert succeeded <= done
