@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, final
 
+from lambdachaos._arn import Arn
 from lambdachaos._clock import Clock
 from lambdachaos._errors import ConfigError
+from lambdachaos._registry import Registry
 from lambdachaos._sim_backend import _Activation, _Backend
-from lambdachaos._sim_esm import EsmMixin
-from lambdachaos._sim_push import PushMixin
+from lambdachaos._sim_esm import EsmFactories
+from lambdachaos._sim_push import PushFactories
 from lambdachaos._world import DEFAULT_ACCOUNT_ID, DEFAULT_EPOCH, DEFAULT_REGION, World
 from lambdachaos.ledger._ledger import Ledger
 from lambdachaos.resources import Queue, QueueConfig, RedrivePolicy
@@ -91,7 +93,7 @@ class InvokeResult:
 
 
 @final
-class Sim(EsmMixin, PushMixin, TemplateMixin):
+class Sim(EsmFactories, PushFactories, TemplateMixin):
     """One simulated account and region: clock, resources, functions, ledger and seeded randomness."""
 
     def __init__(
@@ -122,9 +124,8 @@ class Sim(EsmMixin, PushMixin, TemplateMixin):
         """The ledger: ``ledger="full"`` keeps every entry; ``"stream"`` writes them to ``ledger_path`` as JSON
         Lines while the run goes; ``"summary"`` keeps counts and the pending and failed records (docs/scale.md)."""
         self.world.keep_history = ledger == "full"
-        self.queues: dict[str, Queue] = {}
-        self.topics: dict[str, Topic] = {}
-        self.buses: dict[str, EventBus] = {}
+        self.registry = Registry()
+        """Every resource of the simulation by kind and name, and by ARN."""
         self.service = LambdaService(
             self.world, self.ledger, account_concurrency=account_concurrency, guard_seconds=guard_seconds,
             async_payload_limit=async_payload_limit, resolve=self.find_resource,
@@ -164,6 +165,21 @@ class Sim(EsmMixin, PushMixin, TemplateMixin):
             self.world.clock.advance(seconds)
 
     # ---- resources ----------------------------------------------------------------------------
+    @property
+    def queues(self) -> Mapping[str, Queue]:
+        """The simulation's SQS queues by name."""
+        return self.registry.all("queues")
+
+    @property
+    def topics(self) -> Mapping[str, Topic]:
+        """The simulation's SNS topics by name."""
+        return self.registry.all("topics")
+
+    @property
+    def buses(self) -> Mapping[str, EventBus]:
+        """The simulation's EventBridge buses by name."""
+        return self.registry.all("buses")
+
     def sqs_queue(
         self,
         name: str,
@@ -178,7 +194,7 @@ class Sim(EsmMixin, PushMixin, TemplateMixin):
         ``message_retention_period``, ``maximum_message_size``, ``content_based_deduplication``...).
         ``dead_letter_queue`` with ``max_receive_count`` sets the queue's redrive policy.
         """
-        if name in self.queues:
+        if name in self.registry.all("queues"):
             raise ConfigError(f"name={name!r}: a queue with this name already exists in this simulation")
         if (dead_letter_queue is None) != (max_receive_count is None):
             raise ConfigError(
@@ -194,45 +210,35 @@ class Sim(EsmMixin, PushMixin, TemplateMixin):
         queue = Queue(self.world, name, QueueConfig(**attributes))
         if self.service.injector is not None:  # a fault plan applied earlier also covers queues created later
             self.service.injector.watch(queue)
-        self.queues[name] = queue
-        return queue
+        return self.registry.add("queues", name, queue, arns=(queue.arn,))
 
     def sns_topic(self, name: str, **attributes: Any) -> Topic:
         """Create an SNS topic."""
-        if name in self.topics:
-            raise ConfigError(f"name={name!r}: a topic with this name already exists in this simulation")
         from lambdachaos.resources import Topic
 
+        if name in self.registry.all("topics"):
+            raise ConfigError(f"name={name!r}: a topic with this name already exists in this simulation")
         topic = Topic(self.world, name, **attributes)
-        self.topics[name] = topic
-        return topic
+        return self.registry.add("topics", name, topic, arns=(topic.arn,))
 
     def event_bus(self, name: str = "default") -> EventBus:
         """Create (or return the existing) EventBridge bus."""
-        bus = self.buses.get(name)
+        bus: EventBus | None = self.registry.get("buses", name)
         if bus is None:
             from lambdachaos.resources import EventBus
 
-            bus = self.buses[name] = EventBus(self.world, name)
+            created = EventBus(self.world, name)
+            bus = self.registry.add("buses", name, created, arns=(created.arn,))
         return bus
 
     def find_resource(self, arn: str) -> object | None:
-        """A sim resource (queue, topic, bus, function) by ARN, or ``None``."""
-        kind = arn.split(":")[2] if arn.count(":") >= 5 else ""
-        name = arn.rsplit(":", 1)[-1]
-        if kind == "sqs":
-            return self.queues.get(name)
-        if kind == "sns":
-            return self.topics.get(name)
-        if kind == "events":
-            return self.buses.get(name.split("/", 1)[-1])
-        if kind == "s3":
-            buckets = getattr(self, "buckets", {})
-            return buckets.get(name) if isinstance(buckets, dict) else None
-        if kind == "lambda":
-            fn_name = arn.split(":")[6] if arn.count(":") >= 6 else ""
-            return self.service.functions.get(fn_name)
-        return None
+        """A sim resource (queue, topic, bus, bucket, stream, table, function) by ARN, or ``None``."""
+        found: object | None = self.registry.find(arn)
+        if found is None and arn.startswith("arn:") and arn.split(":", 3)[2:3] == ["lambda"]:
+            parsed = Arn.maybe(arn)
+            if parsed is not None and parsed.resource_type == "function":
+                return self.service.functions.get(parsed.name)
+        return found
 
     # ---- functions ----------------------------------------------------------------------------
     def function(
@@ -363,7 +369,7 @@ class Sim(EsmMixin, PushMixin, TemplateMixin):
             raise ConfigError(f"plan={plan!r} must be a lambdachaos.faults.FaultPlan")
         if self.service.injector is not None:
             plan = self.service.injector.plan + plan
-        self.service.injector = FaultInjector(self.service, plan)
+        self.service.injector = FaultInjector(self.service, plan, self.registry)
 
     # ---- activation: the boto3 bridge and the process environment -----------------------------
     def _active(self) -> Any:

@@ -73,14 +73,13 @@ class _Backend:
         return self.sim.buses.get(name_or_arn.rsplit("/", 1)[-1] if name_or_arn.startswith("arn:") else name_or_arn)
 
     def find_stream(self, name_or_arn: str) -> Any:
-        streams = self.sim._esm_registry("kinesis")
         if name_or_arn.startswith("arn:"):
-            return next((s for s in streams.values() if s.arn == name_or_arn), None)
-        return streams.get(name_or_arn)
+            return self.sim.registry.find(name_or_arn)
+        return self.sim.registry.get("streams", name_or_arn)
 
     def find_table(self, name_or_arn: str) -> Any:
         name = name_or_arn.split("/")[1] if name_or_arn.startswith("arn:") and "/" in name_or_arn else name_or_arn
-        return self.sim._esm_registry("dynamodb").get(name)
+        return self.sim.registry.get("tables", name)
 
     def find_bucket(self, name: str) -> Any:
         buckets = getattr(self.sim, "buckets", None)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack, overload
 
 from lambdachaos._errors import ConfigError
-from lambdachaos.service.mappings._common import FilterCriteriaInput, reject
+from lambdachaos.service.mappings._common import FilterCriteriaInput
 
 if TYPE_CHECKING:
+    from lambdachaos._registry import Registry
     from lambdachaos._world import World
     from lambdachaos.ledger._ledger import Ledger
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
@@ -19,58 +20,74 @@ if TYPE_CHECKING:
     from lambdachaos.service.mappings._sqs import SqsEventSourceMapping
     from lambdachaos.service.mappings._stream import StreamEventSourceMapping
 
-_STREAM_ONLY: Final = {
-    "starting_position": None, "starting_position_timestamp": None, "parallelization_factor": 1,
-    "maximum_retry_attempts": -1, "maximum_record_age_in_seconds": -1,
-    "bisect_batch_on_function_error": False, "on_failure": None, "tumbling_window_in_seconds": 0,
-}
-_STREAM_ONLY_HINT: Final = {
-    "on_failure": "SQS mappings have no on-failure destination: give the queue a dead_letter_queue instead",
-}
+class MappingSettings(TypedDict, total=False):
+    """The ``Sim.map`` settings: the snake_case of ``CreateEventSourceMapping``'s, each checked with AWS's range
+    (docs/mappings.md). Which of them a source accepts is in its row of the source table."""
+
+    batch_size: int | None
+    """``BatchSize`` (SQS default 10, max 10,000, FIFO max 10; streams default 100, max 10,000)."""
+    maximum_batching_window_in_seconds: int
+    """``MaximumBatchingWindowInSeconds``, 0–300."""
+    function_response_types: Iterable[str]
+    """``FunctionResponseTypes``: ``["ReportBatchItemFailures"]`` or none."""
+    filter_criteria: FilterCriteriaInput
+    """``FilterCriteria``: up to 5 patterns (EventBridge pattern syntax)."""
+    maximum_concurrency: int | None
+    """SQS ``ScalingConfig.MaximumConcurrency``, 2–1,000."""
+    scaling_config: Mapping[str, int] | None
+    """``{"MaximumConcurrency": n}``, the same setting as ``maximum_concurrency``."""
+    starting_position: str | None
+    """Streams: ``TRIM_HORIZON`` (the default here), ``LATEST`` or (Kinesis) ``AT_TIMESTAMP``."""
+    starting_position_timestamp: float | None
+    """With ``AT_TIMESTAMP``: virtual seconds."""
+    parallelization_factor: int
+    """Streams: ``ParallelizationFactor``, 1–10."""
+    maximum_retry_attempts: int
+    """Streams: ``MaximumRetryAttempts``, -1 (infinite) to 10,000."""
+    maximum_record_age_in_seconds: int
+    """Streams: ``MaximumRecordAgeInSeconds``, -1 (infinite) or 60–604,800."""
+    bisect_batch_on_function_error: bool
+    """Streams: ``BisectBatchOnFunctionError``."""
+    on_failure: Any
+    """Streams: ``DestinationConfig.OnFailure``: a sim queue, topic or bucket (or its ARN)."""
+    tumbling_window_in_seconds: int
+    """Streams: ``TumblingWindowInSeconds``, 0–900."""
 
 
-_M = TypeVar("_M", "SqsEventSourceMapping", "StreamEventSourceMapping")
-
-class EsmMixin:
-    """Mixed into :class:`lambdachaos.Sim`; holds the mapping and stream-source factories."""
+class EsmFactories:
+    """The :class:`lambdachaos.Sim` methods for event source mappings and their stream sources. They keep
+    everything in ``self.registry``; which sources can be mapped is the source table's business."""
 
     if TYPE_CHECKING:
         world: World
         service: LambdaService
         ledger: Ledger
-        queues: dict[str, Queue]
+        registry: Registry
 
         def find_resource(self, arn: str) -> object | None: ...
 
-    def map(
-        self,
-        source: Queue | KinesisStream | DynamoDBTable,
-        function: Function,
-        *,
-        batch_size: int | None = None,
-        maximum_batching_window_in_seconds: int = 0,
-        function_response_types: Iterable[str] = (),
-        filter_criteria: FilterCriteriaInput = None,
-        maximum_concurrency: int | None = None,
-        scaling_config: Mapping[str, int] | None = None,
-        starting_position: str | None = None,
-        starting_position_timestamp: float | None = None,
-        parallelization_factor: int = 1,
-        maximum_retry_attempts: int = -1,
-        maximum_record_age_in_seconds: int = -1,
-        bisect_batch_on_function_error: bool = False,
-        on_failure: Any = None,
-        tumbling_window_in_seconds: int = 0,
-        qualifier: str | None = None,
-        enabled: bool = True,
-    ) -> SqsEventSourceMapping | StreamEventSourceMapping:
-        """``CreateEventSourceMapping``: connect an SQS queue, Kinesis stream or DynamoDB table stream to ``function``.
+    @overload
+    def map(self, source: Queue, function: Function, *, qualifier: str | None = None, enabled: bool = True,
+            **settings: Unpack[MappingSettings]) -> SqsEventSourceMapping: ...
 
-        Keywords are the snake_case of the AWS settings and are validated with AWS's ranges
-        (AWS-SEMANTICS §5.1, §6.1). ``scaling_config={"MaximumConcurrency": n}`` and
-        ``maximum_concurrency=n`` are the same setting. Stream mappings default to
-        ``starting_position="TRIM_HORIZON"``; ``on_failure`` is an SQS queue, SNS topic or S3 bucket
-        (``DestinationConfig.OnFailure``). The mapping starts polling as soon as there is something to
+    @overload
+    def map(self, source: KinesisStream | DynamoDBTable, function: Function, *, qualifier: str | None = None,
+            enabled: bool = True, **settings: Unpack[MappingSettings]) -> StreamEventSourceMapping: ...
+
+    @overload
+    def map(self, source: object, function: Function, *, qualifier: str | None = None, enabled: bool = True,
+            **settings: Unpack[MappingSettings]) -> Any: ...
+
+    def map(self, source: object, function: Function, *, qualifier: str | None = None, enabled: bool = True,
+            **settings: Unpack[MappingSettings]) -> Any:
+        """``CreateEventSourceMapping``: connect a poll-based source (an SQS queue, Kinesis stream, DynamoDB table
+        stream, or any source of the source table) to ``function``.
+
+        Keywords are the snake_case of the AWS settings (:class:`MappingSettings`) and are validated with AWS's
+        ranges (docs/mappings.md); a setting the source does not have is refused, naming it.
+        ``scaling_config={"MaximumConcurrency": n}`` and ``maximum_concurrency=n`` are the same setting. Stream
+        mappings default to ``starting_position="TRIM_HORIZON"``; ``on_failure`` is an SQS queue, SNS topic or
+        S3 bucket (``DestinationConfig.OnFailure``). The mapping starts polling as soon as there is something to
         read; ``sim.run()`` returns once everything is processed.
 
         Example::
@@ -88,73 +105,32 @@ class EsmMixin:
                 sim.run()
                 assert sim.ledger.fate(sent.message_id).status == "succeeded"
         """
-        from lambdachaos.resources._sqs import Queue
-        from lambdachaos.service.invoke._validation import check_sqs_mapping_destination, check_starting_position
+        from lambdachaos.service.mappings._sources import source_of, sources
+        from lambdachaos.service.mappings._table import MapRequest
 
+        given: dict[str, Any] = dict(settings)
+        unknown = sorted(set(given) - set(MappingSettings.__annotations__))
+        if unknown:
+            raise ConfigError(f"unknown mapping setting(s) {unknown}; valid: {sorted(MappingSettings.__annotations__)}")
+        scaling_config = given.pop("scaling_config", None)
         if scaling_config is not None:
             if set(scaling_config) - {"MaximumConcurrency"}:
                 raise ConfigError(f"scaling_config={dict(scaling_config)!r}: ScalingConfig has only MaximumConcurrency")
-            if maximum_concurrency is not None:
+            if given.get("maximum_concurrency") is not None:
                 raise ConfigError("give maximum_concurrency or scaling_config={'MaximumConcurrency': n}, not both")
-            maximum_concurrency = scaling_config.get("MaximumConcurrency")
-        if isinstance(source, Queue):
-            check_sqs_mapping_destination(on_failure)
-            given = {
-                "starting_position": starting_position, "starting_position_timestamp": starting_position_timestamp,
-                "parallelization_factor": parallelization_factor, "maximum_retry_attempts": maximum_retry_attempts,
-                "maximum_record_age_in_seconds": maximum_record_age_in_seconds,
-                "bisect_batch_on_function_error": bisect_batch_on_function_error, "on_failure": on_failure,
-                "tumbling_window_in_seconds": tumbling_window_in_seconds,
-            }
-            for keyword, value in given.items():
-                if value != _STREAM_ONLY[keyword]:
-                    raise reject(keyword, value, "Amazon SQS", _STREAM_ONLY_HINT.get(
-                        keyword, "retries, record age and bisect come from the queue's redrive policy"))
-            return self._registered(self._map_sqs(source, function, batch_size=batch_size,
-                                 maximum_batching_window_in_seconds=maximum_batching_window_in_seconds,
-                                 function_response_types=tuple(function_response_types),
-                                 filter_criteria=filter_criteria, maximum_concurrency=maximum_concurrency,
-                                 qualifier=qualifier, enabled=enabled))
-        from lambdachaos.service.mappings._stream import StreamEventSourceMapping, StreamMappingConfig, stream_kind
-
-        kind = stream_kind(source)
-        if kind is None:
-            raise ConfigError(
-                f"source={source!r} is not an event source this simulation can map: use sim.sqs_queue(...), "
-                "sim.kinesis_stream(...) or sim.dynamodb_table(...)"
-            )
-        check_starting_position(starting_position, source_kind=kind.name,
-                                source_arn=getattr(source, "stream_arn", getattr(source, "arn", "")), required=False)
-        if maximum_concurrency is not None:
-            raise reject("maximum_concurrency", maximum_concurrency, kind.title,
-                         "ScalingConfig applies to SQS mappings; use parallelization_factor")
-        config = StreamMappingConfig(
-            source=kind.name, batch_size=100 if batch_size is None else batch_size,
-            maximum_batching_window_in_seconds=maximum_batching_window_in_seconds,
-            function_response_types=tuple(function_response_types), filter_criteria=filter_criteria,
-            starting_position=starting_position or "TRIM_HORIZON",
-            starting_position_timestamp=starting_position_timestamp,
-            parallelization_factor=parallelization_factor, maximum_retry_attempts=maximum_retry_attempts,
-            maximum_record_age_in_seconds=maximum_record_age_in_seconds,
-            bisect_batch_on_function_error=bisect_batch_on_function_error, on_failure=on_failure,
-            tumbling_window_in_seconds=tumbling_window_in_seconds, enabled=enabled,
-        )
-        return self._registered(StreamEventSourceMapping(self.service, source, function, config, qualifier=qualifier,
-                                                         resolve=self.find_resource))
-
-    def _registered(self, mapping: _M) -> _M:
-        """Keep ``mapping`` by UUID (the Lambda API lists, updates and deletes it by UUID)."""
-        self._esm_registry("mappings")[mapping.uuid] = mapping
+            given["maximum_concurrency"] = scaling_config.get("MaximumConcurrency")
+        row = source_of(source)
+        if row is None:
+            names = ", ".join(f"{r.title}" for r in sources().values())
+            raise ConfigError(f"source={source!r} is not an event source this simulation can map (sources: {names}); "
+                              "use sim.sqs_queue(...), sim.kinesis_stream(...) or sim.dynamodb_table(...)")
+        if row.precheck is not None:
+            row.precheck(given)
+        request = MapRequest(service=self.service, resource=source, function=function, settings=row.check(given),
+                             qualifier=qualifier, enabled=enabled, resolve=self.find_resource)
+        mapping = row.create(request)
+        self.registry.add("mappings", mapping.uuid, mapping)
         return mapping
-
-    def _map_sqs(self, queue: Queue, function: Function, *, batch_size: int | None, **settings: Any
-                 ) -> SqsEventSourceMapping:
-        from lambdachaos.service.mappings._sqs import BATCH_SIZE_DEFAULT, SqsEventSourceMapping, SqsMappingConfig
-
-        qualifier = settings.pop("qualifier")
-        config = SqsMappingConfig(fifo=queue.fifo, batch_size=BATCH_SIZE_DEFAULT if batch_size is None else batch_size,
-                                  **settings)
-        return SqsEventSourceMapping(self.service, queue, function, config, qualifier=qualifier)
 
     def kinesis_stream(self, name: str, *, shards: int = 1, retention_period_hours: int = 24) -> KinesisStream:
         """Create a Kinesis data stream with ``shards`` shards (hash key ranges split evenly, as AWS does).
@@ -163,11 +139,10 @@ class EsmMixin:
         """
         from lambdachaos.resources._kinesis import KinesisStream
 
-        streams = self._esm_registry("kinesis")
-        if name in streams:
+        if self.registry.get("streams", name) is not None:
             raise ConfigError(f"name={name!r}: a Kinesis stream with this name already exists in this simulation")
         stream = KinesisStream(self.world, name, shards=shards, retention_period_hours=retention_period_hours)
-        streams[name] = stream
+        self.registry.add("streams", name, stream, arns=(stream.arn,))
         injector = self.service.injector
         if injector is not None:  # a fault plan applied earlier also covers streams created later
             injector.watch(stream)
@@ -184,14 +159,8 @@ class EsmMixin:
         """
         from lambdachaos.resources._dynamodb_streams import DynamoDBTable
 
-        tables = self._esm_registry("dynamodb")
-        if name in tables:
-            raise ConfigError(f"name={name!r}: a DynamoDB table with this name already exists in this simulation")
         keys = (key_schema,) if isinstance(key_schema, str) else tuple(key_schema)
+        if self.registry.get("tables", name) is not None:
+            raise ConfigError(f"name={name!r}: a DynamoDB table with this name already exists in this simulation")
         table = DynamoDBTable(self.world, name, key_schema=keys, stream_view_type=stream_view_type)
-        tables[name] = table
-        return table
-
-    def _esm_registry(self, kind: str) -> dict[str, Any]:
-        registries: dict[str, dict[str, Any]] = self.__dict__.setdefault("_esm_sources", {})
-        return registries.setdefault(kind, {})
+        return self.registry.add("tables", name, table, arns=(table.arn, table.stream_arn))

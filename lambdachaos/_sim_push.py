@@ -14,6 +14,7 @@ from lambdachaos._clock import to_ns
 from lambdachaos._errors import ConfigError
 
 if TYPE_CHECKING:
+    from lambdachaos._registry import Registry
     from lambdachaos._world import World
     from lambdachaos.resources._events import EventBus, Rule
     from lambdachaos.resources._s3 import Bucket, NotificationConfiguration
@@ -27,19 +28,16 @@ if TYPE_CHECKING:
     from lambdachaos.service.push._scheduler import Schedule
 
 
-class PushMixin:
-    """Mixed into :class:`lambdachaos.Sim`; holds the push-source factories."""
+class PushFactories:
+    """The :class:`lambdachaos.Sim` methods for push sources; they keep everything in ``self.registry``."""
 
     if TYPE_CHECKING:
+        registry: Registry
         world: World
         service: LambdaService
         async_invoker: AsyncInvoker
 
         def event_bus(self, name: str = "default") -> EventBus: ...
-
-    def _push_registry(self, kind: str) -> dict[str, Any]:
-        registries: dict[str, dict[str, Any]] = self.__dict__.setdefault("_push_sources", {})
-        return registries.setdefault(kind, {})
 
     # ---- S3 -----------------------------------------------------------------------------------
     def s3_bucket(self, name: str, *, versioning: bool = False) -> Bucket:
@@ -51,17 +49,15 @@ class PushMixin:
         """
         from lambdachaos.resources._s3 import Bucket
 
-        buckets = self._push_registry("s3")
-        if name in buckets:
+        if self.registry.get("buckets", name) is not None:
             raise ConfigError(f"name={name!r}: a bucket with this name already exists in this simulation")
         bucket = Bucket(self.world, name, versioning=versioning, deliver=self._deliver_s3)
-        buckets[name] = bucket
-        return bucket
+        return self.registry.add("buckets", name, bucket, arns=(bucket.arn,))
 
     @property
     def buckets(self) -> dict[str, Bucket]:
         """The simulation's S3 buckets by name."""
-        return dict(self._push_registry("s3"))
+        return dict(self.registry.all("buckets"))
 
     def _deliver_s3(self, target: Any, event: dict[str, Any], config: NotificationConfiguration) -> object:
         from lambdachaos.service.invoke._function import Function
@@ -155,7 +151,7 @@ class PushMixin:
         until_ns = to_ns(until) if until is not None else 1 << 62
         if until_ns < self.world.clock.now_ns:
             raise ConfigError(f"until={until!r} is before now={self.world.clock.now}s; give a later time")
-        schedules = self._push_registry("schedules")
+        schedules = self.registry.all("schedules")
         key = name if group == "default" else f"{group}/{name}"
         if key in schedules:
             raise ConfigError(f"name={name!r}: a schedule with this name already exists in this simulation")
@@ -164,21 +160,20 @@ class PushMixin:
                         dead_letter_queue=dead_letter_queue, input=input, timezone=timezone,
                         flexible_window_minutes=flexible_window_minutes, start_date=start_date, end_date=end_date,
                         group=group)
-        schedules[key] = made
-        return made
+        return self.registry.add("schedules", key, made)
 
     def find_schedule(self, name: str, group: str = "default") -> Schedule | None:
         """The schedule ``name`` of ``group`` (the boto3 bridge's hook), or None."""
-        found: Schedule | None = self._push_registry("schedules").get(name if group == "default" else f"{group}/{name}")
+        found: Schedule | None = self.registry.all("schedules").get(name if group == "default" else f"{group}/{name}")
         return found
 
     def forget_schedule(self, name: str, group: str = "default") -> None:
         """Drop a schedule from the registry (``DeleteSchedule``; disable it first)."""
-        self._push_registry("schedules").pop(name if group == "default" else f"{group}/{name}", None)
+        self.registry.remove("schedules", name if group == "default" else f"{group}/{name}")
 
     def sim_schedules(self) -> list[Schedule]:
         """Every schedule of the simulation, in creation order."""
-        return list(self._push_registry("schedules").values())
+        return list(self.registry.all("schedules").values())
 
     # ---- HTTP front doors (synchronous) -------------------------------------------------------
     def api_gateway_rest(

@@ -13,7 +13,9 @@ import random
 from datetime import UTC, datetime
 from typing import Final, final
 
+from lambdachaos._arn import partition_of
 from lambdachaos._clock import NS_PER_SECOND, Clock
+from lambdachaos._timestamps import iso_ms_z, iso_z
 
 DEFAULT_REGION: Final = "us-east-1"
 DEFAULT_ACCOUNT_ID: Final = "123456789012"
@@ -90,15 +92,18 @@ class World:
 
     def iso_ms(self, virtual_ns: int | None = None) -> str:
         """ISO-8601 UTC with milliseconds and ``Z`` (destination record ``timestamp`` style)."""
-        ms = self.epoch_ms(virtual_ns)
-        dt = datetime.fromtimestamp(ms // 1000, tz=UTC)
-        return f"{dt:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+        return iso_ms_z(self.epoch_ms(virtual_ns))
 
     def iso_s(self, virtual_ns: int | None = None) -> str:
         """ISO-8601 UTC with second precision and ``Z`` (EventBridge ``time`` style)."""
-        dt = datetime.fromtimestamp(self.wall_ns(virtual_ns) // NS_PER_SECOND, tz=UTC)
-        return f"{dt:%Y-%m-%dT%H:%M:%S}Z"
+        return iso_z(self.wall_ns(virtual_ns) // NS_PER_SECOND)
 
     def arn(self, service: str, resource: str) -> str:
-        """An ARN in this world's partition, region and account."""
-        return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
+        """An ARN in this world's partition (from its region: ``aws``, ``aws-cn``, ``aws-us-gov``), region and
+        account."""
+        return f"arn:{self.partition}:{service}:{self.region}:{self.account_id}:{resource}"
+
+    @property
+    def partition(self) -> str:
+        """The ARN partition of this world's region."""
+        return partition_of(self.region)

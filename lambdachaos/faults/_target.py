@@ -6,7 +6,7 @@ import dataclasses
 import fnmatch
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, final
 
 from ._catalogue import float_range, int_range, tupled
@@ -20,13 +20,27 @@ def _pattern(value: str | None, pattern: str | None) -> bool:
     return pattern is None or (value is not None and fnmatch.fnmatchcase(value, pattern))
 
 
+_SHAPES: list[tuple[Callable[[Any], Any], Callable[[Any], str | None]]] = []
+
+
+def set_record_shapes(shapes: Sequence[tuple[Callable[[Any], Any], Callable[[Any], str | None]]]) -> None:
+    """Install the record shapes of the simulation's event sources: (the records of an event or None,
+    the identity of one record) per source. The simulation's source table calls this; without it the
+    shapes of SQS, Kinesis, DynamoDB Streams, SNS, S3 and EventBridge events are still known."""
+    _SHAPES[:] = shapes
+
+
 def records_of(event: Any) -> list[Any]:
-    """The records of a Lambda event: ``event["Records"]`` when present, else the event itself as one
-    record."""
+    """The records of a Lambda event: ``event["Records"]`` when present, a source's own shape when one of
+    the installed shapes knows it, else the event itself as one record."""
     if isinstance(event, dict):
         records = event.get("Records", event.get("records"))
         if isinstance(records, list):
             return records
+        for shape, _identity in _SHAPES:
+            found = shape(event)
+            if isinstance(found, list):
+                return found
     return [event]
 
 
@@ -47,6 +61,10 @@ def record_id(record: Any) -> str | None:
     sns = record.get("Sns")
     if isinstance(sns, dict) and isinstance(sns.get("MessageId"), str):
         return str(sns["MessageId"])
+    for _shape, identity in _SHAPES:
+        found = identity(record)
+        if isinstance(found, str):
+            return found
     return None
 
 

@@ -112,7 +112,7 @@ class Bucket:
         self._world = world
         self.name = name
         """Bucket name."""
-        self.arn = f"arn:aws:s3:::{name}"
+        self.arn = f"arn:{world.partition}:s3:::{name}"
         """Bucket ARN (no region or account, as AWS writes it)."""
         self.versioning = versioning
         """True when versioning is enabled: records carry ``versionId``; deletes create delete markers."""

@@ -35,7 +35,7 @@ class MappingPlane:
     def __init__(self, plane: ControlPlane) -> None:
         self.plane = plane
         self.sim = plane.sim
-        self.mappings: dict[str, Any] = self.sim._esm_registry("mappings")
+        self.mappings: Any = self.sim.registry.all("mappings")
         self._modified: dict[str, int] = {}
 
     def _source(self, arn: str) -> Any:
@@ -45,10 +45,10 @@ class MappingPlane:
         if service == "sqs":
             source = self.sim.queues.get(name)
         elif service == "kinesis":
-            source = self.sim._esm_registry("kinesis").get(name.split("/", 1)[-1])
+            source = self.sim.registry.get("streams", name.split("/", 1)[-1])
         elif service == "dynamodb":
             parts = name.split("/")
-            source = self.sim._esm_registry("dynamodb").get(parts[1]) if len(parts) > 1 else None
+            source = self.sim.registry.get("tables", parts[1]) if len(parts) > 1 else None
         else:
             source = None
         if source is None:
@@ -163,7 +163,7 @@ class MappingPlane:
             unsubscribe = getattr(mapping, "_unsubscribe", None)
             if callable(unsubscribe):
                 unsubscribe()
-        del self.mappings[mapping.uuid]
+        self.sim.registry.remove("mappings", mapping.uuid)
         return {**self.shape(mapping, "Deleting"), "ResponseMetadata": {"HTTPStatusCode": 202}}
 
     def list_event_source_mappings(self, p: dict[str, Any]) -> dict[str, Any]:

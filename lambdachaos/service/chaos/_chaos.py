@@ -76,6 +76,7 @@ def _egress_guard(
 
 
 if TYPE_CHECKING:
+    from lambdachaos._registry import Registry
     from lambdachaos.service.invoke._function import Function
     from lambdachaos.service.invoke._service import LambdaService
 
@@ -84,7 +85,7 @@ if TYPE_CHECKING:
 class FaultInjector:
     """One fault plan applied to one simulation."""
 
-    def __init__(self, service: LambdaService, plan: _faults.FaultPlan) -> None:
+    def __init__(self, service: LambdaService, plan: _faults.FaultPlan, registry: Registry | None = None) -> None:
         self.service = service
         self.plan = plan
         self.runner = plan.runner()
@@ -93,7 +94,7 @@ class FaultInjector:
         """Whether the plan duplicates, reorders or poisons messages (only then are sources hooked)."""
         if self.has_delivery_rules:
             _delivery.check_poison_kinds(plan)
-            for source in _delivery.sim_sources(service):
+            for source in _delivery.sim_sources(registry):
                 _delivery.watch(service, source)
 
     # ---- delivery faults ----------------------------------------------------------------------

@@ -33,9 +33,10 @@ from lambdachaos import faults as _faults
 from lambdachaos._errors import ConfigError
 from lambdachaos._world import derive_seed
 from lambdachaos.resources._errors import AWSError
+from lambdachaos.service.mappings._sources import source_of, sources
 
 if TYPE_CHECKING:
-    from lambdachaos.resources._kinesis import KinesisStream, StreamRecord
+    from lambdachaos._registry import Registry
     from lambdachaos.resources._sqs import Queue
     from lambdachaos.resources._sqs_message import QueueMessage
     from lambdachaos.service.chaos._chaos import FaultInjector
@@ -45,7 +46,6 @@ _DUPLICATE: Final = _faults.DuplicateDelivery.kind
 _REORDER: Final = _faults.Reorder.kind
 _POISON: Final = _faults.PoisonInjection.kind
 NOT_ON_FIFO: Final = "not applied: FIFO queues deliver each message exactly once and in order (AWS-SEMANTICS §5.4)"
-NOT_ON_STREAMS: Final = "not applied: a shard delivers its records in sequence-number order (AWS-SEMANTICS §6.2)"
 
 
 def has_delivery_rules(plan: _faults.FaultPlan) -> bool:
@@ -85,25 +85,29 @@ def decide(injector: FaultInjector, source_arn: str, message_id: str, message: A
     return injector.runner.decide_delivery(point, draw)
 
 
-def sim_sources(service: LambdaService) -> list[Any]:
-    """The queues and Kinesis streams of the simulation that owns ``service`` (its ``resolve`` is
-    ``Sim.find_resource``); empty for a bare service."""
-    owner = getattr(service.resolve, "__self__", None)
-    if owner is None:
+def sim_sources(registry: Registry | None) -> list[Any]:
+    """The queues, and the resources of every source-table row with delivery faults, of a simulation's
+    ``registry`` (none for a bare service)."""
+    if registry is None:
         return []
-    sources: list[Any] = list(getattr(owner, "queues", {}).values())
-    registries = getattr(owner, "__dict__", {}).get("_esm_sources", {})
-    sources.extend(registries.get("kinesis", {}).values())
-    return sources
+    found: list[Any] = list(registry.all("queues").values())
+    for row in sources().values():
+        if row.delivery is not None and row.resource_kind != "queues":
+            found.extend(registry.all(row.resource_kind).values())
+    return found
 
 
 def watch(service: LambdaService, source: object) -> None:
-    """Install the delivery hook on a sim queue or Kinesis stream (once; other sources are ignored)."""
-    from lambdachaos.resources._kinesis import KinesisStream
+    """Install the delivery hook on a sim queue or on a resource whose source-table row has delivery faults
+    (once; other resources are ignored)."""
     from lambdachaos.resources._sqs import Queue
 
-    if isinstance(source, Queue | KinesisStream) and source._interceptor is None:
-        source._interceptor = DeliveryHook(service)
+    if not isinstance(source, Queue):
+        row = source_of(source)
+        if row is None or row.delivery is None:
+            return
+    if getattr(source, "_interceptor", None) is None:
+        source._interceptor = DeliveryHook(service)  # type: ignore[attr-defined]
 
 
 def _poison(kind: str, seed: int, message_id: str, rule_id: str, index: int) -> Any:
@@ -180,60 +184,72 @@ class DeliveryHook:
         injector.write(_tagged(firing, (sent.message_id,), f"poison record {kind!r} injected after "
                                f"{message.message_id}", kind, message.message_id, index), sent.message_id)
 
-    # ---- Kinesis ------------------------------------------------------------------------------------
-    def after_put(self, stream: KinesisStream, record: StreamRecord) -> None:
-        """Decide and apply one record's faults (duplicates are producer retries; no reordering in a shard)."""
+    # ---- sources of the table (Kinesis, and every row with delivery faults) ---------------------------
+    def after_put(self, resource: Any, record: Any) -> None:
+        """Decide and apply one stored record's faults through its source-table row."""
         injector = self._injector()
         if injector is None:
             return
-        event_id = record.event_id
-        decided = decide(injector, stream.arn, event_id, record.data.decode("utf-8", "replace"))
+        row = source_of(resource)
+        ops = None if row is None else row.delivery
+        if row is None or ops is None:
+            return
+        record_id, text = ops.identity(record)
+        arn = row.event_source_arn(resource)
+        decided = decide(injector, arn, record_id, text)
         if not decided.firings:
             return
         for firing in decided.firings:
-            injector.write(dataclasses.replace(firing, effect=NOT_ON_STREAMS) if firing.kind == _REORDER
-                           else firing, event_id)
+            if firing.kind == _REORDER and ops.reorder_note:
+                firing = dataclasses.replace(firing, effect=ops.reorder_note)
+            elif firing.kind == _DUPLICATE and ops.duplicate is None and ops.duplicate_note:
+                firing = dataclasses.replace(firing, effect=ops.duplicate_note)
+            injector.write(firing, record_id)
         self._busy = True
         try:
-            if decided.duplicates:
+            if decided.duplicates and ops.duplicate is not None:
                 delay = round(decided.duplicate_delay_seconds * 1e9)
                 rule_id = next(f.rule_id for f in decided.firings if f.kind == _DUPLICATE)
                 for _ in range(decided.duplicates):
                     if delay:
-                        clock = stream.world.clock
-                        clock.call_at(clock.now_ns + delay, self._put_duplicate, stream, record, rule_id)
+                        clock = injector.service.world.clock
+                        clock.call_at(clock.now_ns + delay, self._put_duplicate, resource, record, rule_id)
                     else:
-                        self._put_duplicate(stream, record, rule_id)
+                        self._put_duplicate(resource, record, rule_id)
             for firing, (kind, count) in zip(_poison_firings(decided), decided.poison, strict=True):
                 for index in range(count):
-                    body = _poison(kind, injector.service.world.seed, event_id, firing.rule_id, index)
+                    body = _poison(kind, injector.service.world.seed, record_id, firing.rule_id, index)
                     try:
-                        put = stream._append(body.body, record.partition_key, None)
-                    except ConfigError as exc:
-                        injector.write(_tagged(firing, (), f"poison record {kind!r} rejected by Kinesis: {exc}",
-                                               kind, event_id, index), event_id)
+                        put = ops.poison(resource, record, body.body)
+                    except (ConfigError, AWSError) as exc:
+                        injector.write(_tagged(firing, (), f"poison record {kind!r} rejected by {ops.label}: {exc}",
+                                               kind, record_id, index), record_id)
                         continue
-                    injector.write(_tagged(firing, (put.event_id,), f"poison record {kind!r} injected after "
-                                           f"{event_id}", kind, event_id, index), put.event_id)
+                    injector.write(_tagged(firing, (put,), f"poison record {kind!r} injected after "
+                                           f"{record_id}", kind, record_id, index), put)
         finally:
             self._busy = False
 
-    def _put_duplicate(self, stream: KinesisStream, record: StreamRecord, rule_id: str) -> None:
+    def _put_duplicate(self, resource: Any, record: Any, rule_id: str) -> None:
+        row = source_of(resource)
+        assert row is not None and row.delivery is not None and row.delivery.duplicate is not None
+        ops, duplicate = row.delivery, row.delivery.duplicate
         injector = self._service.injector
         was_busy, self._busy = self._busy, True
         try:
-            copy = stream._append(record.data, record.partition_key, None)
+            copy = duplicate(resource, record)
         finally:
             self._busy = was_busy
-        if not was_busy:
-            stream._notify()
+        if not was_busy and ops.notify is not None:
+            ops.notify(resource)
         if injector is not None:
+            original = ops.identity(record)[0]
             injector.write(_faults.FaultFiring(
-                rule_id=rule_id, kind=_DUPLICATE, function_name=None, qualifier=None, event_source=stream.arn,
-                attempt=1, time=stream.world.clock.now, records=(copy.event_id,),
-                effect=f"producer retry: {record.event_id} put again as {copy.event_id}",
-                detail=(("duplicate_of", record.event_id),),
-            ), copy.event_id)
+                rule_id=rule_id, kind=_DUPLICATE, function_name=None, qualifier=None,
+                event_source=row.event_source_arn(resource), attempt=1, time=injector.service.world.clock.now,
+                records=(copy,), effect=ops.duplicate_effect.format(original=original, copy=copy),
+                detail=(("duplicate_of", original),),
+            ), copy)
 
 
 def _poison_firings(decided: _faults.DeliveryFaults) -> list[_faults.FaultFiring]:

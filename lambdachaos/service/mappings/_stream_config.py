@@ -29,6 +29,7 @@ RETRY_INTERVAL_CAP_S: Final = 12
 """Decision A8: retries after 1 s, doubling, capped at 12 s."""
 RETRY_ATTEMPTS_EXHAUSTED: Final = "RetryAttemptsExhausted"
 RECORD_AGE_EXCEEDED: Final = "RecordAgeExceeded"
+NOT_ON_STREAMS: Final = "not applied: a shard delivers its records in sequence-number order (AWS-SEMANTICS §6.2)"
 
 
 @final
