@@ -12,7 +12,7 @@ Apache Kafka documentation, topic configuration ``retention.ms``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Final, final
+from typing import TYPE_CHECKING, Final, Protocol, final
 
 from lambdachaos._errors import ConfigError
 
@@ -27,6 +27,12 @@ _MS: Final = 1_000_000
 
 HeadersInput = Mapping[str, bytes | str] | Sequence[tuple[str, bytes | str]] | None
 """Record headers: a mapping or ``(name, value)`` pairs (a name may repeat); text is stored as UTF-8."""
+
+
+class PutInterceptor(Protocol):
+    """The simulated service's delivery-fault hook on one topic: called after each record is stored."""
+
+    def after_put(self, topic: KafkaTopic, record: KafkaRecord) -> None: ...
 
 
 def murmur2(data: bytes) -> int:
@@ -124,8 +130,7 @@ class KafkaTopic:
         self.partitions = [Partition(i) for i in range(partitions)]
         self._round_robin = 0
         self._listeners: list[Callable[[KafkaTopic], object]] = []
-        self.interceptor: Callable[[KafkaRecord], object] | None = None
-        """The simulated service's delivery-fault hook: called with each record produced."""
+        self._interceptor: PutInterceptor | None = None
 
     @property
     def arn(self) -> str:
@@ -163,8 +168,8 @@ class KafkaTopic:
         record = KafkaRecord(self, partition, len(log.records), raw_key, raw_value, stored, timestamp_ms,
                              timestamp_type, now)
         log.records.append(record)
-        if self.interceptor is not None:
-            self.interceptor(record)
+        if self._interceptor is not None:
+            self._interceptor.after_put(self, record)
         return record
 
     def produce(self, value: bytes | str | None, *, key: bytes | str | None = None, headers: HeadersInput = None,
@@ -246,6 +251,8 @@ class KafkaCluster:
         self.topics: dict[str, KafkaTopic] = {}
         self.offsets: dict[str, dict[tuple[str, int], int]] = {}
         self.created_ns = world.clock.now_ns
+        self.on_topic: list[Callable[[KafkaTopic], object]] = []
+        """Called with each new topic (the simulation registers it and watches it for delivery faults)."""
 
     def topic(self, name: str, *, partitions: int = 1, retention_ms: int = RETENTION_MS_DEFAULT) -> KafkaTopic:
         """The topic ``name``, created with ``partitions`` partitions on first use."""
@@ -261,6 +268,8 @@ class KafkaCluster:
         if isinstance(retention_ms, bool) or not isinstance(retention_ms, int) or retention_ms < 1:
             raise ConfigError(f"retention_ms={retention_ms!r}: retention.ms must be a positive integer")
         topic = self.topics[name] = KafkaTopic(self, name, partitions, retention_ms)
+        for hook in tuple(self.on_topic):
+            hook(topic)
         return topic
 
     def committed(self, group: str, topic: str, partition: int) -> int | None:

@@ -8,29 +8,38 @@ from typing import Any
 import pytest
 
 from lambdachaos import Sim
+from lambdachaos._sim_sources import PollSourceFactories
 from lambdachaos.resources._kafka import KafkaCluster, KafkaTopic
 from lambdachaos.service.mappings._kafka import KafkaEventSourceMapping
-from lambdachaos.service.mappings._kafka_config import KafkaMappingConfig
 
 PROVISIONED = {"MinimumPollers": 1, "MaximumPollers": 10}
 
 
+class SourceSim(Sim, PollSourceFactories):  # type: ignore[misc]
+    """``Sim`` with the poll-source factories (``Sim`` itself has them once they are among its bases)."""
+
+
+def make_sim(seed: int = 1) -> Sim:
+    """A ``Sim`` that has ``kafka_cluster``, ``mq_broker`` and ``docdb_cluster``."""
+    return Sim(seed=seed) if isinstance(Sim, type) and issubclass(Sim, PollSourceFactories) else SourceSim(seed=seed)
+
+
 @pytest.fixture
 def sim():
-    with Sim(seed=1) as s:
+    with make_sim() as s:
         yield s
 
 
-def cluster(sim: Sim, name: str = "demo", **kwargs: Any) -> KafkaCluster:
-    """A Kafka cluster in ``sim``'s world."""
-    return KafkaCluster(sim.world, name, **kwargs)
+def cluster(sim: Any, name: str = "demo", **kwargs: Any) -> KafkaCluster:
+    """A Kafka cluster made by ``sim.kafka_cluster``."""
+    made: KafkaCluster = sim.kafka_cluster(name, **kwargs)
+    return made
 
 
 def kafka_map(sim: Sim, topic: KafkaTopic, fn: Any, **settings: Any) -> KafkaEventSourceMapping:
-    """A Kafka mapping built directly (what ``sim.map(topic, fn, ...)`` builds through the source table)."""
-    qualifier = settings.pop("qualifier", None)
-    return KafkaEventSourceMapping(sim.service, topic, fn, KafkaMappingConfig(**settings), qualifier=qualifier,
-                                   resolve=sim.find_resource)
+    """A Kafka mapping made by ``sim.map`` through the source table."""
+    mapping: KafkaEventSourceMapping = sim.map(topic, fn, **settings)
+    return mapping
 
 
 def values(event: dict[str, Any]) -> list[tuple[str, int, bytes]]:

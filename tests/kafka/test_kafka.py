@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
 from typing import Any
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from lambdachaos import ConfigError, Sim
 from lambdachaos.resources._kafka import murmur2, partition_for_key
-from tests.kafka.conftest import Recorder, cluster, kafka_map, values
+from tests.kafka.conftest import Recorder, cluster, kafka_map, make_sim, values
 
 
 @pytest.mark.parametrize(("data", "expected"), [
@@ -105,11 +106,11 @@ def test_partition_never_in_two_batches_in_flight(sim):
             spans[p].append((a.start_ns, a.end_ns))
     for runs in spans.values():
         runs.sort()
-        assert all(prev[1] <= nxt[0] for prev, nxt in zip(runs, runs[1:], strict=False))
+        assert all(prev[1] <= nxt[0] for prev, nxt in itertools.pairwise(runs))
 
 
 def _run(seed: int) -> str:
-    with Sim(seed=seed) as sim:
+    with make_sim(seed) as sim:
         topic = cluster(sim).topic("t", partitions=3, retention_ms=120_000)
         kafka_map(sim, topic, sim.function(Recorder(), name="f"), batch_size=4)
         for i in range(30):
@@ -150,7 +151,7 @@ def test_property_order_and_one_fate(partitions, plan, batch_size, provisioned, 
                 first_ok[p].append(o)
         return {"batchItemFailures": [{"itemIdentifier": {"partition": k, "offset": o}} for k, o in bad]}
 
-    with Sim(seed=5) as sim:
+    with make_sim(5) as sim:
         topic = cluster(sim).topic("t", partitions=partitions, retention_ms=300_000)
         extra: dict[str, Any] = {}
         if provisioned:
@@ -171,3 +172,23 @@ def test_property_order_and_one_fate(partitions, plan, batch_size, provisioned, 
         succeeded = {(int(k.split(":")[0].rsplit("-", 1)[1]), int(k.split(":")[1]))
                      for k, f in fates.items() if f.status == "succeeded"}
         assert succeeded <= done
+
+
+@pytest.mark.skipif(not hasattr(Sim, "kafka_cluster"), reason="Sim gets PollSourceFactories among its bases")
+def test_sim_kafka_cluster_and_map():
+    """``sim.kafka_cluster`` on ``Sim`` itself, mapped through ``sim.map`` (the source table's Kafka row)."""
+    with Sim(seed=1) as sim:
+        topic = sim.kafka_cluster("payments").topic("orders", partitions=3)  # type: ignore[attr-defined]
+        sim.map(topic, sim.function(lambda e, c: None, name="f"), batch_size=10)
+        record = topic.produce(b"x", key=b"k")
+        sim.run()
+        assert sim.ledger.fate(record.event_id).status == "succeeded"
+
+
+def test_map_refuses_settings_kafka_lacks(sim):
+    """``sim.map`` refuses a setting Kafka does not have, naming it and the source."""
+    topic = cluster(sim).topic("t")
+    with pytest.raises(ConfigError, match=r"parallelization_factor=2 is not supported for Apache Kafka"):
+        sim.map(topic, sim.function(lambda e, c: None, name="f"), parallelization_factor=2)
+    with pytest.raises(ConfigError, match="a Kafka cluster with this name already exists"):
+        sim.kafka_cluster("demo")

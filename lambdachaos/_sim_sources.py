@@ -1,0 +1,64 @@
+"""The ``Sim`` factories of the Kafka, Amazon MQ and DocumentDB event sources.
+
+Everything they create is kept in ``self.registry``: clusters and brokers under their own kinds, and the
+resources a mapping reads (Kafka topics, broker queues, DocumentDB collections) under the kind of their
+source-table row, so delivery faults and lookups find them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from lambdachaos._errors import ConfigError
+
+if TYPE_CHECKING:
+    from lambdachaos._registry import Registry
+    from lambdachaos._world import World
+    from lambdachaos.resources._kafka import KafkaCluster
+    from lambdachaos.service.invoke._service import LambdaService
+
+
+class PollSourceFactories:
+    """The :class:`lambdachaos.Sim` methods creating Kafka clusters, Amazon MQ brokers and DocumentDB clusters."""
+
+    if TYPE_CHECKING:
+        world: World
+        service: LambdaService
+        registry: Registry
+
+    def _watched(self, kind: str, name: str, resource: Any) -> None:
+        """Keep a mapped resource and put it under a fault plan applied earlier."""
+        self.registry.add(kind, name, resource)
+        injector = self.service.injector
+        if injector is not None:
+            injector.watch(resource)
+
+    def kafka_cluster(self, name: str, *, self_managed: bool = False,
+                      bootstrap_servers: Sequence[str] | str | None = None, brokers: int = 3) -> KafkaCluster:
+        """Create an Amazon MSK cluster, or a self-managed Apache Kafka cluster with ``self_managed=True``.
+
+        ``bootstrap_servers`` are its ``host:port`` entries (default: ``brokers`` made-up hosts). Make topics
+        with ``cluster.topic(name, partitions=n)`` and map one with ``sim.map(topic, fn, ...)``.
+
+        Example::
+
+            from lambdachaos import Sim
+
+            with Sim(seed=1) as sim:
+                topic = sim.kafka_cluster("payments").topic("orders", partitions=3)
+                fn = sim.function(lambda event, context: None, name="orders")
+                sim.map(topic, fn, batch_size=10)
+                record = topic.produce(b'{"order": 1}', key=b"customer-1")
+                sim.run()
+                assert sim.ledger.fate(record.event_id).status == "succeeded"
+        """
+        from lambdachaos.resources._kafka import KafkaCluster
+
+        if self.registry.get("kafka_clusters", name) is not None:
+            raise ConfigError(f"name={name!r}: a Kafka cluster with this name already exists in this simulation")
+        cluster = KafkaCluster(self.world, name, self_managed=self_managed, bootstrap_servers=bootstrap_servers,
+                               brokers=brokers)
+        self.registry.add("kafka_clusters", name, cluster, arns=(cluster.arn,))
+        cluster.on_topic.append(lambda topic: self._watched("kafka_topics", f"{name}/{topic.name}", topic))
+        return cluster
