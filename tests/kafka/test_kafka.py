@@ -96,7 +96,8 @@ def test_partition_never_in_two_batches_in_flight(sim):
     """A3: a partition is in at most one in-flight batch, with many pollers and slow invocations."""
     topic = cluster(sim).topic("t", partitions=3)
     kafka_map(sim, topic, sim.function(lambda e, c: None, name="f", base_duration=2.0, timeout=10), batch_size=5,
-              maximum_batching_window_in_seconds=0, provisioned_poller_config={"MinimumPollers": 6, "MaximumPollers": 6})
+              maximum_batching_window_in_seconds=0,
+              provisioned_poller_config={"MinimumPollers": 6, "MaximumPollers": 6})
     for i in range(90):
         topic.produce(f"v{i}", partition=i % 3)
     sim.run()
