@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from lambdachaos._registry import Registry
     from lambdachaos._world import World
     from lambdachaos.resources._kafka import KafkaCluster
+    from lambdachaos.resources._mq import MqBroker
     from lambdachaos.service.invoke._service import LambdaService
 
 
@@ -62,3 +63,31 @@ class PollSourceFactories:
         self.registry.add("kafka_clusters", name, cluster, arns=(cluster.arn,))
         cluster.on_topic.append(lambda topic: self._watched("kafka_topics", f"{name}/{topic.name}", topic))
         return cluster
+
+    def mq_broker(self, name: str, *, engine: str = "activemq", maximum_redeliveries: int = 6) -> MqBroker:
+        """Create an Amazon MQ broker: ``engine="activemq"`` or ``"rabbitmq"``.
+
+        Make queues with ``broker.queue(name)`` (RabbitMQ: ``vhost=``, ``delivery_limit=``,
+        ``dead_letter_queue=``) and map one with ``sim.map(queue, fn, ...)``. ActiveMQ dead-letters a message
+        after ``maximum_redeliveries`` redeliveries (6, as Lambda's redelivery policy sets it).
+
+        Example::
+
+            from lambdachaos import Sim
+
+            with Sim(seed=1) as sim:
+                queue = sim.mq_broker("orders-broker").queue("orders")
+                fn = sim.function(lambda event, context: None, name="orders")
+                sim.map(queue, fn, batch_size=10)
+                message = queue.send('{"order": 1}')
+                sim.run()
+                assert sim.ledger.fate(message.event_id).status == "succeeded"
+        """
+        from lambdachaos.resources._mq import MqBroker
+
+        if self.registry.get("mq_brokers", name) is not None:
+            raise ConfigError(f"name={name!r}: an Amazon MQ broker with this name already exists in this simulation")
+        broker = MqBroker(self.world, name, engine=engine, maximum_redeliveries=maximum_redeliveries)
+        self.registry.add("mq_brokers", name, broker, arns=(broker.arn,))
+        broker.on_queue.append(lambda queue: self._watched("mq_queues", f"{name}/{queue.key}", queue))
+        return broker
