@@ -86,7 +86,7 @@ def test_destination_and_retry_controls_refused(sim):
     """B2/B4: no DestinationConfig, retry controls or partial batch responses for Amazon MQ."""
     queue = sim.mq_broker("b").queue("q")
     fn = sim.function(Recorder(), name="f")
-    with pytest.raises(ConfigError, match="on_failure=.*not supported for Amazon MQ.*Unsupported DestinationConfig"):
+    with pytest.raises(ConfigError, match=r"on_failure=.*not supported for Amazon MQ.*Unsupported DestinationConfig"):
         sim.map(queue, fn, on_failure=sim.sqs_queue("dlq"))
     with pytest.raises(ConfigError, match="maximum_retry_attempts=3 is not supported for Amazon MQ"):
         sim.map(queue, fn, maximum_retry_attempts=3)
