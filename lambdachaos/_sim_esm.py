@@ -56,6 +56,8 @@ class MappingSettings(TypedDict, total=False):
     """Kafka: ``ConsumerGroupId`` (default: the mapping's UUID)."""
     provisioned_poller_config: Mapping[str, Any] | None
     """Kafka: ``ProvisionedPollerConfig`` (``MinimumPollers``, ``MaximumPollers``, ``PollerGroupName``)."""
+    full_document: str
+    """DocumentDB: ``DocumentDBEventSourceConfig.FullDocument``, ``Default`` or ``UpdateLookup``."""
 
 
 class EsmFactories:

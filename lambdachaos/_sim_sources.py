@@ -15,6 +15,7 @@ from lambdachaos._errors import ConfigError
 if TYPE_CHECKING:
     from lambdachaos._registry import Registry
     from lambdachaos._world import World
+    from lambdachaos.resources._docdb import DocDbCluster
     from lambdachaos.resources._kafka import KafkaCluster
     from lambdachaos.resources._mq import MqBroker
     from lambdachaos.service.invoke._service import LambdaService
@@ -91,3 +92,31 @@ class PollSourceFactories:
         self.registry.add("mq_brokers", name, broker, arns=(broker.arn,))
         broker.on_queue.append(lambda queue: self._watched("mq_queues", f"{name}/{queue.key}", queue))
         return broker
+
+    def docdb_cluster(self, name: str, *, change_stream_log_retention_duration: int = 10_800) -> DocDbCluster:
+        """Create an Amazon DocumentDB cluster with change streams (log retention 3 hours by default, 1 hour to 7
+        days). Write with ``cluster.collection(db, name).insert_one(...)`` and friends; map a collection (or
+        ``cluster.database(db)`` for all its collections) with ``sim.map(collection, fn, ...)``.
+
+        Example::
+
+            from lambdachaos import Sim
+
+            with Sim(seed=1) as sim:
+                orders = sim.docdb_cluster("shop").collection("shop", "orders")
+                fn = sim.function(lambda event, context: None, name="orders")
+                mapping = sim.map(orders, fn, full_document="UpdateLookup")
+                orders.insert_one({"sku": "A-1", "qty": 2})
+                sim.run()
+                assert [a.outcome for a in sim.ledger.attempts] == ["success"]
+        """
+        from lambdachaos.resources._docdb import DocDbCluster
+
+        if self.registry.get("docdb_clusters", name) is not None:
+            raise ConfigError(f"name={name!r}: a DocumentDB cluster with this name already exists in this simulation")
+        cluster = DocDbCluster(self.world, name,
+                               change_stream_log_retention_duration=change_stream_log_retention_duration)
+        self.registry.add("docdb_clusters", name, cluster, arns=(cluster.arn,))
+        cluster.on_collection.append(
+            lambda c: self.registry.add("docdb_collections", f"{name}/{c.namespace}", c))
+        return cluster

@@ -10,6 +10,7 @@ from typing import Final
 
 from lambdachaos._errors import ConfigError
 from lambdachaos.faults import _target
+from lambdachaos.service.mappings._docdb_source import DOCDB_SOURCE
 from lambdachaos.service.mappings._kafka_source import KAFKA_SOURCE
 from lambdachaos.service.mappings._mq_source import MQ_SOURCE
 from lambdachaos.service.mappings._sqs_source import SQS_SOURCE
@@ -22,6 +23,7 @@ BUILT_IN: Final[tuple[PollSource, ...]] = (
     DYNAMODB_SOURCE,
     KAFKA_SOURCE,
     MQ_SOURCE,
+    DOCDB_SOURCE,
 )
 
 _ROWS: Final[dict[str, PollSource]] = {row.name: row for row in BUILT_IN}
