@@ -151,5 +151,5 @@ def test_database_and_collection_names_checked(sim):
     cluster = sim.docdb_cluster("c")
     with pytest.raises(ConfigError, match="database name is 1 to 63"):
         cluster.collection("bad.db", "x")
-    with pytest.raises(ConfigError, match="not starting with 'system.'"):
+    with pytest.raises(ConfigError, match=r"not starting with 'system\.'"):
         cluster.collection("db", "system.profile")
