@@ -422,14 +422,21 @@ class KafkaEventSourceMapping:
 
     def _succeed(self, batch: _Batch, records: list[KafkaRecord]) -> None:
         attempts = batch.prior + batch.invokes
-        for record in records:
-            self._settle(record, FateStatus.SUCCEEDED, None, attempts)
-        if records:
-            cluster, group, name = self.cluster, self.consumer_group_id, self.topic.name
-            for p in {r.partition for r in records}:
-                last = max(r.offset for r in records if r.partition == p)
-                whole = all(r.offset <= last for r in batch.records if r.partition == p)
-                cluster.commit(group, name, p, self._positions[p] if whole else last + 1)
+        settle = self._ledger.settle
+        now = self._clock.now_ns
+        succeeded = FateStatus.SUCCEEDED
+        last: dict[int, int] = {}
+        for record in records:  # each record is in exactly one batch: it is still pending
+            settle(Fate(event_id=record.event_id, status=succeeded, at_ns=now, attempts=attempts))
+            last[record.partition] = record.offset
+        if not last:
+            return
+        held: dict[int, int] = {}
+        for record in batch.records:
+            held[record.partition] = record.offset
+        cluster, group, name, positions = self.cluster, self.consumer_group_id, self.topic.name, self._positions
+        for p, offset in last.items():  # a partition wholly done commits up to the read position (filtered too)
+            cluster.commit(group, name, p, positions[p] if held[p] == offset else offset + 1)
 
     def _expire(self, records: list[KafkaRecord]) -> None:
         for record in records:

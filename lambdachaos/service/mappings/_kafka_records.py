@@ -9,7 +9,7 @@ on-failure destination" (one message per record, the payload an object).
 
 from __future__ import annotations
 
-from base64 import b64encode
+from binascii import b2a_base64
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -41,18 +41,18 @@ def render(record: KafkaRecord) -> dict[str, Any]:
         "topic": record.topic.name, "partition": record.partition, "offset": record.offset,
         "timestamp": record.timestamp_ms, "timestampType": record.timestamp_type,
     }
-    if record.key is not None:
-        out["key"] = b64encode(record.key).decode()
-    if record.value is not None:
-        out["value"] = b64encode(record.value).decode()
-    out["headers"] = [{name: signed(raw)} for name, raw in record.headers]
+    key, value, headers = record.key, record.value, record.headers
+    if key is not None:
+        out["key"] = b2a_base64(key, newline=False).decode()
+    if value is not None:
+        out["value"] = b2a_base64(value, newline=False).decode()
+    out["headers"] = [{name: signed(raw)} for name, raw in headers] if headers else []
     return out
 
 
 def size_of(record: KafkaRecord) -> int:
     """Approximate bytes of the rendered record in the event."""
-    key = record.key
-    value = record.value
+    key, value = record.key, record.value
     size = RECORD_OVERHEAD + len(record.topic.name)
     if key is not None:
         size += (len(key) + 2) // 3 * 4
