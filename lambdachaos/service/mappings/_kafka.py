@@ -422,12 +422,15 @@ class KafkaEventSourceMapping:
 
     def _succeed(self, batch: _Batch, records: list[KafkaRecord]) -> None:
         attempts = batch.prior + batch.invokes
-        settle = self._ledger.settle
+        ledger = self._ledger
+        status_of, settle = ledger.status, ledger.settle
         now = self._clock.now_ns
-        succeeded = FateStatus.SUCCEEDED
+        pending, succeeded = FateStatus.PENDING, FateStatus.SUCCEEDED
         last: dict[int, int] = {}
-        for record in records:  # each record is in exactly one batch: it is still pending
-            settle(Fate(event_id=record.event_id, status=succeeded, at_ns=now, attempts=attempts))
+        for record in records:  # pending unless another mapping on the topic settled it first
+            event_id = record.event_id
+            if status_of(event_id) is pending:
+                settle(Fate(event_id=event_id, status=succeeded, at_ns=now, attempts=attempts))
             last[record.partition] = record.offset
         if not last:
             return
