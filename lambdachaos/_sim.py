@@ -33,6 +33,7 @@ from lambdachaos._registry import Registry
 from lambdachaos._sim_backend import _Activation, _Backend
 from lambdachaos._sim_esm import EsmFactories
 from lambdachaos._sim_push import PushFactories
+from lambdachaos._sim_sources import PollSourceFactories
 from lambdachaos._world import DEFAULT_ACCOUNT_ID, DEFAULT_EPOCH, DEFAULT_REGION, World
 from lambdachaos.ledger._ledger import Ledger
 from lambdachaos.resources import Queue, QueueConfig, RedrivePolicy
@@ -93,7 +94,7 @@ class InvokeResult:
 
 
 @final
-class Sim(EsmFactories, PushFactories, TemplateMixin):
+class Sim(EsmFactories, PushFactories, PollSourceFactories, TemplateMixin):
     """One simulated account and region: clock, resources, functions, ledger and seeded randomness."""
 
     def __init__(
