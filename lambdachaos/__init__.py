@@ -20,11 +20,13 @@ from lambdachaos._errors import (
 
 if TYPE_CHECKING:
     from lambdachaos._clock import Clock
+    from lambdachaos._protocols import Handler, LambdaContext, VirtualClock
     from lambdachaos._sim import InvokeResult, Sim
     from lambdachaos._sweep import Sweep, sweep
     from lambdachaos.ledger._ledger import Attempt, Delivery, Fate, FateStatus, FaultRecord, Ledger, Outcome, Path
     from lambdachaos.ledger._store import LedgerModeError
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
+    from lambdachaos.resources._errors import AWSError
     from lambdachaos.resources._events import EventBus
     from lambdachaos.resources._kinesis import KinesisStream
     from lambdachaos.resources._s3 import Bucket
@@ -47,6 +49,10 @@ if TYPE_CHECKING:
 
 _LAZY: dict[str, str] = {
     "Clock": "lambdachaos._clock",
+    "AWSError": "lambdachaos.resources._errors",
+    "Handler": "lambdachaos._protocols",
+    "LambdaContext": "lambdachaos._protocols",
+    "VirtualClock": "lambdachaos._protocols",
     "Attempt": "lambdachaos.ledger._ledger",
     "Delivery": "lambdachaos.ledger._ledger",
     "Fate": "lambdachaos.ledger._ledger",
@@ -86,6 +92,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "AWSError",
     "Alias",
     "Architecture",
     "Attempt",
@@ -102,6 +109,7 @@ __all__ = [
     "FaultRecord",
     "Function",
     "FunctionConfig",
+    "Handler",
     "HandlerNotStoppable",
     "HttpResponse",
     "InvalidRequestContentException",
@@ -110,6 +118,7 @@ __all__ = [
     "LambdaAPIError",
     "LambdaChaosError",
     "LambdaChaosWarning",
+    "LambdaContext",
     "Ledger",
     "LedgerModeError",
     "MachineDependentOutcome",
@@ -126,6 +135,7 @@ __all__ = [
     "TooManyRequestsException",
     "Topic",
     "Version",
+    "VirtualClock",
     "VisibilityTimeoutWarning",
     "sweep",
 ]

@@ -12,13 +12,15 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lambdachaos.ledger._ledger import Attempt, Ledger
 
-OrderKey = Literal["message_group", "partition_key", "shard"]
-"""What :func:`assert_ordered` groups records by."""
+OrderKey = str
+"""What :func:`assert_ordered` groups records by: ``"shard"`` (each attempt's source), or the ordering key of a
+poll-based source in the source table (``"message_group"`` for FIFO queues, ``"partition_key"`` for Kinesis and
+DynamoDB Streams, and each further source's own)."""
 
 KeySource = Mapping[str, str] | Callable[[str], "str | None"] | Any
 """Record id → ordering key: a mapping, a callable, or a queue (its messages' ``message_group_id``)."""
@@ -212,11 +214,14 @@ def _key_function(ledger: Ledger, by: str, keys: KeySource | None) -> Callable[[
     if isinstance(keys, Mapping):
         table: Mapping[str, str] = keys
         return lambda record, _attempt: table.get(record)
-    if hasattr(keys, "history"):
-        groups = {m.message_id: m.message_group_id for m in keys.history}
-        return lambda record, _attempt: groups.get(record)
-    if hasattr(keys, "shards"):  # a Kinesis stream: each record's partition key
-        by_id = {r.event_id: r.partition_key for shard in keys.shards for r in shard.records}
+    from lambdachaos.service.mappings._sources import by_order_key, source_of
+
+    row = source_of(keys)
+    if row is not None:  # a resource of the source table: each record's ordering key as the source keeps it
+        if by != "shard" and row not in by_order_key(by):
+            raise TypeError(f"assert_ordered(by={by!r}, keys={keys!r}): {row.title} orders records by "
+                            + " or ".join(repr(k) for k in (row.order_key, *row.aliases)))
+        by_id = row.order_keys(keys)
         return lambda record, _attempt: by_id.get(record)
     if callable(keys):
         fn = keys

@@ -9,7 +9,7 @@ JSON-protocol shape name that botocore maps to ``client.exceptions.<Name>``.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class AWSError(Exception):
@@ -163,13 +163,6 @@ class SNSInvalidParameterValue(AWSError):
 
 
 # --- EventBridge (AWS page: "Amazon EventBridge API Reference") ------------------------------------
-class ResourceNotFoundException(AWSError):
-    """The event bus or rule does not exist (also Lambda's unknown-function error, HTTP 404)."""
-
-    code = "ResourceNotFoundException"
-    http_status = 404
-
-
 class ValidationException(AWSError):
     """An EventBridge request fails validation (for example more than 10 ``PutEvents`` entries)."""
 
@@ -180,20 +173,6 @@ class InvalidEventPatternException(AWSError):
     """An EventBridge event pattern is not valid; the message starts ``Event pattern is not valid.``"""
 
     code = "InvalidEventPatternException"
-
-
-# --- Lambda (AWS page: "AWS Lambda API Reference", Common errors) ----------------------------------
-class InvalidParameterValueException(AWSError):
-    """A Lambda API parameter is invalid (for example an event-source-mapping filter pattern)."""
-
-    code = "InvalidParameterValueException"
-
-
-class TooManyRequestsException(AWSError):
-    """A Lambda throttle: HTTP 429, message ``Rate Exceeded.`` (AWS-SEMANTICS §3)."""
-
-    code = "TooManyRequestsException"
-    http_status = 429
 
 
 class SNSEmptyBatchRequest(AWSError):
@@ -227,3 +206,88 @@ class MalformedDetail(AWSError):
     """A ``PutEvents`` entry whose ``Detail`` is not a JSON object (entry-level ``ErrorCode``)."""
 
     code = "MalformedDetail"
+
+
+# --- Lambda (AWS page: "AWS Lambda API Reference", Common errors; also EventBridge's unknown bus/rule) -------
+class LambdaAPIError(AWSError):
+    """Base of the errors the simulated Lambda API returns (not usage errors of lambdachaos)."""
+
+    code: ClassVar[str] = "ServiceException"
+    http_status: ClassVar[int] = 500
+    sender_fault: ClassVar[bool] = False
+    error_kind: ClassVar[str] = "Service"
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+    def response(self) -> dict[str, Any]:
+        """The error as botocore parses it (``Error`` plus the extra top-level fields AWS sends)."""
+        body: dict[str, Any] = {"Error": {"Code": self.code, "Message": self.message}, "Type": self.error_kind}
+        body.update(self.fields)
+        body["message"] = self.message
+        body["ResponseMetadata"] = {"HTTPStatusCode": self.http_status}
+        return body
+
+
+class TooManyRequestsException(LambdaAPIError):
+    """429: a throttle; ``Reason`` tells which limit (AWS-SEMANTICS §3)."""
+
+    code = "TooManyRequestsException"
+    http_status = 429
+    error_kind = "User"
+    sender_fault = True
+
+    def __init__(self, message: str = "Rate Exceeded.", *, reason: str | None = None) -> None:
+        if reason is None:
+            super().__init__(message)
+        else:
+            super().__init__(message, Reason=reason)
+        self.reason = reason
+
+
+class RequestEntityTooLargeException(LambdaAPIError):
+    """413: the request payload is over the limit of its invocation type."""
+
+    code = "RequestEntityTooLargeException"
+    http_status = 413
+    error_kind = "User"
+
+
+class InvalidRequestContentException(LambdaAPIError):
+    """400: the payload is not JSON."""
+
+    code = "InvalidRequestContentException"
+    http_status = 400
+    error_kind = "User"
+
+
+class ResourceNotFoundException(LambdaAPIError):
+    """404: no such function, version or alias."""
+
+    code = "ResourceNotFoundException"
+    http_status = 404
+    error_kind = "User"
+
+
+class ResourceConflictException(LambdaAPIError):
+    """409: the resource already exists."""
+
+    code = "ResourceConflictException"
+    http_status = 409
+    error_kind = "User"
+
+
+class InvalidParameterValueException(LambdaAPIError):
+    """400: a Lambda API parameter is invalid (an event-source-mapping filter pattern, a setting the simulation
+    refuses in AWS's or its own wording)."""
+
+    code = "InvalidParameterValueException"
+    http_status = 400
+    error_kind = "User"
+
+
+class ServiceException(LambdaAPIError):
+    """500: the Lambda service failed."""
+
+    sender_fault = False

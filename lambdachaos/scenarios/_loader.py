@@ -177,6 +177,8 @@ def _typed(data: dict[str, Any], check: _Checker, base: Path, filename: str) -> 
     buses, streams, tables = {**pools.get("bus", {}), **buses}, {**pools.get("stream", {}), **streams}, {
         **pools.get("table", {}), **tables}
     functions_raw: dict[str, Any] = {**pools.get("function", {}), **own_functions}
+    extra = _extra_sources(res)
+    extra_pools = {ref: dict(res.get(key, {})) for key, ref in extra.items()}
     for qname, q in own_queues.items():
         where = ("resources", "queues", qname)
         check.ref((*where, "dead_letter_queue"), q.get("dead_letter_queue"), {"queue": queues})
@@ -193,10 +195,11 @@ def _typed(data: dict[str, Any], check: _Checker, base: Path, filename: str) -> 
                           {"function": functions_raw, "queue": queues})
     functions = {name: _function(name, f, check, base, queues, topics, buses, functions_raw)
                  for name, f in own_functions.items()}
-    mappings = tuple(_mapping(i, m, check, queues, {**streams, **tables}, topics, functions_raw)
+    mapped = {**streams, **tables, **{n: v for pool in extra_pools.values() for n, v in pool.items()}}
+    mappings = tuple(_mapping(i, m, check, queues, mapped, topics, functions_raw)
                      for i, m in enumerate(data.get("mappings", [])))
     named = {"function": functions_raw, "queue": queues, "topic": topics, "bus": buses, "stream": streams,
-             "table": tables}
+             "table": tables, **extra_pools}
     traffic = tuple(_traffic(i, t, check, base, named) for i, t in enumerate(data["traffic"]))
     seen: dict[str, int] = {}
     for i, t in enumerate(traffic):
@@ -210,6 +213,7 @@ def _typed(data: dict[str, Any], check: _Checker, base: Path, filename: str) -> 
         name=data["name"], description=data.get("description", ""), seed=data.get("seed", 0),
         target=data.get("target", "sim"), settings=data.get("settings", {}), queues=own_queues, topics=own_topics,
         buses=res.get("buses", {}), streams=res.get("streams", {}), tables=res.get("tables", {}), functions=functions,
+        sources={key: res[key] for key in extra if key in res},
         template=template, mappings=mappings, traffic=traffic,
         faults=plan, optional_faults=optional, fault_lines=fault_lines, expectations=expectations,
         path=(base / Path(filename).name) if filename else None,
@@ -254,6 +258,14 @@ def _function(name: str, f: dict[str, Any], check: _Checker, base: Path, queues:
         async_config=async_cfg, isolate_environments=f.get("isolate_environments", False),
         line=check.where(where)[0],
     )
+
+
+def _extra_sources(resources: dict[str, Any]) -> dict[str, str]:
+    """``resources:`` key → reference name, for the source-table rows beyond the built-in streams and tables."""
+    from lambdachaos.service.mappings._sources import BUILT_IN, sources
+
+    return {row.scenario.key: row.scenario.reference for row in sources().values()
+            if row.scenario is not None and row not in BUILT_IN}
 
 
 def _mapping(i: int, m: dict[str, Any], check: _Checker, queues: Any, streams: Any, topics: Any,

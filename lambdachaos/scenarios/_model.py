@@ -155,6 +155,8 @@ class Scenario:
     streams: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """``resources.tables``: DynamoDB tables with a stream (``key_schema``, ``stream_view_type``)."""
+    sources: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
+    """Resources of further source-table rows: their ``resources:`` key → name → settings."""
     functions: Mapping[str, FunctionSpec] = field(default_factory=dict)
     mappings: tuple[MappingSpec, ...] = ()
     traffic: tuple[TrafficSpec, ...] = ()

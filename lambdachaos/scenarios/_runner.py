@@ -82,12 +82,14 @@ class _World:
         self.buses: dict[str, Any] = {}
         self.streams: dict[str, Any] = {}
         self.tables: dict[str, Any] = {}
+        self.sources: dict[str, Any] = {}
+        """Resources of further source-table rows, by name."""
         self.functions: dict[str, Any] = {}
         self.children: dict[str, list[str]] = {}
         """Topic message id / bus event id → request ids of the asynchronous invocations it caused."""
 
     def resource(self, name: str) -> Any:
-        for pool in (self.queues, self.topics, self.buses, self.functions, self.streams, self.tables):
+        for pool in (self.queues, self.topics, self.buses, self.functions, self.streams, self.tables, self.sources):
             if name in pool:
                 return pool[name]
         raise ConfigError(f"{name!r} is not a resource of this scenario")
@@ -141,6 +143,7 @@ def build(scenario: Scenario, seed: int) -> tuple[Sim, _World]:
             w.tables[name] = sim.dynamodb_table(name, **spec)
         except (LambdaChaosError, ValueError) as exc:
             raise _fail(scenario, 1, f"resources.tables.{name}", exc) from None
+    _table_resources(scenario, w)
     _functions(scenario, w)
     _push(scenario, w)
     for i, m in enumerate(scenario.mappings):
@@ -154,6 +157,20 @@ def build(scenario: Scenario, seed: int) -> tuple[Sim, _World]:
         except (LambdaChaosError, ValueError, TypeError) as exc:
             raise _fail(scenario, m.line, f"mappings[{i}]", exc) from None
     return sim, w
+
+
+def _table_resources(scenario: Scenario, w: _World) -> None:
+    """The resources of source-table rows beyond streams and tables, each made by its row."""
+    from lambdachaos.service.mappings._sources import sources
+
+    for row in sources().values():
+        if row.scenario is None:
+            continue
+        for name, spec in scenario.sources.get(row.scenario.key, {}).items():
+            try:
+                w.sources[name] = row.scenario.create(w.sim, name, dict(spec))
+            except (LambdaChaosError, ValueError) as exc:
+                raise _fail(scenario, 1, f"resources.{row.scenario.key}.{name}", exc) from None
 
 
 def _functions(scenario: Scenario, w: _World) -> None:
@@ -249,6 +266,13 @@ class _Sender:
             return w.children.get(eid, []) or [eid]
         if spec.kind == "table":
             return _write(w.tables[spec.target], spec.write, send)
+        if spec.kind != "stream":  # a source-table row's own traffic
+            from lambdachaos.service.mappings._sources import source_of
+
+            resource = w.sources[spec.target]
+            row = source_of(resource)
+            assert row is not None and row.scenario is not None and row.scenario.send is not None
+            return row.scenario.send(resource, p, send.key)
         stream = w.streams[spec.target]
         out = stream.put_record(p, partition_key=send.key or "pk-0")
         return [_record_id(out)]

@@ -11,6 +11,7 @@ error carries the dotted path of the offending value, so the loader can put a fi
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from lambdachaos.generators.poison import KINDS as POISON_KINDS
+from lambdachaos.service.mappings._sources import BUILT_IN, sources
 
 SCHEMA_ID: Final = "https://lambdachaos.dev/schemas/scenario-1.json"
 SCHEMA_PATH: Final = Path(__file__).with_name("scenario.schema.json")
@@ -82,13 +84,6 @@ _QUEUE = _obj({
     "content_based_deduplication": {"type": "boolean"},
     "dead_letter_queue": {"type": "string", "description": "name of another queue (RedrivePolicy)"},
     "max_receive_count": _int(1, 1000, "RedrivePolicy maxReceiveCount"),
-})
-_TABLE = _obj({
-    "key_schema": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                                                   "maxItems": 2}],
-                   "description": "partition key attribute, or [partition key, sort key] (KeySchema)"},
-    "stream_view_type": {"enum": ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"],
-                         "x-aws": "StreamSpecification.StreamViewType"},
 })
 _ASYNC = _obj({
     "maximum_retry_attempts": _int(0, 2, "MaximumRetryAttempts"),
@@ -206,8 +201,7 @@ SCHEMA: Final[dict[str, Any]] = {
             "buses": _map_of(_obj({"rules": _map_of(_obj({
                 "pattern": {"type": "object"}, "targets": {"type": "array", "items": {"type": "string"}},
             }, ("pattern", "targets")))})),
-            "streams": _map_of(_obj({"shards": _int(1, 500, "ShardCount")})),
-            "tables": _map_of(_TABLE),
+            **{row.scenario.key: _map_of(dict(row.scenario.schema)) for row in BUILT_IN if row.scenario is not None},
         }),
         "functions": _map_of(_FUNCTION),
         "template": _obj({
@@ -263,8 +257,26 @@ def _show(value: Any) -> str:
     return json.dumps(value) if isinstance(value, (str, bool)) or value is None else repr(value)
 
 
-def validate(data: Any, schema: dict[str, Any] = SCHEMA) -> list[SchemaIssue]:
-    """Every violation of ``schema`` in ``data``, in document order."""
+def current_schema() -> dict[str, Any]:
+    """:data:`SCHEMA`, plus the resources and traffic keys of source-table rows registered at run time."""
+    extra = [row for row in sources().values() if row.scenario is not None and row not in BUILT_IN]
+    if not extra:
+        return SCHEMA
+    schema = copy.deepcopy(SCHEMA)
+    traffic = schema["properties"]["traffic"]["items"]
+    for row in extra:
+        assert row.scenario is not None
+        schema["properties"]["resources"]["properties"][row.scenario.key] = _map_of(dict(row.scenario.schema))
+        if row.scenario.send is not None:
+            traffic["properties"][row.scenario.reference] = {"type": "string"}
+            traffic["x-exactly-one"].append(row.scenario.reference)
+    return schema
+
+
+def validate(data: Any, schema: dict[str, Any] | None = None) -> list[SchemaIssue]:
+    """Every violation of ``schema`` (default: :func:`current_schema`) in ``data``, in document order."""
+    if schema is None:
+        schema = current_schema()
     issues: list[SchemaIssue] = []
     _check(data, schema, (), issues)
     return issues

@@ -108,8 +108,15 @@ def unsupported(scenario: Scenario) -> list[str]:
     """Parts of ``scenario`` this target cannot build at all (the run is refused when any)."""
     problems = [f"resources.topics.{n}: SNS topics are not run on the localstack target" for n in scenario.topics]
     problems += [f"resources.buses.{n}: EventBridge buses are not run on the localstack target" for n in scenario.buses]
-    problems += [f"resources.tables.{n}: DynamoDB tables are not run on the localstack target (simulator only)"
-                 for n in scenario.tables]
+    from lambdachaos.service.mappings._sources import sources
+
+    for row in sources().values():  # the source table says which poll-based sources LocalStack can run
+        if row.localstack is None or row.scenario is None:
+            continue
+        declared = getattr(scenario, row.scenario.key, None)
+        if declared is None:
+            declared = scenario.sources.get(row.scenario.key, {})
+        problems += [f"resources.{row.scenario.key}.{n}: {row.localstack}" for n in declared]
     for name, f in scenario.functions.items():
         for key in ("on_success", "on_failure"):
             dest = f.async_config.get(key)

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, Final, final
 from lambdachaos._errors import ConfigError
 from lambdachaos._world import World
 from lambdachaos.ledger._ledger import Attempt, Fate, FateStatus, Ledger, Outcome, Path
-from lambdachaos.service.chaos._attempt import after_handler, before_handler, dumps
 from lambdachaos.service.invoke import _guard, _handler_time, _isolation, _recursion
+from lambdachaos.service.invoke._attempt_faults import after_handler, before_handler, dumps
 from lambdachaos.service.invoke._concurrency import Concurrency
 from lambdachaos.service.invoke._config import (
     ASYNC_PAYLOAD_LIMIT,

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from lambdachaos._errors import ConfigError
 from lambdachaos.resources._errors import AWSError
-from lambdachaos.service.mappings._common import InvalidParameterValueError
+from lambdachaos.service.invoke._errors import InvalidParameterValueError
 
 FUNCTION_NAME_MAX: Final = 64
 STARTING_POSITIONS: Final = ("LATEST", "AT_TIMESTAMP", "TRIM_HORIZON")

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any, Final, final
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos.ledger._ledger import Delivery, Fate, FateStatus, Outcome, Path
 from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage
+from lambdachaos.service.invoke._errors import InvalidParameterValueError
 from lambdachaos.service.invoke._recursion import is_stopped, stamp
 from lambdachaos.service.mappings._common import (
     INVALID_RESPONSE,
     REPORT_BATCH_ITEM_FAILURES,
     SYNC_PAYLOAD_LIMIT,
-    InvalidParameterValueError,
     VisibilityTimeoutWarning,
     data_view,
     matches,
@@ -41,7 +41,7 @@ from lambdachaos.service.mappings._sqs_config import (
     VISIBILITY_GUIDANCE_FACTOR,
     SqsMappingConfig,
 )
-from lambdachaos.service.mappings._sqs_records import exact_size, render
+from lambdachaos.service.mappings._sqs_records import Batch, exact_size, render
 
 if TYPE_CHECKING:
     from lambdachaos._clock import Timer
@@ -54,20 +54,6 @@ __all__ = ["BATCH_SIZE_DEFAULT", "SqsEventSourceMapping", "SqsMappingConfig"]
 
 _RECEIVE_MAX: Final = 10
 _RECORD_OVERHEAD: Final = 1_024  # generous bound on a record's JSON besides body and attributes
-
-
-@final
-class _Batch:
-    """Messages handed to one invocation, with their rendered records."""
-
-    __slots__ = ("deadline_ns", "ids", "messages", "records", "throttles")
-
-    def __init__(self, messages: list[ReceivedMessage], records: list[dict[str, Any]], deadline_ns: int) -> None:
-        self.messages = messages
-        self.records = records
-        self.ids = tuple(r["messageId"] for r in records)
-        self.deadline_ns = deadline_ns
-        self.throttles = 0
 
 
 @final
@@ -219,7 +205,7 @@ class SqsEventSourceMapping:
         if self._in_flight == 0 and not self._buffer:
             self._busy_since = None
 
-    def _gather(self, now: int) -> _Batch | None:
+    def _gather(self, now: int) -> Batch | None:
         """Fill the buffer from the queue; return a batch when one is due (full, 6 MB, or window over)."""
         config = self.config
         size = config.batch_size
@@ -234,7 +220,7 @@ class SqsEventSourceMapping:
             arn, region, account, epoch = self.event_source_arn, self._region, self._account, self._epoch_ns
             records = [render(rm, arn, region, account, epoch) for rm in got]
             if sum(len(rm.message._body) for rm in got) * 2 + _RECORD_OVERHEAD * size < SYNC_PAYLOAD_LIMIT:
-                return _Batch(got, records, now + queue.config.visibility_timeout * NS_PER_SECOND)
+                return Batch(got, records, now + queue.config.visibility_timeout * NS_PER_SECOND)
             self._buffer_size = 0
             for rm, record in zip(got, records, strict=True):
                 estimate = exact_size(record)
@@ -283,7 +269,7 @@ class SqsEventSourceMapping:
         self._window_timer = None
         self._wake()
 
-    def _take_batch(self, now: int) -> _Batch:
+    def _take_batch(self, now: int) -> Batch:
         buffer = self._buffer
         taken = 0
         total = 0
@@ -302,7 +288,7 @@ class SqsEventSourceMapping:
             self._window_end = now + self.config.maximum_batching_window_in_seconds * NS_PER_SECOND
         visibility = self.queue.config.visibility_timeout * NS_PER_SECOND
         deadline = min(rm.message._received_ns for rm, _, _ in chosen) + visibility
-        return _Batch([c[0] for c in chosen], [c[1] for c in chosen], deadline)
+        return Batch([c[0] for c in chosen], [c[1] for c in chosen], deadline)
 
     def _passes(self, rm: ReceivedMessage, record: dict[str, Any], patterns: tuple[EventPattern, ...]) -> bool:
         view = dict(record)
@@ -321,7 +307,7 @@ class SqsEventSourceMapping:
         return render(rm, self.event_source_arn, self._region, self._account, self._epoch_ns)
 
     # ---- invoking -----------------------------------------------------------------------------
-    def _invoke(self, batch: _Batch) -> None:
+    def _invoke(self, batch: Batch) -> None:
         service = self.service
         self._batches += 1
         batch_id = f"{self.uuid}:{self._batches}"
@@ -347,7 +333,7 @@ class SqsEventSourceMapping:
         self.invocations += 1
         clock.call_at(ex.end_ns, self._complete, batch, ex)
 
-    def _retry_throttled(self, batch: _Batch) -> None:
+    def _retry_throttled(self, batch: Batch) -> None:
         self._invoke(batch)
 
     def _scale_down(self) -> None:
@@ -357,7 +343,7 @@ class SqsEventSourceMapping:
         self._busy_since = now
         self.scale_downs.append((now / NS_PER_SECOND, self._scale_base))
 
-    def _complete(self, batch: _Batch, ex: Execution) -> None:
+    def _complete(self, batch: Batch, ex: Execution) -> None:
         self._in_flight -= 1
         if ex.failed and not self._rbif:
             self._scale_down()
@@ -378,7 +364,7 @@ class SqsEventSourceMapping:
             self._delete(batch, frozenset(failed))
         self._wake()
 
-    def _delete(self, batch: _Batch, failed: frozenset[str]) -> None:
+    def _delete(self, batch: Batch, failed: frozenset[str]) -> None:
         delete = self.queue.delete
         settle = self._ledger.settle
         status_of = self._ledger.status

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, final
 
+from lambdachaos.service.invoke._errors import InvalidParameterValueError
 from lambdachaos.service.mappings._common import (
     BATCH_WINDOW_MAX_S,
     FilterCriteriaInput,
-    InvalidParameterValueError,
     check_range,
     check_response_types,
     compile_filters,

@@ -8,7 +8,7 @@ case (standard queue, no message attributes, not redriven) is built here directl
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, final
 
 from lambdachaos.generators import sqs as sqs_records  # type: ignore[import-not-found, unused-ignore]
 from lambdachaos.resources._sqs_message import ReceivedMessage, lambda_message_attributes, md5_of_body
@@ -62,3 +62,17 @@ def _render_full(rm: ReceivedMessage, arn: str, region: str, account: str, epoch
 def exact_size(record: dict[str, Any]) -> int:
     """Bytes the record adds to the ``{"Records": [...]}`` payload (its JSON plus a separator)."""
     return len(json.dumps(record, separators=(",", ":")).encode()) + 1
+
+
+@final
+class Batch:
+    """Messages handed to one invocation, with their rendered records."""
+
+    __slots__ = ("deadline_ns", "ids", "messages", "records", "throttles")
+
+    def __init__(self, messages: list[ReceivedMessage], records: list[dict[str, Any]], deadline_ns: int) -> None:
+        self.messages = messages
+        self.records = records
+        self.ids = tuple(r["messageId"] for r in records)
+        self.deadline_ns = deadline_ns
+        self.throttles = 0

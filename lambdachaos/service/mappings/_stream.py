@@ -15,15 +15,12 @@ string, under ``aws/lambda/<UUID>/<shardId>/YYYY/MM/DD/…``). Every record gets
 
 from __future__ import annotations
 
-import base64
 import zlib
-from collections import deque
 from typing import TYPE_CHECKING, Any, Final, final
 
 from lambdachaos.generators import dynamodb_streams as ddb_records  # type: ignore[import-not-found, unused-ignore]
 from lambdachaos.generators import kinesis as kinesis_records  # type: ignore[import-not-found, unused-ignore]
-from lambdachaos.ledger._ledger import Delivery, Fate, FateStatus, Outcome, Path
-from lambdachaos.service.invoke import _destinations as dest
+from lambdachaos.ledger._ledger import FateStatus, Outcome, Path
 from lambdachaos.service.mappings._common import (
     INVALID_RESPONSE,
     REPORT_BATCH_ITEM_FAILURES,
@@ -36,84 +33,30 @@ from lambdachaos.service.mappings._stream_config import (
     KINESIS,
     RECORD_AGE_EXCEEDED,
     RETRY_ATTEMPTS_EXHAUSTED,
-    SourceKind,
     StreamMappingConfig,
-    failure_record,
+    decode_data,
     retry_delay_ns,
+    stream_kind,
 )
+from lambdachaos.service.mappings._stream_fates import StreamFates
+from lambdachaos.service.mappings._stream_lanes import Lane, Sub
 from lambdachaos.service.mappings._stream_window import TumblingWindows, Window
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from lambdachaos._clock import Timer
     from lambdachaos.resources._dynamodb_streams import ChangeRecord, DynamoDBTable
     from lambdachaos.resources._kinesis import KinesisStream, StreamRecord
     from lambdachaos.service.invoke._function import Function
     from lambdachaos.service.invoke._service import Execution, LambdaService
 
-__all__ = ["StreamEventSourceMapping", "StreamMappingConfig", "stream_kind"]
+__all__ = ["StreamEventSourceMapping", "StreamMappingConfig", "decode_data", "stream_kind"]
 
 _NS: Final = 1_000_000_000
-RECORD_EXPIRED: Final = "RecordExpired"
-
-
-def stream_kind(source: object) -> SourceKind | None:
-    """The per-source row for a Kinesis stream or DynamoDB table, else None."""
-    from lambdachaos.resources._dynamodb_streams import DynamoDBTable
-    from lambdachaos.resources._kinesis import KinesisStream
-
-    if isinstance(source, KinesisStream):
-        return KINESIS
-    if isinstance(source, DynamoDBTable):
-        return DYNAMODB
-    return None
 
 
 @final
-class _Sub:
-    """A contiguous run of a lane's records being delivered (a batch, or a part of one after a split)."""
-
-    __slots__ = ("depth", "event", "final", "invokes", "prior", "records", "retries", "throttles", "window")
-
-    def __init__(self, records: list[Any], *, retries: int = 0, prior: int = 0, depth: int = 0,
-                 window: Window | None = None, final: bool = False) -> None:
-        self.records = records
-        self.window = window
-        """The tumbling window the records belong to (§6.7), or None."""
-        self.final = final
-        """True for a window's final invocation (no records)."""
-        self.retries = retries
-        self.prior = prior
-        """Invocations before this run existed whose batches contained all of its records."""
-        self.invokes = 0
-        self.depth = depth
-        self.throttles = 0
-        self.event: dict[str, Any] | None = None
-        """The event of the latest invocation (the ``payload`` of an S3 on-failure object)."""
-
-    def child(self, records: list[Any], *, deeper: bool) -> _Sub:
-        return _Sub(records, retries=self.retries, prior=self.prior + self.invokes,
-                    depth=self.depth + 1 if deeper else self.depth, window=self.window)
-
-
-@final
-class _Lane:
-    __slots__ = ("busy", "index", "last_poll", "pending", "pos", "shard", "timer", "window_end")
-
-    def __init__(self, shard: Any, index: int, pos: int) -> None:
-        self.shard = shard
-        self.index = index
-        self.pos = pos
-        self.pending: deque[_Sub] = deque()
-        self.busy = False
-        self.timer: Timer | None = None
-        self.last_poll: int | None = None
-        self.window_end: int | None = None
-
-
-@final
-class StreamEventSourceMapping:
+class StreamEventSourceMapping(StreamFates):
     """One Kinesis or DynamoDB Streams event source mapping (AWS-SEMANTICS §6).
 
     ``iterator_ages`` lists ``(virtual seconds, shard id, IteratorAge ms)`` for every batch read.
@@ -144,15 +87,15 @@ class StreamEventSourceMapping:
         self._resolve = resolve
         self._rbif = REPORT_BATCH_ITEM_FAILURES in config.function_response_types
         self._batches = 0
-        self._role = f"arn:aws:iam::{world.account_id}:role/lambda-{function.name}-role"
+        self._role = f"arn:{world.partition}:iam::{world.account_id}:role/lambda-{function.name}-role"
         self._windows = (TumblingWindows(world, config.tumbling_window_in_seconds, self.event_source_arn)
                          if config.tumbling_window_in_seconds else None)
-        self._lanes: dict[int, list[_Lane]] = {}
+        self._lanes: dict[int, list[Lane]] = {}
         self._opened: dict[int, int] = {}
         source.trim()
         for shard in source.shards:
             start = self._start_position(shard)
-            self._lanes[shard.index] = [_Lane(shard, i, start) for i in range(config.parallelization_factor)]
+            self._lanes[shard.index] = [Lane(shard, i, start) for i in range(config.parallelization_factor)]
             self._opened[shard.index] = start
         self._unsubscribe = source.on_records(self._on_records)
         self._on_records(source)
@@ -194,7 +137,7 @@ class StreamEventSourceMapping:
             for lane in self._lanes[shard.index]:
                 self._wake(lane)
 
-    def _wake(self, lane: _Lane) -> None:
+    def _wake(self, lane: Lane) -> None:
         if lane.busy or lane.timer is not None or self.state != "Enabled":
             return
         now = self._clock.now_ns
@@ -206,7 +149,7 @@ class StreamEventSourceMapping:
     def _lane_of(self, record: StreamRecord | ChangeRecord) -> int:
         return zlib.crc32(record.partition_key.encode()) % self.config.parallelization_factor
 
-    def _poll(self, lane: _Lane) -> None:
+    def _poll(self, lane: Lane) -> None:
         lane.timer = None
         now = self._clock.now_ns
         lane.last_poll = now
@@ -251,7 +194,7 @@ class StreamEventSourceMapping:
         lane.window_end = None
         lane.pos = i
         self.iterator_ages.append((now / _NS, shard.shard_id, (now - batch[0].arrival_ns) // 1_000_000))
-        sub = _Sub(batch)
+        sub = Sub(batch)
         if windows is not None:
             self._enter_window(lane, sub, windows)
         lane.pending.append(sub)
@@ -259,7 +202,7 @@ class StreamEventSourceMapping:
         self._deliver(lane, lane.pending[0])
 
     # ---- tumbling windows (§6.7) --------------------------------------------------------------
-    def _enter_window(self, lane: _Lane, sub: _Sub, windows: TumblingWindows) -> None:
+    def _enter_window(self, lane: Lane, sub: Sub, windows: TumblingWindows) -> None:
         """Put ``sub`` in its window; a window it leaves behind gets its final invocation first."""
         previous = windows.open.get(lane.shard.index)
         window = windows.window_for(lane.shard.index, sub.records[0].arrival_ns)
@@ -268,10 +211,10 @@ class StreamEventSourceMapping:
             return
         if previous is not None and not previous.closing:
             previous.closing = True
-            lane.pending.append(_Sub([], window=previous, final=True))
+            lane.pending.append(Sub([], window=previous, final=True))
         self._clock.call_at(max(window.end_ns, self._clock.now_ns), self._close_window, lane, window, priority=1)
 
-    def _close_window(self, lane: _Lane, window: Window) -> None:
+    def _close_window(self, lane: Lane, window: Window) -> None:
         if window.closing or window.finished or self.state != "Enabled":
             return
         if lane.busy:  # the final invocation waits for the batch in flight
@@ -279,12 +222,12 @@ class StreamEventSourceMapping:
                                 priority=1)
             return
         window.closing = True
-        final = _Sub([], window=window, final=True)
+        final = Sub([], window=window, final=True)
         lane.pending.append(final)
         lane.busy = True
         self._deliver(lane, final)
 
-    def _window_result(self, lane: _Lane, sub: _Sub, ex: Execution) -> bool:
+    def _window_result(self, lane: Lane, sub: Sub, ex: Execution) -> bool:
         """Apply §6.7 to a finished invocation; True when that settled it."""
         windows, window = self._windows, sub.window
         assert windows is not None and window is not None
@@ -303,10 +246,10 @@ class StreamEventSourceMapping:
             return True
         if window.terminated_early and not window.closing:
             window.closing = True
-            lane.pending.insert(1, _Sub([], window=window, final=True))
+            lane.pending.insert(1, Sub([], window=window, final=True))
         return False
 
-    def _mine(self, lane: _Lane, record: Any) -> bool:
+    def _mine(self, lane: Lane, record: Any) -> bool:
         return self.config.parallelization_factor == 1 or self._lane_of(record) == lane.index
 
     def _view(self, record: Any) -> dict[str, Any]:
@@ -338,7 +281,7 @@ class StreamEventSourceMapping:
         return out
 
     # ---- delivering ---------------------------------------------------------------------------
-    def _deliver(self, lane: _Lane, sub: _Sub) -> None:
+    def _deliver(self, lane: Lane, sub: Sub) -> None:
         clock = self._clock
         now = clock.now_ns
         retention = self.source.retention_period_hours * 3600 * _NS
@@ -382,7 +325,7 @@ class StreamEventSourceMapping:
         sub.invokes += 1
         clock.call_at(ex.end_ns, self._complete, lane, sub, ex)
 
-    def _complete(self, lane: _Lane, sub: _Sub, ex: Execution) -> None:
+    def _complete(self, lane: Lane, sub: Sub, ex: Execution) -> None:
         if sub.window is not None and self._window_result(lane, sub, ex):
             return
         if ex.failed:
@@ -411,7 +354,7 @@ class StreamEventSourceMapping:
         self._succeed(sub, sub.records)
         self._done(lane)
 
-    def _failed(self, lane: _Lane, sub: _Sub, ex: Execution, function_error: str | None) -> None:
+    def _failed(self, lane: Lane, sub: Sub, ex: Execution, function_error: str | None) -> None:
         records = sub.records
         if function_error is not None and self.config.bisect_batch_on_function_error and len(records) >= 2:
             half = (len(records) + 1) // 2  # A7: first ceil(n/2), then the rest; A6: the counter is inherited
@@ -423,7 +366,7 @@ class StreamEventSourceMapping:
             return
         self._retry_or_discard(lane, sub, ex, function_error)
 
-    def _retry_or_discard(self, lane: _Lane, sub: _Sub, ex: Execution, function_error: str | None) -> None:
+    def _retry_or_discard(self, lane: Lane, sub: Sub, ex: Execution, function_error: str | None) -> None:
         limit = self.config.maximum_retry_attempts
         if limit != -1 and sub.retries >= limit:
             self._discard(sub, sub.records, RETRY_ATTEMPTS_EXHAUSTED, ex, function_error, ex.request_id)
@@ -432,7 +375,7 @@ class StreamEventSourceMapping:
         sub.retries += 1
         self._clock.call_at(self._clock.now_ns + retry_delay_ns(sub.retries), self._deliver, lane, sub, priority=1)
 
-    def _done(self, lane: _Lane) -> None:
+    def _done(self, lane: Lane) -> None:
         lane.pending.popleft()
         if lane.pending:
             self._deliver(lane, lane.pending[0])
@@ -441,67 +384,5 @@ class StreamEventSourceMapping:
         lane.last_poll = None
         self._wake(lane)
 
-    # ---- fates --------------------------------------------------------------------------------
-    def _sequence(self, record: Any) -> str:
-        return str(record.sequence_number)
-
-    def _settle(self, record: Any, status: FateStatus, condition: str | None, attempts: int,
-                destinations: tuple[str, ...] = ()) -> None:
-        if self._status_of(record.event_id) is FateStatus.PENDING:
-            self._ledger.settle(Fate(event_id=record.event_id, status=status, at_ns=self._clock.now_ns,
-                                     condition=condition, destinations=destinations, attempts=attempts))
-
-    def _succeed(self, sub: _Sub, records: list[Any]) -> None:
-        attempts = sub.prior + sub.invokes
-        for record in records:
-            self._settle(record, FateStatus.SUCCEEDED, None, attempts)
-
-    def _expire(self, records: list[Any], _unused: object) -> None:
-        for record in records:
-            self._settle(record, FateStatus.DROPPED, RECORD_EXPIRED, 0)
-
-    def _discard(self, sub: _Sub, records: list[Any], condition: str, ex: Execution | None,
-                 function_error: str | None, request_id: str | None) -> None:
-        count = sub.prior + sub.invokes
-        if condition == RECORD_AGE_EXCEEDED:
-            count = max(1, count)
-        target = self.config.on_failure
-        destinations: tuple[str, ...] = ()
-        if target is not None:
-            world = self._world
-            first, last = records[0], records[-1]
-            arrival = world.iso_ms if self.kind.arrival_ms else world.iso_s
-            record = failure_record(
-                kind=self.kind, request_id=request_id or world.uuid(), function_arn=self.function_arn,
-                condition=condition, invoke_count=count, executed_version=ex.executed_version if ex else None,
-                function_error=function_error, timestamp=world.iso_ms(), shard_id=first.shard.shard_id,
-                start=self._sequence(first), end=self._sequence(last), first_arrival=arrival(first.arrival_ns),
-                last_arrival=arrival(last.arrival_ns), batch_size=len(records), stream_arn=self.event_source_arn,
-            )
-            arn = dest.arn_of(target)
-            ok, detail, message_id, key = True, None, None, None
-            if dest.service_of(arn) == "s3":  # §6.6: the object also carries the invocation's whole event
-                record["payload"] = dest.dumps(sub.event or {"Records": [self._render(r) for r in records]})
-                prefix = dest.S3_STREAM_PREFIX.format(uuid=self.uuid, shard_id=first.shard.shard_id)
-                key = dest.s3_key(prefix, world.wall_ns(), world.uuid())
-            try:
-                message_id = dest.send(target, dest.dumps(record), resolve=self._resolve, s3_key=key)
-            except dest.DeliveryError as exc:
-                ok, detail = False, str(exc)
-            ledger = self._ledger
-            ledger.add_delivery(Delivery(seq=ledger.next_seq(), kind="on_failure", target=arn,
-                                         event_id=first.event_id, at_ns=self._clock.now_ns, condition=condition,
-                                         message_id=message_id, ok=ok, detail=detail))
-            if ok:
-                destinations = (arn,)
-        status = FateStatus.ON_FAILURE if destinations else FateStatus.DROPPED
-        for r in records:
-            self._settle(r, status, condition, count, destinations)
-
     def __repr__(self) -> str:
         return f"<StreamEventSourceMapping {self.uuid} {self.event_source_arn} -> {self.function.name} {self.state}>"
-
-
-def decode_data(record: dict[str, Any]) -> bytes:
-    """The raw bytes of a Kinesis Lambda record's ``kinesis.data``."""
-    return base64.b64decode(record["kinesis"]["data"])

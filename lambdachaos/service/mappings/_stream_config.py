@@ -3,6 +3,7 @@ on-failure record (§6.6)."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, final
 
@@ -159,3 +160,20 @@ def failure_record(
         "batchSize": batch_size, "streamArn": stream_arn,
     }
     return record
+
+
+def stream_kind(source: object) -> SourceKind | None:
+    """The per-source row for a Kinesis stream or DynamoDB table, else None."""
+    from lambdachaos.resources._dynamodb_streams import DynamoDBTable
+    from lambdachaos.resources._kinesis import KinesisStream
+
+    if isinstance(source, KinesisStream):
+        return KINESIS
+    if isinstance(source, DynamoDBTable):
+        return DYNAMODB
+    return None
+
+
+def decode_data(record: dict[str, Any]) -> bytes:
+    """The raw bytes of a Kinesis Lambda record's ``kinesis.data``."""
+    return base64.b64decode(record["kinesis"]["data"])

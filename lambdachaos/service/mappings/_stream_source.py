@@ -80,8 +80,9 @@ KINESIS_SOURCE: Final = PollSource(
     delivery=_KINESIS_DELIVERY,
     scenario=ScenarioOps(
         key="streams", reference="stream",
-        schema={"type": "object", "additionalProperties": False, "properties": {
-            "shards": {"type": "integer", "minimum": 1, "maximum": 500, "x-aws": "ShardCount"}}},
+        schema={"type": "object", "properties": {
+            "shards": {"type": "integer", "minimum": 1, "maximum": 500, "x-aws": "ShardCount"}},
+            "additionalProperties": False},
         create=lambda sim, name, spec: sim.kinesis_stream(name, **spec),
     ),
 )
@@ -94,12 +95,14 @@ DYNAMODB_SOURCE: Final = PollSource(
     event_source_arn=lambda table: str(getattr(table, "stream_arn", "")),
     scenario=ScenarioOps(
         key="tables", reference="table",
-        schema={"type": "object", "additionalProperties": False, "properties": {
+        schema={"type": "object", "properties": {
             "key_schema": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"},
                                                           "minItems": 1, "maxItems": 2}],
                            "description": "partition key attribute, or [partition key, sort key] (KeySchema)"},
             "stream_view_type": {"enum": ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"],
-                                 "x-aws": "StreamSpecification.StreamViewType"}}},
+                                 "x-aws": "StreamSpecification.StreamViewType"}},
+            "additionalProperties": False},
         create=lambda sim, name, spec: sim.dynamodb_table(name, **spec),
     ),
+    localstack="DynamoDB tables are not run on the localstack target (simulator only)",
 )

@@ -83,6 +83,9 @@ class ScenarioOps:
     """JSON Schema of one resource's settings."""
     create: Callable[[Any, str, dict[str, Any]], object]
     """``(sim, name, settings)`` → the resource."""
+    send: Callable[[Any, Any, str | None], list[str]] | None = None
+    """``(resource, payload, key)`` → the ledger ids of the records one traffic item stored, for traffic
+    written ``{<reference>: name}``; None: the scenario runner has its own rule (streams, tables) or none."""
 
 
 @final
