@@ -6,6 +6,7 @@ A mapping reads one topic (``Topics`` holds exactly one), so the mapped resource
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -83,6 +84,12 @@ def _poison(topic: Any, after: Any, body: bytes) -> str:
     return str(topic._append(body, after.key, None, after.partition, None, "CREATE_TIME").event_id)
 
 
+def _send_topic(topic: Any, payload: Any, key: str | None) -> list[str]:
+    """One scenario traffic item: a record produced with ``key`` (text payloads as is, others as JSON)."""
+    value = payload if isinstance(payload, str | bytes) else json.dumps(payload, separators=(",", ":"))
+    return [str(topic.produce(value, key=key).event_id)]
+
+
 def _scenario_topic(sim: Any, name: str, spec: dict[str, Any]) -> object:
     cluster_name = spec.pop("cluster", "kafka")
     self_managed = spec.pop("self_managed", False)
@@ -100,13 +107,13 @@ KAFKA_SOURCE: Final = PollSource(
                          poison=_poison, label="Kafka", duplicate_effect="producer retry: {original} produced again "
                          "as {copy}", notify=lambda topic: topic._notify()),
     scenario=ScenarioOps(
-        key="kafka_topics", reference="Kafka topic",
+        key="kafka_topics", reference="kafka_topic",
         schema={"type": "object", "additionalProperties": False, "properties": {
             "partitions": {"type": "integer", "minimum": 1, "maximum": 10_000},
             "retention_ms": {"type": "integer", "minimum": 1, "x-aws": "retention.ms"},
             "cluster": {"type": "string", "description": "the cluster's name (created on first use)"},
             "self_managed": {"type": "boolean", "description": "a self-managed cluster instead of Amazon MSK"}}},
-        create=_scenario_topic,
+        create=_scenario_topic, send=_send_topic,
     ),
     localstack=LOCALSTACK_REFUSAL,
 )

@@ -6,6 +6,7 @@ A mapping reads one queue (``Queues`` holds exactly one), so the mapped resource
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -80,6 +81,12 @@ def _poison(queue: Any, after: Any, body: bytes) -> str:
     return str(queue._store(body, None, "jms/bytes-message", None, 4, None).event_id)
 
 
+def _send_queue(queue: Any, payload: Any, key: str | None) -> list[str]:
+    """One scenario traffic item: a message sent to the queue (text payloads as is, others as JSON)."""
+    value = payload if isinstance(payload, str | bytes) else json.dumps(payload, separators=(",", ":"))
+    return [str(queue.send(value).event_id)]
+
+
 def _scenario_queue(sim: Any, name: str, spec: dict[str, Any]) -> object:
     broker_name = spec.pop("broker", "broker")
     engine = spec.pop("engine", "activemq")
@@ -95,13 +102,13 @@ MQ_SOURCE: Final = PollSource(
     delivery=DeliveryOps(identity=_identity, duplicate=_duplicate, duplicate_note=None, reorder_note=None,
                          poison=_poison, label="Amazon MQ", notify=lambda queue: queue._notify()),
     scenario=ScenarioOps(
-        key="mq_queues", reference="broker queue",
+        key="mq_queues", reference="mq_queue",
         schema={"type": "object", "additionalProperties": False, "properties": {
             "broker": {"type": "string", "description": "the broker's name (created on first use)"},
             "engine": {"enum": ["activemq", "rabbitmq"], "x-aws": "EngineType"},
             "vhost": {"type": "string", "description": "RabbitMQ virtual host"},
             "delivery_limit": {"type": "integer", "minimum": 1, "x-aws": "x-delivery-limit"}}},
-        create=_scenario_queue,
+        create=_scenario_queue, send=_send_queue,
     ),
     localstack=LOCALSTACK_REFUSAL,
 )
