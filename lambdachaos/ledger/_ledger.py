@@ -37,7 +37,8 @@ _STATUSES: Final = tuple(FateStatus)
 _CODE: Final = {status: i for i, status in enumerate(_STATUSES)}
 _PENDING_CODE: Final = _CODE[FateStatus.PENDING]
 _STATUS_TEXT: Final = tuple(status.value for status in _STATUSES)
-_KEPT_BY_SUMMARY: Final = frozenset({FateStatus.DEAD_LETTERED, FateStatus.ON_FAILURE, FateStatus.DROPPED})
+_KEPT_BY_SUMMARY: Final = frozenset({FateStatus.DEAD_LETTERED, FateStatus.ON_FAILURE, FateStatus.DROPPED,
+                                     FateStatus.EXPIRED})
 _encode_fate: Final = io.fate_encoder(Fate)
 
 
@@ -241,7 +242,7 @@ class Ledger:
                 if _unpack(k, self._fates[k]).status is FateStatus.PENDING]
 
     def failed_fates(self) -> list[Fate]:
-        """Dead-lettered, on-failure and dropped fates, sorted by id (every mode)."""
+        """Dead-lettered, on-failure, dropped and expired fates, sorted by id (every mode)."""
         return [f for f in (_unpack(k, self._fates[k]) for k in sorted(self._fates)) if f.status in _KEPT_BY_SUMMARY]
 
     def status(self, event_id: str) -> FateStatus | None:

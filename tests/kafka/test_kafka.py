@@ -193,3 +193,29 @@ def test_map_refuses_settings_kafka_lacks(sim):
         sim.map(topic, sim.function(lambda e, c: None, name="f"), parallelization_factor=2)
     with pytest.raises(ConfigError, match="a Kafka cluster with this name already exists"):
         sim.kafka_cluster("demo")
+
+
+def test_assertions_per_partition_and_expired_counts_as_lost(sim):
+    """``assert_ordered(by="partition", keys=topic)`` checks each partition's order; an expired record is lost."""
+    from lambdachaos.plugins import assert_nothing_lost, assert_ordered
+
+    topic = cluster(sim).topic("t", partitions=3, retention_ms=120_000)
+    kafka_map(sim, topic, sim.function(Recorder(), name="f"), batch_size=3)
+    for i in range(12):
+        topic.produce(f"v{i}", key=f"k{i % 4}")
+    sim.run()
+    assert_ordered(sim.ledger, by="partition", keys=topic)
+    topic.produce("poison")
+    sim.run()
+    with pytest.raises(AssertionError, match="expired"):
+        assert_nothing_lost(sim.ledger)
+
+
+def test_summary_ledger_keeps_expired_fates():
+    with Sim(seed=1, ledger="summary") as sim:
+        sim_topic = cluster(sim).topic("t", retention_ms=60_000)  # type: ignore[arg-type]
+        kafka_map(sim, sim_topic, sim.function(Recorder(), name="f"))
+        record = sim_topic.produce("poison")
+        sim.run()
+        assert sim.ledger.fate(record.event_id).status == "expired"
+        assert [f.event_id for f in sim.ledger.failed_fates()] == [record.event_id]
