@@ -9,7 +9,8 @@ on-failure destination" (one message per record, the payload an object).
 
 from __future__ import annotations
 
-from binascii import b2a_base64
+from binascii import a2b_base64, b2a_base64
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -161,3 +162,25 @@ def _iso(epoch_ms: int) -> str:
 
     at = datetime.fromtimestamp(epoch_ms // 1000, tz=UTC)
     return f"{at:%Y-%m-%dT%H:%M:%S}.{epoch_ms % 1000:03d}Z"
+
+
+def produce_recorded(topic: Any, event: Mapping[str, Any]) -> list[str]:
+    """Produce the records of a recorded Lambda Kafka event into ``topic`` (replay); returns their ledger ids.
+
+    Each record keeps its partition (modulo the topic's partitions), key, value, headers (signed bytes back to
+    bytes) and timestamp; records are produced in the event's order (partition lists in key order).
+    """
+    out: list[str] = []
+    grouped = event.get("records")
+    if not isinstance(grouped, Mapping):
+        raise ValueError("not a Lambda Kafka event: it has no 'records' object keyed '<topic>-<partition>'")
+    count = len(topic.partitions)
+    for records in grouped.values():
+        for r in records:
+            headers = [(name, bytes(b & 0xFF for b in raw)) for h in r.get("headers") or [] for name, raw in h.items()]
+            key = a2b_base64(r["key"]) if r.get("key") is not None else None
+            value = a2b_base64(r["value"]) if r.get("value") is not None else None
+            made = topic.produce(value, key=key, headers=headers, partition=int(r.get("partition", 0)) % count,
+                                 timestamp_ms=r.get("timestamp"), timestamp_type=r.get("timestampType", "CREATE_TIME"))
+            out.append(made.event_id)
+    return out

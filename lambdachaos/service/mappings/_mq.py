@@ -262,3 +262,22 @@ class MqEventSourceMapping:
 
     def __repr__(self) -> str:
         return f"<MqEventSourceMapping {self.uuid} {self.queue.key} -> {self.function.name} {self.state}>"
+
+
+def send_recorded(queue: BrokerQueue, event: dict[str, Any]) -> list[str]:
+    """Send the messages of a recorded Lambda Amazon MQ event (ActiveMQ or RabbitMQ) to ``queue`` (replay);
+    returns their ledger ids (new message ids, as a broker assigns on a new send)."""
+    from base64 import b64decode
+
+    if event.get("eventSource") == "aws:mq":
+        messages = [(m.get("data", ""), m.get("properties") or {}, m.get("messageType", "jms/text-message"),
+                     m.get("correlationId")) for m in event.get("messages") or []]
+    elif event.get("eventSource") == "aws:rmq":
+        messages = [(m.get("data", ""), {k: v if not isinstance(v, dict) else bytes(v.get("bytes", [])).decode(
+            "utf-8", "replace") for k, v in ((m.get("basicProperties") or {}).get("headers") or {}).items()},
+            "jms/text-message", (m.get("basicProperties") or {}).get("correlationId"))
+            for ms in (event.get("rmqMessagesByQueue") or {}).values() for m in ms]
+    else:
+        raise ValueError("not a Lambda Amazon MQ event: eventSource is neither aws:mq nor aws:rmq")
+    return [queue.send(b64decode(data), properties=props, message_type=kind, correlation_id=corr).event_id
+            for data, props, kind, corr in messages]
