@@ -20,13 +20,13 @@ lowest failed offset; an unknown identifier fails the batch) and the on-failure 
 
 from __future__ import annotations
 
-from collections import deque
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import TYPE_CHECKING, Final, final
 
 from lambdachaos.ledger._ledger import Fate, FateStatus, Outcome, Path
 from lambdachaos.service.mappings import _kafka_records as rec
 from lambdachaos.service.mappings._common import SYNC_PAYLOAD_LIMIT, data_view, matches
 from lambdachaos.service.mappings._kafka_failure import discard, parse_kafka_response
+from lambdachaos.service.mappings._kafka_parts import Batch, Poller, succeed
 from lambdachaos.service.mappings._stream_config import retry_delay_ns
 
 if TYPE_CHECKING:
@@ -44,39 +44,6 @@ _NS: Final = 1_000_000_000
 SCALING_INTERVAL_NS: Final = 60 * _NS
 """On-demand and provisioned pollers are re-evaluated every minute (kafka-scaling-modes)."""
 EXPIRED_CONDITION: Final = "RecordExpired"
-
-
-@final
-class _Batch:
-    """Records being delivered together (a batch, or part of one after a split or a partial failure)."""
-
-    __slots__ = ("depth", "event", "invokes", "prior", "records", "retries", "throttles")
-
-    def __init__(self, records: list[KafkaRecord], *, retries: int = 0, prior: int = 0, depth: int = 0) -> None:
-        self.records = records
-        self.retries = retries
-        self.prior = prior
-        self.invokes = 0
-        self.depth = depth
-        self.throttles = 0
-        self.event: dict[str, Any] | None = None
-
-    def child(self, records: list[KafkaRecord], *, deeper: bool) -> _Batch:
-        return _Batch(records, retries=self.retries, prior=self.prior + self.invokes,
-                      depth=self.depth + 1 if deeper else self.depth)
-
-
-@final
-class _Poller:
-    __slots__ = ("busy", "held", "index", "pending", "timer", "window_end")
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-        self.busy = False
-        self.held: tuple[int, ...] = ()
-        self.pending: deque[_Batch] = deque()
-        self.timer: Timer | None = None
-        self.window_end: int | None = None
 
 
 @final
@@ -123,7 +90,7 @@ class KafkaEventSourceMapping:
         self._inflight = [False] * count
         self._cursor = 0
         first = config.pollers.minimum_pollers if config.pollers is not None else 1
-        self._pollers: list[_Poller] = []
+        self._pollers: list[Poller] = []
         self._set_pollers(first)
         self._unsubscribe = topic.on_records(self._on_records)
         self._on_records(topic)
@@ -172,7 +139,7 @@ class KafkaEventSourceMapping:
         if n == len(pollers):
             return
         while len(pollers) < n:
-            pollers.append(_Poller(len(pollers)))
+            pollers.append(Poller(len(pollers)))
         idle = [p for p in pollers if not p.busy]
         while len(pollers) > n and idle:
             gone = idle.pop()
@@ -224,12 +191,12 @@ class KafkaEventSourceMapping:
         for poller in self._pollers:
             self._wake(poller)
 
-    def _wake(self, poller: _Poller) -> None:
+    def _wake(self, poller: Poller) -> None:
         if poller.busy or poller.timer is not None or self.state != "Enabled":
             return
         poller.timer = self._clock.call_at(self._clock.now_ns, self._poll, poller, priority=1)
 
-    def _poll(self, poller: _Poller) -> None:
+    def _poll(self, poller: Poller) -> None:
         poller.timer = None
         if poller.busy or self.state != "Enabled" or poller not in self._pollers:
             return
@@ -268,7 +235,7 @@ class KafkaEventSourceMapping:
                 cost = rec.size_of(record)
                 if cost > budget:
                     if not batch and cost > SYNC_PAYLOAD_LIMIT - 200:  # alone it can never be delivered
-                        discard(self, _Batch([record]), [record], rec.PAYLOAD_SIZE_EXCEEDED, None, None)
+                        discard(self, Batch([record]), [record], rec.PAYLOAD_SIZE_EXCEEDED, None, None)
                         pos += 1
                         continue
                     budget = 0
@@ -298,11 +265,11 @@ class KafkaEventSourceMapping:
         self._cursor = (held[-1] + 1) % count
         poller.held = held
         poller.busy = True
-        poller.pending.append(_Batch(batch))
+        poller.pending.append(Batch(batch))
         self._deliver(poller, poller.pending[0])
 
     # ---- delivering ---------------------------------------------------------------------------
-    def _deliver(self, poller: _Poller, batch: _Batch) -> None:
+    def _deliver(self, poller: Poller, batch: Batch) -> None:
         clock = self._clock
         now = clock.now_ns
         topic = self.topic
@@ -340,7 +307,7 @@ class KafkaEventSourceMapping:
         batch.invokes += 1
         clock.call_at(ex.end_ns, self._complete, poller, batch, ex)
 
-    def _complete(self, poller: _Poller, batch: _Batch, ex: Execution) -> None:
+    def _complete(self, poller: Poller, batch: Batch, ex: Execution) -> None:
         if ex.failed:
             self._failed(poller, batch, ex, "Unhandled")
             return
@@ -357,7 +324,7 @@ class KafkaEventSourceMapping:
         self._succeed(batch, batch.records)
         self._done(poller)
 
-    def _partial(self, poller: _Poller, batch: _Batch, ex: Execution, failed: dict[int, int]) -> None:
+    def _partial(self, poller: Poller, batch: Batch, ex: Execution, failed: dict[int, int]) -> None:
         """Each partition with a reported failure restarts at its lowest failed offset (decision)."""
         ok = [r for r in batch.records if r.offset < failed.get(r.partition, r.offset + 1)]
         rest = [r for r in batch.records if r.offset >= failed.get(r.partition, r.offset + 1)]
@@ -371,7 +338,7 @@ class KafkaEventSourceMapping:
         poller.pending[0] = child
         self._retry_or_discard(poller, child, ex, None)
 
-    def _failed(self, poller: _Poller, batch: _Batch, ex: Execution, function_error: str | None) -> None:
+    def _failed(self, poller: Poller, batch: Batch, ex: Execution, function_error: str | None) -> None:
         records = batch.records
         if function_error is not None and self.config.bisect_batch_on_function_error and len(records) >= 2:
             half = (len(records) + 1) // 2
@@ -383,7 +350,7 @@ class KafkaEventSourceMapping:
             return
         self._retry_or_discard(poller, batch, ex, function_error)
 
-    def _retry_or_discard(self, poller: _Poller, batch: _Batch, ex: Execution, function_error: str | None) -> None:
+    def _retry_or_discard(self, poller: Poller, batch: Batch, ex: Execution, function_error: str | None) -> None:
         limit = self.config.retry_limit
         if limit != -1 and batch.retries >= limit:
             discard(self, batch, batch.records, None, ex, function_error)
@@ -394,7 +361,7 @@ class KafkaEventSourceMapping:
         self._clock.call_at(self._clock.now_ns + retry_delay_ns(batch.retries), self._deliver, poller, batch,
                             priority=1)
 
-    def _done(self, poller: _Poller) -> None:
+    def _done(self, poller: Poller) -> None:
         poller.pending.popleft()
         if poller.pending:
             self._deliver(poller, poller.pending[0])
@@ -420,26 +387,8 @@ class KafkaEventSourceMapping:
             self._ledger.settle(Fate(event_id=record.event_id, status=status, at_ns=self._clock.now_ns,
                                      condition=condition, destinations=destinations, attempts=attempts))
 
-    def _succeed(self, batch: _Batch, records: list[KafkaRecord]) -> None:
-        attempts = batch.prior + batch.invokes
-        ledger = self._ledger
-        status_of, settle = ledger.status, ledger.settle
-        now = self._clock.now_ns
-        pending, succeeded = FateStatus.PENDING, FateStatus.SUCCEEDED
-        last: dict[int, int] = {}
-        for record in records:  # pending unless another mapping on the topic settled it first
-            event_id = record.event_id
-            if status_of(event_id) is pending:
-                settle(Fate(event_id=event_id, status=succeeded, at_ns=now, attempts=attempts))
-            last[record.partition] = record.offset
-        if not last:
-            return
-        held: dict[int, int] = {}
-        for record in batch.records:
-            held[record.partition] = record.offset
-        cluster, group, name, positions = self.cluster, self.consumer_group_id, self.topic.name, self._positions
-        for p, offset in last.items():  # a partition wholly done commits up to the read position (filtered too)
-            cluster.commit(group, name, p, positions[p] if held[p] == offset else offset + 1)
+    def _succeed(self, batch: Batch, records: list[KafkaRecord]) -> None:
+        succeed(self, batch, records)
 
     def _expire(self, records: list[KafkaRecord]) -> None:
         for record in records:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
     from lambdachaos.resources._kafka import KafkaRecord
     from lambdachaos.service.invoke._service import Execution
-    from lambdachaos.service.mappings._kafka import KafkaEventSourceMapping, _Batch
+    from lambdachaos.service.mappings._kafka import KafkaEventSourceMapping
+    from lambdachaos.service.mappings._kafka_parts import Batch
 
 
 def parse_kafka_response(payload: bytes, records: Sequence[KafkaRecord]) -> dict[int, int] | None:
@@ -64,7 +65,7 @@ def parse_kafka_response(payload: bytes, records: Sequence[KafkaRecord]) -> dict
     return failed
 
 
-def discard(mapping: KafkaEventSourceMapping, batch: _Batch, records: list[KafkaRecord], condition: str | None,
+def discard(mapping: KafkaEventSourceMapping, batch: Batch, records: list[KafkaRecord], condition: str | None,
             ex: Execution | None, function_error: str | None) -> None:
     """Send discarded ``records`` to the on-failure destination (if any) and settle their fates.
 
