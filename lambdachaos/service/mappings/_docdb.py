@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Final, final
 from lambdachaos._errors import ConfigError
 from lambdachaos.ledger._ledger import Fate, FateStatus, Outcome, Path
 from lambdachaos.resources._docdb import Collection, extended_json
-from lambdachaos.service.mappings._common import BATCH_WINDOW_MAX_S, SYNC_PAYLOAD_LIMIT, check_range
+from lambdachaos.service.mappings._common import SYNC_PAYLOAD_LIMIT
+from lambdachaos.service.mappings._kafka_config import check_batching, check_position
 from lambdachaos.service.mappings._stream_config import retry_delay_ns
 
 if TYPE_CHECKING:
@@ -31,7 +32,6 @@ __all__ = ["DocDbEventSourceMapping", "DocDbMappingConfig"]
 
 _NS: Final = 1_000_000_000
 FULL_DOCUMENT: Final = ("Default", "UpdateLookup")
-STARTING_POSITIONS: Final = ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")
 EXPIRED_REASON: Final = ("PROBLEM: the change stream no longer holds this mapping's position (the events left the "
                          "change stream log); create a new event source mapping with the starting position you want")
 OVERSIZED: Final = "OversizedRecord"
@@ -52,20 +52,8 @@ class DocDbMappingConfig:
     enabled: bool = True
 
     def __post_init__(self) -> None:
-        check_range("BatchSize", "batch_size", self.batch_size, 1, 10_000)
-        if self.maximum_batching_window_in_seconds is not None:
-            check_range("MaximumBatchingWindowInSeconds", "maximum_batching_window_in_seconds",
-                        self.maximum_batching_window_in_seconds, 0, BATCH_WINDOW_MAX_S)
-        position = self.starting_position
-        if position is not None and position not in STARTING_POSITIONS:
-            raise ConfigError(
-                f"starting_position={position!r}: 1 validation error detected: Value '{position}' at "
-                "'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: "
-                "[LATEST, AT_TIMESTAMP, TRIM_HORIZON]")
-        if (position == "AT_TIMESTAMP") != (self.starting_position_timestamp is not None):
-            raise ConfigError(f"starting_position={position!r}, starting_position_timestamp="
-                              f"{self.starting_position_timestamp!r}: StartingPositionTimestamp goes with AT_TIMESTAMP "
-                              "only")
+        check_batching(self.batch_size, self.maximum_batching_window_in_seconds)
+        check_position(self.starting_position, self.starting_position_timestamp)
         if self.full_document not in FULL_DOCUMENT:
             raise ConfigError(f"full_document={self.full_document!r}: DocumentDBEventSourceConfig.FullDocument must be "
                               "Default or UpdateLookup")

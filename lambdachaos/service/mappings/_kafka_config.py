@@ -114,20 +114,8 @@ class KafkaMappingConfig:
     patterns: tuple[EventPattern, ...] = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self) -> None:
-        check_range("BatchSize", "batch_size", self.batch_size, 1, BATCH_SIZE_MAX)
-        if self.maximum_batching_window_in_seconds is not None:
-            check_range("MaximumBatchingWindowInSeconds", "maximum_batching_window_in_seconds",
-                        self.maximum_batching_window_in_seconds, 0, BATCH_WINDOW_MAX_S)
-        position = self.starting_position
-        if position is not None and position not in STARTING_POSITIONS:
-            raise ConfigError(
-                f"starting_position={position!r}: 1 validation error detected: Value '{position}' at "
-                f"'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: "
-                "[LATEST, AT_TIMESTAMP, TRIM_HORIZON]")
-        if (position == "AT_TIMESTAMP") != (self.starting_position_timestamp is not None):
-            raise ConfigError(
-                f"starting_position={position!r}, starting_position_timestamp={self.starting_position_timestamp!r}: "
-                "StartingPositionTimestamp goes with AT_TIMESTAMP only")
+        check_batching(self.batch_size, self.maximum_batching_window_in_seconds)
+        check_position(self.starting_position, self.starting_position_timestamp)
         group = self.consumer_group_id
         if group is not None and (not isinstance(group, str) or not _GROUP_ID.fullmatch(group)):
             raise ConfigError(f"consumer_group_id={group!r}: ConsumerGroupId must be 1 to 200 characters of "
@@ -168,6 +156,26 @@ class KafkaMappingConfig:
         if self.maximum_retry_attempts == -1 and self.on_failure is not None:
             return DESTINATION_RETRY_CAP
         return self.maximum_retry_attempts
+
+
+def check_batching(batch_size: object, window: object) -> None:
+    """``BatchSize`` 1–10,000 and ``MaximumBatchingWindowInSeconds`` 0–300 (None: the 500 ms default)."""
+    check_range("BatchSize", "batch_size", batch_size, 1, BATCH_SIZE_MAX)
+    if window is not None:
+        check_range("MaximumBatchingWindowInSeconds", "maximum_batching_window_in_seconds", window, 0,
+                    BATCH_WINDOW_MAX_S)
+
+
+def check_position(position: str | None, timestamp: float | None) -> None:
+    """``StartingPosition`` LATEST, TRIM_HORIZON or AT_TIMESTAMP (with ``StartingPositionTimestamp`` only)."""
+    if position is not None and position not in STARTING_POSITIONS:
+        raise ConfigError(
+            f"starting_position={position!r}: 1 validation error detected: Value '{position}' at "
+            f"'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: "
+            "[LATEST, AT_TIMESTAMP, TRIM_HORIZON]")
+    if (position == "AT_TIMESTAMP") != (timestamp is not None):
+        raise ConfigError(f"starting_position={position!r}, starting_position_timestamp={timestamp!r}: "
+                          "StartingPositionTimestamp goes with AT_TIMESTAMP only")
 
 
 def kafka_destination(target: object) -> str | None:

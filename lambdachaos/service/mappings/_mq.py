@@ -20,14 +20,13 @@ from typing import TYPE_CHECKING, Any, Final, final
 
 from lambdachaos.ledger._ledger import Fate, FateStatus, Outcome, Path
 from lambdachaos.service.mappings._common import (
-    BATCH_WINDOW_MAX_S,
     SYNC_PAYLOAD_LIMIT,
     FilterCriteriaInput,
-    check_range,
     compile_filters,
     data_view,
     matches,
 )
+from lambdachaos.service.mappings._kafka_config import check_batching
 
 if TYPE_CHECKING:
     from lambdachaos._clock import Timer
@@ -59,10 +58,7 @@ class MqMappingConfig:
     patterns: tuple[EventPattern, ...] = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self) -> None:
-        check_range("BatchSize", "batch_size", self.batch_size, 1, 10_000)
-        if self.maximum_batching_window_in_seconds is not None:
-            check_range("MaximumBatchingWindowInSeconds", "maximum_batching_window_in_seconds",
-                        self.maximum_batching_window_in_seconds, 0, BATCH_WINDOW_MAX_S)
+        check_batching(self.batch_size, self.maximum_batching_window_in_seconds)
         object.__setattr__(self, "patterns", compile_filters(self.filter_criteria))
 
     @property
