@@ -153,3 +153,17 @@ def test_database_and_collection_names_checked(sim):
         cluster.collection("bad.db", "x")
     with pytest.raises(ConfigError, match=r"not starting with 'system\.'"):
         cluster.collection("db", "system.profile")
+
+
+def test_event_over_6_mb_is_dropped_and_counted(sim):
+    """C2: change events over 6 MB are dropped and counted in OversizedRecordCount."""
+    orders = sim.docdb_cluster("c").collection("shop", "orders")
+    rec = Recorder()
+    mapping = sim.map(orders, sim.function(rec, name="f"), maximum_batching_window_in_seconds=0)
+    orders.insert_one({"_id": 1, "blob": "x" * 7_000_000})
+    orders.insert_one({"_id": 2})
+    sim.run()
+    assert mapping.oversized_record_count == 1
+    statuses = sorted((f.status.value, f.condition) for f in sim.ledger.fates.values())
+    assert statuses == [("dropped", "OversizedRecord"), ("succeeded", None)]
+    assert [i["event"]["documentKey"]["_id"] for e in rec.events for i in e["events"]] == [2]

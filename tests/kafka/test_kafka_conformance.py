@@ -395,3 +395,23 @@ def test_poison_blocks_partition_until_retention_then_expired(sim):
     topic.produce(b"fresh", partition=0)
     sim.run()
     assert sim.ledger.fate("t-0:2").status == "succeeded"
+
+
+def test_single_record_over_6_mb_is_discarded_with_payload_condition(sim):
+    """A8 and A4: a record too large for any 6 MB invocation goes unprocessed; with a destination the record says
+    MaximumPayloadSizeExceeded and responseContext is null."""
+    topic = cluster(sim).topic("t")
+    failures = sim.sqs_queue("failures")
+    rec = Recorder()
+    kafka_map(sim, topic, sim.function(rec, name="f"), provisioned_poller_config=PROVISIONED, on_failure=failures,
+              maximum_batching_window_in_seconds=0)
+    big = topic.produce(b"x" * 5_000_000)
+    small = topic.produce(b"ok")
+    sim.run()
+    fate = sim.ledger.fate(big.event_id)
+    assert (fate.status, fate.condition, fate.attempts) == ("on_failure", "MaximumPayloadSizeExceeded", 0)
+    assert [v for _, _, v in rec.seen()] == [b"ok"]
+    assert sim.ledger.fate(small.event_id).status == "succeeded"
+    record = json.loads(failures.messages[0].body)
+    assert record["requestContext"]["condition"] == "MaximumPayloadSizeExceeded"
+    assert record["responseContext"] is None

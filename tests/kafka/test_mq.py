@@ -173,3 +173,17 @@ def test_filter_on_data_acks_unmatched(sim):
     assert sim.ledger.fate(drop.event_id).status == "filtered"
     assert sim.ledger.fate(keep.event_id).status == "succeeded"
     assert not queue.ready
+
+
+def test_message_over_6_mb_is_dropped(sim):
+    """B4: records Lambda drops for their size (6 MB) go unprocessed."""
+    queue = sim.mq_broker("b").queue("q")
+    rec = Recorder()
+    sim.map(queue, sim.function(rec, name="f"), maximum_batching_window_in_seconds=0)
+    big = queue.send(b"x" * 5_000_000)
+    small = queue.send("ok")
+    sim.run()
+    fate = sim.ledger.fate(big.event_id)
+    assert (fate.status, fate.condition) == ("dropped", "MaximumPayloadSizeExceeded")
+    assert [data(e) for e in rec.events] == [[b"ok"]]
+    assert sim.ledger.fate(small.event_id).status == "succeeded"
