@@ -139,11 +139,11 @@ __all__ = [
     "VisibilityTimeoutWarning",
     "sweep",
 ]
-__version__ = "0.1.0"
+__version__: str  # from the installed distribution, on first use (lambdachaos._version)
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    module = _LAZY.get(name) or ("lambdachaos._version" if name == "__version__" else None)
     if module is None:
         raise AttributeError(f"module 'lambdachaos' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)

@@ -78,5 +78,18 @@ class Arn:
                 return head[:i]
         return head
 
+    @property
+    def qualifier(self) -> str | None:
+        """A Lambda function ARN's version or alias (``3`` in ``function:fn:3``), else None."""
+        if self.service != "lambda" or self.resource_type != "function":
+            return None
+        parts = self.resource_id.split(":")
+        return parts[1] if len(parts) > 1 else None
+
+    def unqualified(self) -> str:
+        """The ARN without a Lambda qualifier (unchanged for anything else)."""
+        qualifier = self.qualifier
+        return str(self)[: -len(qualifier) - 1] if qualifier is not None else str(self)
+
     def __str__(self) -> str:
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"

@@ -45,10 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         code = events_main(argv[1:])
         return code
+    from lambdachaos._version import version
+
     parser = argparse.ArgumentParser(
         prog="lambdachaos",
         description="Chaos testing for AWS Lambda on a deterministic virtual clock.",
     )
+    parser.add_argument("--version", action="version", version=f"lambdachaos {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("demo", help="run the bundled chaos scenario and print its timeline")
     sub.add_parser("events", help="print generated Lambda events (see 'lambdachaos events --help')")

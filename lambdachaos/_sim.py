@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, final
+from typing import TYPE_CHECKING, Any, Unpack, cast, final
 
 from lambdachaos._clock import Clock
 from lambdachaos._errors import ConfigError
@@ -33,6 +33,7 @@ from lambdachaos._sim_backend import _Activation, _Backend
 from lambdachaos._sim_esm import EsmFactories
 from lambdachaos._sim_push import PushFactories
 from lambdachaos._sim_resources import ResourceFactories
+from lambdachaos._sim_settings import FunctionSettings
 from lambdachaos._sim_sources import PollSourceFactories
 from lambdachaos._world import DEFAULT_ACCOUNT_ID, DEFAULT_EPOCH, DEFAULT_REGION, World
 from lambdachaos.ledger._ledger import Ledger
@@ -55,7 +56,7 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode
 
 @final
 class InvokeResult:
-    """The response of a synchronous ``Invoke`` (AWS-SEMANTICS §2.3)."""
+    """The response of a synchronous ``Invoke`` (docs/aws-behaviour.md §2.3)."""
 
     __slots__ = ("_payload", "duration_ms", "executed_version", "function_error", "raw_payload", "request_id",
                  "status_code")
@@ -180,7 +181,7 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
         on_success: Any = None,
         on_failure: Any = None,
         isolation: str | None = None,
-        **config: Any,
+        **config: Unpack[FunctionSettings],
     ) -> Function:
         """Create a function from a callable or a ``"module.function"`` handler string.
 
@@ -220,7 +221,7 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
         if dead_letter_queue is not None:
             self.service.check_dlq_target(dead_letter_queue)
         fn = self.service.create_function(
-            name, handler, code_dir=code_dir, config=FunctionConfig(**config),
+            name, handler, code_dir=code_dir, config=FunctionConfig(**cast("dict[str, Any]", config)),
             isolate_environments=isolate_environments, layers=tuple(layers),
         )
         if reserved_concurrency is not None:

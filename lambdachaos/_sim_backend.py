@@ -67,7 +67,8 @@ class _Backend:
         return queue
 
     def find_topic(self, arn: str) -> Topic | None:
-        return self.sim.topics.get(arn.rsplit(":", 1)[-1]) if arn.startswith("arn:") else None
+        found = self.sim.registry.find(arn)
+        return found if found is not None and found is self.sim.topics.get(getattr(found, "name", "")) else None
 
     def find_bus(self, name_or_arn: str) -> EventBus | None:
         return self.sim.buses.get(name_or_arn.rsplit("/", 1)[-1] if name_or_arn.startswith("arn:") else name_or_arn)

@@ -1,7 +1,7 @@
 """The ``Sim`` methods for push sources (S3 buckets, SNS and EventBridge subscriptions, HTTP front doors).
 
 S3, SNS, EventBridge rules and schedules invoke through the asynchronous path; API Gateway, Function
-URLs and ALB invoke synchronously (AWS-SEMANTICS §7). See ``docs/push-sources.md``.
+URLs and ALB invoke synchronously (docs/aws-behaviour.md §7). See ``docs/push-sources.md``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class PushFactories:
 
     # ---- S3 -----------------------------------------------------------------------------------
     def s3_bucket(self, name: str, *, versioning: bool = False) -> Bucket:
-        """Create a bucket that sends event notifications (AWS-SEMANTICS §7.1).
+        """Create a bucket that sends event notifications (docs/aws-behaviour.md §7.1).
 
         ``bucket.add_notification(function, events=["s3:ObjectCreated:*"], prefix=..., suffix=...)`` wires a
         function (invoked asynchronously); ``put_object``/``copy_object``/``delete_object`` notify.

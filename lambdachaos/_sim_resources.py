@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 from lambdachaos._arn import Arn
 from lambdachaos._errors import ConfigError
+from lambdachaos._sim_settings import QueueSettings, TopicSettings
 from lambdachaos.resources import Queue, QueueConfig, RedrivePolicy
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class ResourceFactories:
         *,
         dead_letter_queue: Queue | None = None,
         max_receive_count: int | None = None,
-        **attributes: Any,
+        **attributes: Unpack[QueueSettings],
     ) -> Queue:
         """Create an SQS queue (standard, or FIFO when the name ends in ``.fifo``).
 
@@ -71,7 +72,7 @@ class ResourceFactories:
             self.service.injector.watch(queue)
         return self.registry.add("queues", name, queue, arns=(queue.arn,))
 
-    def sns_topic(self, name: str, **attributes: Any) -> Topic:
+    def sns_topic(self, name: str, **attributes: Unpack[TopicSettings]) -> Topic:
         """Create an SNS topic."""
         from lambdachaos.resources import Topic
 

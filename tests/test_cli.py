@@ -9,7 +9,8 @@ from lambdachaos._cli import main
 
 
 def test_demo_prints_the_timeline_and_passes():
-    proc = subprocess.run([sys.executable, "-m", "lambdachaos", "demo"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-P", "-m", "lambdachaos", "demo"], capture_output=True, text=True,
+                          timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "t=60.000s async orders attempt 2" in proc.stdout
     assert "verdict: PASS" in proc.stdout

@@ -38,7 +38,7 @@ FAULT_KINDS: dict[str, type[Fault]] = {}
 MAX_DELAY_MS = 900_000
 #: Lambda's maximum function timeout, seconds.
 MAX_TIMEOUT_SECONDS = 900
-#: Malformed partial batch responses and what Lambda does with each (AWS-SEMANTICS.md 5.3 / 6.4): all are a
+#: Malformed partial batch responses and what Lambda does with each (docs/aws-behaviour.md §5.3 / §6.4): all are a
 #: complete batch failure except ``"dict-without-key"`` which Lambda reads as complete success.
 BATCH_RESPONSE_SHAPES = (
     "unknown-identifier",

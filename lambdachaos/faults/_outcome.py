@@ -75,7 +75,7 @@ class ErrorSpec:
         return exc
 
     def error_payload(self, request_id: str) -> dict[str, Any]:
-        """The response body of the failed invocation, AWS-SEMANTICS §2.2 shape."""
+        """The response body of the failed invocation, docs/aws-behaviour.md §2.2 shape."""
         if self.platform:
             return {
                 "errorType": self.error_type,

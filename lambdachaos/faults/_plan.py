@@ -210,12 +210,12 @@ class FaultPlan:
         return cls.from_dict(data)
 
     def to_yaml(self) -> str:
-        """The plan as YAML text (needs PyYAML: ``pip install 'lambdachaos[yaml]'``)."""
+        """The plan as YAML text (needs PyYAML, a dependency of lambdachaos)."""
         return str(_yaml().safe_dump(self.to_dict(), sort_keys=False))
 
     @classmethod
     def from_yaml(cls, text: str) -> FaultPlan:
-        """Read a plan from YAML text (needs PyYAML: ``pip install 'lambdachaos[yaml]'``)."""
+        """Read a plan from YAML text (needs PyYAML, a dependency of lambdachaos)."""
         yaml = _yaml()
         try:
             if len(text) > _safe_text.MAX_BYTES:
@@ -273,4 +273,5 @@ def _yaml() -> Any:
     try:
         return importlib.import_module("yaml")
     except ImportError:
-        raise ImportError("YAML fault plans need PyYAML: pip install 'lambdachaos[yaml]'") from None
+        raise ImportError("YAML fault plans need PyYAML, a dependency of lambdachaos missing here: "
+                          "pip install 'pyyaml>=6'") from None

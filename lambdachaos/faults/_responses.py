@@ -1,4 +1,4 @@
-"""Malformed partial batch responses (AWS-SEMANTICS §5.3 / §6.4) for the ``malformed-batch-response``
+"""Malformed partial batch responses (docs/aws-behaviour.md §5.3 / §6.4) for the ``malformed-batch-response``
 fault."""
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def _load_schema(path: Path) -> dict[str, Any]:
         try:
             yaml = importlib.import_module("yaml")
         except ImportError as exc:
-            raise ConfigError(f"--body-schema {path} is YAML; install pyyaml: pip install 'lambdachaos[yaml]'") from exc
+            raise ConfigError(f"--body-schema {path} is YAML; PyYAML is missing: pip install 'pyyaml>=6'") from exc
         data = yaml.safe_load(text)
     else:
         data = json.loads(text)

@@ -18,6 +18,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from lambdachaos.reports import Figures
+
     from ._assertions import (
         KeySource,
         LedgerAssertionError,
@@ -35,7 +37,6 @@ if TYPE_CHECKING:
     from ._events import SeededEvents
     from ._hypothesis import register_hypothesis_profile
     from ._session import SimFactory
-    from ._summary import Figures
 
 _LAZY: dict[str, str] = {
     "KeySource": "._assertions",
@@ -53,7 +54,7 @@ _LAZY: dict[str, str] = {
     "SeededEvents": "._events",
     "register_hypothesis_profile": "._hypothesis",
     "SimFactory": "._session",
-    "Figures": "._summary",
+    "Figures": "lambdachaos.reports",
 }
 
 __all__ = [

@@ -152,6 +152,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     write_last_seed(getattr(config, "cache", None), config.rootpath, state.run_seed)
     if state.report_dir is not None and state.report_dir.is_dir():
-        from ._html import write_index
+        from lambdachaos.reports import write_index
 
         write_index(state.report_dir, state.run_seed)

@@ -1,4 +1,6 @@
-"""What the plugin reports after the tests: the terminal summary lines and the report pages' index.
+"""What the plugin reports after the tests: the terminal summary lines and each test's report page.
+
+The pages, figures and index are built by :mod:`lambdachaos.reports`; this module feeds them the tests' results.
 
 Figures travel in each test's teardown report as JUnit properties, so the controller of an xdist run
 sees them exactly as a single process does.
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._summary import Figures
+from lambdachaos.reports import Figures, write_page
 
 if TYPE_CHECKING:
     from ._session import RunState, TestRecord
@@ -57,8 +59,6 @@ def finish_test(state: RunState, record: TestRecord, failed: bool,
     return its JUnit properties."""
     figures = sum((Figures.of(s.ledger) for s in record.sims), Figures())
     if state.report_dir is not None:
-        from ._html import write_page
-
         ledgers = [s.ledger for s in record.sims]
         write_page(state.report_dir, record.nodeid, "failed" if failed else "passed", record.seed, ledgers,
                    figures, failure=failure)

@@ -1,6 +1,6 @@
 """The simulator's own AWS resources: SQS queues, SNS topics, EventBridge buses and event patterns.
 
-They are modelled natively on the virtual clock (AWS-SEMANTICS.md is the reference) and never import
+They are modelled natively on the virtual clock (docs/aws-behaviour.md is the reference) and never import
 the simulated Lambda service. Simulated AWS errors (``QueueDoesNotExist``, ``InvalidParameterValue`` ...)
 subclass :class:`AWSError` and carry AWS's error code.
 """

@@ -3,7 +3,7 @@
 ``put_item`` makes INSERT (new key) or MODIFY (existing key), ``update_item`` merges attributes
 (MODIFY or INSERT), ``delete_item`` makes REMOVE; a write that changes nothing produces no record,
 as DynamoDB Streams does. Records carry ``Keys`` always and ``NewImage``/``OldImage`` as the
-``StreamViewType`` says (AWS-SEMANTICS §11). The table has one shard. AWS page: "Change data capture
+``StreamViewType`` says (docs/aws-behaviour.md §11). The table has one shard. AWS page: "Change data capture
 for DynamoDB Streams".
 """
 

@@ -231,7 +231,7 @@ class LambdaAPIError(AWSError):
 
 
 class TooManyRequestsException(LambdaAPIError):
-    """429: a throttle; ``Reason`` tells which limit (AWS-SEMANTICS §3)."""
+    """429: a throttle; ``Reason`` tells which limit (docs/aws-behaviour.md §3)."""
 
     code = "TooManyRequestsException"
     http_status = 429

@@ -1,6 +1,6 @@
 """An EventBridge event bus with rules (event patterns) and targets.
 
-``put_event`` builds the full envelope (AWS-SEMANTICS §7.3: ``version "0"``, ``id``, ``detail-type``,
+``put_event`` builds the full envelope (docs/aws-behaviour.md §7.3: ``version "0"``, ``id``, ``detail-type``,
 ``source``, ``account``, ``time`` at second precision with ``Z``, ``region``, ``resources``,
 ``detail``) and delivers it synchronously, at the put's virtual time, to the targets of every
 enabled rule whose pattern matches: SQS queues get the envelope as a compact JSON body, callback

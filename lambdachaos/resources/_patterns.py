@@ -7,7 +7,7 @@ EventBridge-only ``wildcard``, ``cidr``, ``anything-but`` with ``prefix``/``suff
 ``equals-ignore-case``/``wildcard`` and ``prefix``/``suffix`` with ``equals-ignore-case``). ``$or``
 takes a list of at least two pattern objects. An array in the event matches when any element
 matches. Exact numbers compare by their JSON text (``300`` is not ``300.0``). ``exists`` matches leaf
-values only. AWS pages: "Control which events Lambda sends to your function" (AWS-SEMANTICS §10),
+values only. AWS pages: "Control which events Lambda sends to your function" (docs/aws-behaviour.md §10),
 "Creating event patterns in Amazon EventBridge".
 """
 

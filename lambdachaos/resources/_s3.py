@@ -1,4 +1,4 @@
-"""An S3 bucket as far as event notifications need it (AWS-SEMANTICS §7.1).
+"""An S3 bucket as far as event notifications need it (docs/aws-behaviour.md §7.1).
 
 Object bytes written through boto3 belong to moto (the bridge forwards PutObject/DeleteObject/CopyObject
 there); bytes written sim-side (``put_object``, Lambda's on-failure destination objects) are kept here
@@ -147,7 +147,7 @@ class Bucket:
     ) -> NotificationConfiguration:
         """``PutBucketNotificationConfiguration`` (one ``LambdaFunctionConfigurations`` entry, added).
 
-        ``target`` is a sim function (invoked asynchronously, AWS-SEMANTICS §4.5) or a callback
+        ``target`` is a sim function (invoked asynchronously, docs/aws-behaviour.md §4.5) or a callback
         ``(event, configuration)``. ``events`` are S3 event types (``s3:ObjectCreated:*``,
         ``s3:ObjectRemoved:Delete``...); ``prefix``/``suffix`` filter on the raw key.
 

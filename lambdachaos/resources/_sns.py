@@ -1,7 +1,7 @@
 """An SNS topic (standard or FIFO) with SQS-queue and callback subscriptions.
 
 Delivery happens synchronously inside :meth:`Topic.publish`, at the publish's virtual time: SQS
-subscribers get the SNS JSON envelope (AWS-SEMANTICS §7.2, ``SigningCertURL`` casing) or the raw
+subscribers get the SNS JSON envelope (docs/aws-behaviour.md §7.2, ``SigningCertURL`` casing) or the raw
 message; callback subscribers (the service subscribes Lambda functions this way) get the
 :class:`Notification`, which renders the Lambda ``Records[0]`` shape (``SigningCertUrl`` casing).
 AWS pages: "Publish" (Amazon SNS API Reference), "Amazon SNS message and JSON formats",
@@ -175,7 +175,7 @@ class Notification:
         return "{\n" + ",\n".join(lines) + "\n}"
 
     def lambda_record(self, subscription_arn: str) -> dict[str, Any]:
-        """One ``Records[]`` entry of the Lambda SNS event (AWS-SEMANTICS §7.2, ``SigningCertUrl`` casing)."""
+        """One ``Records[]`` entry of the Lambda SNS event (docs/aws-behaviour.md §7.2, ``SigningCertUrl`` casing)."""
         return {
             "EventSource": "aws:sns",
             "EventVersion": "1.0",

@@ -51,7 +51,7 @@ class RedrivePolicy:
     """A queue's ``RedrivePolicy``: after ``max_receive_count`` receives a message moves to the DLQ.
 
     The message keeps its ``MessageId`` and body and gains the ``DeadLetterQueueSourceArn``
-    attribute (AWS-SEMANTICS §5.3). ``max_receive_count`` is 1–1,000; AWS's Lambda guidance is
+    attribute (docs/aws-behaviour.md §5.3). ``max_receive_count`` is 1–1,000; AWS's Lambda guidance is
     at least 5. AWS page: "Using dead-letter queues in Amazon SQS".
     """
 

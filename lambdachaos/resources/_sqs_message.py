@@ -150,7 +150,7 @@ def md5_of_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> str | None
 
 
 def lambda_message_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Message attributes in the camelCase shape of the Lambda SQS event (AWS-SEMANTICS §11)."""
+    """Message attributes in the camelCase shape of the Lambda SQS event (docs/aws-behaviour.md §11)."""
     out: dict[str, dict[str, Any]] = {}
     for name, spec in attributes.items():
         if "BinaryValue" in spec:
@@ -417,7 +417,7 @@ class ReceivedMessage:
         return self._attributes
 
     def lambda_record(self) -> dict[str, Any]:
-        """This message as one ``Records[]`` entry of a Lambda SQS event (AWS-SEMANTICS §5.5, §11)."""
+        """This message as one ``Records[]`` entry of a Lambda SQS event (docs/aws-behaviour.md §5.5, §11)."""
         m = self.message
         record: dict[str, Any] = {
             "messageId": m._message_id,

@@ -227,21 +227,16 @@ def _run_with_rich(scenario: Any, args: argparse.Namespace) -> Any:
 
 
 def _localstack(scenario: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if importlib.util.find_spec("lambdachaos.targets._ls_target") is None:
-        err.write("error: the localstack target is not available in this build: lambdachaos.targets._ls_target "
+    if importlib.util.find_spec("lambdachaos.targets._ls_scenario") is None:
+        err.write("error: the localstack target is not available in this build: lambdachaos.targets._ls_scenario "
                   "is not installed; run with --target sim\n")
         return EXIT_UNAVAILABLE
-    module = importlib.import_module("lambdachaos.targets._ls_target")
-    runner = getattr(module, "run_scenario", None)
-    if runner is None:
-        err.write("error: the localstack target in this build cannot run scenario files yet "
-                  "(lambdachaos.targets._ls_target has no run_scenario); run with --target sim\n")
-        return EXIT_UNAVAILABLE
-    from lambdachaos.targets._ls_manager import LocalStackError
+    from lambdachaos.targets._ls_install import LocalStackError
+    from lambdachaos.targets._ls_scenario import run_scenario
 
     try:
-        return int(runner(scenario, seed=args.seed, report=args.report, ledger=args.ledger, out=out,
-                          speed=args.speed, err=err))
+        return run_scenario(scenario, seed=args.seed, report=args.report, ledger=args.ledger, out=out,
+                            speed=args.speed, err=err)
     except LocalStackError as exc:
         err.write(f"error: {exc}\n")
         return EXIT_UNAVAILABLE

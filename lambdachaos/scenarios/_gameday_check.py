@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final, final
 
+from lambdachaos._arn import Arn
 from lambdachaos._errors import LambdaChaosError
 from lambdachaos.scenarios._model import Scenario
 
@@ -73,7 +74,8 @@ def _short(exc: BaseException) -> str:
 
 
 def _named(arn: str | None, name: str) -> bool:
-    return bool(arn) and str(arn).rsplit(":", 1)[-1] == name
+    parsed = Arn.maybe(arn)
+    return parsed is not None and parsed.name == name
 
 
 def _compare(what: str, pairs: Iterable[tuple[str, Any, Any]]) -> Check:

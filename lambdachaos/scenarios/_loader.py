@@ -39,7 +39,8 @@ def _yaml() -> Any:
     try:
         return importlib.import_module("yaml")
     except ImportError:
-        raise ImportError("scenario files need PyYAML: pip install 'lambdachaos[scenarios]'") from None
+        raise ImportError("scenario files need PyYAML, a dependency of lambdachaos missing here: "
+                          "pip install 'pyyaml>=6'") from None
 
 
 def parse_yaml(text: str, filename: str) -> tuple[Any, Marks]:

@@ -1,17 +1,16 @@
 """What a run leaves behind: the verdict table, the ledger JSON and the HTML report.
 
-The HTML report is the pytest plugin's page (the same interactive timeline, from ``lambdachaos.plugins``)
-with the scenario's verdict table added at the top. When the plugin's page writer is not installed, a small
-self-contained page with the verdicts and the text timeline is written instead.
+The HTML report is the page the pytest plugin writes per test (the same interactive timeline, from
+:mod:`lambdachaos.reports`) with the scenario's verdict table added at the top.
 """
 
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from lambdachaos import reports
 from lambdachaos.scenarios._outputs import write_atomic
 
 if TYPE_CHECKING:
@@ -43,17 +42,7 @@ def verdict_rows(result: RunResult) -> list[tuple[str, str, str, str, str]]:
 
 def causes(result: RunResult, evidence: tuple[str, ...]) -> list[str]:
     """The handler errors behind the records an expectation's evidence names (``Type: message``)."""
-    from lambdachaos.plugins._html_parts import cause
-
-    ledger = result.sim.ledger
-    text = "\n".join(evidence)
-    found: dict[str, None] = {}
-    for event_id in ledger.fates:
-        if event_id in text:
-            why = cause(ledger, event_id)
-            if why:
-                found.setdefault(why, None)
-    return list(found)
+    return reports.causes(result.sim.ledger, evidence)
 
 
 def write_text(result: RunResult, out: TextIO) -> None:
@@ -140,16 +129,7 @@ def write_html(result: RunResult, path: str | Path, ledger_path: str | Path | No
         target, page_dir = Path(ledger_path).resolve(), Path(path).resolve().parent
         links["ledger JSON"] = (str(target.relative_to(page_dir)) if target.is_relative_to(page_dir)
                                 else target.as_uri())
-    try:
-        from lambdachaos.plugins._html import render_page
-        from lambdachaos.plugins._summary import Figures
-    except ImportError:
-        lines = "".join(f"<li>{html.escape(line)}</li>" for line in result.sim.ledger.timeline())
-        data = json.dumps(result.summary(), sort_keys=True).replace("<", "\\u003c")
-        page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(result.scenario.name)}"
-                f"</title></head><body>{section}<h2>Timeline</h2><ol>{lines}</ol>"
-                f"<script type='application/json' id='summary'>{data}</script></body></html>")
-    else:
-        page = render_page(f"scenario {result.scenario.name}", "passed" if result.passed else "failed", result.seed,
-                           [result.sim.ledger], Figures.of(result.sim.ledger), links=links, top=section)
+    page = reports.render_page(f"scenario {result.scenario.name}", "passed" if result.passed else "failed",
+                               result.seed, [result.sim.ledger], reports.Figures.of(result.sim.ledger),
+                               links=links, top=section)
     write_atomic(path, page)

@@ -9,12 +9,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lambdachaos.targets._ls_manager import Connection as Connection
+    from lambdachaos.targets._ls_connection import Connection as Connection
     from lambdachaos.targets._ls_manager import LocalStackError as LocalStackError
     from lambdachaos.targets._ls_target import LocalStackTarget as LocalStackTarget
 
 _LAZY = {
-    "Connection": "lambdachaos.targets._ls_manager",
+    "Connection": "lambdachaos.targets._ls_connection",
     "LocalStackError": "lambdachaos.targets._ls_manager",
     "LocalStackTarget": "lambdachaos.targets._ls_target",
 }

@@ -62,7 +62,7 @@ def _post(url: str, body: bytes) -> None:
 
 
 class _Context:
-    """The Python context object (AWS-SEMANTICS §2.1)."""
+    """The Python context object (docs/aws-behaviour.md §2.1)."""
 
     def __init__(self, request_id: str, arn: str, deadline: float) -> None:
         env = os.environ

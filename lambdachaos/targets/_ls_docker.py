@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from lambdachaos.targets._ls_manager import LOCALSTACK_VERSION, Connection, LocalStackError, LocalStackRefused
+from lambdachaos.targets._ls_connection import Connection
+from lambdachaos.targets._ls_install import LOCALSTACK_VERSION, LocalStackError, LocalStackRefused
 
 IMAGE: Final = f"localstack/localstack:{LOCALSTACK_VERSION}"
 _DEFAULT_SOCKET: Final = "/var/run/docker.sock"

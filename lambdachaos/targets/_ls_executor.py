@@ -1,7 +1,8 @@
 """A LocalStack runtime executor that runs Python functions as local processes (no Docker).
 
 Loaded by LocalStack (host mode) through the entry point ``localstack.lambda.runtime_executor`` /
-``lambdachaos`` and selected with ``LAMBDA_RUNTIME_EXECUTOR=lambdachaos``. It imports only the
+``lambdachaos``, which only LocalStack's own environment declares (``_ls_install.install_executor`` copies
+this module there), and selected with ``LAMBDA_RUNTIME_EXECUTOR=lambdachaos``. It imports only the
 standard library and LocalStack: it runs inside LocalStack's interpreter, where the rest of
 lambdachaos is not installed.
 

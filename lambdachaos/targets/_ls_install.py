@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from lambdachaos._errors import LambdaChaosError
+from lambdachaos._version import version
 
 LOCALSTACK_VERSION: Final = "4.14.0"
 """The pinned LocalStack: the last version whose Docker image starts without an auth token."""
@@ -125,14 +126,17 @@ def _run(args: list[str], what: str) -> None:
 
 
 _EXECUTOR_FILES: Final = ("_ls_executor.py", "_ls_bootstrap.py")
-_DIST: Final = "lambdachaos_localstack_executor-0.1.0.dist-info"
+_DIST_NAME: Final = "lambdachaos_localstack_executor"
 
 
 def install_executor(venv: Path) -> None:
     """Copy the executor modules into the venv as a tiny distribution that declares the entry point.
 
     Only these two standard-library modules are needed inside LocalStack, so nothing is built or
-    downloaded; the copy is refreshed whenever the installed lambdachaos changes them.
+    downloaded; the copy is refreshed whenever the installed lambdachaos changes them. This is the only
+    place the ``localstack.lambda.runtime_executor`` entry point is declared: lambdachaos's own
+    distribution does not register it (the executor imports LocalStack, which runs from this venv).
+    The tiny distribution carries lambdachaos's version; a copy left by another version is removed.
     """
     site = next(iter(sorted((venv / "lib").glob("python3.*/site-packages"))), None)
     if site is None:
@@ -146,15 +150,20 @@ def install_executor(venv: Path) -> None:
         targets / "__init__.py": '"""LocalStack process runtime executor."""\n',
         **{targets / name: (here / name).read_text() for name in _EXECUTOR_FILES},
     }
-    dist = site / _DIST
+    release = version()
+    dist = site / f"{_DIST_NAME}-{release}.dist-info"
+    for stale in site.glob(f"{_DIST_NAME}-*.dist-info"):
+        if stale != dist:
+            shutil.rmtree(stale)
     dist.mkdir(exist_ok=True)
-    files[dist / "METADATA"] = "Metadata-Version: 2.1\nName: lambdachaos-localstack-executor\nVersion: 0.1.0\n"
+    files[dist / "METADATA"] = (f"Metadata-Version: 2.1\nName: lambdachaos-localstack-executor\n"
+                                f"Version: {release}\n")
     files[dist / "entry_points.txt"] = (
         "[localstack.lambda.runtime_executor]\n"
         "lambdachaos = lambdachaos.targets._ls_executor:ProcessRuntimeExecutor\n"
     )
     record = "".join(f"{p.relative_to(site)},,\n" for p in files)
-    files[dist / "RECORD"] = record + f"{_DIST}/RECORD,,\n"
+    files[dist / "RECORD"] = record + f"{dist.name}/RECORD,,\n"
     for path, text in files.items():
         if not path.exists() or path.read_text() != text:
             path.write_text(text)

@@ -20,10 +20,11 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Final
 
+from lambdachaos.targets._ls_connection import Connection
 from lambdachaos.targets._ls_install import (
     LOCALSTACK_VERSION,
     REQUIREMENTS,
@@ -79,42 +80,6 @@ net.Server.prototype.listen = function (...args) {
   return listen.apply(this, args);
 };
 """
-
-
-@dataclass(frozen=True, kw_only=True)
-class Connection:
-    """Where a running LocalStack answers, in the forms boto3 and localstack-client take."""
-
-    endpoint_url: str
-    """For boto3: ``boto3.client("sqs", endpoint_url=...)``."""
-    region: str = "us-east-1"
-    mode: str = "host"
-    pid: int | None = None
-    container_id: str | None = None
-    settings: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def localstack_host(self) -> str:
-        """``host:port`` as localstack-client's ``LOCALSTACK_HOST`` expects it."""
-        return self.endpoint_url.split("://", 1)[-1]
-
-    def environment(self) -> dict[str, str]:
-        """Variables that point boto3 (``AWS_ENDPOINT_URL``) and localstack-client at this LocalStack."""
-        return {
-            "AWS_ENDPOINT_URL": self.endpoint_url, "LOCALSTACK_HOST": self.localstack_host,
-            "AWS_DEFAULT_REGION": self.region, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-        }
-
-    def client(self, service: str) -> Any:
-        """A boto3 client for ``service`` on this LocalStack (test credentials, its region)."""
-        import boto3
-        from botocore.config import Config
-
-        make: Any = boto3.client
-        return make(
-            service, endpoint_url=self.endpoint_url, region_name=self.region, aws_access_key_id="test",
-            aws_secret_access_key="test", config=Config(retries={"max_attempts": 2}, read_timeout=70),
-        )
 
 
 # ---- the LocalStack process ----------------------------------------------------------------------

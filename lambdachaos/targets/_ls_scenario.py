@@ -138,7 +138,7 @@ def _notes(scenario: Scenario) -> list[str]:
         notes += [f"mappings[{i}].{k}: not applied on localstack" for k in sorted(keys)]
         if m.settings.get("bisect_batch_on_function_error"):
             notes.append(f"mappings[{i}].bisect_batch_on_function_error: LocalStack 4.14.0 accepts it but never "
-                         "bisects (AWS-SEMANTICS §12): a failing batch is retried and discarded whole")
+                         "bisects (docs/localstack.md): a failing batch is retried and discarded whole")
     return notes
 
 

@@ -36,7 +36,8 @@ from typing import Any, Final
 
 from lambdachaos.ledger._ledger import FateStatus, Ledger
 from lambdachaos.targets import _ls_ledger as rb
-from lambdachaos.targets._ls_manager import Connection, LocalStackError, status
+from lambdachaos.targets._ls_connection import Connection
+from lambdachaos.targets._ls_manager import LocalStackError, status
 
 ROLE: Final = "arn:aws:iam::000000000000:role/lambdachaos"
 RUNTIME: Final = "python3.13"
@@ -383,11 +384,3 @@ def _zip(handler_file: Path) -> bytes:
         zf.writestr("lambdachaos_entry.py", _ENTRY)
     return buf.getvalue()
 
-
-def run_scenario(scenario: Any, *, seed: int | None, report: str | None, ledger: str | None, out: Any,
-                 speed: float | None = None, timeout: float | None = None, err: Any = None) -> int:
-    """``lambdachaos run SCENARIO --target localstack`` (see :mod:`lambdachaos.targets._ls_scenario`)."""
-    from lambdachaos.targets import _ls_scenario
-
-    return _ls_scenario.run_scenario(scenario, seed=seed, report=report, ledger=ledger, out=out, speed=speed,
-                                     timeout=timeout, err=err)

@@ -1,4 +1,4 @@
-"""Conformance: S3 notifications after real writes and SNS subscriptions on sim topics (AWS-SEMANTICS §7.1, §7.2)."""
+"""S3 notifications after real writes, SNS subscriptions on sim topics (docs/aws-behaviour.md §7.1, §7.2)."""
 
 from __future__ import annotations
 

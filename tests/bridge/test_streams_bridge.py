@@ -1,4 +1,4 @@
-"""Conformance: the boto3 bridge on sim Kinesis streams (AWS-SEMANTICS §6, §11 Kinesis row)."""
+"""Conformance: the boto3 bridge on sim Kinesis streams (docs/aws-behaviour.md §6, §11, Kinesis)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Conformance: DynamoDB Streams records from real boto3 writes on a sim table (AWS-SEMANTICS §11 DynamoDB row)."""
+"""Conformance: DynamoDB Streams records from real boto3 writes on a sim table (docs/aws-behaviour.md §11, DynamoDB)."""
 
 from __future__ import annotations
 

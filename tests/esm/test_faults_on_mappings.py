@@ -1,4 +1,4 @@
-"""Faults on the event source mapping paths: every fault's exact AWS consequence on SQS (AWS-SEMANTICS §5.3) and
+"""Faults on the event source mapping paths: every fault's exact AWS consequence on SQS (docs/aws-behaviour.md §5.3) and
 stream (§6.3–§6.5) mappings, and the delivery faults applied in the sim (duplicates, reordering, poison)."""
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ import base64
 import json
 
 import pytest
+
+from lambdachaos import Sim
 from lambdachaos.faults import (
     BATCH_RESPONSE_SHAPES,
     DuplicateDelivery,
@@ -21,8 +23,6 @@ from lambdachaos.faults import (
     Target,
     When,
 )
-
-from lambdachaos import Sim
 
 
 def ok(event, context):
@@ -223,7 +223,7 @@ def test_a_duplicate_is_not_applied_to_a_fifo_queue_and_the_ledger_says_why_5_4(
     sim.run()
     assert seen == ["a"]
     assert [f.effect for f in sim.ledger.faults] == [
-        "not applied: FIFO queues deliver each message exactly once and in order (AWS-SEMANTICS §5.4)"] * 2
+        "not applied: FIFO queues deliver each message exactly once and in order (docs/aws-behaviour.md §5.4)"] * 2
 
 
 def test_a_reordered_message_is_invoked_after_later_ones(sim: Sim):
@@ -305,7 +305,8 @@ def test_a_duplicate_on_a_stream_is_a_producer_retry_with_a_new_sequence_number(
     assert (copy.data, copy.partition_key, copy.arrival_ns) == (b"x", "pk", 2 * 10**9)
     assert copy.sequence_number > original.sequence_number == record.sequence_number
     effects = [f.effect for f in sim.ledger.faults]
-    assert effects[1] == "not applied: a shard delivers its records in sequence-number order (AWS-SEMANTICS §6.2)"
+    assert effects[1] == ("not applied: a shard delivers its records in sequence-number order "
+                          "(docs/aws-behaviour.md §6.2)")
     assert effects[2] == f"producer retry: {record.event_id} put again as {copy.event_id}"
 
 

@@ -1,4 +1,4 @@
-"""Conformance: recursive loop detection (AWS-SEMANTICS §4.6, §4.2 row "recursive loop stopped")."""
+"""Conformance: recursive loop detection (docs/aws-behaviour.md §4.6, §4.2 row "recursive loop stopped")."""
 
 from __future__ import annotations
 

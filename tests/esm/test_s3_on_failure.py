@@ -1,4 +1,4 @@
-"""Stream mappings with an S3 bucket as on-failure destination (AWS-SEMANTICS §6.6)."""
+"""Stream mappings with an S3 bucket as on-failure destination (docs/aws-behaviour.md §6.6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SQS event source mapping conformance (AWS-SEMANTICS §5, §10, §11)."""
+"""SQS event source mapping conformance (docs/aws-behaviour.md §5, §10, §11)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SQS mapping polling scale-down after function errors (AWS-SEMANTICS §5.2, §5.3; decision at
+"""SQS mapping polling scale-down after function errors (docs/aws-behaviour.md §5.2, §5.3; decision at
 ``SCALE_DOWN_FLOOR``)."""
 
 from __future__ import annotations

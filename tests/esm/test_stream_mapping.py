@@ -1,4 +1,4 @@
-"""Kinesis and DynamoDB Streams event source mapping conformance (AWS-SEMANTICS §6)."""
+"""Kinesis and DynamoDB Streams event source mapping conformance (docs/aws-behaviour.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The simulator's Kinesis stream and DynamoDB table resources (AWS-SEMANTICS §6.1, §11)."""
+"""The simulator's Kinesis stream and DynamoDB table resources (docs/aws-behaviour.md §6.1, §11)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Conformance: tumbling windows on stream mappings (AWS-SEMANTICS §6.7, decision A16)."""
+"""Conformance: tumbling windows on stream mappings (docs/aws-behaviour.md §6.7, decision A16)."""
 
 from __future__ import annotations
 

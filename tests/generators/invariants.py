@@ -1,4 +1,4 @@
-"""Checks of the realism invariants of AWS-SEMANTICS.md section 11, shared by the generator tests."""
+"""Checks of the realism invariants of docs/aws-behaviour.md §11, shared by the generator tests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Asynchronous invocation on the simulator and on LocalStack (AWS-SEMANTICS §4).
+"""Asynchronous invocation on the simulator and on LocalStack (docs/aws-behaviour.md §4).
 
 Where LocalStack deviates from AWS (§12) the test says so and checks the simulator against AWS's
 recorded behaviour instead.

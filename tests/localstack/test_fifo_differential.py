@@ -1,4 +1,4 @@
-"""SQS FIFO event source mappings on the simulator and on LocalStack (AWS-SEMANTICS §5.4)."""
+"""SQS FIFO event source mappings on the simulator and on LocalStack (docs/aws-behaviour.md §5.4)."""
 
 from __future__ import annotations
 

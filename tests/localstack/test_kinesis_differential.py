@@ -1,4 +1,4 @@
-"""Kinesis event source mappings on the simulator and on LocalStack (AWS-SEMANTICS §6).
+"""Kinesis event source mappings on the simulator and on LocalStack (docs/aws-behaviour.md §6).
 
 Where LocalStack 4.14.0 deviates from AWS (§12: no bisect, one poller thread for all shards, linear
 retry delays, no ``requestContext`` in a ``RecordAgeExceeded`` record) the test states the deviation

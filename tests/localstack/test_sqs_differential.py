@@ -1,4 +1,4 @@
-"""SQS event source mappings on the simulator and on LocalStack (AWS-SEMANTICS §5)."""
+"""SQS event source mappings on the simulator and on LocalStack (docs/aws-behaviour.md §5)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ class Mutant:
     old: str
     new: str
     rule: str
-    """The rule the change breaks, in a few words (AWS-SEMANTICS section or decision)."""
+    """The rule the change breaks, in a few words (docs/aws-behaviour.md section or decision)."""
     tests: tuple[str, ...]
     """Test files or folders, relative to the checkout, that must fail."""
 

@@ -9,9 +9,8 @@ import base64
 import json
 import re
 
-from lambdachaos.plugins import Figures
-
 from lambdachaos import Sim
+from lambdachaos.plugins import Figures
 
 
 def _report_three_of_four(event, context):

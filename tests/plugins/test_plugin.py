@@ -351,5 +351,6 @@ def test_loading_the_plugin_imports_neither_faker_nor_hypothesis():
         "import sys, lambdachaos.plugins._pytest_plugin, lambdachaos.plugins; "
         "print(sorted(m for m in ('faker', 'hypothesis') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    # -P: the installed plugin, as pytest loads it, whatever the working directory holds
+    out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -1,4 +1,4 @@
-"""S3 (AWS-SEMANTICS §7.1), SNS (§7.2) and EventBridge rules (§7.3) through the async path (§4.5)."""
+"""S3 (docs/aws-behaviour.md §7.1), SNS (§7.2) and EventBridge rules (§7.3) through the async path (§4.5)."""
 
 from __future__ import annotations
 

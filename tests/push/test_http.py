@@ -1,4 +1,4 @@
-"""HTTP front doors: AWS-SEMANTICS §7 (error statuses) and §7.4 (event shapes and response mapping)."""
+"""HTTP front doors: docs/aws-behaviour.md §7 (error statuses) and §7.4 (event shapes and response mapping)."""
 
 from __future__ import annotations
 

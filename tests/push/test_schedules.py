@@ -1,4 +1,4 @@
-"""Schedules on the virtual clock (AWS-SEMANTICS §7.3 scheduled event and Scheduler event)."""
+"""Schedules on the virtual clock (docs/aws-behaviour.md §7.3 scheduled event and Scheduler event)."""
 
 from __future__ import annotations
 

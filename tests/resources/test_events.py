@@ -1,4 +1,4 @@
-"""EventBridge bus model: the envelope (AWS-SEMANTICS §7.3), rules and targets."""
+"""EventBridge bus model: the envelope (docs/aws-behaviour.md §7.3), rules and targets."""
 
 from __future__ import annotations
 

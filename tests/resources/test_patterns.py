@@ -1,4 +1,4 @@
-"""The event-pattern engine (AWS-SEMANTICS §10 and EventBridge patterns)."""
+"""The event-pattern engine (docs/aws-behaviour.md §10 and EventBridge patterns)."""
 
 from __future__ import annotations
 

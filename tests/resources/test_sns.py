@@ -1,4 +1,4 @@
-"""SNS topic model: envelopes and the Lambda record (AWS-SEMANTICS §7.2, §11)."""
+"""SNS topic model: envelopes and the Lambda record (docs/aws-behaviour.md §7.2, §11)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Conformance tests of the SQS queue model (AWS-SEMANTICS §5, §11)."""
+"""Conformance tests of the SQS queue model (docs/aws-behaviour.md §5, §11)."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def test_a_missing_localstack_target_exits_3_with_a_clear_message(monkeypatch):
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "lambdachaos.targets._ls_target" else real(name, *a))
+                        lambda name, *a: None if name == "lambdachaos.targets._ls_scenario" else real(name, *a))
     code, _, err = _run(["egress-outage", "--target", "localstack"])
     assert code == 3
     assert err.startswith("error: the localstack target is not available in this build: ")

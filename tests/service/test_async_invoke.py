@@ -1,4 +1,4 @@
-"""Asynchronous invocation: AWS-SEMANTICS §4 (queue, retries, ageing, DLQ, destinations)."""
+"""Asynchronous invocation: docs/aws-behaviour.md §4 (queue, retries, ageing, DLQ, destinations)."""
 
 from __future__ import annotations
 

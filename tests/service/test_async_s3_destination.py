@@ -1,4 +1,4 @@
-"""Asynchronous invocation with an S3 bucket as on-failure destination (AWS-SEMANTICS §4.2, §4.3)."""
+"""Asynchronous invocation with an S3 bucket as on-failure destination (docs/aws-behaviour.md §4.2, §4.3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Concurrency (AWS-SEMANTICS §8): account pool, reserved, provisioned, burst."""
+"""Concurrency (docs/aws-behaviour.md §8): account pool, reserved, provisioned, burst."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Function settings (AWS-SEMANTICS §1), environments and init, versions and aliases (§9)."""
+"""Function settings (docs/aws-behaviour.md §1), environments and init, versions and aliases (§9)."""
 
 from __future__ import annotations
 

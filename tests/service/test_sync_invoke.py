@@ -1,4 +1,4 @@
-"""Synchronous invocation: AWS-SEMANTICS §2 (context, error payloads) and §3 (no retries, throttles)."""
+"""Synchronous invocation: docs/aws-behaviour.md §2 (context, error payloads) and §3 (no retries, throttles)."""
 
 from __future__ import annotations
 

@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 _DUPLICATE: Final = _faults.DuplicateDelivery.kind
 _REORDER: Final = _faults.Reorder.kind
 _POISON: Final = _faults.PoisonInjection.kind
-NOT_ON_FIFO: Final = "not applied: FIFO queues deliver each message exactly once and in order (AWS-SEMANTICS §5.4)"
+NOT_ON_FIFO: Final = ("not applied: FIFO queues deliver each message exactly once and in order "
+                      "(docs/aws-behaviour.md §5.4)")
 
 
 def has_delivery_rules(plan: _faults.FaultPlan) -> bool:

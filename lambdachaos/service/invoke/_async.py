@@ -1,4 +1,4 @@
-"""The asynchronous invocation path (AWS-SEMANTICS §4).
+"""The asynchronous invocation path (docs/aws-behaviour.md §4).
 
 Lambda accepts the event (202) into an internal queue. A function error is retried after 60 s and
 then 120 s (decision A2), measured from the end of the failed attempt, while the event's age allows

@@ -1,4 +1,4 @@
-"""Concurrency: the account pool, reserved and provisioned concurrency, burst scaling (AWS-SEMANTICS §8).
+"""Concurrency: the account pool, reserved and provisioned concurrency, burst scaling (docs/aws-behaviour.md §8).
 
 Rules modelled:
 - the account limit (default 1,000) is shared by all functions; reserved concurrency carves a

@@ -1,4 +1,4 @@
-"""Where Lambda sends an asynchronous event's result: destinations and the function DLQ (AWS-SEMANTICS §4.2-4.4).
+"""Where an asynchronous event's result goes: destinations and the function DLQ (docs/aws-behaviour.md §4.2-4.4).
 
 Record shapes follow the AWS recordings in the fact sheet: the destination record is
 ``{version, timestamp, requestContext, requestPayload, responseContext, responsePayload}`` (the two
@@ -32,7 +32,7 @@ DETAIL_TYPE: Final = {
 
 
 S3_STREAM_PREFIX: Final = "aws/lambda/{uuid}/{shard_id}"
-"""Key prefix of a stream mapping's on-failure object (AWS-SEMANTICS §6.6; ``uuid`` is the mapping's UUID)."""
+"""Key prefix of a stream mapping's on-failure object (docs/aws-behaviour.md §6.6; ``uuid`` is the mapping's UUID)."""
 S3_ASYNC_PREFIX: Final = "aws/lambda/async/{function}"
 """Key prefix of an asynchronous on-failure object. [UNV] AWS does not document this key; [DEC] the stream
 layout of §6.6 with ``async/<function name>`` in place of ``<ESM UUID>/<shardId>``."""

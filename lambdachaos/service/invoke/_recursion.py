@@ -1,4 +1,4 @@
-"""Recursive loop detection (AWS-SEMANTICS §4.6).
+"""Recursive loop detection (docs/aws-behaviour.md §4.6).
 
 AWS carries lineage metadata (the ``Lineage`` field of the X-Ray trace header, no active tracing
 needed) on the events a function creates through the SDK: an SQS message, an SNS publish, an S3

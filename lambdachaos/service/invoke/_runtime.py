@@ -2,7 +2,7 @@
 
 What a handler sees follows the AWS Lambda developer guide ("Using the Lambda context object to
 retrieve Python function information", "Lambda function errors in Python"); the error payloads and
-strings follow AWS-SEMANTICS §2.2.
+strings follow docs/aws-behaviour.md §2.2.
 """
 
 from __future__ import annotations
@@ -231,7 +231,7 @@ def format_trace(exc: BaseException) -> list[str]:
 
 
 def error_payload(exc: BaseException, request_id: str) -> dict[str, Any]:
-    """The error object the Python runtime returns for an unhandled exception (AWS-SEMANTICS §2.2)."""
+    """The error object the Python runtime returns for an unhandled exception (docs/aws-behaviour.md §2.2)."""
     return {
         "errorMessage": _contain.safe_str(exc),
         "errorType": type(exc).__name__,
@@ -241,7 +241,7 @@ def error_payload(exc: BaseException, request_id: str) -> dict[str, Any]:
 
 
 def timeout_payload(request_id: str, timeout_s: float) -> dict[str, Any]:
-    """``Sandbox.Timedout`` with the configured timeout to two decimals (AWS-SEMANTICS A11)."""
+    """``Sandbox.Timedout`` with the configured timeout to two decimals (docs/aws-behaviour.md decision A11)."""
     return {
         "errorType": "Sandbox.Timedout",
         "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout_s:.2f} seconds",

@@ -1,4 +1,4 @@
-"""The simulated Lambda service: runs one attempt, and the synchronous invocation path (AWS-SEMANTICS §3).
+"""The simulated Lambda service: runs one attempt, and the synchronous invocation path (docs/aws-behaviour.md §3).
 
 ``execute`` is the single place a handler runs: it resolves the version, applies concurrency and
 burst limits, finds or starts an execution environment, runs the init phase on a cold start,
@@ -149,7 +149,7 @@ class LambdaService:
         return fn
 
     def check_dlq_target(self, target: Any) -> None:
-        """A DLQ must be an SQS queue or SNS topic, not FIFO (AWS-SEMANTICS §4.4)."""
+        """A DLQ must be an SQS queue or SNS topic, not FIFO (docs/aws-behaviour.md §4.4)."""
         arn = target if isinstance(target, str) else getattr(target, "arn", None)
         if not isinstance(arn, str) or arn.split(":")[2:3] not in (["sqs"], ["sns"]):
             raise ConfigError(

@@ -1,7 +1,7 @@
 """What every event source mapping shares: limits, range checks, filter criteria and batch responses.
 
 AWS pages: "Lambda event source mappings", "Control which events Lambda sends to your function"
-(filtering, AWS-SEMANTICS §10), "Handling errors for an SQS event source" and "Configuring partial
+(filtering, docs/aws-behaviour.md §10), "Handling errors for an SQS event source" and "Configuring partial
 batch response" (§5.3, §6.4).
 """
 
@@ -22,7 +22,7 @@ REPORT_BATCH_ITEM_FAILURES: Final = "ReportBatchItemFailures"
 BATCH_WINDOW_MAX_S: Final = 300
 """``MaximumBatchingWindowInSeconds`` upper bound (0–300 s)."""
 SYNC_PAYLOAD_LIMIT: Final = 6_291_456
-"""A batch is invoked synchronously: its event must stay within 6 MB (AWS-SEMANTICS §1, §5.2)."""
+"""A batch is invoked synchronously: its event must stay within 6 MB (docs/aws-behaviour.md §1, §5.2)."""
 MAX_FILTERS: Final = 5
 """Patterns per ``FilterCriteria`` (quota, raisable to 10)."""
 
@@ -92,7 +92,7 @@ def compile_filters(criteria: FilterCriteriaInput) -> tuple[EventPattern, ...]:
 def data_view(text: str) -> Any:
     """What a filter sees for a message body / record data: the JSON object, or the plain string.
 
-    AWS-SEMANTICS §10: a JSON body is matched as an object; a plain-string body as a string, so a
+    docs/aws-behaviour.md §10: a JSON body is matched as an object; a plain-string body as a string, so a
     pattern of the other kind never matches it (the message is dropped).
     """
     if text[:1] in ("{", " ", "\n", "\t", "\r"):
@@ -131,7 +131,7 @@ FAILURE: Final = BatchResponse(True)
 
 
 def parse_batch_response(payload: bytes, batch_ids: Mapping[str, object] | frozenset[str]) -> BatchResponse:
-    """Read ``{"batchItemFailures": [{"itemIdentifier": id}]}`` per AWS-SEMANTICS §5.3 / §6.4.
+    """Read ``{"batchItemFailures": [{"itemIdentifier": id}]}`` per docs/aws-behaviour.md §5.3 / §6.4.
 
     Complete success: empty payload, ``null``, ``""``, ``[]``, ``{}``, ``batchItemFailures`` empty or
     null, and any other value without ``batchItemFailures`` (failures are then silently lost, as users

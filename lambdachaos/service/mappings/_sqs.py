@@ -1,4 +1,4 @@
-"""The SQS event source mapping, standard and FIFO (AWS-SEMANTICS §5, filtering §10).
+"""The SQS event source mapping, standard and FIFO (docs/aws-behaviour.md §5, filtering §10).
 
 Pollers receive messages, drop the ones the filter criteria reject (deleting them), gather a batch
 (full, window elapsed, or 6 MB) and invoke the function synchronously with ``{"Records": [...]}``.
@@ -58,7 +58,7 @@ _RECORD_OVERHEAD: Final = 1_024  # generous bound on a record's JSON besides bod
 
 @final
 class SqsEventSourceMapping:
-    """One SQS event source mapping: polls ``queue`` and invokes ``function`` (AWS-SEMANTICS §5).
+    """One SQS event source mapping: polls ``queue`` and invokes ``function`` (docs/aws-behaviour.md §5).
 
     Every message sent to the queue gets a fate in the ledger: ``succeeded`` when the mapping deleted
     it, ``filtered`` when the filter criteria dropped it, ``dead_lettered`` (with the queue DLQ's ARN

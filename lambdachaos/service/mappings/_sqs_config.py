@@ -1,4 +1,4 @@
-"""Settings of the SQS event source mapping, checked on construction (AWS-SEMANTICS §5.1, §5.2).
+"""Settings of the SQS event source mapping, checked on construction (docs/aws-behaviour.md §5.1, §5.2).
 
 AWS pages: "Lambda parameters for Amazon SQS event source mappings", "Configuring scaling behavior for SQS
 event source mappings".
@@ -31,9 +31,9 @@ MAXIMUM_CONCURRENCY_MAX: Final = 1_000
 INITIAL_CONCURRENCY: Final = 5
 SCALE_UP_PER_MINUTE: Final = 300
 MAX_CONCURRENCY_PER_MAPPING: Final = 1_250
-"""Standard-queue scaling (AWS-SEMANTICS §5.2, page "Configuring scaling behavior for SQS event source mappings")."""
+"""Standard-queue scaling (docs/aws-behaviour.md §5.2, with the AWS page it comes from)."""
 SCALE_DOWN_FLOOR: Final = INITIAL_CONCURRENCY
-"""[DEC] Scale-down after function errors (AWS-SEMANTICS §5.3; AWS gives no figures): each batch that fails with a
+"""[DEC] Scale-down after function errors (docs/aws-behaviour.md §5.3; no AWS figures): each batch that fails with a
 function error halves the concurrency the mapping may use, never below this floor, and growth resumes from there at
 ``SCALE_UP_PER_MINUTE``. Not applied when ``ReportBatchItemFailures`` is on."""
 VISIBILITY_GUIDANCE_FACTOR: Final = 6
@@ -42,7 +42,7 @@ VISIBILITY_GUIDANCE_FACTOR: Final = 6
 @final
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SqsMappingConfig:
-    """Settings of an SQS event source mapping, checked on construction (AWS-SEMANTICS §5.1).
+    """Settings of an SQS event source mapping, checked on construction (docs/aws-behaviour.md §5.1).
 
     ``batch_size`` 1–10,000 (FIFO 1–10), default 10; ``maximum_batching_window_in_seconds`` 0–300
     (not on FIFO queues), at least 1 when ``batch_size`` > 10; ``function_response_types`` ``()`` or

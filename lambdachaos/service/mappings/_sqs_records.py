@@ -1,4 +1,4 @@
-"""The ``Records[]`` entries of the SQS event source mapping's event (AWS-SEMANTICS §5.5, §11).
+"""The ``Records[]`` entries of the SQS event source mapping's event (docs/aws-behaviour.md §5.5, §11).
 
 Profiling the 100,000-message benchmark showed the generic builder taking a third of the run, so the common
 case (standard queue, no message attributes, not redriven) is built here directly; a test checks it against

@@ -1,4 +1,4 @@
-"""The Kinesis and DynamoDB Streams event source mapping (AWS-SEMANTICS §6).
+"""The Kinesis and DynamoDB Streams event source mapping (docs/aws-behaviour.md §6).
 
 Each shard is read by ``ParallelizationFactor`` lanes; a record's lane is a hash of its partition key
 (item key for DynamoDB), so records of one key are always delivered in order by one lane (the
@@ -57,7 +57,7 @@ _NS: Final = 1_000_000_000
 
 @final
 class StreamEventSourceMapping(StreamFates):
-    """One Kinesis or DynamoDB Streams event source mapping (AWS-SEMANTICS §6).
+    """One Kinesis or DynamoDB Streams event source mapping (docs/aws-behaviour.md §6).
 
     ``iterator_ages`` lists ``(virtual seconds, shard id, IteratorAge ms)`` for every batch read.
     """

@@ -1,4 +1,4 @@
-"""Settings of a Kinesis or DynamoDB Streams event source mapping (AWS-SEMANTICS §6.1) and the
+"""Settings of a Kinesis or DynamoDB Streams event source mapping (docs/aws-behaviour.md §6.1) and the
 on-failure record (§6.6)."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, final
 
+from lambdachaos._arn import Arn
 from lambdachaos._errors import ConfigError
 from lambdachaos.service.mappings._common import (
     BATCH_WINDOW_MAX_S,
@@ -30,7 +31,8 @@ RETRY_INTERVAL_CAP_S: Final = 12
 """Decision A8: retries after 1 s, doubling, capped at 12 s."""
 RETRY_ATTEMPTS_EXHAUSTED: Final = "RetryAttemptsExhausted"
 RECORD_AGE_EXCEEDED: Final = "RecordAgeExceeded"
-NOT_ON_STREAMS: Final = "not applied: a shard delivers its records in sequence-number order (AWS-SEMANTICS §6.2)"
+NOT_ON_STREAMS: Final = ("not applied: a shard delivers its records in sequence-number order "
+                         "(docs/aws-behaviour.md §6.2)")
 
 
 @final
@@ -56,7 +58,7 @@ KINDS: Final = {"kinesis": KINESIS, "dynamodb": DYNAMODB}
 @final
 @dataclass(frozen=True, kw_only=True, slots=True)
 class StreamMappingConfig:
-    """Settings of a stream event source mapping, checked on construction (AWS-SEMANTICS §6.1).
+    """Settings of a stream event source mapping, checked on construction (docs/aws-behaviour.md §6.1).
 
     ``batch_size`` 1–10,000 (default 100); ``maximum_batching_window_in_seconds`` 0–300;
     ``starting_position`` TRIM_HORIZON, LATEST or (Kinesis) AT_TIMESTAMP with
@@ -64,7 +66,7 @@ class StreamMappingConfig:
     ``maximum_retry_attempts`` −1 (until the record expires) or 0–10,000;
     ``maximum_record_age_in_seconds`` −1 or 60–604,800; ``tumbling_window_in_seconds`` 0–900;
     ``on_failure`` an SQS queue, SNS topic or S3 bucket (``DestinationConfig.OnFailure``; a bucket gets
-    the record plus ``"payload"``, the failed invocation's event as a JSON string, AWS-SEMANTICS §6.6).
+    the record plus ``"payload"``, the failed invocation's event as a JSON string, docs/aws-behaviour.md §6.6).
     """
 
     source: str = "kinesis"
@@ -118,7 +120,8 @@ class StreamMappingConfig:
             raise ConfigError(f"bisect_batch_on_function_error={self.bisect_batch_on_function_error!r} must be a bool")
         if self.on_failure is not None:
             arn = self.on_failure if isinstance(self.on_failure, str) else getattr(self.on_failure, "arn", "")
-            service = arn.split(":")[2] if arn.count(":") >= 5 else ""
+            parsed = Arn.maybe(arn)
+            service = parsed.service if parsed is not None else ""
             if service not in ("sqs", "sns", "s3") or arn.endswith(".fifo"):
                 raise ConfigError(
                     f"on_failure={arn or self.on_failure!r}: DestinationConfig.OnFailure for {kind.title} must be "
@@ -144,7 +147,7 @@ def failure_record(
     executed_version: str | None, function_error: str | None, timestamp: str, shard_id: str, start: str, end: str,
     first_arrival: str, last_arrival: str, batch_size: int, stream_arn: str,
 ) -> dict[str, Any]:
-    """The on-failure destination record in AWS's key order (AWS-SEMANTICS §6.6)."""
+    """The on-failure destination record in AWS's key order (docs/aws-behaviour.md §6.6)."""
     record: dict[str, Any] = {
         "requestContext": {"requestId": request_id, "functionArn": function_arn, "condition": condition,
                            "approximateInvokeCount": invoke_count},

@@ -1,4 +1,4 @@
-"""Tumbling windows of a stream event source mapping (AWS-SEMANTICS §6.7).
+"""Tumbling windows of a stream event source mapping (docs/aws-behaviour.md §6.7).
 
 Windows are ``TumblingWindowInSeconds`` long and aligned to multiples of it since the Unix epoch; a
 record belongs to the window holding its arrival time (decision A16). A batch never spans two

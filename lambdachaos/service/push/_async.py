@@ -1,6 +1,6 @@
 """Push sources that invoke asynchronously: S3 notifications, SNS subscriptions, EventBridge rules and schedules.
 
-Each hands its event to Lambda's asynchronous path (:class:`._async.AsyncInvoker`, AWS-SEMANTICS §4.5), so
+Each hands its event to Lambda's asynchronous path (:class:`._async.AsyncInvoker`, docs/aws-behaviour.md §4.5), so
 retries at 60 s and 180 s, event age, the DLQ and destinations all apply after acceptance. Before that,
 SNS, EventBridge rules and Scheduler make the hand-off through :class:`._push_retry.PushDelivery`: when
 the ``Invoke`` fails (function gone, permission missing, throttled) the service retries by its own policy

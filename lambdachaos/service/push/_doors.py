@@ -2,7 +2,7 @@
 
 Each renders its event with the matching generator (``lambdachaos.generators.apigateway``,
 ``apigateway_http``, ``function_url``, ``alb``) so event shapes live in one place, and maps the result as
-its service does (AWS-SEMANTICS §7.4). The base class :class:`._http.FrontDoor` holds the request,
+its service does (docs/aws-behaviour.md §7.4). The base class :class:`._http.FrontDoor` holds the request,
 the synchronous invoke and the error answers.
 """
 

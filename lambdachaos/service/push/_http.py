@@ -1,7 +1,7 @@
 """HTTP front doors that invoke a function synchronously: API Gateway REST and HTTP APIs, Function URLs, ALB.
 
 ``door.request(method, path, ...)`` renders the exact event the front door sends (the generators' builders
-with the request as overrides), invokes the function on the synchronous path (no retries, AWS-SEMANTICS §7)
+with the request as overrides), invokes the function on the synchronous path (no retries, docs/aws-behaviour.md §7)
 and maps its result to an :class:`HttpResponse` (§7.4, :mod:`._push_response`). Errors the front door
 answers itself, per door (§7 table; ``[UNV]`` marks what AWS does not document):
 

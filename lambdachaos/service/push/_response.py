@@ -1,4 +1,4 @@
-"""How the HTTP front doors turn a function's result into an HTTP response (AWS-SEMANTICS §7.4).
+"""How the HTTP front doors turn a function's result into an HTTP response (docs/aws-behaviour.md §7.4).
 
 Three response formats exist. Payload format 1.0 (REST APIs, HTTP APIs with 1.0) needs an object with
 ``statusCode``; ``headers`` and ``multiValueHeaders`` are merged, and where both give a name the values of

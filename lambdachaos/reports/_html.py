@@ -21,11 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from ._html_parts import bisect_section, problems_section
 from ._layout import LABEL, ROW, SLOT, Layout, layout
+from ._summary import Figures
 
 if TYPE_CHECKING:
     from lambdachaos.ledger._ledger import Ledger
-
-    from ._summary import Figures
 
 _CSS = """
 body{font:14px system-ui,sans-serif;margin:24px;color:#1d2433;background:#fff}
@@ -206,8 +205,6 @@ def write_page(directory: Path, nodeid: str, outcome: str, seed: int, ledgers: l
 
 def write_index(directory: Path, run_seed: int) -> Path:
     """Write ``index.html`` linking every test page in ``directory`` (pages from all xdist workers)."""
-    from ._summary import Figures
-
     directory.mkdir(parents=True, exist_ok=True)
     entries = sorted((json.loads(p.read_text(encoding="utf-8")) for p in directory.glob("*.summary.json")),
                      key=lambda e: e["nodeid"])

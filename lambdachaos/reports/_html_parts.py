@@ -7,32 +7,11 @@ import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, final
 
-from ._layout import FAILED, poison_records, short
+from ._explain import cause
+from ._layout import poison_records, short
 
 if TYPE_CHECKING:
     from lambdachaos.ledger._ledger import Attempt, Ledger
-
-
-def last_error(ledger: Ledger, record_id: str) -> Attempt | None:
-    """The latest attempt that failed for ``record_id`` (its error type and message say why)."""
-    found = None
-    for a in ledger.attempts_for(record_id):
-        what = a.outcome_of(record_id) if a.records else a.outcome.value
-        if what in FAILED:
-            found = a
-    return found
-
-
-def cause(ledger: Ledger, record_id: str) -> str:
-    """``ValueError: bad order`` (or the outcome) of the latest failed attempt of a record."""
-    a = last_error(ledger, record_id)
-    if a is None:
-        return ""
-    if a.error_type:
-        return f"{a.error_type}: {a.error_message}"
-    if a.records and record_id in a.failed_items:
-        return "reported in batchItemFailures"
-    return a.reason or a.outcome.value
 
 
 def problems_section(ledger: Ledger, limit: int = 25) -> str:
