@@ -219,3 +219,16 @@ def test_summary_ledger_keeps_expired_fates():
         sim.run()
         assert sim.ledger.fate(record.event_id).status == "expired"
         assert [f.event_id for f in sim.ledger.failed_fates()] == [record.event_id]
+
+
+def test_html_report_shows_expired_records(sim):
+    """The HTML report draws a Kafka run whose blocked partition expired."""
+    from lambdachaos.reports import Figures, render_page
+
+    topic = cluster(sim).topic("t", partitions=2, retention_ms=60_000)
+    kafka_map(sim, topic, sim.function(Recorder(), name="f"), batch_size=2)
+    topic.produce("poison", partition=0)
+    topic.produce("fine", partition=1)
+    sim.run()
+    page = render_page("kafka", "passed", 1, [sim.ledger], Figures())
+    assert "✗ expired" in page and "t-0:0" in page
