@@ -415,3 +415,30 @@ def test_single_record_over_6_mb_is_discarded_with_payload_condition(sim):
     record = json.loads(failures.messages[0].body)
     assert record["requestContext"]["condition"] == "MaximumPayloadSizeExceeded"
     assert record["responseContext"] is None
+
+
+def test_timestamp_in_future_and_destination_equal_to_source_refused(sim):
+    """A5: StartingPositionTimestamp cannot be in the future; A4: the kafka:// destination must not be the source
+    topic."""
+    topic = cluster(sim).topic("t")
+    with pytest.raises(ConfigError, match="cannot be in the future"):
+        kafka_map(sim, topic, sim.function(ok, name="f"), starting_position="AT_TIMESTAMP",
+                  starting_position_timestamp=10.0)
+    with pytest.raises(ConfigError, match="must not be the source topic 't'"):
+        kafka_map(sim, topic, sim.function(ok, name="g"), provisioned_poller_config=PROVISIONED,
+                  on_failure="kafka://t")
+
+
+def test_throttles_take_a_poller_away(sim):
+    """A3: Lambda reduces pollers when the function is throttled (one fewer at the next evaluation)."""
+    topic = cluster(sim).topic("t", partitions=4)
+    fn = sim.function(lambda e, c: None, name="f", base_duration=30.0, timeout=60, reserved_concurrency=2)
+    mapping = kafka_map(sim, topic, fn, batch_size=1, maximum_batching_window_in_seconds=0,
+                        provisioned_poller_config={"MinimumPollers": 1, "MaximumPollers": 4})
+    for i in range(40):
+        topic.produce(f"v{i}", partition=i % 4)
+    sim.run()
+    counts = [n for _, n in mapping.pollers_history]
+    assert counts[:2] == [1, 4]
+    assert 3 in counts[2:]
+    assert all(f.status == "succeeded" for f in sim.ledger.fates.values())

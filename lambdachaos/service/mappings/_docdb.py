@@ -19,7 +19,7 @@ from lambdachaos._errors import ConfigError
 from lambdachaos.ledger._ledger import Fate, FateStatus, Outcome, Path
 from lambdachaos.resources._docdb import Collection, extended_json
 from lambdachaos.service.mappings._common import SYNC_PAYLOAD_LIMIT
-from lambdachaos.service.mappings._kafka_config import check_batching, check_position
+from lambdachaos.service.mappings._kafka_config import check_batching, check_created, check_position
 from lambdachaos.service.mappings._stream_config import retry_delay_ns
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ class DocDbEventSourceMapping:
         self._batches = 0
         cluster = self.cluster
         cluster.trim()
+        check_created(timestamp=config.starting_position_timestamp, now_s=world.clock.now_ns / _NS)
         position = config.starting_position or "TRIM_HORIZON"
         if position == "LATEST":
             self._pos = len(cluster.log)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Final, final
 from lambdachaos.ledger._ledger import Fate, FateStatus, Outcome, Path
 from lambdachaos.service.mappings import _kafka_records as rec
 from lambdachaos.service.mappings._common import SYNC_PAYLOAD_LIMIT, data_view, matches
+from lambdachaos.service.mappings._kafka_config import check_created
 from lambdachaos.service.mappings._kafka_failure import discard, parse_kafka_response
 from lambdachaos.service.mappings._kafka_parts import Batch, Poller, succeed
 from lambdachaos.service.mappings._stream_config import retry_delay_ns
@@ -67,6 +68,8 @@ class KafkaEventSourceMapping:
         """The mapping's ``UUID``."""
         self.consumer_group_id = config.consumer_group_id or self.uuid
         """``ConsumerGroupId`` (default: the UUID, as recorded)."""
+        check_created(timestamp=config.starting_position_timestamp, now_s=world.clock.now_ns / _NS,
+                      destination=config.on_failure, topic=topic.name)
         self.starting_position = config.starting_position or "TRIM_HORIZON"
         self.event_source_arn: str | None = None if cluster.self_managed else cluster.arn
         """``EventSourceArn``: the MSK cluster's ARN; None for self-managed Kafka (``SelfManagedEventSource``)."""

@@ -178,6 +178,17 @@ def check_position(position: str | None, timestamp: float | None) -> None:
                           "StartingPositionTimestamp goes with AT_TIMESTAMP only")
 
 
+def check_created(*, timestamp: float | None, now_s: float, destination: object = None, topic: str = "") -> None:
+    """What a mapping checks against the world when it is created: ``StartingPositionTimestamp`` cannot be in the
+    future; a ``kafka://`` destination must not be the source topic (kafka-on-failure-destination)."""
+    if timestamp is not None and timestamp > now_s:
+        raise ConfigError(f"starting_position_timestamp={timestamp!r}: StartingPositionTimestamp cannot be in the "
+                          f"future (now is {now_s:g} virtual seconds)")
+    if topic and kafka_destination(destination) == topic:
+        raise ConfigError(f"on_failure={destination!r}: the destination topic must not be the source topic "
+                          f"{topic!r}; use another topic of the same cluster")
+
+
 def kafka_destination(target: object) -> str | None:
     """The topic name of a ``kafka://<topic>`` destination, else None."""
     if isinstance(target, str):
