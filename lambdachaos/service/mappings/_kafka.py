@@ -27,7 +27,7 @@ from lambdachaos.service.mappings import _kafka_records as rec
 from lambdachaos.service.mappings._common import SYNC_PAYLOAD_LIMIT, data_view, matches
 from lambdachaos.service.mappings._kafka_config import check_created
 from lambdachaos.service.mappings._kafka_failure import discard, parse_kafka_response
-from lambdachaos.service.mappings._kafka_parts import Batch, Poller, succeed
+from lambdachaos.service.mappings._kafka_parts import Batch, Poller, commit, succeed
 from lambdachaos.service.mappings._stream_config import retry_delay_ns
 
 if TYPE_CHECKING:
@@ -357,7 +357,7 @@ class KafkaEventSourceMapping:
         limit = self.config.retry_limit
         if limit != -1 and batch.retries >= limit:
             discard(self, batch, batch.records, None, ex, function_error)
-            self._commit(batch.records)
+            commit(self, batch.records)
             self._done(poller)
             return
         batch.retries += 1
@@ -378,12 +378,6 @@ class KafkaEventSourceMapping:
         self._wake_all()
 
     # ---- offsets and fates -------------------------------------------------------------------
-    def _commit(self, records: list[KafkaRecord]) -> None:
-        """Commit the partitions of a settled batch up to the mapping's read position (filtered records too)."""
-        cluster, group, name = self.cluster, self.consumer_group_id, self.topic.name
-        for p in {r.partition for r in records}:
-            cluster.commit(group, name, p, self._positions[p])
-
     def _settle(self, record: KafkaRecord, status: FateStatus, condition: str | None, attempts: int,
                 destinations: tuple[str, ...] = ()) -> None:
         if self._ledger.status(record.event_id) is FateStatus.PENDING:

@@ -71,3 +71,10 @@ def succeed(mapping: KafkaEventSourceMapping, batch: Batch, records: list[KafkaR
     cluster, group, name, positions = mapping.cluster, mapping.consumer_group_id, mapping.topic.name, mapping._positions
     for p, offset in last.items():  # a partition wholly done commits up to the read position (filtered too)
         cluster.commit(group, name, p, positions[p] if held[p] == offset else offset + 1)
+
+
+def commit(mapping: KafkaEventSourceMapping, records: list[KafkaRecord]) -> None:
+    """Commit the partitions of a settled batch up to the mapping's read position (filtered records too)."""
+    cluster, group, name = mapping.cluster, mapping.consumer_group_id, mapping.topic.name
+    for p in {r.partition for r in records}:
+        cluster.commit(group, name, p, mapping._positions[p])
