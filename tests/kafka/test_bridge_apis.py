@@ -1,5 +1,5 @@
 """boto3 reaches the simulation's MSK clusters and Amazon MQ brokers through the bridge (kafka and mq control
-planes), AWS-SEMANTICS-POLL-SOURCES.md A7 and B7 for the shapes Lambda reads."""
+planes), fact sections A7 and B7 (see test_kafka_conformance)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Amazon DocumentDB change stream event source mappings: AWS-SEMANTICS-POLL-SOURCES.md part C."""
+"""Amazon DocumentDB change stream event source mappings: fact sections C1-C8 (see test_kafka_conformance)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """Kafka event source mappings against AWS's facts and the project's decisions, one test each.
 
-Each docstring names the section of AWS-SEMANTICS-POLL-SOURCES.md (part A) the test checks.
+Each docstring names the fact section it checks: A1-A8 Kafka, B1-B8 Amazon MQ, C1-C8 DocumentDB (event shape,
+batching, order and concurrency, errors, starting position, filtering, validation, poison behaviour), as
+summarised with their AWS pages in docs/aws-behaviour.md, "Kafka, Amazon MQ and DocumentDB event sources";
+"decision" marks a row of that table that lambdachaos decides.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """CreateEventSourceMapping through boto3 for MSK, self-managed Kafka, Amazon MQ and DocumentDB
-(AWS-SEMANTICS-POLL-SOURCES.md A5, A7, B2, C2)."""
+(fact sections A5, A7, B2, C2; see test_kafka_conformance)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Amazon MQ (ActiveMQ and RabbitMQ) event source mappings: AWS-SEMANTICS-POLL-SOURCES.md part B."""
+"""Amazon MQ (ActiveMQ and RabbitMQ) event source mappings: fact sections B1-B8 (see test_kafka_conformance)."""
 
 from __future__ import annotations
 
