@@ -132,3 +132,20 @@ def test_docdb_mapping(sim):
     cluster.collection("shop", "other").insert_one({"_id": 2})
     sim.run()
     assert seen == ["orders"]
+
+
+def test_window_default_has_no_key_and_an_update_sets_it(sim):
+    """A2/A7: the 500 ms default shows no MaximumBatchingWindowInSeconds key (as recorded); once updated, the
+    window is whole seconds and there is no value that brings the 500 ms default back."""
+    cluster = sim.kafka_cluster("payments")
+    sim.function(lambda e, c: None, name="consumer")
+    created = _client().create_event_source_mapping(FunctionName="consumer", EventSourceArn=cluster.arn,
+                                                    Topics=["orders"])
+    assert "MaximumBatchingWindowInSeconds" not in created
+    updated = _client().update_event_source_mapping(UUID=created["UUID"], MaximumBatchingWindowInSeconds=0,
+                                                    BatchSize=50)
+    assert (updated["MaximumBatchingWindowInSeconds"], updated["BatchSize"]) == (0, 50)
+    assert updated["State"] == "Updating"
+    cluster.topic("orders").produce(b"x")
+    sim.run()
+    assert [a.start for a in sim.ledger.attempts] == [0.0]

@@ -154,8 +154,8 @@ def shape(plane: MappingPlane, mapping: Any, state: str | None = None) -> dict[s
         if cfg.starting_position_timestamp is not None:
             out["StartingPositionTimestamp"] = datetime.fromtimestamp(cfg.starting_position_timestamp, tz=UTC)
     out["BatchSize"] = cfg.batch_size
-    out["MaximumBatchingWindowInSeconds"] = cfg.window_ns / 1e9 if cfg.maximum_batching_window_in_seconds is None \
-        else cfg.maximum_batching_window_in_seconds
+    if cfg.maximum_batching_window_in_seconds is not None:  # the 500 ms default has no key (as recorded)
+        out["MaximumBatchingWindowInSeconds"] = cfg.maximum_batching_window_in_seconds
     if mapping.event_source_arn is not None:
         out["EventSourceArn"] = mapping.event_source_arn
     out["FunctionArn"] = getattr(mapping, "function_arn", mapping.function.arn)
