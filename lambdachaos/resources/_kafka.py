@@ -250,6 +250,8 @@ class KafkaCluster:
         """The brokers' ``host:port`` entries (``GetBootstrapBrokers``; Lambda sends them comma-separated)."""
         self.topics: dict[str, KafkaTopic] = {}
         self.offsets: dict[str, dict[tuple[str, int], int]] = {}
+        self.consumers: dict[str, str] = {}
+        """Consumer group id → the UUID of the event source mapping reading with it."""
         self.created_ns = world.clock.now_ns
         self.on_topic: list[Callable[[KafkaTopic], object]] = []
         """Called with each new topic (the simulation registers it and watches it for delivery faults)."""

@@ -344,14 +344,17 @@ def test_at_timestamp(sim):
 
 
 def test_existing_consumer_group_offsets_win(sim):
-    """A5: with a consumer group that has committed offsets, StartingPosition is ignored."""
+    """A5: with a consumer group that has committed offsets, StartingPosition is ignored; a group id serves one
+    mapping at a time."""
     c = cluster(sim)
     topic = c.topic("t")
     first = kafka_map(sim, topic, sim.function(ok, name="f"), consumer_group_id="billing")
     topic.produce(b"a")
     sim.run()
-    first.disable()
     topic.produce(b"b")
+    with pytest.raises(ConfigError, match="ConsumerGroupId must be unique among your Kafka event sources"):
+        kafka_map(sim, topic, sim.function(ok, name="h"), consumer_group_id="billing")
+    first.delete()
     rec = Recorder()
     kafka_map(sim, topic, sim.function(rec, name="g"), consumer_group_id="billing", starting_position="TRIM_HORIZON")
     sim.run()

@@ -27,7 +27,7 @@ from lambdachaos.service.mappings import _kafka_records as rec
 from lambdachaos.service.mappings._common import SYNC_PAYLOAD_LIMIT, data_view, matches
 from lambdachaos.service.mappings._kafka_config import check_created
 from lambdachaos.service.mappings._kafka_failure import discard, parse_kafka_response
-from lambdachaos.service.mappings._kafka_parts import Batch, Poller, commit, succeed
+from lambdachaos.service.mappings._kafka_parts import Batch, Poller, claim_group, commit, start_offset, succeed
 from lambdachaos.service.mappings._stream_config import retry_delay_ns
 
 if TYPE_CHECKING:
@@ -67,7 +67,8 @@ class KafkaEventSourceMapping:
         self.uuid = world.uuid("esm")
         """The mapping's ``UUID``."""
         self.consumer_group_id = config.consumer_group_id or self.uuid
-        """``ConsumerGroupId`` (default: the UUID, as recorded)."""
+        """``ConsumerGroupId`` (default: the UUID, as recorded); one mapping per group on a cluster."""
+        claim_group(cluster, self.consumer_group_id, self.uuid)
         check_created(timestamp=config.starting_position_timestamp, now_s=world.clock.now_ns / _NS,
                       destination=config.on_failure, topic=topic.name)
         self.starting_position = config.starting_position or "TRIM_HORIZON"
@@ -88,7 +89,7 @@ class KafkaEventSourceMapping:
         self._scaling: Timer | None = None
         topic.trim()
         count = len(topic.partitions)
-        self._positions = [self._start(p) for p in range(count)]
+        self._positions = [start_offset(self, p) for p in range(count)]
         self._opened = list(self._positions)
         self._inflight = [False] * count
         self._cursor = 0
@@ -97,19 +98,6 @@ class KafkaEventSourceMapping:
         self._set_pollers(first)
         self._unsubscribe = topic.on_records(self._on_records)
         self._on_records(topic)
-
-    def _start(self, partition: int) -> int:
-        topic = self.topic
-        log = topic.partitions[partition]
-        committed = self.cluster.committed(self.consumer_group_id, topic.name, partition)
-        if committed is not None:  # an existing group's offsets win over StartingPosition
-            return max(committed, log.trimmed)
-        if self.starting_position == "LATEST":
-            return log.end_offset
-        if self.starting_position == "AT_TIMESTAMP":
-            at = self.config.starting_position_timestamp or 0.0
-            return topic.offset_for_time(partition, self._world.epoch_s(round(at * _NS)))
-        return log.trimmed
 
     # ---- control ------------------------------------------------------------------------------
     @property
@@ -125,6 +113,12 @@ class KafkaEventSourceMapping:
     def disable(self) -> None:
         """Stop reading (batches in flight finish)."""
         self.state = "Disabled"
+
+    def delete(self) -> None:
+        """``DeleteEventSourceMapping``: stop reading for good; the consumer group's offsets stay on the cluster."""
+        self.disable()
+        self._unsubscribe()
+        self.cluster.consumers.pop(self.consumer_group_id, None)
 
     def enable(self) -> None:
         """Resume reading."""

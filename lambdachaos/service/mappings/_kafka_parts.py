@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any, final
 
+from lambdachaos._errors import ConfigError
 from lambdachaos.ledger._ledger import Fate, FateStatus
 
 if TYPE_CHECKING:
     from lambdachaos._clock import Timer
-    from lambdachaos.resources._kafka import KafkaRecord
+    from lambdachaos.resources._kafka import KafkaCluster, KafkaRecord
     from lambdachaos.service.mappings._kafka import KafkaEventSourceMapping
 
 
@@ -78,3 +79,27 @@ def commit(mapping: KafkaEventSourceMapping, records: list[KafkaRecord]) -> None
     cluster, group, name = mapping.cluster, mapping.consumer_group_id, mapping.topic.name
     for p in {r.partition for r in records}:
         cluster.commit(group, name, p, mapping._positions[p])
+
+
+def claim_group(cluster: KafkaCluster, group: str, uuid: str) -> None:
+    """Reserve ``ConsumerGroupId`` for one mapping: it must be unique among the Kafka event sources."""
+    holder = cluster.consumers.get(group)
+    if holder is not None:
+        raise ConfigError(f"consumer_group_id={group!r}: ConsumerGroupId must be unique among your Kafka event "
+                          f"sources; event source mapping {holder} uses it (delete that mapping first)")
+    cluster.consumers[group] = uuid
+
+
+def start_offset(mapping: KafkaEventSourceMapping, partition: int) -> int:
+    """Where the mapping starts reading a partition: the group's committed offset, else ``StartingPosition``."""
+    topic = mapping.topic
+    log = topic.partitions[partition]
+    committed = mapping.cluster.committed(mapping.consumer_group_id, topic.name, partition)
+    if committed is not None:  # an existing group's offsets win over StartingPosition
+        return max(committed, log.trimmed)
+    if mapping.starting_position == "LATEST":
+        return log.end_offset
+    if mapping.starting_position == "AT_TIMESTAMP":
+        at = mapping.config.starting_position_timestamp or 0.0
+        return topic.offset_for_time(partition, mapping._world.epoch_s(round(at * 1_000_000_000)))
+    return log.trimmed
