@@ -34,6 +34,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "scenario_examples_per_s": (">=", 2_500),
     "template_load_ms": ("<=", 100.0),
     "template_load_cfn_ms": ("<=", 30.0),
+    "kafka_esm_records_per_s": (">=", 100_000),
+    "kafka_blocked_partition_ratio": (">=", 0.9),
 }
 
 

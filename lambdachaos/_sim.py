@@ -34,6 +34,7 @@ from lambdachaos._sim_esm import EsmFactories
 from lambdachaos._sim_push import PushFactories
 from lambdachaos._sim_resources import ResourceFactories
 from lambdachaos._sim_settings import FunctionSettings
+from lambdachaos._sim_sources import PollSourceFactories
 from lambdachaos._world import DEFAULT_ACCOUNT_ID, DEFAULT_EPOCH, DEFAULT_REGION, World
 from lambdachaos.ledger._ledger import Ledger
 from lambdachaos.service.invoke._async import RETRY_DELAYS_S, AsyncInvoker
@@ -93,7 +94,7 @@ class InvokeResult:
 
 
 @final
-class Sim(ResourceFactories, EsmFactories, PushFactories, TemplateMixin):
+class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, TemplateMixin):
     """One simulated account and region: clock, resources, functions, ledger and seeded randomness."""
 
     def __init__(

@@ -52,6 +52,12 @@ class MappingSettings(TypedDict, total=False):
     """Streams: ``DestinationConfig.OnFailure``: a sim queue, topic or bucket (or its ARN)."""
     tumbling_window_in_seconds: int
     """Streams: ``TumblingWindowInSeconds``, 0–900."""
+    consumer_group_id: str | None
+    """Kafka: ``ConsumerGroupId`` (default: the mapping's UUID)."""
+    provisioned_poller_config: Mapping[str, Any] | None
+    """Kafka: ``ProvisionedPollerConfig`` (``MinimumPollers``, ``MaximumPollers``, ``PollerGroupName``)."""
+    full_document: str
+    """DocumentDB: ``DocumentDBEventSourceConfig.FullDocument``, ``Default`` or ``UpdateLookup``."""
 
 
 class EsmFactories:

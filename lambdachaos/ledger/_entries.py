@@ -48,6 +48,8 @@ class FateStatus(StrEnum):
     ON_FAILURE = "on_failure"
     DROPPED = "dropped"
     PENDING = "pending"
+    EXPIRED = "expired"
+    """Left the source's retention before it was processed (a Kafka partition blocked past retention)."""
 
 
 @final

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 _KEPT_BY_SUMMARY: Final = frozenset(CODE[s] for s in (FateStatus.DEAD_LETTERED, FateStatus.ON_FAILURE,
-                                                       FateStatus.DROPPED))
+                                                       FateStatus.DROPPED, FateStatus.EXPIRED))
 _SUCCEEDED: Final = FateStatus.SUCCEEDED
 _DEAD_LETTERED: Final = FateStatus.DEAD_LETTERED
 _PENDING: Final = FateStatus.PENDING
@@ -286,7 +286,7 @@ class Ledger(FullViews):
                 if unpack(k, self._fates[k]).status is FateStatus.PENDING]
 
     def failed_fates(self) -> list[Fate]:
-        """Dead-lettered, on-failure and dropped fates, sorted by id (every mode)."""
+        """Dead-lettered, on-failure, dropped and expired fates, sorted by id (every mode)."""
         fates = self._fates
         return [f for f in (unpack(k, fates[k]) for k in sorted(fates)) if CODE[f.status] in _KEPT_BY_SUMMARY]
 

@@ -278,11 +278,11 @@ def assert_ordered(
 def assert_nothing_lost(ledger: Ledger) -> None:
     """Assert that every record ended somewhere: succeeded, filtered, or delivered to a DLQ or destination.
 
-    A record that was dropped (with nowhere to go) or is still pending counts as lost, and so does a
-    failed delivery to a DLQ or destination.
+    A record that was dropped (with nowhere to go), expired (left its source's retention unprocessed) or is still
+    pending counts as lost, and so does a failed delivery to a DLQ or destination.
     """
     __tracebackhide__ = True
-    lost = [f for f in ledger.fates.values() if f.status.value in ("dropped", "pending")]
+    lost = [f for f in ledger.fates.values() if f.status.value in ("dropped", "pending", "expired")]
     failed = [d for d in ledger.deliveries if not d.ok]
     if lost or failed:
         ids = [f.event_id for f in lost] + [d.event_id for d in failed]

@@ -86,7 +86,7 @@ _RECORD_COLOURS = {"success": "#3aa76d", "failed": "#d9534f", "not_checkpointed"
                    "system_error": "#6c757d", "rejected": "#343a40", "partial_failure": "#e0b400"}
 _FATES = {"succeeded": ("✓", "#2b8a4b"), "filtered": ("⊘", "#5b6475"), "dead_lettered": ("✗ DLQ", "#b02a37"),
           "on_failure": ("✗ on-failure", "#e8743b"), "dropped": ("✗ dropped", "#6c1d1d"),
-          "pending": ("… pending", "#5b6475")}
+          "pending": ("… pending", "#5b6475"), "expired": ("✗ expired", "#7a4b12")}
 _CSS += "".join(f".outcome-{k}{{fill:{v};background:{v}}}" for k, v in _COLOURS.items())
 _CSS += "".join(f".rec-{k}{{fill:{v}}}" for k, v in _RECORD_COLOURS.items())
 _FATE_W = 190

@@ -118,7 +118,7 @@ def _ran(a: Attempt) -> bool:
 def _fates(ctx: Context, spec: ExpectationSpec) -> Verdict:
     ids, where = _scope(ctx, spec.params)
     fates = ctx.ledger.fates
-    counts = {f: 0 for f in ("succeeded", "filtered", "dead_lettered", "on_failure", "dropped", "pending")}
+    counts = {f: 0 for f in ("succeeded", "filtered", "dead_lettered", "on_failure", "dropped", "pending", "expired")}
     for i in ids:
         fate = fates.get(i)
         counts[fate.status.value if fate else "pending"] += 1

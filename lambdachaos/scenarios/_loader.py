@@ -263,10 +263,10 @@ def _function(name: str, f: dict[str, Any], check: _Checker, base: Path, queues:
 
 def _extra_sources(resources: dict[str, Any]) -> dict[str, str]:
     """``resources:`` key → reference name, for the source-table rows beyond the built-in streams and tables."""
-    from lambdachaos.service.mappings._sources import BUILT_IN, sources
+    from lambdachaos.service.mappings._sources import sources
 
     return {row.scenario.key: row.scenario.reference for row in sources().values()
-            if row.scenario is not None and row not in BUILT_IN}
+            if row.scenario is not None and row.scenario.key not in ("streams", "tables")}
 
 
 def _mapping(i: int, m: dict[str, Any], check: _Checker, queues: Any, streams: Any, topics: Any,

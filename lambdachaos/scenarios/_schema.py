@@ -33,7 +33,7 @@ REPLAY_FORMATS: Final = (
 TIMING_MODES: Final = ("preserve", "compress", "fast")
 TABLE_WRITES: Final = ("put", "update", "delete")
 EXPECTATION_KINDS: Final = ("fates", "attempts", "delivered", "ordered", "nothing_lost", "latency")
-FATES: Final = ("succeeded", "filtered", "dead_lettered", "on_failure", "dropped", "pending")
+FATES: Final = ("succeeded", "filtered", "dead_lettered", "on_failure", "dropped", "pending", "expired")
 SHAPES: Final = ("lambda-dlq", "async-destination", "stream-destination", "sqs-redrive")
 SOURCE_EVENTS: Final = ("payload", "s3", "sns", "sqs", "eventbridge", "apigateway", "apigateway_http", "function_url")
 
@@ -153,6 +153,10 @@ _TRAFFIC = _obj({
     "message_groups": _int(1, 100_000),
     "replay": _REPLAY,
 }, (), **{"x-exactly-one": ["function", "queue", "topic", "bus", "stream", "table"]})
+for _row in BUILT_IN:  # built-in rows that take traffic through their own send (Kafka topics, broker queues)
+    if _row.scenario is not None and _row.scenario.send is not None:
+        _TRAFFIC["properties"][_row.scenario.reference] = {"type": "string"}
+        _TRAFFIC["x-exactly-one"].append(_row.scenario.reference)
 _SCOPE = {"traffic": {"type": "string"}, "function": {"type": "string"},
           "poison": {"type": "boolean", "description": "only poisoned (true) or only clean (false) records"}}
 _EXPECTATION = _obj({

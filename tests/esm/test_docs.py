@@ -17,4 +17,4 @@ def test_mapping_doc_example_runs(code):
 
 
 def test_the_doc_has_an_example_per_mapping_type_plus_tumbling_windows_and_recursion():
-    assert len(BLOCKS) == 9  # plus SQS throttle backoff and what send/put return
+    assert len(BLOCKS) == 12  # plus SQS throttle backoff, what send/put return, Kafka, Amazon MQ, DocumentDB

@@ -33,6 +33,7 @@ from lambdachaos.resources import _push_api as push_api
 from lambdachaos.resources import _sqs_api as sqs_api
 from lambdachaos.resources._errors import AWSError, NotFound, QueueDoesNotExist, UnsupportedOperation
 from lambdachaos.service.bridge import _dynamodb as bridge_ddb
+from lambdachaos.service.bridge import _kafka_api as bridge_kafka
 from lambdachaos.service.bridge import _lambda_api_esm as lambda_api_esm
 from lambdachaos.service.bridge import _push as bridge_push
 from lambdachaos.service.bridge import _routes as routes
@@ -319,6 +320,8 @@ def _route(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
         if service == "scheduler":
             routed = routes.scheduler_call(bridges, operation_name, api_params)
             return _PASS if routed is routes.PASS else routed
+        if service in ("kafka", "mq"):
+            return bridge_kafka.route(bridges, service, operation_name, api_params) or _PASS
         return _lambda(bridges, operation_name, api_params)
 
     try:

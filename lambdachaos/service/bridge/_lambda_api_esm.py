@@ -7,6 +7,7 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from lambdachaos.service.bridge import _lambda_api_poll as poll
 from lambdachaos.service.bridge._lambda_api import ControlPlane
 from lambdachaos.service.invoke._errors import InvalidParameterValue, ResourceNotFoundException
 from lambdachaos.service.invoke._validation import check_starting_position
@@ -60,6 +61,8 @@ class MappingPlane:
 
     def shape(self, mapping: Any, state: str | None = None) -> dict[str, Any]:
         """EventSourceMappingConfiguration in AWS's key order."""
+        if poll.owns_mapping(mapping):
+            return poll.shape(self, mapping, state)
         cfg = mapping.config
         stream = hasattr(cfg, "starting_position")
         world = self.plane.world
@@ -104,6 +107,8 @@ class MappingPlane:
 
     def create_event_source_mapping(self, p: dict[str, Any]) -> dict[str, Any]:
         """CreateEventSourceMapping (202, ``State: Creating``)."""
+        if poll.owns(p):
+            return poll.create(self, p)
         fn, qualifier = self.plane._split(p)
         source = self._source(str(p["EventSourceArn"]))
         kwargs: dict[str, Any] = {api: p[key] for key, api in _SETTINGS.items() if key in p}

@@ -24,7 +24,7 @@ Send = Callable[[Any, str, dict[str, Any]], Any]
 """Send one operation of a client to moto: ``send(client, operation, params)``."""
 
 PASS: Final = object()
-ROUTED_SERVICES: Final = frozenset({"kinesis", "scheduler"})
+ROUTED_SERVICES: Final = frozenset({"kinesis", "scheduler", "kafka", "mq"})
 VALIDATED: Final = frozenset({*kinesis.OPERATIONS, *push.SNS_SUBSCRIPTION_OPERATIONS, *push.RECURSION_OPERATIONS,
                               *scheduler.OPERATIONS})
 

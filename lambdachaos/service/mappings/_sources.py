@@ -10,6 +10,9 @@ from typing import Final
 
 from lambdachaos._errors import ConfigError
 from lambdachaos.faults import _target
+from lambdachaos.service.mappings._docdb_source import DOCDB_SOURCE
+from lambdachaos.service.mappings._kafka_source import KAFKA_SOURCE
+from lambdachaos.service.mappings._mq_source import MQ_SOURCE
 from lambdachaos.service.mappings._sqs_source import SQS_SOURCE
 from lambdachaos.service.mappings._stream_source import DYNAMODB_SOURCE, KINESIS_SOURCE
 from lambdachaos.service.mappings._table import PollSource
@@ -18,6 +21,9 @@ BUILT_IN: Final[tuple[PollSource, ...]] = (
     SQS_SOURCE,
     KINESIS_SOURCE,
     DYNAMODB_SOURCE,
+    KAFKA_SOURCE,
+    MQ_SOURCE,
+    DOCDB_SOURCE,
 )
 
 _ROWS: Final[dict[str, PollSource]] = {row.name: row for row in BUILT_IN}

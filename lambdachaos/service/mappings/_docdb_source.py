@@ -1,0 +1,76 @@
+"""The source table's row for Amazon DocumentDB change streams.
+
+The mapped resource is a collection (``DocumentDBEventSourceConfig.CollectionName``) or a database (all
+its collections): ``sim.map(cluster.collection("shop", "orders"), fn, full_document="UpdateLookup")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from lambdachaos._errors import ConfigError
+from lambdachaos.service.mappings._table import MapRequest, PollSource, Record
+
+DOCDB_SETTINGS: Final[Mapping[str, object]] = {
+    "batch_size": None, "maximum_batching_window_in_seconds": None, "starting_position": None,
+    "starting_position_timestamp": None, "full_document": "Default",
+}
+DOCDB_HINT: Final = ("Amazon DocumentDB mappings retry a failed batch until it succeeds (no retry or age limits, "
+                     "bisect, partial batch responses or destinations)")
+NO_FILTERING: Final = ("Lambda doesn't support event filtering for Amazon DocumentDB: filter in the function or "
+                       "map a single collection")
+LOCALSTACK_REFUSAL: Final = ("LocalStack's community edition has no Amazon DocumentDB event source poller; run this "
+                             "scenario on the simulator")
+
+
+def _types() -> tuple[type, ...]:
+    from lambdachaos.resources._docdb import Collection, Database
+
+    return (Collection, Database)
+
+
+def _precheck(given: Mapping[str, object]) -> None:
+    value = given.get("filter_criteria")
+    if value is not None:
+        raise ConfigError(f"filter_criteria={value!r}: {NO_FILTERING}")
+
+
+def _create(request: MapRequest) -> Any:
+    from lambdachaos.service.mappings._docdb import DocDbEventSourceMapping, DocDbMappingConfig
+
+    s = dict(request.settings)
+    if s["batch_size"] is None:
+        s["batch_size"] = 100
+    return DocDbEventSourceMapping(request.service, request.resource, request.function,  # type: ignore[arg-type]
+                                   DocDbMappingConfig(enabled=request.enabled, **s), qualifier=request.qualifier)
+
+
+def records_of(event: Record) -> list[Record] | None:
+    """The change events (``events[*].event``) of a DocumentDB event."""
+    if not isinstance(event, dict) or event.get("eventSource") != "aws:docdb":
+        return None
+    items = event.get("events")
+    if not isinstance(items, list):
+        return None
+    return [i["event"] for i in items if isinstance(i, dict) and isinstance(i.get("event"), dict)]
+
+
+def record_id(record: Record) -> str | None:
+    """The change event's resume token ``_id._data``."""
+    token = record.get("_id")
+    data = token.get("_data") if isinstance(token, dict) else None
+    return data if isinstance(data, str) else None
+
+
+def _order_keys(source: Any) -> Mapping[str, str]:
+    cluster = source.cluster
+    return {e.event_id: e.collection.namespace for e in cluster.log}
+
+
+DOCDB_SOURCE: Final = PollSource(
+    name="docdb", title="Amazon DocumentDB", event_source="aws:docdb", resource_kind="docdb_collections",
+    resource_types=_types, settings=DOCDB_SETTINGS, refused_hint=DOCDB_HINT, precheck=_precheck, create=_create,
+    records_of=records_of, record_id=record_id, order_key="collection", order_keys=_order_keys,
+    event_source_arn=lambda source: str(getattr(source, "arn", "")), localstack=LOCALSTACK_REFUSAL,
+)
