@@ -21,9 +21,11 @@ from lambdachaos.ledger._ledger import Delivery, Fate, FateStatus, Outcome, Path
 from lambdachaos.service.invoke import _destinations as dest
 from lambdachaos.service.invoke import _recursion
 from lambdachaos.service.invoke._function import Function
+from lambdachaos.service.invoke._isolation_worker import forwarded
 
 if TYPE_CHECKING:
-    from lambdachaos.service.invoke._service import Execution, LambdaService
+    from lambdachaos.service.invoke._execution import Execution
+    from lambdachaos.service.invoke._service import LambdaService
 
 RETRY_DELAYS_S: Final = (60, 120)
 THROTTLE_BACKOFF_CAP_S: Final = 300
@@ -47,6 +49,7 @@ class AsyncEvent:
 
 
 @final
+@forwarded("async")
 class AsyncInvoker:
     """The internal queue and retry machinery of asynchronous invocation."""
 

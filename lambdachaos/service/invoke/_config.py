@@ -130,6 +130,10 @@ class FunctionConfig:
     """Virtual seconds the init phase (module-level code) takes on a cold start."""
     duration_model: DurationModel = DurationModel.DETERMINISTIC
     """How virtual durations are computed; see :class:`DurationModel`."""
+    timeout_ns: int = field(init=False, repr=False, compare=False, default=0)
+    """Timeout in integer nanoseconds (derived)."""
+    base_duration_ns: int = field(init=False, repr=False, compare=False, default=0)
+    """``base_duration`` in integer nanoseconds (derived)."""
 
     def __post_init__(self) -> None:
         check_int_range(
@@ -172,11 +176,8 @@ class FunctionConfig:
                 f"base_duration={self.base_duration!r}, init_duration={self.init_duration!r}: durations "
                 "must be zero or positive seconds"
             )
-
-    @property
-    def timeout_ns(self) -> int:
-        """Timeout in integer nanoseconds."""
-        return round(self.timeout * 1e9)
+        object.__setattr__(self, "timeout_ns", round(self.timeout * 1e9))
+        object.__setattr__(self, "base_duration_ns", round(self.base_duration * 1e9))
 
     @property
     def vcpu_share(self) -> float:

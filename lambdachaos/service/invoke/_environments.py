@@ -17,7 +17,7 @@ from typing import Any, final
 from lambdachaos.service.invoke import _contract as contract
 from lambdachaos.service.invoke._function import Function, Version
 from lambdachaos.service.invoke._handler_time import InvocationDeadline, adopt
-from lambdachaos.service.invoke._runtime import InitError, load_handler
+from lambdachaos.service.invoke._loading import InitError, load_handler
 
 
 @final

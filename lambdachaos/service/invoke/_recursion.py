@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, final
 from lambdachaos.ledger._ledger import Attempt, Fate, FateStatus, Outcome, Path
 from lambdachaos.service.invoke import _handler_time
 from lambdachaos.service.invoke._errors import LambdaAPIError
+from lambdachaos.service.invoke._execution import Execution
 
 if TYPE_CHECKING:
     from lambdachaos.service.invoke._function import Function
     from lambdachaos.service.invoke._handler_time import HandlerClock
-    from lambdachaos.service.invoke._service import Execution, LambdaService
+    from lambdachaos.service.invoke._service import LambdaService
 
 __all__ = [
     "RECURSION_LIMIT",
@@ -72,11 +73,7 @@ def is_stopped(ex: Execution) -> bool:
 
 def tracker(service: LambdaService) -> RecursionTracker:
     """The loop detector of a simulated service (``tracker(sim.service).limit`` is the ``recursion_limit`` knob)."""
-    found = service.__dict__.get("_recursion_tracker")
-    if found is None:
-        found = service.__dict__["_recursion_tracker"] = RecursionTracker()
-    assert isinstance(found, RecursionTracker)
-    return found
+    return service.recursion
 
 
 def stamp(service: LambdaService, key: str) -> None:
@@ -170,8 +167,6 @@ class RecursionTracker:
         self._pending = depth
         if depth <= self.limit or getattr(fn, "recursive_loop", TERMINATE) == ALLOW:
             return None
-        from lambdachaos.service.invoke._service import Execution
-
         self.dropped += 1
         now = service.world.clock.now_ns
         ledger = service.ledger

@@ -8,76 +8,40 @@ until the attempt's virtual end.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, final
 
 from lambdachaos._errors import ConfigError
 from lambdachaos._world import World
 from lambdachaos.ledger._ledger import Attempt, Fate, FateStatus, Ledger, Outcome, Path
-from lambdachaos.service.chaos._attempt import after_handler, before_handler, dumps
 from lambdachaos.service.invoke import _guard, _handler_time, _isolation, _recursion
+from lambdachaos.service.invoke._attempt import run_attempt
 from lambdachaos.service.invoke._concurrency import Concurrency
-from lambdachaos.service.invoke._config import (
-    ASYNC_PAYLOAD_LIMIT,
-    SYNC_PAYLOAD_LIMIT,
-    DurationModel,
-    FunctionConfig,
-)
-from lambdachaos.service.invoke._contract import enter as enter_scope
-from lambdachaos.service.invoke._contract import leave as leave_scope
+from lambdachaos.service.invoke._config import ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, FunctionConfig
 from lambdachaos.service.invoke._environments import Environment, EnvironmentPool, initialise, prepare_scope
 from lambdachaos.service.invoke._errors import (
-    InvalidRequestContentException,
     RequestEntityTooLargeException,
     ResourceNotFoundException,
     TooManyRequestsException,
 )
+from lambdachaos.service.invoke._execution import OUTCOMES, parse_payload
+from lambdachaos.service.invoke._execution import Execution as Execution
 from lambdachaos.service.invoke._function import Function
+from lambdachaos.service.invoke._handler_time import HandlerClock
+from lambdachaos.service.invoke._isolation_worker import forwarded
+from lambdachaos.service.invoke._loading import InitError, check_handler_string
+from lambdachaos.service.invoke._runtime import guarded_init, warn_guard_stopped
 from lambdachaos.service.invoke._validation import check_function_name, check_runtime
 
 if TYPE_CHECKING:
     from lambdachaos.service.chaos._chaos import FaultInjector
-from lambdachaos.service.invoke._handler_time import HandlerClock
-from lambdachaos.service.invoke._runtime import (
-    Context,
-    InitError,
-    RunResult,
-    check_handler_string,
-    guarded_init,
-    run_handler,
-    timed_out,
-    warn_guard_stopped,
-)
 
 INIT_TIMEOUT_NS: Final = 10_000_000_000
 DEFAULT_GUARD_SECONDS: Final = 5.0
-_OUTCOMES: Final = {"success": Outcome.SUCCESS, "function_error": Outcome.FUNCTION_ERROR, "timeout": Outcome.TIMEOUT,
-                    "guard_stopped": Outcome.GUARD_STOPPED}
 
 @final
-@dataclass(slots=True)
-class Execution:
-    """The result of one attempt as the invocation paths see it."""
-
-    outcome: Outcome
-    payload: bytes
-    error: dict[str, Any] | None
-    request_id: str
-    executed_version: str | None
-    start_ns: int
-    end_ns: int
-    reason: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        """True for a function error or timeout (not for throttles)."""
-        return self.outcome in (Outcome.FUNCTION_ERROR, Outcome.TIMEOUT, Outcome.GUARD_STOPPED)
-
-
-@final
+@forwarded("sync")
 class LambdaService:
     """The functions of one simulated account and the machinery that runs them."""
 
@@ -107,6 +71,8 @@ class LambdaService:
         self.isolation_of: dict[str, str] = {}
         self.isolation_workers: list[_isolation.Worker] = []
         self._namespaces: dict[tuple[str, object], dict[str, Any]] = {}
+        self.recursion = _recursion.RecursionTracker()
+        """The recursive loop detector (``recursion.limit`` is the ``recursion_limit`` knob)."""
 
     # ---- functions ----------------------------------------------------------------------------
     def create_function(
@@ -248,7 +214,7 @@ class LambdaService:
         world = self.world
         clock = world.clock
         start = clock.now_ns
-        tracker = _recursion.tracker(self)
+        tracker = self.recursion
         if tracker.may_stop():  # only when something was created inside a handler (§4.6 chains)
             stopped = tracker.check(self, fn, qualifier, path, request_id, event_id, attempt, records, source)
             if stopped is not None:
@@ -286,7 +252,7 @@ class LambdaService:
         decided = None
         if injector is not None:
             if event is None:
-                event = _parse_payload(payload)
+                event = parse_payload(payload)
             decided = injector.decide(fn, qualifier, event_id=event_id, attempt=attempt, now_ns=start,
                                       cold=env is None, event=event, source=source)
             if decided.force_cold_start and env is not None:
@@ -305,13 +271,13 @@ class LambdaService:
                 if decided.init_error is not None:
                     err = decided.init_error
                     env.init_error = InitError(err.error_type, err.error_message, [])
-        result = self._run(fn, env, version.config, invoked_arn, request_id, payload, event, client_context,
-                           start + init_ns, decided, event_id, records)
+        result = run_attempt(self, fn, env, version.config, invoked_arn, request_id, payload, event,
+                             client_context, start + init_ns, decided, event_id, records)
         end = start + init_ns + result.elapsed_ns
         env.invocations += 1
         if result.env_broken:
             env.broken = True
-        outcome = _OUTCOMES[result.outcome]
+        outcome = OUTCOMES[result.outcome]
         error = result.error
         ledger = self.ledger
         ledger.add_attempt(Attempt(
@@ -328,64 +294,6 @@ class LambdaService:
         if result.guard_fired:
             warn_guard_stopped(fn.name, request_id, self.guard_seconds)
         return Execution(outcome, result.payload, error, request_id, version.number, start, end)
-
-    def _run(
-        self, fn: Function, env: Environment, config: FunctionConfig, invoked_arn: str, request_id: str,
-        payload: bytes, event: Any, client_context: Any, start_ns: int, decided: Any, event_id: str,
-        records: tuple[str, ...] = (),
-    ) -> RunResult:
-        world = self.world
-        clock = world.clock
-        hc = HandlerClock(
-            start_wall_ns=world.wall_ns(start_ns), start_virtual_ns=start_ns, deadline_ns=config.timeout_ns,
-            on_advance=clock.set_local_now,
-        )
-        if env.init_error is not None:
-            env.broken = True
-            if env.init_error.error_type == "Sandbox.Timedout":
-                return timed_out(hc, request_id, config.timeout, guard_fired=False)
-            error = env.init_error.payload(request_id)
-            return RunResult("function_error", dumps(error), error, 0, env_broken=True)
-        pre = round(config.base_duration * 1e9)
-        if decided is not None:
-            pre += decided.startup_delay_ms * 1_000_000
-        saved = clock.set_local_now(start_ns)
-        scope = entered = None
-        if env.scope_config is not config:
-            prepare_scope(env, fn.versions[env.version], world.region, None)
-        try:
-            if pre >= hc.deadline_ns:
-                return timed_out(hc, request_id, config.timeout, guard_fired=False)
-            hc.elapsed_ns = pre
-            if decided is not None:
-                early = before_handler(decided, hc, request_id, config.timeout)
-                if early is not None:
-                    return early
-            handler_event = _parse_payload(payload) if event is None else event
-            assert env.handler is not None
-            cpu_scale = 1.0 / config.vcpu_share if config.duration_model is DurationModel.MEASURED else None
-            context = Context(
-                function_name=fn.name, function_version=env.version, invoked_function_arn=invoked_arn,
-                memory_limit_in_mb=config.memory_size, aws_request_id=request_id,
-                log_stream_name=env.log_stream_name, clock=hc, client_context=client_context,
-            )
-            scope = env.scope
-            entered = enter_scope(scope) if scope is not None else None
-            run: Callable[..., RunResult] = env.state.get("run", run_handler)  # a worker's, with isolation="process"
-            if decided is not None and decided.needs_injection and self.injector is not None:
-                with self.injector.around(decided, hc, event_id):
-                    result = run(env.handler, handler_event, context, hc, timeout_s=config.timeout,
-                                 guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
-            else:
-                result = run(env.handler, handler_event, context, hc, timeout_s=config.timeout,
-                             guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
-            if decided is not None:
-                return after_handler(decided, result, hc, request_id, config.timeout, records)
-            return result
-        finally:
-            if scope is not None and entered is not None:
-                leave_scope(scope, entered)
-            clock.set_local_now(saved)
 
     @staticmethod
     def function_environment(env: Environment) -> dict[str, str]:
@@ -445,7 +353,7 @@ class LambdaService:
             raise RequestEntityTooLargeException(
                 f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
             )
-        event = _parse_payload(payload)
+        event = parse_payload(payload)
         request_id = self.world.uuid()
         outer = _handler_time.current()
         ex = self.execute(fn, qualifier, payload, path=path, request_id=request_id, event_id=request_id,
@@ -473,22 +381,4 @@ class LambdaService:
                 f"{len(payload)} byte payload is too large for the Event invocation type "
                 f"(limit {self.async_payload_limit} bytes)"
             )
-        return _parse_payload(payload)
-
-
-def _non_json_number(name: str) -> Any:
-    raise ValueError(f"Non-standard token '{name}'")
-
-
-_decode = json.JSONDecoder(parse_constant=_non_json_number).decode  # AWS refuses NaN and Infinity
-
-
-def _parse_payload(payload: bytes) -> Any:
-    try:
-        return _decode(payload.decode()) if payload else {}
-    except ValueError as exc:
-        token = str(exc) if str(exc).startswith("Non-standard token") else None
-        raise InvalidRequestContentException(
-            "Could not parse request body into json: Could not parse payload into json"
-            + (f": {token}: JSON numbers are finite (NaN and Infinity are not JSON)" if token else "")
-        ) from None
+        return parse_payload(payload)

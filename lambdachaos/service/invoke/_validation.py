@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from lambdachaos._errors import ConfigError
-from lambdachaos.resources._errors import AWSError
-from lambdachaos.service.mappings._common import InvalidParameterValueError
+from lambdachaos.resources._errors import AWSError, InvalidParameterValueException
 
 FUNCTION_NAME_MAX: Final = 64
 STARTING_POSITIONS: Final = ("LATEST", "AT_TIMESTAMP", "TRIM_HORIZON")
@@ -28,6 +27,10 @@ _FUNCTION_REF: Final = re.compile(
 _DESTINATION_ARN: Final = re.compile(
     r"arn:aws[a-zA-Z-]*:(sqs|sns|lambda|events|s3):[a-z0-9-]*:\d{0,12}:[^\s]+"
 )
+
+
+class InvalidParameterValueError(InvalidParameterValueException, ConfigError):
+    """``InvalidParameterValueException`` from the Lambda API (also a :class:`ConfigError`)."""
 
 
 class LambdaValidationError(AWSError, ConfigError):

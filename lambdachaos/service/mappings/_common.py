@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, final
 
 from lambdachaos._errors import ConfigError, LambdaChaosWarning
-from lambdachaos.resources._errors import InvalidParameterValueException
+from lambdachaos.service.invoke._validation import InvalidParameterValueError as InvalidParameterValueError
 
 if TYPE_CHECKING:
     from lambdachaos.resources._patterns import EventPattern
@@ -29,10 +29,6 @@ MAX_FILTERS: Final = 5
 
 FilterCriteriaInput: TypeAlias = "Mapping[str, Any] | Sequence[str | Mapping[str, Any]] | None"
 """``{"Filters": [{"Pattern": "<json>"}]}`` as the API takes it, or a plain list of patterns (JSON text or dicts)."""
-
-
-class InvalidParameterValueError(InvalidParameterValueException, ConfigError):
-    """``InvalidParameterValueException`` from CreateEventSourceMapping (also a :class:`ConfigError`)."""
 
 
 class VisibilityTimeoutWarning(LambdaChaosWarning):
