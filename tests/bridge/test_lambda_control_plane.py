@@ -272,3 +272,40 @@ def test_validation_runtimes(sim, lam):
     assert _aws_error(lambda: lam.update_function_configuration(FunctionName="current", Runtime="python2.7")) == (
         "InvalidParameterValueException", message)
     assert fn.config.runtime == "python3.12"
+
+
+_READS_AT_IMPORT = (
+    "import os\n"
+    "TABLE = os.environ['TABLE']\n"
+    "def handler(e, c):\n"
+    "    if e.get('nested'):\n"
+    "        import boto3\n"
+    "        boto3.client('lambda').update_function_configuration(\n"
+    "            FunctionName='orders', Environment={'Variables': {'TABLE': 'during'}})\n"
+    "    return TABLE\n"
+)
+
+
+def test_an_update_sends_later_requests_to_new_environments_with_the_new_settings(sim, lam):
+    _create(lam, source=_READS_AT_IMPORT, Environment={"Variables": {"TABLE": "before"}})
+    assert json.loads(lam.invoke(FunctionName="orders")["Payload"].read()) == "before"
+    lam.update_function_configuration(FunctionName="orders", Environment={"Variables": {"TABLE": "after"}})
+    assert json.loads(lam.invoke(FunctionName="orders")["Payload"].read()) == "after"
+    # an environment busy during an update finishes its request with what it imported, then ends
+    assert json.loads(lam.invoke(FunctionName="orders", Payload=b'{"nested": true}')["Payload"].read()) == "after"
+    assert json.loads(lam.invoke(FunctionName="orders")["Payload"].read()) == "during"
+    lam.update_function_code(FunctionName="orders", ZipFile=_zip(_READS_AT_IMPORT.replace("return TABLE",
+                                                                                           "return TABLE + '!'")))
+    assert json.loads(lam.invoke(FunctionName="orders")["Payload"].read()) == "during!"
+    attempts = [a for a in sim.ledger.attempts if a.function == "orders"]
+    assert [a.cold for a in attempts] == [True, True, False, True, True]
+    assert len({a.env_id for a in attempts}) == 4
+
+
+def test_update_configuration_through_the_python_api_also_starts_new_environments(sim):
+    fn = sim.function("app.handler", name="reader", code_dir=str(SAM / "orders"),
+                      layers=[str(SAM / "layers" / "shared")], environment={"ORDERS_TABLE": "one"})
+    assert fn.invoke({}).payload["table"] == "one"
+    fn.update_configuration(environment={"ORDERS_TABLE": "two"})
+    assert fn.invoke({}).payload["table"] == "two"
+    assert [a.cold for a in sim.ledger.attempts] == [True, True]

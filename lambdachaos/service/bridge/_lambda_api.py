@@ -225,7 +225,7 @@ class ControlPlane(EventInvokeConfigs):
         location = code_location(code_dir, latest.location.layers if latest.location else (), latest.config.runtime)
         fn.versions[LATEST] = dataclasses.replace(latest, code_dir=code_dir, location=location,
                                                   config=dataclasses.replace(latest.config))
-        self.service.pool.discard(fn.name, LATEST)  # the next request starts an environment with the new code
+        self.service.retire(fn, LATEST)  # later requests start environments with the new code
         self._touch(fn, CodeSha256=base64.b64encode(hashlib.sha256(blob).digest()).decode(), CodeSize=len(blob))
         if p.get("Publish"):
             self.publish_version({"FunctionName": fn.name})

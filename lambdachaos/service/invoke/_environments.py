@@ -141,9 +141,9 @@ class EnvironmentPool:
         else:
             self._idle.setdefault((env.function, env.version), []).append(env)
 
-    def discard(self, function: str, version: str) -> None:
+    def discard(self, function: str, version: str) -> list[Environment]:
         """Drop the idle environments of one version (its code changed: the next request is a cold start)."""
-        self._idle.pop((function, version), None)
+        return self._idle.pop((function, version), [])
 
     def set_provisioned(self, fn: Function, qualifier: str, envs: list[Environment]) -> None:
         """Replace the provisioned environments of ``qualifier``."""

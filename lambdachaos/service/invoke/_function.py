@@ -107,6 +107,7 @@ class Function:
             check_runtime(changes["runtime"])
         latest = self.versions[LATEST]
         self.versions[LATEST] = dataclasses.replace(latest, config=dataclasses.replace(latest.config, **changes))
+        self._service.retire(self, LATEST)  # later requests run in new environments with the new settings
         return self
 
     def publish_version(self) -> str:

@@ -147,6 +147,12 @@ class LambdaService:
         fn.provisioned[qualifier] = value
         self.pool.set_provisioned(fn, qualifier, envs)
 
+    def retire(self, fn: Function, version: str) -> None:
+        """Configuration or code of ``version`` changed: its idle environments end, busy ones end after
+        their request, so later requests start new environments (a cold start with the new settings)."""
+        for env in self.pool.discard(fn.name, version):
+            _isolation.drop(env)
+
     def _new_env(self, fn: Function, version: str, provisioned_for: str | None = None) -> Environment:
         self.pool.created += 1
         hex_id = f"{self._env_rng.getrandbits(128):032x}"
@@ -309,6 +315,9 @@ class LambdaService:
 
     def _release(self, fn: Function, env: Environment, reserved_at_start: bool) -> None:
         self.concurrency.release(fn, reserved_at_start=reserved_at_start)
+        version = fn.versions.get(env.version)
+        if version is None or (env.scope_config is not version.config and env.provisioned_for is None):
+            env.broken = True  # updated while it ran: later requests start environments with the new settings
         if env.broken:
             _isolation.drop(env)
         self.pool.give_back(env)
