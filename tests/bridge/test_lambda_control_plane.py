@@ -309,3 +309,56 @@ def test_update_configuration_through_the_python_api_also_starts_new_environment
     fn.update_configuration(environment={"ORDERS_TABLE": "two"})
     assert fn.invoke({}).payload["table"] == "two"
     assert [a.cold for a in sim.ledger.attempts] == [True, True]
+
+
+def test_last_processing_result_follows_the_last_invocation_of_a_stream_mapping(sim, lam):
+    def reader(event, context):
+        if any(r["kinesis"]["partitionKey"] == "bad" for r in event["Records"]):
+            raise RuntimeError("poison")
+
+    sim.function(reader, name="reader")
+    stream = sim.kinesis_stream("clicks")
+    uuid = lam.create_event_source_mapping(EventSourceArn=stream.arn, FunctionName="reader",
+                                           StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=0)["UUID"]
+    assert lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "No records processed"
+    stream.put_record(b"x", partition_key="bad")
+    sim.run()
+    assert lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "PROBLEM: Function call failed"
+    stream.put_record(b"y", partition_key="good")
+    sim.run()
+    assert lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "OK"
+    listed = lam.list_event_source_mappings(FunctionName="reader")["EventSourceMappings"]
+    assert [m["LastProcessingResult"] for m in listed] == ["OK"]
+
+
+def test_update_event_source_mapping_destination_applies_to_later_failures(sim, lam):
+    sim.function(lambda e, c: 1 / 0, name="reader")
+    stream = sim.kinesis_stream("clicks")
+    first, second = sim.sqs_queue("first"), sim.sqs_queue("second")
+    uuid = lam.create_event_source_mapping(
+        EventSourceArn=stream.arn, FunctionName="reader", StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": first.arn}})["UUID"]
+    stream.put_record(b"a", partition_key="k")
+    sim.run()
+    updated = lam.update_event_source_mapping(UUID=uuid, DestinationConfig={"OnFailure": {"Destination": second.arn}})
+    assert updated["DestinationConfig"] == {"OnFailure": {"Destination": second.arn}}
+    stream.put_record(b"b", partition_key="k")
+    sim.run()
+    assert (first.approximate_number_of_messages, second.approximate_number_of_messages) == (1, 1)
+    cleared = lam.update_event_source_mapping(UUID=uuid, DestinationConfig={"OnFailure": {}})
+    assert cleared["DestinationConfig"] == {"OnFailure": {}}
+    stream.put_record(b"c", partition_key="k")
+    sim.run()
+    assert (first.approximate_number_of_messages, second.approximate_number_of_messages) == (1, 1)
+    code, message = _aws_error(lambda: lam.update_event_source_mapping(
+        UUID=uuid, DestinationConfig={"OnFailure": {"Destination": "arn:nothing"}}))
+    assert code == "InvalidParameterValueException" and "arn:nothing" in message
+
+
+def test_update_event_source_mapping_destination_on_an_sqs_mapping_is_refused(sim, lam):
+    sim.function(lambda e, c: None, name="reader")
+    queue, dlq = sim.sqs_queue("orders"), sim.sqs_queue("dlq")
+    uuid = lam.create_event_source_mapping(EventSourceArn=queue.arn, FunctionName="reader")["UUID"]
+    assert _aws_error(lambda: lam.update_event_source_mapping(
+        UUID=uuid, DestinationConfig={"OnFailure": {"Destination": dlq.arn}})) == (
+        "InvalidParameterValueException", "Unsupported DestinationConfig parameter for given event source mapping type.")

@@ -71,6 +71,8 @@ class LambdaService:
         self.isolation_of: dict[str, str] = {}
         self.isolation_workers: list[_isolation.Worker] = []
         self._namespaces: dict[tuple[str, object], dict[str, Any]] = {}
+        self.last_outcome: dict[tuple[str, str], Outcome] = {}
+        """The outcome of the last invocation per (function, event source ARN)."""
         self.recursion = _recursion.RecursionTracker()
         """The recursive loop detector (``recursion.limit`` is the ``recursion_limit`` knob)."""
 
@@ -296,6 +298,8 @@ class LambdaService:
             faults=tuple(f.rule_id for f in decided.firings) if decided is not None else (),
             reason="real-time guard" if result.guard_fired else None,
         ))
+        if source is not None:
+            self.last_outcome[(fn.name, source)] = outcome
         clock.call_at(end, self._release, fn, env, reserved_at_start, priority=-1)
         if result.guard_fired:
             warn_guard_stopped(fn.name, request_id, self.guard_seconds)

@@ -19,6 +19,7 @@ FUNCTION_NAME_MAX: Final = 64
 STARTING_POSITIONS: Final = ("LATEST", "AT_TIMESTAMP", "TRIM_HORIZON")
 PYTHON_RUNTIMES: Final = ("python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
 DEPRECATED_RUNTIMES: Final = frozenset({"python2.7", "python3.6", "python3.7", "python3.8"})
+UNSUPPORTED_DESTINATION_CONFIG: Final = "Unsupported DestinationConfig parameter for given event source mapping type."
 _NAME: Final = re.compile(r"[a-zA-Z0-9_-]+")
 _FUNCTION_REF: Final = re.compile(
     r"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)"
@@ -94,7 +95,7 @@ def check_starting_position(position: object, *, source_kind: str, source_arn: s
 def check_sqs_mapping_destination(destination: object) -> None:
     """SQS mappings take no ``DestinationConfig`` (failed messages follow the queue's redrive policy)."""
     if destination is not None:
-        raise InvalidParameterValueError("Unsupported DestinationConfig parameter for given event source mapping type.")
+        raise InvalidParameterValueError(UNSUPPORTED_DESTINATION_CONFIG)
 
 
 def arn_text(target: Any) -> str | None:
