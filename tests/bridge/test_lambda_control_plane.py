@@ -362,3 +362,68 @@ def test_update_event_source_mapping_destination_on_an_sqs_mapping_is_refused(si
     assert _aws_error(lambda: lam.update_event_source_mapping(
         UUID=uuid, DestinationConfig={"OnFailure": {"Destination": dlq.arn}})) == (
         "InvalidParameterValueException", "Unsupported DestinationConfig parameter for given event source mapping type.")
+
+
+# ---- pagination ----------------------------------------------------------------------------------
+def _pages(call, key, **kw):
+    pages, marker = [], None
+    while True:
+        out = call(**kw, **({"Marker": marker} if marker else {}))
+        pages.append([item for item in out[key]])
+        marker = out.get("NextMarker")
+        if marker is None:
+            return pages
+
+
+def test_list_functions_pages_with_marker_and_max_items_and_at_most_50_per_response(sim, lam):
+    for i in range(53):
+        sim.function(lambda e, c: None, name=f"f{i:02d}")
+    first = lam.list_functions()
+    assert len(first["Functions"]) == 50 and "NextMarker" in first
+    rest = lam.list_functions(Marker=first["NextMarker"])
+    assert [f["FunctionName"] for f in rest["Functions"]] == ["f50", "f51", "f52"] and "NextMarker" not in rest
+    assert len(lam.list_functions(MaxItems=10_000)["Functions"]) == 50
+    pages = _pages(lam.list_functions, "Functions", MaxItems=20)
+    assert [len(p) for p in pages] == [20, 20, 13]
+    assert [f["FunctionName"] for p in pages for f in p] == [f"f{i:02d}" for i in range(53)]
+    assert _aws_error(lambda: lam.list_functions(MaxItems=10_001)) == (
+        "ValidationException", "1 validation error detected: Value '10001' at 'maxItems' failed to satisfy "
+        "constraint: Member must have value less than or equal to 10000")
+    code, message = _aws_error(lambda: lam.list_functions(Marker="not-a-marker"))
+    assert code == "InvalidParameterValueException" and "Marker='not-a-marker'" in message
+
+
+def test_the_other_lists_page_too(sim, lam):
+    _create(lam)
+    fn = sim.service.get("orders")
+    for _ in range(3):
+        lam.publish_version(FunctionName="orders")
+    for name in ("a", "b", "c"):
+        lam.create_alias(FunctionName="orders", Name=name, FunctionVersion="1")
+        fn.put_event_invoke_config(None if name == "a" else name, maximum_retry_attempts=1)
+    queues = [sim.sqs_queue(f"q{i}") for i in range(3)]
+    for queue in queues:
+        lam.create_event_source_mapping(EventSourceArn=queue.arn, FunctionName="orders")
+    versions = _pages(lam.list_versions_by_function, "Versions", FunctionName="orders", MaxItems=3)
+    assert [[v["Version"] for v in p] for p in versions] == [["$LATEST", "1", "2"], ["3"]]
+    aliases = _pages(lam.list_aliases, "Aliases", FunctionName="orders", MaxItems=2)
+    assert [[a["Name"] for a in p] for p in aliases] == [["a", "b"], ["c"]]
+    assert lam.list_aliases(FunctionName="orders", FunctionVersion="2")["Aliases"] == []
+    configs = _pages(lam.list_function_event_invoke_configs, "FunctionEventInvokeConfigs", FunctionName="orders",
+                     MaxItems=1)
+    assert [[c["FunctionArn"].rsplit(":", 1)[-1] for c in p] for p in configs] == [["$LATEST"], ["b"], ["c"]]
+    mappings = _pages(lam.list_event_source_mappings, "EventSourceMappings", FunctionName="orders", MaxItems=2)
+    assert [[m["EventSourceArn"] for m in p] for p in mappings] == [[queues[0].arn, queues[1].arn], [queues[2].arn]]
+    assert _aws_error(lambda: lam.list_function_event_invoke_configs(FunctionName="orders", MaxItems=51)) == (
+        "ValidationException", "1 validation error detected: Value '51' at 'maxItems' failed to satisfy "
+        "constraint: Member must have value less than or equal to 50")
+
+
+def test_list_event_source_mappings_returns_at_most_100_per_response(sim, lam):
+    _create(lam)
+    queue = sim.sqs_queue("q")
+    for _ in range(101):
+        lam.create_event_source_mapping(EventSourceArn=queue.arn, FunctionName="orders", Enabled=False)
+    first = lam.list_event_source_mappings(MaxItems=500)
+    assert len(first["EventSourceMappings"]) == 100
+    assert len(lam.list_event_source_mappings(Marker=first["NextMarker"])["EventSourceMappings"]) == 1

@@ -22,6 +22,7 @@ from typing import Any, Final
 from lambdachaos._errors import ConfigError
 from lambdachaos.resources._errors import AWSError
 from lambdachaos.service.bridge._lambda_api_async import EventInvokeConfigs
+from lambdachaos.service.bridge._paging import page
 from lambdachaos.service.invoke._errors import (
     InvalidParameterValue,
     ResourceConflictException,
@@ -243,9 +244,9 @@ class ControlPlane(EventInvokeConfigs):
         return {"ResponseMetadata": {"HTTPStatusCode": 204}}
 
     def list_functions(self, p: dict[str, Any]) -> dict[str, Any]:
-        """ListFunctions (``$LATEST`` of every function, by name)."""
-        return {"Functions": [self.configuration(fn, fn.versions[LATEST])
-                              for _, fn in sorted(self.service.functions.items())]}
+        """ListFunctions (``$LATEST`` of every function, by name; 50 per page at most)."""
+        functions = [fn for _, fn in sorted(self.service.functions.items())]
+        return page("ListFunctions", p, functions, "Functions", lambda fn: self.configuration(fn, fn.versions[LATEST]))
 
     # ---- versions and aliases -----------------------------------------------------------------
     def publish_version(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -261,7 +262,7 @@ class ControlPlane(EventInvokeConfigs):
         """ListVersionsByFunction: ``$LATEST`` then 1, 2, 3 …"""
         fn = self.function(str(p["FunctionName"]))
         order = sorted(fn.versions, key=lambda v: (v != LATEST, int(v) if v.isdigit() else 0))
-        return {"Versions": [self.configuration(fn, fn.versions[v]) for v in order]}
+        return page("ListVersionsByFunction", p, order, "Versions", lambda v: self.configuration(fn, fn.versions[v]))
 
     def _alias(self, fn: Function, name: str) -> dict[str, Any]:
         alias = fn.aliases.get(name)
@@ -306,6 +307,14 @@ class ControlPlane(EventInvokeConfigs):
     def get_alias(self, p: dict[str, Any]) -> dict[str, Any]:
         """GetAlias."""
         return self._alias(self.function(str(p["FunctionName"])), str(p["Name"]))
+
+    def list_aliases(self, p: dict[str, Any]) -> dict[str, Any]:
+        """ListAliases (by name; only those routing to ``FunctionVersion`` when given)."""
+        fn = self.function(str(p["FunctionName"]))
+        version = p.get("FunctionVersion")
+        names = [name for name, alias in sorted(fn.aliases.items())
+                 if version is None or alias.function_version == version or version in alias.additional_version_weights]
+        return page("ListAliases", p, names, "Aliases", lambda name: self._alias(fn, name))
 
     def delete_alias(self, p: dict[str, Any]) -> dict[str, Any]:
         """DeleteAlias (204)."""

@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from lambdachaos.ledger._ledger import Outcome
 from lambdachaos.service.bridge._lambda_api import ControlPlane
+from lambdachaos.service.bridge._paging import page
 from lambdachaos.service.invoke._errors import InvalidParameterValue, ResourceNotFoundException
 from lambdachaos.service.invoke._validation import (
     UNSUPPORTED_DESTINATION_CONFIG,
@@ -192,17 +193,18 @@ class MappingPlane:
         fn = self.plane.function(str(p["FunctionName"])) if "FunctionName" in p else None
         found = [m for m in self.mappings.values()
                  if (arn is None or m.event_source_arn == arn) and (fn is None or m.function is fn)]
-        return {"EventSourceMappings": [self.shape(m) for m in found]}
+        return page("ListEventSourceMappings", p, found, "EventSourceMappings", self.shape)
 
 
 OPERATIONS: Final = frozenset({
     "CreateFunction", "GetFunction", "GetFunctionConfiguration", "UpdateFunctionConfiguration",
     "UpdateFunctionCode", "DeleteFunction", "ListFunctions", "PublishVersion", "ListVersionsByFunction",
-    "CreateAlias", "UpdateAlias", "GetAlias", "DeleteAlias", "PutFunctionConcurrency", "GetFunctionConcurrency",
-    "DeleteFunctionConcurrency", "PutProvisionedConcurrencyConfig", "PutFunctionEventInvokeConfig",
-    "UpdateFunctionEventInvokeConfig", "GetFunctionEventInvokeConfig", "DeleteFunctionEventInvokeConfig",
-    "ListFunctionEventInvokeConfigs", "CreateEventSourceMapping", "GetEventSourceMapping",
-    "UpdateEventSourceMapping", "DeleteEventSourceMapping", "ListEventSourceMappings",
+    "CreateAlias", "UpdateAlias", "GetAlias", "DeleteAlias", "ListAliases",
+    "PutFunctionConcurrency", "GetFunctionConcurrency", "DeleteFunctionConcurrency", "PutProvisionedConcurrencyConfig",
+    "PutFunctionEventInvokeConfig", "UpdateFunctionEventInvokeConfig", "GetFunctionEventInvokeConfig",
+    "DeleteFunctionEventInvokeConfig", "ListFunctionEventInvokeConfigs",
+    "CreateEventSourceMapping", "GetEventSourceMapping", "UpdateEventSourceMapping", "DeleteEventSourceMapping",
+    "ListEventSourceMappings",
 })
 """The Lambda operations the simulation answers (besides ``Invoke`` and the recursion settings)."""
 _MAPPING_OPERATIONS: Final = frozenset(op for op in OPERATIONS if "EventSourceMapping" in op)

@@ -46,6 +46,19 @@ def _constraint(value: object, member: str, constraint: str) -> LambdaValidation
     )
 
 
+def check_max_items(value: object, high: int) -> int | None:
+    """A list call's ``MaxItems``: 1 to ``high`` (None when not given)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"MaxItems={value!r} must be an integer from 1 to {high}")
+    if value < 1:
+        raise _constraint(value, "maxItems", "Member must have value greater than or equal to 1")
+    if value > high:
+        raise _constraint(value, "maxItems", f"Member must have value less than or equal to {high}")
+    return value
+
+
 def check_function_name(name: object) -> str:
     """CreateFunction's ``FunctionName``: 1 to 64 of letters, digits, ``-`` and ``_``."""
     if not isinstance(name, str):
