@@ -361,7 +361,8 @@ def test_update_event_source_mapping_destination_on_an_sqs_mapping_is_refused(si
     uuid = lam.create_event_source_mapping(EventSourceArn=queue.arn, FunctionName="reader")["UUID"]
     assert _aws_error(lambda: lam.update_event_source_mapping(
         UUID=uuid, DestinationConfig={"OnFailure": {"Destination": dlq.arn}})) == (
-        "InvalidParameterValueException", "Unsupported DestinationConfig parameter for given event source mapping type.")
+        "InvalidParameterValueException",
+        "Unsupported DestinationConfig parameter for given event source mapping type.")
 
 
 # ---- pagination ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from lambdachaos.ledger._ledger import Outcome
 from lambdachaos.service.bridge._lambda_api import ControlPlane
+from lambdachaos.service.bridge._lambda_api_layers import OPERATIONS as LAYER_OPERATIONS
 from lambdachaos.service.bridge._paging import page
 from lambdachaos.service.invoke._errors import InvalidParameterValue, ResourceNotFoundException
 from lambdachaos.service.invoke._validation import (
@@ -204,7 +205,7 @@ OPERATIONS: Final = frozenset({
     "PutFunctionEventInvokeConfig", "UpdateFunctionEventInvokeConfig", "GetFunctionEventInvokeConfig",
     "DeleteFunctionEventInvokeConfig", "ListFunctionEventInvokeConfigs",
     "CreateEventSourceMapping", "GetEventSourceMapping", "UpdateEventSourceMapping", "DeleteEventSourceMapping",
-    "ListEventSourceMappings",
+    "ListEventSourceMappings", *LAYER_OPERATIONS,
 })
 """The Lambda operations the simulation answers (besides ``Invoke`` and the recursion settings)."""
 _MAPPING_OPERATIONS: Final = frozenset(op for op in OPERATIONS if "EventSourceMapping" in op)
@@ -216,6 +217,6 @@ def _snake(op: str) -> str:
 
 def answer(plane: ControlPlane, mappings: MappingPlane, op: str, p: dict[str, Any]) -> dict[str, Any]:
     """Run one Lambda API operation on the simulation."""
-    target: Any = mappings if op in _MAPPING_OPERATIONS else plane
+    target: Any = mappings if op in _MAPPING_OPERATIONS else plane.layers if op in LAYER_OPERATIONS else plane
     result: dict[str, Any] = getattr(target, _snake(op))(p)
     return result
