@@ -174,6 +174,7 @@ def test_a_kinesis_mapping_reports_its_last_processing_result(sim, lam):
     created = lam.create_event_source_mapping(EventSourceArn=stream.arn, FunctionName="reader",
                                               StartingPosition="TRIM_HORIZON")
     assert created["LastProcessingResult"] == "No records processed"
+    assert created["StateTransitionReason"] == "User action"
     assert created["DestinationConfig"] == {"OnFailure": {}} and created["MaximumRetryAttempts"] == -1
     stream.put_record(b"x", partition_key="k")
     sim.run()

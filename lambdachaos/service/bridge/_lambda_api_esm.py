@@ -87,7 +87,8 @@ class MappingPlane:
                     "LastModified": datetime.fromtimestamp(world.wall_ns(modified_ns) / 1e9, tz=UTC)})
         if stream:
             out["LastProcessingResult"] = self.last_processing_result(mapping)
-        out.update({"State": state or mapping.state, "StateTransitionReason": "USER_INITIATED"})
+        out.update({"State": state or mapping.state,
+                    "StateTransitionReason": "User action" if stream else "USER_INITIATED"})
         if stream:
             on_failure = cfg.on_failure
             out["DestinationConfig"] = {"OnFailure": {} if on_failure is None else {

@@ -4,6 +4,7 @@ context object and the faults decided for the attempt."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from lambdachaos.service.invoke._config import DurationModel, FunctionConfig
@@ -14,6 +15,7 @@ from lambdachaos.service.invoke._execution import parse_payload
 from lambdachaos.service.invoke._faulted import after_handler, before_handler
 from lambdachaos.service.invoke._function import Function
 from lambdachaos.service.invoke._handler_time import HandlerClock
+from lambdachaos.service.invoke._logs import LogCapture
 from lambdachaos.service.invoke._payloads import dumps
 from lambdachaos.service.invoke._runtime import Context, RunResult, run_handler, timed_out
 
@@ -24,9 +26,10 @@ if TYPE_CHECKING:
 def run_attempt(
     service: LambdaService, fn: Function, env: Environment, config: FunctionConfig, invoked_arn: str,
     request_id: str, payload: bytes, event: Any, client_context: Any, start_ns: int, decided: Any, event_id: str,
-    records: tuple[str, ...] = (),
+    records: tuple[str, ...] = (), log_lines: list[str] | None = None,
 ) -> RunResult:
-    """Run the handler of ``env`` for one request starting at virtual ``start_ns`` (after its init phase)."""
+    """Run the handler of ``env`` for one request starting at virtual ``start_ns`` (after its init phase);
+    with ``log_lines``, what the handler logs is appended to it."""
     world = service.world
     clock = world.clock
     hc = HandlerClock(
@@ -66,8 +69,12 @@ def run_attempt(
         entered = enter_scope(scope) if scope is not None else None
         run: Callable[..., RunResult] = env.state.get("run", run_handler)  # a worker's, with isolation="process"
         injector = service.injector
-        if decided is not None and decided.needs_injection and injector is not None:
-            with injector.around(decided, hc, event_id):
+        if (decided is not None and decided.needs_injection and injector is not None) or log_lines is not None:
+            with ExitStack() as stack:
+                if decided is not None and decided.needs_injection and injector is not None:
+                    stack.enter_context(injector.around(decided, hc, event_id))
+                if log_lines is not None:
+                    stack.enter_context(LogCapture(request_id, hc, log_lines))
                 result = run(env.handler, handler_event, context, hc, timeout_s=config.timeout,
                              guard_seconds=service.guard_seconds, cpu_scale=cpu_scale)
         else:

@@ -83,6 +83,13 @@ def prepare_scope(env: Environment, version: Version, region: str, shared: dict[
             env.scope.modules = shared
 
 
+def runtime_environment(env: Environment) -> dict[str, str]:
+    """The variables an environment's runtime sees (the process's, Lambda's reserved ones and the
+    function's own), as handed to a worker process with ``isolation="process"``."""
+    store = env.scope.store if env.scope is not None else {}
+    return {os.fsdecode(key): os.fsdecode(value) for key, value in store.items()}
+
+
 def initialise(env: Environment, version: Version, isolated: bool) -> None:
     """Run the init phase of ``env`` (module-level code) inside its scope; an error is kept on
     ``env.init_error``."""

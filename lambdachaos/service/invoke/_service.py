@@ -8,7 +8,6 @@ until the attempt's virtual end.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, final
 
@@ -19,7 +18,13 @@ from lambdachaos.service.invoke import _guard, _handler_time, _isolation, _recur
 from lambdachaos.service.invoke._attempt import run_attempt
 from lambdachaos.service.invoke._concurrency import Concurrency
 from lambdachaos.service.invoke._config import ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, FunctionConfig
-from lambdachaos.service.invoke._environments import Environment, EnvironmentPool, initialise, prepare_scope
+from lambdachaos.service.invoke._environments import (
+    Environment,
+    EnvironmentPool,
+    initialise,
+    prepare_scope,
+    runtime_environment,
+)
 from lambdachaos.service.invoke._errors import (
     RequestEntityTooLargeException,
     ResourceNotFoundException,
@@ -31,8 +36,9 @@ from lambdachaos.service.invoke._function import Function
 from lambdachaos.service.invoke._handler_time import HandlerClock
 from lambdachaos.service.invoke._isolation_worker import forwarded
 from lambdachaos.service.invoke._loading import InitError, check_handler_string
+from lambdachaos.service.invoke._logs import invocation_log
 from lambdachaos.service.invoke._runtime import guarded_init, warn_guard_stopped
-from lambdachaos.service.invoke._validation import check_function_name, check_runtime
+from lambdachaos.service.invoke._validation import check_dlq_target, check_function_name, check_runtime
 
 if TYPE_CHECKING:
     from lambdachaos.service.chaos._chaos import FaultInjector
@@ -117,14 +123,8 @@ class LambdaService:
         return fn
 
     def check_dlq_target(self, target: Any) -> None:
-        """A DLQ must be an SQS queue or SNS topic, not FIFO (AWS-SEMANTICS §4.4)."""
-        arn = target if isinstance(target, str) else getattr(target, "arn", None)
-        if not isinstance(arn, str) or arn.split(":")[2:3] not in (["sqs"], ["sns"]):
-            raise ConfigError(
-                f"dead_letter_queue={target!r}: DeadLetterConfig.TargetArn must be an SQS queue or SNS topic"
-            )
-        if arn.endswith(".fifo"):
-            raise ConfigError(f"dead_letter_queue={arn}: FIFO queues and topics are not supported as a DLQ")
+        """A DLQ must be an SQS queue or SNS topic, not FIFO."""
+        check_dlq_target(target)
 
     def put_provisioned(self, fn: Function, qualifier: str, value: int) -> None:
         """PutProvisionedConcurrencyConfig: pre-initialise environments (never on ``$LATEST``)."""
@@ -181,7 +181,7 @@ class LambdaService:
         )
         if self.isolation_of.get(fn.name, self.isolation) == _isolation.PROCESS:
             _isolation.init_env(self, env, version.handler, version.code_dir,
-                                self.function_environment(env),
+                                runtime_environment(env),
                                 version.config.memory_size, hc)
             return round(version.config.init_duration * 1e9) + hc.elapsed_ns
         previous = _handler_time.set_current(hc)
@@ -217,8 +217,9 @@ class LambdaService:
         event: Any = None,
         batch_id: str | None = None,
         bisect_depth: int = 0,
+        log: bool = False,
     ) -> Execution:
-        """Run one attempt now (or record its throttle) and return its result."""
+        """Run one attempt now (or record its throttle) and return its result (with ``log``: and its log)."""
         world = self.world
         clock = world.clock
         start = clock.now_ns
@@ -279,8 +280,9 @@ class LambdaService:
                 if decided.init_error is not None:
                     err = decided.init_error
                     env.init_error = InitError(err.error_type, err.error_message, [])
+        lines: list[str] | None = [] if log else None
         result = run_attempt(self, fn, env, version.config, invoked_arn, request_id, payload, event,
-                             client_context, start + init_ns, decided, event_id, records)
+                             client_context, start + init_ns, decided, event_id, records, lines)
         end = start + init_ns + result.elapsed_ns
         env.invocations += 1
         if result.env_broken:
@@ -303,14 +305,11 @@ class LambdaService:
         clock.call_at(end, self._release, fn, env, reserved_at_start, priority=-1)
         if result.guard_fired:
             warn_guard_stopped(fn.name, request_id, self.guard_seconds)
-        return Execution(outcome, result.payload, error, request_id, version.number, start, end)
-
-    @staticmethod
-    def function_environment(env: Environment) -> dict[str, str]:
-        """The variables an environment's runtime sees (the process's, Lambda's reserved ones and the
-        function's own), as handed to a worker process with ``isolation="process"``."""
-        store = env.scope.store if env.scope is not None else {}
-        return {os.fsdecode(key): os.fsdecode(value) for key, value in store.items()}
+        ex = Execution(outcome, result.payload, error, request_id, version.number, start, end)
+        if lines is not None:
+            ex.log = invocation_log(ex, lines, version.config, end_wall_ns=world.wall_ns(end),
+                                    duration_ns=result.elapsed_ns, init_ns=init_ns if cold else 0)
+        return ex
 
     def restore_environment(self) -> None:
         """Stop the worker processes of ``isolation="process"``; an environment's variables are only
@@ -344,7 +343,7 @@ class LambdaService:
     # ---- synchronous path ---------------------------------------------------------------------
     def invoke_sync(
         self, fn: Function, payload: bytes, *, qualifier: str | None = None, client_context: Any = None,
-        path: Path = Path.SYNC,
+        path: Path = Path.SYNC, log: bool = False,
     ) -> Execution:
         """Invoke with ``RequestResponse``: no retries; throttles raise ``TooManyRequestsException``.
 
@@ -353,14 +352,16 @@ class LambdaService:
         """
         paused = _guard.pause()  # called from a handler: the caller's guard waits until this returns
         if paused is None:
-            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path)
+            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path,
+                                     log=log)
         try:
-            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path)
+            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path,
+                                     log=log)
         finally:
             _guard.resume(paused)
 
     def _invoke_sync(
-        self, fn: Function, payload: bytes, *, qualifier: str | None, client_context: Any, path: Path
+        self, fn: Function, payload: bytes, *, qualifier: str | None, client_context: Any, path: Path, log: bool
     ) -> Execution:
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise RequestEntityTooLargeException(
@@ -370,7 +371,7 @@ class LambdaService:
         request_id = self.world.uuid()
         outer = _handler_time.current()
         ex = self.execute(fn, qualifier, payload, path=path, request_id=request_id, event_id=request_id,
-                          attempt=1, event=event, client_context=client_context)
+                          attempt=1, event=event, client_context=client_context, log=log)
         self.settle_sync(ex)
         if ex.outcome is Outcome.THROTTLED:
             raise TooManyRequestsException("Rate Exceeded.", reason=ex.reason or "")

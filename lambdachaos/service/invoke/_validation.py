@@ -138,3 +138,12 @@ def check_event_invoke_settings(function_arn: str, settings: dict[str, Any], *, 
         base = ":".join(arn.split(":")[:7])
         if base == function_arn:
             raise InvalidParameterValueError("You can't specify the function as a destination for itself.")
+
+
+def check_dlq_target(target: Any) -> None:
+    """``DeadLetterConfig.TargetArn``: an SQS queue or SNS topic, not FIFO."""
+    arn = arn_text(target)
+    if arn is None or arn.split(":")[2:3] not in (["sqs"], ["sns"]):
+        raise ConfigError(f"dead_letter_queue={target!r}: DeadLetterConfig.TargetArn must be an SQS queue or SNS topic")
+    if arn.endswith(".fifo"):
+        raise ConfigError(f"dead_letter_queue={arn}: FIFO queues and topics are not supported as a DLQ")
