@@ -48,6 +48,8 @@ class Concurrency:
         self.in_flight: dict[str, int] = {}
         self.peak: dict[str, int] = {}
         self.unreserved_in_flight = 0
+        self.total_in_flight = 0
+        """Executions of every function in flight now."""
         self.account_peak = 0
         self.total_reserved = 0
         self.reserved: dict[str, int] = {}
@@ -119,12 +121,13 @@ class Concurrency:
             self.peak[fn.name] = n
         if fn.reserved_concurrency is None:
             self.unreserved_in_flight += 1
-        total = sum(self.in_flight.values())
+        total = self.total_in_flight = self.total_in_flight + 1
         if total > self.account_peak:
             self.account_peak = total
 
     def release(self, fn: Function, *, reserved_at_start: bool) -> None:
         """Count one execution of ``fn`` as finished."""
         self.in_flight[fn.name] -= 1
+        self.total_in_flight -= 1
         if not reserved_at_start:
             self.unreserved_in_flight -= 1

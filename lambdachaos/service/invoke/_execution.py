@@ -40,13 +40,24 @@ def _non_json_number(name: str) -> Any:
     raise ValueError(f"Non-standard token '{name}'")
 
 
-_decode = json.JSONDecoder(parse_constant=_non_json_number).decode  # AWS refuses NaN and Infinity
+_decoder = json.JSONDecoder(parse_constant=_non_json_number)  # AWS refuses NaN and Infinity
+_decode = _decoder.decode
+_raw_decode = _decoder.raw_decode
 
 
 def parse_payload(payload: bytes) -> Any:
     """The event a request's JSON payload carries (``InvalidRequestContentException`` when it is not JSON)."""
     try:
-        return _decode(payload.decode()) if payload else {}
+        if not payload:
+            return {}
+        text = payload.decode()
+        try:  # JSON without surrounding whitespace (what SDKs send) needs no whitespace scan
+            value, end = _raw_decode(text)
+            if end == len(text):
+                return value
+        except ValueError:
+            pass
+        return _decode(text)  # parsed again for the error's position, or around whitespace
     except ValueError as exc:
         token = str(exc) if str(exc).startswith("Non-standard token") else None
         raise InvalidRequestContentException(

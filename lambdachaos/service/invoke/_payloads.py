@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import traceback
 from typing import Any
 
@@ -17,6 +18,38 @@ from lambdachaos.service.invoke import _contain
 def dumps(value: Any) -> bytes:
     """Compact JSON bytes, as the runtime writes a response."""
     return json.dumps(value, separators=(",", ":")).encode()
+
+
+_compact = json.JSONEncoder(separators=(",", ":"))
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+
+
+def _new_encoder() -> Any:
+    if _c_make_encoder is None:
+        return None
+    return _c_make_encoder({}, _compact.default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False,
+                           True)
+
+
+_per_thread = threading.local()
+
+
+def encode_result(value: Any) -> str:
+    """``json.dumps(value, separators=(",", ":"))`` for a handler's result, without building an encoder per
+    call (each thread keeps its C encoder between calls; it is rebuilt after an error, which may leave
+    its circular-reference markers set)."""
+    encoder = getattr(_per_thread, "encoder", None)
+    if encoder is None:
+        encoder = _per_thread.encoder = _new_encoder()
+        if encoder is None:
+            return _compact.encode(value)
+    if isinstance(value, str):
+        return json.encoder.encode_basestring_ascii(value)
+    try:
+        return "".join(encoder(value, 0))
+    except BaseException:
+        _per_thread.encoder = None
+        raise
 
 
 def format_trace(exc: BaseException) -> list[str]:

@@ -21,9 +21,8 @@ from lambdachaos.service.invoke._config import SYNC_RESPONSE_LIMIT
 from lambdachaos.service.invoke._guard import _watchdog as _guard_state
 from lambdachaos.service.invoke._handler_time import HandlerClock, InvocationDeadline, set_current
 from lambdachaos.service.invoke._loading import SIGNAL_INTERRUPT, InitError
-from lambdachaos.service.invoke._payloads import error_payload, exit_payload, timeout_payload
+from lambdachaos.service.invoke._payloads import encode_result, error_payload, exit_payload, timeout_payload
 
-_encode = json.JSONEncoder(separators=(",", ":")).encode
 _thread_time_ns = __import__("time").thread_time_ns
 
 
@@ -146,7 +145,7 @@ def run_handler(
 def finish(result: Any, clock: HandlerClock, request_id: str) -> RunResult:
     """The response of a handler that returned ``result``: marshalled, size-checked."""
     try:
-        payload = b"null" if result is None else _encode(result).encode()
+        payload = b"null" if result is None else encode_result(result).encode()
     except (TypeError, ValueError, RecursionError) as exc:
         return _failed(
             clock,

@@ -218,8 +218,13 @@ class LambdaService:
         batch_id: str | None = None,
         bisect_depth: int = 0,
         log: bool = False,
+        release_now: bool = False,
     ) -> Execution:
-        """Run one attempt now (or record its throttle) and return its result (with ``log``: and its log)."""
+        """Run one attempt now (or record its throttle) and return its result (with ``log``: and its log).
+
+        ``release_now``: the caller runs the clock to the attempt's end right away, so when nothing else is
+        scheduled the environment and concurrency slot are released at once instead of through the clock.
+        """
         world = self.world
         clock = world.clock
         start = clock.now_ns
@@ -302,7 +307,10 @@ class LambdaService:
         ))
         if source is not None:
             self.last_outcome[(fn.name, source)] = outcome
-        clock.call_at(end, self._release, fn, env, reserved_at_start, priority=-1)
+        if release_now and not clock.pending:  # nothing can run before the release at `end`
+            self._release(fn, env, reserved_at_start)
+        else:
+            clock.call_at(end, self._release, fn, env, reserved_at_start, priority=-1)
         if result.guard_fired:
             warn_guard_stopped(fn.name, request_id, self.guard_seconds)
         ex = Execution(outcome, result.payload, error, request_id, version.number, start, end)
@@ -371,7 +379,7 @@ class LambdaService:
         request_id = self.world.uuid()
         outer = _handler_time.current()
         ex = self.execute(fn, qualifier, payload, path=path, request_id=request_id, event_id=request_id,
-                          attempt=1, event=event, client_context=client_context, log=log)
+                          attempt=1, event=event, client_context=client_context, log=log, release_now=outer is None)
         self.settle_sync(ex)
         if ex.outcome is Outcome.THROTTLED:
             raise TooManyRequestsException("Rate Exceeded.", reason=ex.reason or "")
@@ -383,10 +391,14 @@ class LambdaService:
 
     def settle_sync(self, ex: Execution) -> None:
         """A synchronous request's fate is its single attempt's outcome."""
-        status = FateStatus.SUCCEEDED if ex.outcome is Outcome.SUCCESS else FateStatus.DROPPED
-        condition = None if ex.outcome is Outcome.SUCCESS else ex.outcome.value
-        self.ledger.settle(Fate(event_id=ex.request_id, status=status, at_ns=ex.end_ns, condition=condition,
-                                attempts=0 if ex.outcome is Outcome.THROTTLED else 1))
+        outcome = ex.outcome
+        if outcome is Outcome.SUCCESS:
+            fate = Fate(event_id=ex.request_id, status=FateStatus.SUCCEEDED, at_ns=ex.end_ns, condition=None,
+                        attempts=1)
+        else:
+            fate = Fate(event_id=ex.request_id, status=FateStatus.DROPPED, at_ns=ex.end_ns, condition=outcome.value,
+                        attempts=0 if outcome is Outcome.THROTTLED else 1)
+        self.ledger.settle(fate)
 
     def check_async_payload(self, payload: bytes) -> Any:
         """Validate an ``Event`` payload: size (1 MB default, A1) and JSON."""
