@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, TypedDict
 
 from lambdachaos._errors import ConfigError
 
@@ -216,3 +216,26 @@ class EventInvokeConfig:
             aws_name="MaximumEventAgeInSeconds", member="maximumEventAgeInSeconds",
             low=EVENT_AGE_MIN_S, high=EVENT_AGE_MAX_S, unit="seconds",
         )
+
+
+class FunctionSettings(TypedDict, total=False):
+    """The keyword settings of :class:`FunctionConfig` (``Function.update_configuration(**settings)``)."""
+
+    memory_size: int
+    timeout: float
+    ephemeral_storage: int
+    environment: Mapping[str, str]
+    architecture: Architecture | str
+    runtime: str
+    base_duration: float
+    init_duration: float
+    duration_model: DurationModel | str
+
+
+class EventInvokeSettings(TypedDict, total=False):
+    """The keyword settings of :class:`EventInvokeConfig` (``Function.put_event_invoke_config(**settings)``)."""
+
+    maximum_retry_attempts: int
+    maximum_event_age_in_seconds: int
+    on_success: Any
+    on_failure: Any

@@ -9,7 +9,7 @@ the valid range.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from lambdachaos._errors import ConfigError
@@ -119,7 +119,7 @@ def arn_text(target: Any) -> str | None:
     return arn if isinstance(arn, str) else None
 
 
-def check_event_invoke_settings(function_arn: str, settings: dict[str, Any], *, given: Iterable[str]) -> None:
+def check_event_invoke_settings(function_arn: str, settings: Mapping[str, Any], *, given: Iterable[str]) -> None:
     """PutFunctionEventInvokeConfig: at least one setting; destinations that exist as ARNs, never the
     function itself."""
     if not list(given):
