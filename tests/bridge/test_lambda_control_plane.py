@@ -429,3 +429,13 @@ def test_list_event_source_mappings_returns_at_most_100_per_response(sim, lam):
     first = lam.list_event_source_mappings(MaxItems=500)
     assert len(first["EventSourceMappings"]) == 100
     assert len(lam.list_event_source_mappings(Marker=first["NextMarker"])["EventSourceMappings"]) == 1
+
+
+def test_docs_list_every_lambda_call_the_simulation_answers():
+    from lambdachaos.service.bridge._lambda_api_esm import OPERATIONS
+    from lambdachaos.service.bridge._push import RECURSION_OPERATIONS
+
+    docs = Path(__file__).parent.parent.parent / "docs"
+    service = (docs / "service.md").read_text()
+    answered = {"Invoke", *OPERATIONS, *RECURSION_OPERATIONS}
+    assert [op for op in sorted(answered) if f"`{op}`" not in service] == []
