@@ -1,4 +1,5 @@
-"""Concurrency: the account pool, reserved and provisioned concurrency, burst scaling (AWS-SEMANTICS §8).
+"""Concurrency: the account pool, reserved and provisioned concurrency, burst scaling (AWS developer guide:
+"Lambda function scaling"; docs/aws-behaviour.md).
 
 Rules modelled:
 - the account limit (default 1,000) is shared by all functions; reserved concurrency carves a

@@ -1,4 +1,5 @@
-"""Where Lambda sends an asynchronous event's result: destinations and the function DLQ (AWS-SEMANTICS §4.2-4.4).
+"""Where Lambda sends an asynchronous event's result: destinations and the function DLQ (AWS developer
+guide: "Capturing records of Lambda asynchronous invocations"; docs/aws-behaviour.md).
 
 Record shapes follow the AWS recordings in the fact sheet: the destination record is
 ``{version, timestamp, requestContext, requestPayload, responseContext, responsePayload}`` (the two
@@ -32,10 +33,10 @@ DETAIL_TYPE: Final = {
 
 
 S3_STREAM_PREFIX: Final = "aws/lambda/{uuid}/{shard_id}"
-"""Key prefix of a stream mapping's on-failure object (AWS-SEMANTICS §6.6; ``uuid`` is the mapping's UUID)."""
+"""Key prefix of a stream mapping's on-failure object (docs/aws-behaviour.md; ``uuid`` is the mapping's UUID)."""
 S3_ASYNC_PREFIX: Final = "aws/lambda/async/{function}"
 """Key prefix of an asynchronous on-failure object. [UNV] AWS does not document this key; [DEC] the stream
-layout of §6.6 with ``async/<function name>`` in place of ``<ESM UUID>/<shardId>``."""
+layout of a stream mapping's on-failure objects with ``async/<function name>`` in place of ``<ESM UUID>/<shardId>``."""
 
 
 class DeliveryError(Exception):

@@ -1,4 +1,5 @@
-"""Functions, versions and aliases (AWS-SEMANTICS §9).
+"""Functions, versions and aliases (AWS developer guide: "Lambda function versions", "Lambda
+function aliases").
 
 ``$LATEST`` is mutable; published versions are immutable snapshots numbered 1, 2, 3 …; an alias
 points at one version and may route a share of requests to one additional version. Function-level

@@ -61,7 +61,8 @@ def format_trace(exc: BaseException) -> list[str]:
 
 
 def error_payload(exc: BaseException, request_id: str) -> dict[str, Any]:
-    """The error object the Python runtime returns for an unhandled exception (AWS-SEMANTICS §2.2)."""
+    """The error object the Python runtime returns for an unhandled exception (docs/aws-behaviour.md,
+    "unhandled exception payload")."""
     return {
         "errorMessage": _contain.safe_str(exc),
         "errorType": type(exc).__name__,
@@ -71,7 +72,7 @@ def error_payload(exc: BaseException, request_id: str) -> dict[str, Any]:
 
 
 def timeout_payload(request_id: str, timeout_s: float) -> dict[str, Any]:
-    """``Sandbox.Timedout`` with the configured timeout to two decimals (AWS-SEMANTICS A11)."""
+    """``Sandbox.Timedout`` with the configured timeout to two decimals (docs/aws-behaviour.md, "timeout")."""
     return {
         "errorType": "Sandbox.Timedout",
         "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout_s:.2f} seconds",

@@ -1,9 +1,10 @@
-"""Recursive loop detection (AWS-SEMANTICS §4.6).
+"""Recursive loop detection (AWS developer guide: "Use Lambda recursive loop detection to prevent
+infinite loops").
 
 AWS carries lineage metadata (the ``Lineage`` field of the X-Ray trace header, no active tracing
 needed) on the events a function creates through the SDK: an SQS message, an SNS publish, an S3
 write, a Lambda ``Invoke``. Each hop adds one; after about 16 invocations in one chain the next one
-is stopped. Decision (§4.6): the chain depth is counted per originating event, the first invocation
+is stopped. Decision: the chain depth is counted per originating event, the first invocation
 triggered from outside any function has depth 1 and depth ``recursion_limit + 1`` (17 by default)
 is stopped unless the function's ``RecursiveLoop`` is ``Allow``. DynamoDB and Kinesis are out of
 scope, as in AWS.
@@ -44,7 +45,7 @@ __all__ = [
 RECURSION_LIMIT: Final = 16
 """Invocations allowed in one chain before the next is stopped (AWS: "about 16")."""
 RECURSIVE_INVOCATION: Final = "RecursiveInvocation"
-"""Decision (§4.2, [UNV]): the async ``condition`` of an event stopped as a recursive loop."""
+"""Decision (AWS does not document it): the async ``condition`` of an event stopped as a recursive loop."""
 REASON: Final = "recursive loop"
 ERROR_TYPE: Final = "RecursiveInvocationException"
 ERROR_MESSAGE: Final = (
@@ -58,7 +59,7 @@ RECURSIVE_LOOP_VALUES: Final = (TERMINATE, ALLOW)
 
 
 class RecursiveInvocationException(LambdaAPIError):
-    """400: the synchronous ``Invoke`` was stopped as part of a recursive loop (§4.6)."""
+    """400: the synchronous ``Invoke`` was stopped as part of a recursive loop."""
 
     code: ClassVar[str] = "RecursiveInvocationException"
     http_status: ClassVar[int] = 400

@@ -1,4 +1,5 @@
-"""The simulated Lambda service: runs one attempt, and the synchronous invocation path (AWS-SEMANTICS §3).
+"""The simulated Lambda service: runs one attempt, and the synchronous invocation path (AWS developer guide:
+"Synchronous invocation"; docs/aws-behaviour.md).
 
 ``execute`` is the single place a handler runs: it resolves the version, applies concurrency and
 burst limits, finds or starts an execution environment, runs the init phase on a cold start,
@@ -229,7 +230,7 @@ class LambdaService:
         clock = world.clock
         start = clock.now_ns
         tracker = self.recursion
-        if tracker.may_stop():  # only when something was created inside a handler (§4.6 chains)
+        if tracker.may_stop():  # only when something was created inside a handler (loop chains)
             stopped = tracker.check(self, fn, qualifier, path, request_id, event_id, attempt, records, source)
             if stopped is not None:
                 return stopped  # a recursive loop: the handler never runs
