@@ -42,7 +42,7 @@ from lambdachaos.service.invoke._runtime import guarded_init, warn_guard_stopped
 from lambdachaos.service.invoke._validation import check_dlq_target, check_function_name, check_runtime
 
 if TYPE_CHECKING:
-    from lambdachaos.service.chaos._chaos import FaultInjector
+    from lambdachaos.service.invoke._injection import Injector
 
 INIT_TIMEOUT_NS: Final = 10_000_000_000
 DEFAULT_GUARD_SECONDS: Final = 5.0
@@ -70,7 +70,7 @@ class LambdaService:
         self.guard_seconds = guard_seconds
         self.async_payload_limit = async_payload_limit
         self.resolve = resolve
-        self.injector: FaultInjector | None = None
+        self.injector: Injector | None = None
         self._env_rng = world.stream("environments")
         self._route_rng = world.stream("routing")
         self.isolation = _isolation.IN_PROCESS
