@@ -40,6 +40,7 @@ from lambdachaos.ledger._ledger import Ledger
 from lambdachaos.service.invoke._async import RETRY_DELAYS_S, AsyncInvoker
 from lambdachaos.service.invoke._config import ACCOUNT_CONCURRENCY_DEFAULT, ASYNC_PAYLOAD_LIMIT, FunctionConfig
 from lambdachaos.service.invoke._function import Function
+from lambdachaos.service.invoke._payloads import encode_result
 from lambdachaos.service.invoke._recursion import RECURSION_LIMIT, tracker
 from lambdachaos.service.invoke._service import DEFAULT_GUARD_SECONDS, LambdaService
 from lambdachaos.templates._mixin import TemplateMixin
@@ -51,7 +52,7 @@ _CONFIG_FIELDS = frozenset(f.name for f in fields(FunctionConfig))
 
 
 _UNSET: Any = object()
-_encode = json.JSONEncoder(separators=(",", ":")).encode
+_encode = encode_result  # compact JSON without building an encoder per call
 
 
 @final

@@ -3,12 +3,14 @@ garbage-collector settings while it runs) and the backend the boto3 bridge reads
 
 from __future__ import annotations
 
+import base64
 import gc
 from typing import TYPE_CHECKING, Any
 
 from lambdachaos._errors import ConfigError
 from lambdachaos._world import World
 from lambdachaos.resources import Queue
+from lambdachaos.service.invoke._logs import tail
 
 if TYPE_CHECKING:
     from lambdachaos._sim import Sim
@@ -150,7 +152,8 @@ class _Backend:
                                                                               "HTTPStatusCode": 202}}
         if invocation_type == "DryRun":
             return {"StatusCode": 204, "Payload": b"", "ResponseMetadata": {"HTTPStatusCode": 204}}
-        ex = sim.service.invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context)
+        ex = sim.service.invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context,
+                                     log=log_type == "Tail")
         out: dict[str, Any] = {
             "StatusCode": 200,
             "ExecutedVersion": ex.executed_version,
@@ -159,4 +162,6 @@ class _Backend:
         }
         if ex.failed:
             out["FunctionError"] = "Unhandled"
+        if log_type == "Tail":
+            out["LogResult"] = base64.b64encode(tail(ex.log)).decode()
         return out

@@ -253,11 +253,17 @@ def _function(name: str, f: dict[str, Any], check: _Checker, base: Path, queues:
         if not resolved.is_dir():
             check.add((*where, "code_dir"), f"{code_dir!r} is not a directory (looked in {resolved})")
         code_dir = str(resolved)
+    layers = []
+    for i, layer in enumerate(f.get("layers") or ()):
+        folder = (base / layer).resolve()
+        if not folder.is_dir():
+            check.add((*where, "layers", i), f"{layer!r} is not a directory (looked in {folder})")
+        layers.append(str(folder))
     return FunctionSpec(
         name=name, handler=f["handler"], code_dir=code_dir, config={k: f[k] for k in _FN_KEYS if k in f},
         reserved_concurrency=f.get("reserved_concurrency"), dead_letter_queue=f.get("dead_letter_queue"),
         async_config=async_cfg, isolate_environments=f.get("isolate_environments", False),
-        line=check.where(where)[0],
+        layers=tuple(layers), line=check.where(where)[0],
     )
 
 

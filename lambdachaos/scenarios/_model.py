@@ -52,6 +52,8 @@ class FunctionSpec:
     dead_letter_queue: str | None = None
     async_config: Mapping[str, Any] = field(default_factory=dict)
     isolate_environments: bool = False
+    layers: tuple[str, ...] = ()
+    """Layer folders (absolute), imported as Lambda's ``/opt/python``."""
     line: int = 0
 
 

@@ -178,7 +178,7 @@ def _functions(scenario: Scenario, w: _World) -> None:
         try:
             w.functions[name] = w.sim.function(
                 f.handler, name=name, code_dir=f.code_dir, isolate_environments=f.isolate_environments,
-                reserved_concurrency=f.reserved_concurrency,
+                layers=f.layers, reserved_concurrency=f.reserved_concurrency,
                 dead_letter_queue=w.resource(f.dead_letter_queue) if f.dead_letter_queue else None, **f.config)
         except (LambdaChaosError, ValueError) as exc:
             raise _fail(scenario, f.line, f"functions.{name}", exc) from None

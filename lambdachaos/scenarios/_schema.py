@@ -95,6 +95,8 @@ _FUNCTION = _obj({
     "handler": {"type": "string", "pattern": r"^[A-Za-z_][\w.]*\.[A-Za-z_]\w*$",
                 "description": "module.function, importable from code_dir"},
     "code_dir": {"type": "string", "description": "directory of the handler module, relative to the file"},
+    "layers": {"type": "array", "items": {"type": "string"}, "maxItems": 5,
+               "description": "layer folders (each with a python/ folder), relative to the file"},
     "memory_size": _int(128, 10_240, "MemorySize"),
     "timeout": _num(1, 900, "Timeout"),
     "ephemeral_storage": _int(512, 10_240, "EphemeralStorage"),

@@ -174,6 +174,7 @@ def test_a_kinesis_mapping_reports_its_last_processing_result(sim, lam):
     created = lam.create_event_source_mapping(EventSourceArn=stream.arn, FunctionName="reader",
                                               StartingPosition="TRIM_HORIZON")
     assert created["LastProcessingResult"] == "No records processed"
+    assert created["StateTransitionReason"] == "User action"
     assert created["DestinationConfig"] == {"OnFailure": {}} and created["MaximumRetryAttempts"] == -1
     stream.put_record(b"x", partition_key="k")
     sim.run()
@@ -272,3 +273,169 @@ def test_validation_runtimes(sim, lam):
     assert _aws_error(lambda: lam.update_function_configuration(FunctionName="current", Runtime="python2.7")) == (
         "InvalidParameterValueException", message)
     assert fn.config.runtime == "python3.12"
+
+
+_READS_AT_IMPORT = (
+    "import os\n"
+    "TABLE = os.environ['TABLE']\n"
+    "def handler(e, c):\n"
+    "    if e.get('nested'):\n"
+    "        import boto3\n"
+    "        boto3.client('lambda').update_function_configuration(\n"
+    "            FunctionName='orders', Environment={'Variables': {'TABLE': 'during'}})\n"
+    "    return TABLE\n"
+)
+
+
+def test_an_update_sends_later_requests_to_new_environments_with_the_new_settings(sim, lam):
+    _create(lam, source=_READS_AT_IMPORT, Environment={"Variables": {"TABLE": "before"}})
+    assert json.loads(lam.invoke(FunctionName="orders")["Payload"].read()) == "before"
+    lam.update_function_configuration(FunctionName="orders", Environment={"Variables": {"TABLE": "after"}})
+    assert json.loads(lam.invoke(FunctionName="orders")["Payload"].read()) == "after"
+    # an environment busy during an update finishes its request with what it imported, then ends
+    assert json.loads(lam.invoke(FunctionName="orders", Payload=b'{"nested": true}')["Payload"].read()) == "after"
+    assert json.loads(lam.invoke(FunctionName="orders")["Payload"].read()) == "during"
+    lam.update_function_code(FunctionName="orders", ZipFile=_zip(_READS_AT_IMPORT.replace("return TABLE",
+                                                                                           "return TABLE + '!'")))
+    assert json.loads(lam.invoke(FunctionName="orders")["Payload"].read()) == "during!"
+    attempts = [a for a in sim.ledger.attempts if a.function == "orders"]
+    assert [a.cold for a in attempts] == [True, True, False, True, True]
+    assert len({a.env_id for a in attempts}) == 4
+
+
+def test_update_configuration_through_the_python_api_also_starts_new_environments(sim):
+    fn = sim.function("app.handler", name="reader", code_dir=str(SAM / "orders"),
+                      layers=[str(SAM / "layers" / "shared")], environment={"ORDERS_TABLE": "one"})
+    assert fn.invoke({}).payload["table"] == "one"
+    fn.update_configuration(environment={"ORDERS_TABLE": "two"})
+    assert fn.invoke({}).payload["table"] == "two"
+    assert [a.cold for a in sim.ledger.attempts] == [True, True]
+
+
+def test_last_processing_result_follows_the_last_invocation_of_a_stream_mapping(sim, lam):
+    def reader(event, context):
+        if any(r["kinesis"]["partitionKey"] == "bad" for r in event["Records"]):
+            raise RuntimeError("poison")
+
+    sim.function(reader, name="reader")
+    stream = sim.kinesis_stream("clicks")
+    uuid = lam.create_event_source_mapping(EventSourceArn=stream.arn, FunctionName="reader",
+                                           StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=0)["UUID"]
+    assert lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "No records processed"
+    stream.put_record(b"x", partition_key="bad")
+    sim.run()
+    assert lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "PROBLEM: Function call failed"
+    stream.put_record(b"y", partition_key="good")
+    sim.run()
+    assert lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "OK"
+    listed = lam.list_event_source_mappings(FunctionName="reader")["EventSourceMappings"]
+    assert [m["LastProcessingResult"] for m in listed] == ["OK"]
+
+
+def test_update_event_source_mapping_destination_applies_to_later_failures(sim, lam):
+    sim.function(lambda e, c: 1 / 0, name="reader")
+    stream = sim.kinesis_stream("clicks")
+    first, second = sim.sqs_queue("first"), sim.sqs_queue("second")
+    uuid = lam.create_event_source_mapping(
+        EventSourceArn=stream.arn, FunctionName="reader", StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": first.arn}})["UUID"]
+    stream.put_record(b"a", partition_key="k")
+    sim.run()
+    updated = lam.update_event_source_mapping(UUID=uuid, DestinationConfig={"OnFailure": {"Destination": second.arn}})
+    assert updated["DestinationConfig"] == {"OnFailure": {"Destination": second.arn}}
+    stream.put_record(b"b", partition_key="k")
+    sim.run()
+    assert (first.approximate_number_of_messages, second.approximate_number_of_messages) == (1, 1)
+    cleared = lam.update_event_source_mapping(UUID=uuid, DestinationConfig={"OnFailure": {}})
+    assert cleared["DestinationConfig"] == {"OnFailure": {}}
+    stream.put_record(b"c", partition_key="k")
+    sim.run()
+    assert (first.approximate_number_of_messages, second.approximate_number_of_messages) == (1, 1)
+    code, message = _aws_error(lambda: lam.update_event_source_mapping(
+        UUID=uuid, DestinationConfig={"OnFailure": {"Destination": "arn:nothing"}}))
+    assert code == "InvalidParameterValueException" and "arn:nothing" in message
+
+
+def test_update_event_source_mapping_destination_on_an_sqs_mapping_is_refused(sim, lam):
+    sim.function(lambda e, c: None, name="reader")
+    queue, dlq = sim.sqs_queue("orders"), sim.sqs_queue("dlq")
+    uuid = lam.create_event_source_mapping(EventSourceArn=queue.arn, FunctionName="reader")["UUID"]
+    assert _aws_error(lambda: lam.update_event_source_mapping(
+        UUID=uuid, DestinationConfig={"OnFailure": {"Destination": dlq.arn}})) == (
+        "InvalidParameterValueException",
+        "Unsupported DestinationConfig parameter for given event source mapping type.")
+
+
+# ---- pagination ----------------------------------------------------------------------------------
+def _pages(call, key, **kw):
+    pages, marker = [], None
+    while True:
+        out = call(**kw, **({"Marker": marker} if marker else {}))
+        pages.append([item for item in out[key]])
+        marker = out.get("NextMarker")
+        if marker is None:
+            return pages
+
+
+def test_list_functions_pages_with_marker_and_max_items_and_at_most_50_per_response(sim, lam):
+    for i in range(53):
+        sim.function(lambda e, c: None, name=f"f{i:02d}")
+    first = lam.list_functions()
+    assert len(first["Functions"]) == 50 and "NextMarker" in first
+    rest = lam.list_functions(Marker=first["NextMarker"])
+    assert [f["FunctionName"] for f in rest["Functions"]] == ["f50", "f51", "f52"] and "NextMarker" not in rest
+    assert len(lam.list_functions(MaxItems=10_000)["Functions"]) == 50
+    pages = _pages(lam.list_functions, "Functions", MaxItems=20)
+    assert [len(p) for p in pages] == [20, 20, 13]
+    assert [f["FunctionName"] for p in pages for f in p] == [f"f{i:02d}" for i in range(53)]
+    assert _aws_error(lambda: lam.list_functions(MaxItems=10_001)) == (
+        "ValidationException", "1 validation error detected: Value '10001' at 'maxItems' failed to satisfy "
+        "constraint: Member must have value less than or equal to 10000")
+    code, message = _aws_error(lambda: lam.list_functions(Marker="not-a-marker"))
+    assert code == "InvalidParameterValueException" and "Marker='not-a-marker'" in message
+
+
+def test_the_other_lists_page_too(sim, lam):
+    _create(lam)
+    fn = sim.service.get("orders")
+    for _ in range(3):
+        lam.publish_version(FunctionName="orders")
+    for name in ("a", "b", "c"):
+        lam.create_alias(FunctionName="orders", Name=name, FunctionVersion="1")
+        fn.put_event_invoke_config(None if name == "a" else name, maximum_retry_attempts=1)
+    queues = [sim.sqs_queue(f"q{i}") for i in range(3)]
+    for queue in queues:
+        lam.create_event_source_mapping(EventSourceArn=queue.arn, FunctionName="orders")
+    versions = _pages(lam.list_versions_by_function, "Versions", FunctionName="orders", MaxItems=3)
+    assert [[v["Version"] for v in p] for p in versions] == [["$LATEST", "1", "2"], ["3"]]
+    aliases = _pages(lam.list_aliases, "Aliases", FunctionName="orders", MaxItems=2)
+    assert [[a["Name"] for a in p] for p in aliases] == [["a", "b"], ["c"]]
+    assert lam.list_aliases(FunctionName="orders", FunctionVersion="2")["Aliases"] == []
+    configs = _pages(lam.list_function_event_invoke_configs, "FunctionEventInvokeConfigs", FunctionName="orders",
+                     MaxItems=1)
+    assert [[c["FunctionArn"].rsplit(":", 1)[-1] for c in p] for p in configs] == [["$LATEST"], ["b"], ["c"]]
+    mappings = _pages(lam.list_event_source_mappings, "EventSourceMappings", FunctionName="orders", MaxItems=2)
+    assert [[m["EventSourceArn"] for m in p] for p in mappings] == [[queues[0].arn, queues[1].arn], [queues[2].arn]]
+    assert _aws_error(lambda: lam.list_function_event_invoke_configs(FunctionName="orders", MaxItems=51)) == (
+        "ValidationException", "1 validation error detected: Value '51' at 'maxItems' failed to satisfy "
+        "constraint: Member must have value less than or equal to 50")
+
+
+def test_list_event_source_mappings_returns_at_most_100_per_response(sim, lam):
+    _create(lam)
+    queue = sim.sqs_queue("q")
+    for _ in range(101):
+        lam.create_event_source_mapping(EventSourceArn=queue.arn, FunctionName="orders", Enabled=False)
+    first = lam.list_event_source_mappings(MaxItems=500)
+    assert len(first["EventSourceMappings"]) == 100
+    assert len(lam.list_event_source_mappings(Marker=first["NextMarker"])["EventSourceMappings"]) == 1
+
+
+def test_docs_list_every_lambda_call_the_simulation_answers():
+    from lambdachaos.service.bridge._lambda_api_esm import OPERATIONS
+    from lambdachaos.service.bridge._push import RECURSION_OPERATIONS
+
+    docs = Path(__file__).parent.parent.parent / "docs"
+    service = (docs / "service.md").read_text()
+    answered = {"Invoke", *OPERATIONS, *RECURSION_OPERATIONS}
+    assert [op for op in sorted(answered) if f"`{op}`" not in service] == []

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import json
 
-from lambdachaos.scenarios import bundled, load_scenario, run_scenario
+import pytest
+
+from lambdachaos.scenarios import ScenarioError, bundled, load_scenario, run_scenario
 from lambdachaos.scenarios._cli import run_main
 
 from .conftest import MINIMAL
@@ -255,3 +257,40 @@ def test_a_failed_expectation_names_the_handler_error_behind_it(write, tmp_path)
     page = (tmp_path / "r.html").read_text()
     assert f"<td class='cause'>{cause}" in page  # in the verdict table and in the records that did not succeed
     assert page.index("every order is saved") < page.index("id=\"timeline\"")
+
+
+LAYERED = """\
+version: 1
+name: layered
+resources:
+  queues:
+    orders: {}
+functions:
+  saver:
+    handler: app.handler
+    code_dir: src
+    layers: [layers/tags, layers/missing]
+mappings:
+  - {source: orders, function: saver}
+traffic:
+  - {name: orders, queue: orders, count: 2}
+expectations:
+  - {name: every order is saved, fates: {traffic: orders, succeeded: all}}
+"""
+
+
+def test_a_function_imports_from_the_layer_folders_its_scenario_names(write, tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("from tag import TAG\n\ndef handler(event, context):\n"
+                                             "    assert TAG == 'from-layer'\n", encoding="utf-8")
+    (tmp_path / "layers" / "tags" / "python").mkdir(parents=True)
+    (tmp_path / "layers" / "tags" / "python" / "tag.py").write_text("TAG = 'from-layer'\n", encoding="utf-8")
+    path = write(LAYERED)
+    with pytest.raises(ScenarioError) as missing:  # the second folder does not exist: named with its place
+        load_scenario(path)
+    assert str(missing.value) == (f"{path}:10:27: functions.saver.layers[1]: 'layers/missing' is not a directory "
+                                  f"(looked in {tmp_path / 'layers' / 'missing'})")
+    write(LAYERED.replace(", layers/missing", ""))
+    result = run_scenario(load_scenario(path))
+    assert [v.passed for v in result.verdicts] == [True]
+    assert [a.outcome.value for a in result.sim.ledger.attempts] == ["success"] * len(result.sim.ledger.attempts)

@@ -22,16 +22,15 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import threading
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Protocol, final
 
 from lambdachaos._world import World
-from lambdachaos.resources import _push_api as push_api
 from lambdachaos.resources import _sqs_api as sqs_api
-from lambdachaos.resources._errors import AWSError, NotFound, QueueDoesNotExist, UnsupportedOperation
+from lambdachaos.resources._errors import AWSError
+from lambdachaos.service.bridge import _answers as answers
 from lambdachaos.service.bridge import _dynamodb as bridge_ddb
 from lambdachaos.service.bridge import _kafka_api as bridge_kafka
 from lambdachaos.service.bridge import _lambda_api_esm as lambda_api_esm
@@ -39,7 +38,7 @@ from lambdachaos.service.bridge import _push as bridge_push
 from lambdachaos.service.bridge import _routes as routes
 from lambdachaos.service.bridge import _wire as wire
 from lambdachaos.service.invoke import _guard
-from lambdachaos.service.invoke._errors import ResourceNotFoundException
+from lambdachaos.service.invoke._destinations import set_s3_mirror
 
 if TYPE_CHECKING:
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
@@ -49,6 +48,8 @@ if TYPE_CHECKING:
     from lambdachaos.resources._sqs import Queue
 
 __all__ = ["Bridge", "BridgeBackend", "moto_active"]
+
+moto_active = answers.moto_active
 
 FAKE_CREDENTIALS: Final = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -129,135 +130,7 @@ _original: Callable[..., Any] | None = None
 _own_moto: Any = None  # the mock_aws instance the bridges started, if any
 
 
-def moto_active() -> bool:
-    """True when a moto mock (ours or a test's own ``mock_aws``) is running in this process."""
-    models = sys.modules.get("moto.core.models")
-    return models is not None and getattr(models.MockAWS, "_nested_count", 0) > 0
-
-
-_PASS: Final = object()
 _PATCHED: Final = "_make_api_call"
-
-
-def _resolve(bridges: tuple[Bridge, ...], find: Callable[[Bridge], Any]) -> tuple[Bridge, Any] | None:
-    for bridge in reversed(bridges):
-        found = find(bridge)
-        if found is not None:
-            return bridge, found
-    return None
-
-
-def _missing(error: AWSError) -> object:
-    """Unknown to the sim: moto answers when it runs; otherwise fail as AWS would, without starting moto."""
-    if moto_active():
-        return _PASS
-    raise error
-
-
-def _sqs(bridges: tuple[Bridge, ...], op: str, p: dict[str, Any]) -> tuple[Bridge, Any] | object:
-    if op == "GetQueueUrl":
-        name = p.get("QueueName", "")
-        owner = p.get("QueueOwnerAWSAccountId")
-        hit = _resolve(
-            bridges, lambda b: b.context.find_queue(name) if owner in (None, b.world.account_id) else None
-        )
-        if hit is None:
-            return _missing(QueueDoesNotExist("The specified queue does not exist."))
-        return hit[0], sqs_api.get_queue_url(hit[1], p)
-    url = p.get("QueueUrl")
-    if not isinstance(url, str):
-        return _PASS
-    hit = _resolve(bridges, lambda b: b.context.find_queue(url))
-    action = sqs_api.OPERATIONS.get(op)
-    if hit is None:
-        return _missing(QueueDoesNotExist("The specified queue does not exist.")) if action else _PASS
-    if action is None:
-        raise UnsupportedOperation(
-            f"lambdachaos does not model {op} on the sim queue {hit[1].name}; configure sim queues "
-            "through the "
-            "sim (for example queue.configure(...)) instead of boto3"
-        )
-    return hit[0], action(hit[1], p)
-
-
-def _sns(bridges: tuple[Bridge, ...], op: str, p: dict[str, Any]) -> tuple[Bridge, Any] | object:
-    if op in bridge_push.SNS_SUBSCRIPTION_OPERATIONS:
-        routed = routes.sns_subscription_call(bridges, op, p)
-        return _PASS if routed is routes.PASS else routed
-    action = push_api.SNS_OPERATIONS.get(op)
-    arn = p.get("TopicArn") or p.get("TargetArn")
-    if action is None or not isinstance(arn, str):
-        return _PASS
-    hit = _resolve(bridges, lambda b: b.context.find_topic(arn))
-    if hit is None:
-        return _missing(NotFound("Topic does not exist"))
-    return hit[0], action(hit[1], p)
-
-
-def _find_bus(bridges: tuple[Bridge, ...], name: str) -> tuple[Bridge, Any] | None:
-    return _resolve(bridges, lambda b: b.context.find_bus(name))
-
-
-def _events(
-    bridges: tuple[Bridge, ...], client: Any, op: str, p: dict[str, Any]
-) -> tuple[Bridge, Any] | object:
-    if op != "PutEvents" or p.get("EndpointId"):
-        return _PASS
-    entries = list(p.get("Entries") or [])
-    buses = [_find_bus(bridges, e.get("EventBusName") or "default") for e in entries]
-    if not entries or not any(buses):
-        return _PASS
-    push_api.check_put_events(entries)
-    others = [e for e, hit in zip(entries, buses, strict=True) if hit is None]
-    passed: list[dict[str, Any]] = []
-    if others:
-        if moto_active():
-            response = _passthrough(bridges[-1], client, op, {**p, "Entries": others})
-            passed = list(response.get("Entries", []))
-        else:
-            passed = [push_api.missing_bus_entry(e.get("EventBusName") or "default") for e in others]
-    results = []
-    for entry, hit in zip(entries, buses, strict=True):
-        results.append(push_api.put_entry(hit[1], entry) if hit is not None else passed.pop(0))
-    failed = sum(1 for r in results if "ErrorCode" in r)
-    first = next(hit for hit in buses if hit is not None)
-    return first[0], {"FailedEntryCount": failed, "Entries": results}
-
-
-def _lambda(bridges: tuple[Bridge, ...], op: str, p: dict[str, Any]) -> tuple[Bridge, Any] | object:
-    if op in bridge_push.RECURSION_OPERATIONS:
-        routed = routes.recursion_call(bridges, op, p)
-        return _PASS if routed is routes.PASS else routed
-    if op in lambda_api_esm.OPERATIONS:
-        for bridge in reversed(bridges):
-            hook = getattr(bridge.context, "lambda_api", None)
-            answered = hook(op, p) if hook is not None else None
-            if answered is not None:
-                return bridge, answered
-        name = p.get("FunctionName")
-        if isinstance(name, str):
-            arn = bridges[-1].world.arn("lambda", f"function:{name}")
-            return _missing(ResourceNotFoundException(f"Function not found: {arn}"))
-        return _PASS
-    if op != "Invoke":
-        return _PASS
-    payload = p.get("Payload", b"")
-    if hasattr(payload, "read"):
-        payload = payload.read()
-    if isinstance(payload, str):
-        payload = payload.encode()
-    for bridge in reversed(bridges):
-        result = bridge.context.invoke_function(
-            function_name=p["FunctionName"],
-            qualifier=p.get("Qualifier"),
-            invocation_type=p.get("InvocationType", "RequestResponse"),
-            payload=bytes(payload),
-            client_context=p.get("ClientContext"),
-            log_type=p.get("LogType"),
-        )
-        if result is not None:
-            return bridge, result
-    return _PASS
 
 
 OutboundGuard = Callable[[Any, str], None]
@@ -309,26 +182,26 @@ def _route(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
 
     def answer() -> tuple[Bridge, Any] | object:
         if service == "sqs":
-            return _sqs(bridges, operation_name, api_params)
+            return answers.sqs(bridges, operation_name, api_params)
         if service == "sns":
-            return _sns(bridges, operation_name, api_params)
+            return answers.sns(bridges, operation_name, api_params)
         if service == "events":
-            return _events(bridges, client, operation_name, api_params)
+            return answers.events(bridges, client, operation_name, api_params, _passthrough)
         if service == "kinesis":
-            routed = routes.kinesis_call(bridges, operation_name, api_params, _missing)
-            return _PASS if routed is routes.PASS else routed
+            routed = routes.kinesis_call(bridges, operation_name, api_params, answers.missing)
+            return answers.PASS if routed is routes.PASS else routed
         if service == "scheduler":
             routed = routes.scheduler_call(bridges, operation_name, api_params)
-            return _PASS if routed is routes.PASS else routed
+            return answers.PASS if routed is routes.PASS else routed
         if service in ("kafka", "mq"):
-            return bridge_kafka.route(bridges, service, operation_name, api_params) or _PASS
-        return _lambda(bridges, operation_name, api_params)
+            return bridge_kafka.route(bridges, service, operation_name, api_params) or answers.PASS
+        return answers.lambda_(bridges, operation_name, api_params)
 
     try:
         outcome: Any = answer()
     except AWSError as error:
         outcome = error
-    if outcome is _PASS:
+    if outcome is answers.PASS:
         return _passthrough(bridges[-1], client, operation_name, api_params)
     from botocore.client import BaseClient
 
@@ -385,6 +258,44 @@ def _streams_standard_endpoint(request: Any, **_: Any) -> None:
     (DESIGN.md, botocore 1.44); point them at the regional endpoint while moto answers."""
     if _active or moto_active():
         request.url = _STREAMS_ACCOUNT_ENDPOINT.sub(r"https://streams.dynamodb.\1.amazonaws.com", request.url)
+
+
+def store_in_moto(bucket: str, key: str, data: bytes, region: str) -> bool:
+    """Write the object to moto as well, creating moto's bucket on first use; False when moto is not running.
+
+    Goes through the boto3 bridge's passthrough (not its S3 write hook), so the sim bucket's notifications,
+    already sent by ``put_object``, do not fire twice. Without an active bridge or moto nothing is written:
+    a plain boto3 call could reach real AWS.
+    """
+    bridges = _active
+    if not bridges and not moto_active():
+        return False
+    import boto3
+
+    client = boto3.client("s3", region_name=region)
+
+    def call(operation: str, params: dict[str, Any]) -> Any:
+        if bridges:
+            return _passthrough(bridges[-1], client, operation, params)
+        return getattr(client, "_make_api_call")(operation, params)  # noqa: B009 - private on the stubs
+
+    def put() -> Any:  # botocore turns Body into a stream it reads, so each attempt gets fresh parameters
+        return call("PutObject", {"Bucket": bucket, "Key": key, "Body": data, "ContentType": "application/json"})
+
+    try:
+        put()
+    except Exception as exc:  # moto has not seen this sim bucket yet: create it, as the bridge does
+        if getattr(exc, "response", {}).get("Error", {}).get("Code") != "NoSuchBucket":
+            raise
+        create: dict[str, Any] = {"Bucket": bucket}
+        if region != "us-east-1":
+            create["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        call("CreateBucket", create)
+        put()
+    return True
+
+
+set_s3_mirror(store_in_moto)  # S3 destination objects reach moto too (the invocation core cannot import this)
 
 
 def _install(bridge: Bridge) -> None:

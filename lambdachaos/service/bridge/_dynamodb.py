@@ -4,7 +4,8 @@ The item store is moto's: the call goes to moto unchanged (moto's table is creat
 with the sim table's key schema), so the handler reads its own writes back. Around the call the
 bridge reads the item before and after the write and hands the change to the sim table, which
 produces the stream record: ``INSERT``/``MODIFY``/``REMOVE``, ``Keys`` always, images per
-``StreamViewType``, and no record for a write that changed nothing (docs/aws-behaviour.md §11).
+``StreamViewType``, and no record for a write that changed nothing (AWS developer guide: "Change data
+capture for DynamoDB Streams").
 Covered: ``PutItem``, ``UpdateItem``, ``DeleteItem``, ``BatchWriteItem``, ``TransactWriteItems``.
 """
 

@@ -11,6 +11,7 @@ folder the simulation owns) or ``Code={"S3Bucket": LOCAL_CODE_BUCKET, "S3Key": "
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import io
 import os
@@ -22,6 +23,9 @@ from typing import Any, Final
 from lambdachaos._errors import ConfigError
 from lambdachaos.resources._errors import AWSError
 from lambdachaos.service.bridge._lambda_api_async import EventInvokeConfigs
+from lambdachaos.service.bridge._lambda_api_layers import LayerPlane
+from lambdachaos.service.bridge._paging import page
+from lambdachaos.service.invoke._contract import code_location
 from lambdachaos.service.invoke._errors import (
     InvalidParameterValue,
     ResourceConflictException,
@@ -51,6 +55,7 @@ class ControlPlane(EventInvokeConfigs):
         self.world = sim.world
         self._meta: dict[tuple[str, str], dict[str, Any]] = {}
         self._code_root: tempfile.TemporaryDirectory[str] | None = None
+        self.layers = LayerPlane(self)
 
     # ---- helpers ------------------------------------------------------------------------------
     def function(self, name_or_arn: str) -> Function:
@@ -111,7 +116,12 @@ class ControlPlane(EventInvokeConfigs):
             target = fn.dead_letter_target
             out["DeadLetterConfig"] = {"TargetArn": target if isinstance(target, str) else target.arn}
         out.update({
-            "RevisionId": meta["RevisionId"], "State": "Active", "LastUpdateStatus": "Successful",
+            "RevisionId": meta["RevisionId"],
+        })
+        if meta.get("Layers"):
+            out["Layers"] = [self.layers.summary_of(arn) for arn in meta["Layers"]]
+        out.update({
+            "State": "Active", "LastUpdateStatus": "Successful",
             "PackageType": "Zip", "Architectures": [str(cfg.architecture)],
             "EphemeralStorage": {"Size": cfg.ephemeral_storage},
             "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
@@ -119,7 +129,8 @@ class ControlPlane(EventInvokeConfigs):
         })
         return out
 
-    def _code_dir(self, name: str, code: dict[str, Any]) -> tuple[str, bytes]:
+    def code_dir(self, name: str, code: dict[str, Any]) -> tuple[str, bytes]:
+        """The folder of uploaded code (a zip unpacked, or a local folder) and the bytes it came from."""
         if code.get("S3Bucket") == LOCAL_CODE_BUCKET:
             folder = str(code.get("S3Key", ""))
             if not os.path.isdir(folder):
@@ -153,14 +164,15 @@ class ControlPlane(EventInvokeConfigs):
         if name in self.service.functions:
             raise ResourceConflictException(f"Function already exist: {name}")
         settings = _settings(p)
-        code_dir, blob = self._code_dir(name, dict(p.get("Code") or {}))
+        code_dir, blob = self.code_dir(name, dict(p.get("Code") or {}))
         dlq = (p.get("DeadLetterConfig") or {}).get("TargetArn")
+        layer_arns = [str(arn) for arn in p.get("Layers") or ()]
         fn = self.sim.function(str(p["Handler"]), name=name, code_dir=code_dir, dead_letter_queue=dlq or None,
-                               **settings)
+                               layers=[self.layers.folder_of(arn) for arn in layer_arns], **settings)
         self._meta[(name, LATEST)] = {
             "Role": p.get("Role", ""), "Description": p.get("Description", ""),
             "CodeSha256": base64.b64encode(hashlib.sha256(blob).digest()).decode(), "CodeSize": len(blob),
-            "LastModified": self.now(), "RevisionId": self.world.uuid("lambda-revisions"),
+            "LastModified": self.now(), "RevisionId": self.world.uuid("lambda-revisions"), "Layers": layer_arns,
         }
         if p.get("Publish"):
             self.publish_version({"FunctionName": name})
@@ -198,6 +210,8 @@ class ControlPlane(EventInvokeConfigs):
         fn = self.function(str(p["FunctionName"]))
         settings = _settings(p)
         settings.pop("name", None)
+        if "Layers" in p:
+            self._set_layers(fn, [str(arn) for arn in p["Layers"] or ()])
         if settings:
             fn.update_configuration(**settings)
         if "DeadLetterConfig" in p:
@@ -210,14 +224,21 @@ class ControlPlane(EventInvokeConfigs):
         self._touch(fn, **changes)
         return self.configuration(fn, fn.versions[LATEST])
 
+    def _set_layers(self, fn: Function, arns: list[str]) -> None:
+        latest = fn.versions[LATEST]
+        if latest.location is None:
+            raise InvalidParameterValue(f"{fn.name} runs a Python callable; Layers need a function created from a "
+                                        "'module.function' handler and its code")
+        folders = [self.layers.folder_of(arn) for arn in arns]
+        location = code_location(latest.location.root, folders, latest.config.runtime)
+        fn.versions[LATEST] = dataclasses.replace(latest, location=location, config=dataclasses.replace(latest.config))
+        self.service.retire(fn, LATEST)
+        self.meta(fn, LATEST)["Layers"] = arns
+
     def update_function_code(self, p: dict[str, Any]) -> dict[str, Any]:
         """UpdateFunctionCode: new code for ``$LATEST`` (a new module namespace on the next cold start)."""
-        import dataclasses
-
-        from lambdachaos.service.invoke._contract import code_location
-
         fn = self.function(str(p["FunctionName"]))
-        code_dir, blob = self._code_dir(fn.name, {k: p[k] for k in ("ZipFile", "S3Bucket", "S3Key") if k in p})
+        code_dir, blob = self.code_dir(fn.name, {k: p[k] for k in ("ZipFile", "S3Bucket", "S3Key") if k in p})
         latest = fn.versions[LATEST]
         if not isinstance(latest.handler, str):
             raise InvalidParameterValue(f"{fn.name} runs a Python callable; UpdateFunctionCode needs a function "
@@ -225,7 +246,7 @@ class ControlPlane(EventInvokeConfigs):
         location = code_location(code_dir, latest.location.layers if latest.location else (), latest.config.runtime)
         fn.versions[LATEST] = dataclasses.replace(latest, code_dir=code_dir, location=location,
                                                   config=dataclasses.replace(latest.config))
-        self.service.pool.discard(fn.name, LATEST)  # the next request starts an environment with the new code
+        self.service.retire(fn, LATEST)  # later requests start environments with the new code
         self._touch(fn, CodeSha256=base64.b64encode(hashlib.sha256(blob).digest()).decode(), CodeSize=len(blob))
         if p.get("Publish"):
             self.publish_version({"FunctionName": fn.name})
@@ -243,9 +264,9 @@ class ControlPlane(EventInvokeConfigs):
         return {"ResponseMetadata": {"HTTPStatusCode": 204}}
 
     def list_functions(self, p: dict[str, Any]) -> dict[str, Any]:
-        """ListFunctions (``$LATEST`` of every function, by name)."""
-        return {"Functions": [self.configuration(fn, fn.versions[LATEST])
-                              for _, fn in sorted(self.service.functions.items())]}
+        """ListFunctions (``$LATEST`` of every function, by name; 50 per page at most)."""
+        functions = [fn for _, fn in sorted(self.service.functions.items())]
+        return page("ListFunctions", p, functions, "Functions", lambda fn: self.configuration(fn, fn.versions[LATEST]))
 
     # ---- versions and aliases -----------------------------------------------------------------
     def publish_version(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -261,7 +282,7 @@ class ControlPlane(EventInvokeConfigs):
         """ListVersionsByFunction: ``$LATEST`` then 1, 2, 3 …"""
         fn = self.function(str(p["FunctionName"]))
         order = sorted(fn.versions, key=lambda v: (v != LATEST, int(v) if v.isdigit() else 0))
-        return {"Versions": [self.configuration(fn, fn.versions[v]) for v in order]}
+        return page("ListVersionsByFunction", p, order, "Versions", lambda v: self.configuration(fn, fn.versions[v]))
 
     def _alias(self, fn: Function, name: str) -> dict[str, Any]:
         alias = fn.aliases.get(name)
@@ -306,6 +327,14 @@ class ControlPlane(EventInvokeConfigs):
     def get_alias(self, p: dict[str, Any]) -> dict[str, Any]:
         """GetAlias."""
         return self._alias(self.function(str(p["FunctionName"])), str(p["Name"]))
+
+    def list_aliases(self, p: dict[str, Any]) -> dict[str, Any]:
+        """ListAliases (by name; only those routing to ``FunctionVersion`` when given)."""
+        fn = self.function(str(p["FunctionName"]))
+        version = p.get("FunctionVersion")
+        names = [name for name, alias in sorted(fn.aliases.items())
+                 if version is None or alias.function_version == version or version in alias.additional_version_weights]
+        return page("ListAliases", p, names, "Aliases", lambda name: self._alias(fn, name))
 
     def delete_alias(self, p: dict[str, Any]) -> dict[str, Any]:
         """DeleteAlias (204)."""

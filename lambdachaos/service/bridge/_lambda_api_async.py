@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lambdachaos.service.bridge._paging import page
 from lambdachaos.service.invoke._errors import ResourceNotFoundException
 from lambdachaos.service.invoke._function import LATEST, Function
 
@@ -78,5 +79,5 @@ class EventInvokeConfigs:
     def list_function_event_invoke_configs(self, p: dict[str, Any]) -> dict[str, Any]:
         """ListFunctionEventInvokeConfigs."""
         fn = self.function(str(p["FunctionName"]))
-        return {"FunctionEventInvokeConfigs": [self._event_invoke(fn, None if q == LATEST else q)
-                                               for q in sorted(fn.event_invoke_configs)]}
+        return page("ListFunctionEventInvokeConfigs", p, sorted(fn.event_invoke_configs), "FunctionEventInvokeConfigs",
+                    lambda q: self._event_invoke(fn, None if q == LATEST else q))

@@ -7,11 +7,21 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from lambdachaos.ledger._ledger import Outcome
 from lambdachaos.service.bridge import _lambda_api_poll as poll
 from lambdachaos.service.bridge._lambda_api import ControlPlane
+from lambdachaos.service.bridge._lambda_api_layers import OPERATIONS as LAYER_OPERATIONS
+from lambdachaos.service.bridge._paging import page
 from lambdachaos.service.invoke._errors import InvalidParameterValue, ResourceNotFoundException
-from lambdachaos.service.invoke._validation import check_starting_position
+from lambdachaos.service.invoke._validation import (
+    UNSUPPORTED_DESTINATION_CONFIG,
+    check_sqs_mapping_destination,
+    check_starting_position,
+)
 
+NO_RECORDS: Final = "No records processed"
+OK: Final = "OK"
+FUNCTION_CALL_FAILED: Final = "PROBLEM: Function call failed"
 _SETTINGS: Final = {
     "BatchSize": "batch_size", "MaximumBatchingWindowInSeconds": "maximum_batching_window_in_seconds",
     "FunctionResponseTypes": "function_response_types", "FilterCriteria": "filter_criteria",
@@ -79,9 +89,9 @@ class MappingPlane:
         out.update({"EventSourceArn": mapping.event_source_arn, "FunctionArn": mapping.function_arn,
                     "LastModified": datetime.fromtimestamp(world.wall_ns(modified_ns) / 1e9, tz=UTC)})
         if stream:
-            processed = getattr(mapping, "_batches", 0)
-            out["LastProcessingResult"] = "OK" if processed else "No records processed"
-        out.update({"State": state or mapping.state, "StateTransitionReason": "USER_INITIATED"})
+            out["LastProcessingResult"] = self.last_processing_result(mapping)
+        out.update({"State": state or mapping.state,
+                    "StateTransitionReason": "User action" if stream else "USER_INITIATED"})
         if stream:
             on_failure = cfg.on_failure
             out["DestinationConfig"] = {"OnFailure": {} if on_failure is None else {
@@ -97,6 +107,13 @@ class MappingPlane:
             out["ScalingConfig"] = {"MaximumConcurrency": cfg.maximum_concurrency}
         out["EventSourceMappingArn"] = world.arn("lambda", f"event-source-mapping:{mapping.uuid}")
         return out
+
+    def last_processing_result(self, mapping: Any) -> str:
+        """``LastProcessingResult``: how the mapping's last invocation of its function ended."""
+        last = self.plane.service.last_outcome.get((mapping.function.name, mapping.event_source_arn))
+        if last is None:
+            return NO_RECORDS
+        return OK if last is Outcome.SUCCESS else FUNCTION_CALL_FAILED
 
     def _mapping(self, uuid: str) -> Any:
         mapping = self.mappings.get(uuid)
@@ -121,8 +138,7 @@ class MappingPlane:
             if destination:
                 kwargs["on_failure"] = (destination.get("OnFailure") or {}).get("Destination")
                 if destination.get("OnSuccess"):
-                    raise InvalidParameterValue(
-                        "Unsupported DestinationConfig parameter for given event source mapping type.")
+                    raise InvalidParameterValue(UNSUPPORTED_DESTINATION_CONFIG)
         elif destination is not None:
             kwargs["on_failure"] = destination
         if "ScalingConfig" in p:
@@ -136,10 +152,17 @@ class MappingPlane:
         return self.shape(self._mapping(str(p["UUID"])))
 
     def update_event_source_mapping(self, p: dict[str, Any]) -> dict[str, Any]:
-        """UpdateEventSourceMapping (202): ``Enabled`` and the batching settings; ``State: Updating``,
-        ``Enabling`` or ``Disabling`` in the answer."""
+        """UpdateEventSourceMapping (202): ``Enabled``, the batching settings and (streams) the on-failure
+        destination, in force for later batches; ``State: Updating``, ``Enabling`` or ``Disabling`` in the answer."""
         mapping = self._mapping(str(p["UUID"]))
         changes = {api: p[key] for key, api in _SETTINGS.items() if key in p and key != "StartingPosition"}
+        if "DestinationConfig" in p:
+            destination = p["DestinationConfig"] or {}
+            if not hasattr(mapping.config, "starting_position"):  # SQS: failed messages follow the redrive policy
+                check_sqs_mapping_destination(destination)
+            if destination.get("OnSuccess"):
+                raise InvalidParameterValue(UNSUPPORTED_DESTINATION_CONFIG)
+            changes["on_failure"] = (destination.get("OnFailure") or {}).get("Destination")
         if "ScalingConfig" in p:
             changes["maximum_concurrency"] = (p["ScalingConfig"] or {}).get("MaximumConcurrency")
         if changes:
@@ -177,17 +200,18 @@ class MappingPlane:
         fn = self.plane.function(str(p["FunctionName"])) if "FunctionName" in p else None
         found = [m for m in self.mappings.values()
                  if (arn is None or m.event_source_arn == arn) and (fn is None or m.function is fn)]
-        return {"EventSourceMappings": [self.shape(m) for m in found]}
+        return page("ListEventSourceMappings", p, found, "EventSourceMappings", self.shape)
 
 
 OPERATIONS: Final = frozenset({
     "CreateFunction", "GetFunction", "GetFunctionConfiguration", "UpdateFunctionConfiguration",
     "UpdateFunctionCode", "DeleteFunction", "ListFunctions", "PublishVersion", "ListVersionsByFunction",
-    "CreateAlias", "UpdateAlias", "GetAlias", "DeleteAlias", "PutFunctionConcurrency", "GetFunctionConcurrency",
-    "DeleteFunctionConcurrency", "PutProvisionedConcurrencyConfig", "PutFunctionEventInvokeConfig",
-    "UpdateFunctionEventInvokeConfig", "GetFunctionEventInvokeConfig", "DeleteFunctionEventInvokeConfig",
-    "ListFunctionEventInvokeConfigs", "CreateEventSourceMapping", "GetEventSourceMapping",
-    "UpdateEventSourceMapping", "DeleteEventSourceMapping", "ListEventSourceMappings",
+    "CreateAlias", "UpdateAlias", "GetAlias", "DeleteAlias", "ListAliases",
+    "PutFunctionConcurrency", "GetFunctionConcurrency", "DeleteFunctionConcurrency", "PutProvisionedConcurrencyConfig",
+    "PutFunctionEventInvokeConfig", "UpdateFunctionEventInvokeConfig", "GetFunctionEventInvokeConfig",
+    "DeleteFunctionEventInvokeConfig", "ListFunctionEventInvokeConfigs",
+    "CreateEventSourceMapping", "GetEventSourceMapping", "UpdateEventSourceMapping", "DeleteEventSourceMapping",
+    "ListEventSourceMappings", *LAYER_OPERATIONS,
 })
 """The Lambda operations the simulation answers (besides ``Invoke`` and the recursion settings)."""
 _MAPPING_OPERATIONS: Final = frozenset(op for op in OPERATIONS if "EventSourceMapping" in op)
@@ -199,6 +223,6 @@ def _snake(op: str) -> str:
 
 def answer(plane: ControlPlane, mappings: MappingPlane, op: str, p: dict[str, Any]) -> dict[str, Any]:
     """Run one Lambda API operation on the simulation."""
-    target: Any = mappings if op in _MAPPING_OPERATIONS else plane
+    target: Any = mappings if op in _MAPPING_OPERATIONS else plane.layers if op in LAYER_OPERATIONS else plane
     result: dict[str, Any] = getattr(target, _snake(op))(p)
     return result

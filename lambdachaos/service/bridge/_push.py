@@ -185,7 +185,8 @@ def body_size(body: Any) -> int:
 
 def s3_notifications(op: str, p: Params, response: Mapping[str, Any], head: Callable[[str, str], Mapping[str, Any]],
                      *, size: int = 0) -> list[tuple[str, str, dict[str, Any]]]:
-    """The ``(event name, key, notify kwargs)`` S3 emits for a write that succeeded (docs/aws-behaviour.md §7.1).
+    """The ``(event name, key, notify kwargs)`` S3 emits for a write that succeeded (AWS S3 user guide:
+    "Event notification types").
 
     ``size`` is the ``PutObject`` body size measured before the call; ``head(bucket, key)`` reads size
     and ETag of a copied or assembled object.

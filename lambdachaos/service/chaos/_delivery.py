@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import random
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, cast, final
 
 from lambdachaos import faults as _faults
 from lambdachaos._errors import ConfigError
@@ -129,7 +129,7 @@ class DeliveryHook:
         self._decided: dict[QueueMessage, _faults.DeliveryFaults] = {}
 
     def _injector(self) -> FaultInjector | None:
-        injector = self._service.injector
+        injector = cast("FaultInjector | None", self._service.injector)  # the service holds it as a protocol
         return injector if injector is not None and injector.has_delivery_rules and not self._busy else None
 
     # ---- SQS ----------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ class DeliveryHook:
         decided = self._decided.pop(message, None)
         if decided is None:
             return
-        injector = self._service.injector
+        injector = cast("FaultInjector | None", self._service.injector)
         assert injector is not None
         message_id = message.message_id
         for firing in decided.firings:
@@ -247,7 +247,7 @@ class DeliveryHook:
             original = ops.identity(record)[0]
             injector.write(_faults.FaultFiring(
                 rule_id=rule_id, kind=_DUPLICATE, function_name=None, qualifier=None,
-                event_source=row.event_source_arn(resource), attempt=1, time=injector.service.world.clock.now,
+                event_source=row.event_source_arn(resource), attempt=1, time=self._service.world.clock.now,
                 records=(copy,), effect=ops.duplicate_effect.format(original=original, copy=copy),
                 detail=(("duplicate_of", original),),
             ), copy)

@@ -1,4 +1,5 @@
-"""The asynchronous invocation path (docs/aws-behaviour.md §4).
+"""The asynchronous invocation path (AWS developer guide: "Asynchronous invocation";
+docs/aws-behaviour.md, the async rows).
 
 Lambda accepts the event (202) into an internal queue. A function error is retried after 60 s and
 then 120 s (decision A2), measured from the end of the failed attempt, while the event's age allows
@@ -21,9 +22,11 @@ from lambdachaos.ledger._ledger import Delivery, Fate, FateStatus, Outcome, Path
 from lambdachaos.service.invoke import _destinations as dest
 from lambdachaos.service.invoke import _recursion
 from lambdachaos.service.invoke._function import Function
+from lambdachaos.service.invoke._isolation_worker import forwarded
 
 if TYPE_CHECKING:
-    from lambdachaos.service.invoke._service import Execution, LambdaService
+    from lambdachaos.service.invoke._execution import Execution
+    from lambdachaos.service.invoke._service import LambdaService
 
 RETRY_DELAYS_S: Final = (60, 120)
 THROTTLE_BACKOFF_CAP_S: Final = 300
@@ -47,6 +50,7 @@ class AsyncEvent:
 
 
 @final
+@forwarded("async")
 class AsyncInvoker:
     """The internal queue and retry machinery of asynchronous invocation."""
 
@@ -71,7 +75,7 @@ class AsyncInvoker:
         if request_id is None:
             request_id = service.world.uuid()
         service.ledger.open(request_id, clock.now_ns)
-        _recursion.stamp(service, request_id)  # §4.6: an event sent from a handler joins its chain
+        _recursion.stamp(service, request_id)  # an event sent from a handler joins its chain
         item = AsyncEvent(fn, qualifier, payload, request_id, clock.now_ns, source=source)
         self.in_queue += 1
         if service.reserved_in_force(fn) == 0:
@@ -91,7 +95,7 @@ class AsyncInvoker:
             fn, item.qualifier, item.payload, path=Path.ASYNC, request_id=item.request_id,
             event_id=item.request_id, attempt=item.attempts + 1, source=item.source,
         )
-        if _recursion.is_stopped(ex):  # §4.6: never retried; straight to the DLQ / on-failure destination
+        if _recursion.is_stopped(ex):  # a recursive loop: never retried; straight to the DLQ / on-failure destination
             message = str((ex.error or {}).get("errorMessage", ""))
             self._finish(item, _recursion.RECURSIVE_INVOCATION, "400", message)
             return

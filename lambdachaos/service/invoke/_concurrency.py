@@ -1,4 +1,5 @@
-"""Concurrency: the account pool, reserved and provisioned concurrency, burst scaling (docs/aws-behaviour.md §8).
+"""Concurrency: the account pool, reserved and provisioned concurrency, burst scaling (AWS developer guide:
+"Lambda function scaling"; docs/aws-behaviour.md).
 
 Rules modelled:
 - the account limit (default 1,000) is shared by all functions; reserved concurrency carves a
@@ -48,6 +49,8 @@ class Concurrency:
         self.in_flight: dict[str, int] = {}
         self.peak: dict[str, int] = {}
         self.unreserved_in_flight = 0
+        self.total_in_flight = 0
+        """Executions of every function in flight now."""
         self.account_peak = 0
         self.total_reserved = 0
         self.reserved: dict[str, int] = {}
@@ -119,12 +122,13 @@ class Concurrency:
             self.peak[fn.name] = n
         if fn.reserved_concurrency is None:
             self.unreserved_in_flight += 1
-        total = sum(self.in_flight.values())
+        total = self.total_in_flight = self.total_in_flight + 1
         if total > self.account_peak:
             self.account_peak = total
 
     def release(self, fn: Function, *, reserved_at_start: bool) -> None:
         """Count one execution of ``fn`` as finished."""
         self.in_flight[fn.name] -= 1
+        self.total_in_flight -= 1
         if not reserved_at_start:
             self.unreserved_in_flight -= 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, TypedDict
 
 from lambdachaos._errors import ConfigError
 
@@ -130,6 +130,10 @@ class FunctionConfig:
     """Virtual seconds the init phase (module-level code) takes on a cold start."""
     duration_model: DurationModel = DurationModel.DETERMINISTIC
     """How virtual durations are computed; see :class:`DurationModel`."""
+    timeout_ns: int = field(init=False, repr=False, compare=False, default=0)
+    """Timeout in integer nanoseconds (derived)."""
+    base_duration_ns: int = field(init=False, repr=False, compare=False, default=0)
+    """``base_duration`` in integer nanoseconds (derived)."""
 
     def __post_init__(self) -> None:
         check_int_range(
@@ -172,11 +176,8 @@ class FunctionConfig:
                 f"base_duration={self.base_duration!r}, init_duration={self.init_duration!r}: durations "
                 "must be zero or positive seconds"
             )
-
-    @property
-    def timeout_ns(self) -> int:
-        """Timeout in integer nanoseconds."""
-        return round(self.timeout * 1e9)
+        object.__setattr__(self, "timeout_ns", round(self.timeout * 1e9))
+        object.__setattr__(self, "base_duration_ns", round(self.base_duration * 1e9))
 
     @property
     def vcpu_share(self) -> float:
@@ -215,3 +216,26 @@ class EventInvokeConfig:
             aws_name="MaximumEventAgeInSeconds", member="maximumEventAgeInSeconds",
             low=EVENT_AGE_MIN_S, high=EVENT_AGE_MAX_S, unit="seconds",
         )
+
+
+class FunctionSettings(TypedDict, total=False):
+    """The keyword settings of :class:`FunctionConfig` (``Function.update_configuration(**settings)``)."""
+
+    memory_size: int
+    timeout: float
+    ephemeral_storage: int
+    environment: Mapping[str, str]
+    architecture: Architecture | str
+    runtime: str
+    base_duration: float
+    init_duration: float
+    duration_model: DurationModel | str
+
+
+class EventInvokeSettings(TypedDict, total=False):
+    """The keyword settings of :class:`EventInvokeConfig` (``Function.put_event_invoke_config(**settings)``)."""
+
+    maximum_retry_attempts: int
+    maximum_event_age_in_seconds: int
+    on_success: Any
+    on_failure: Any

@@ -1,4 +1,5 @@
-"""Where an asynchronous event's result goes: destinations and the function DLQ (docs/aws-behaviour.md §4.2-4.4).
+"""Where Lambda sends an asynchronous event's result: destinations and the function DLQ (AWS developer
+guide: "Capturing records of Lambda asynchronous invocations"; docs/aws-behaviour.md).
 
 Record shapes follow the AWS recordings in the fact sheet: the destination record is
 ``{version, timestamp, requestContext, requestPayload, responseContext, responsePayload}`` (the two
@@ -32,10 +33,10 @@ DETAIL_TYPE: Final = {
 
 
 S3_STREAM_PREFIX: Final = "aws/lambda/{uuid}/{shard_id}"
-"""Key prefix of a stream mapping's on-failure object (docs/aws-behaviour.md §6.6; ``uuid`` is the mapping's UUID)."""
+"""Key prefix of a stream mapping's on-failure object (docs/aws-behaviour.md; ``uuid`` is the mapping's UUID)."""
 S3_ASYNC_PREFIX: Final = "aws/lambda/async/{function}"
 """Key prefix of an asynchronous on-failure object. [UNV] AWS does not document this key; [DEC] the stream
-layout of §6.6 with ``async/<function name>`` in place of ``<ESM UUID>/<shardId>``."""
+layout of a stream mapping's on-failure objects with ``async/<function name>`` in place of ``<ESM UUID>/<shardId>``."""
 
 
 class DeliveryError(Exception):
@@ -199,40 +200,20 @@ def send(
     raise DeliveryError(f"{arn}: destinations must be SQS, SNS, EventBridge, Lambda or (on failure) S3")
 
 
+S3Mirror = Callable[[str, str, bytes, str], bool]
+"""Writes an S3 destination's object to moto as well: ``(bucket, key, data, region) -> written``."""
+
+_s3_mirror: list[S3Mirror] = []
+
+
+def set_s3_mirror(mirror: S3Mirror | None) -> None:
+    """Install the writer of S3 destination objects into moto (the boto3 bridge installs its own)."""
+    _s3_mirror[:] = [] if mirror is None else [mirror]
+
+
 def store_in_moto(bucket: str, key: str, data: bytes, region: str) -> bool:
-    """Write the object to moto as well, creating moto's bucket on first use; False when moto is not running.
-
-    Goes through the boto3 bridge's passthrough (not its S3 write hook), so the sim bucket's notifications,
-    already sent by ``put_object``, do not fire twice. Without an active bridge or moto nothing is written:
-    a plain boto3 call could reach real AWS.
-    """
-    from lambdachaos.service.bridge import _bridge
-    bridges = _bridge._active
-    if not bridges and not _bridge.moto_active():
-        return False
-    import boto3
-
-    client = boto3.client("s3", region_name=region)
-
-    def call(operation: str, params: dict[str, Any]) -> Any:
-        if bridges:
-            return _bridge._passthrough(bridges[-1], client, operation, params)
-        return getattr(client, "_make_api_call")(operation, params)  # noqa: B009 - private on the stubs
-
-    def put() -> Any:  # botocore turns Body into a stream it reads, so each attempt gets fresh parameters
-        return call("PutObject", {"Bucket": bucket, "Key": key, "Body": data, "ContentType": "application/json"})
-
-    try:
-        put()
-    except Exception as exc:  # moto has not seen this sim bucket yet: create it, as the bridge does
-        if getattr(exc, "response", {}).get("Error", {}).get("Code") != "NoSuchBucket":
-            raise
-        create: dict[str, Any] = {"Bucket": bucket}
-        if region != "us-east-1":
-            create["CreateBucketConfiguration"] = {"LocationConstraint": region}
-        call("CreateBucket", create)
-        put()
-    return True
+    """Write an S3 destination's object to moto too, through the installed mirror; False without one."""
+    return bool(_s3_mirror) and _s3_mirror[0](bucket, key, data, region)
 
 
 def dumps(record: Any) -> str:

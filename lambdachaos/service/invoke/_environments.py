@@ -17,7 +17,7 @@ from typing import Any, final
 from lambdachaos.service.invoke import _contract as contract
 from lambdachaos.service.invoke._function import Function, Version
 from lambdachaos.service.invoke._handler_time import InvocationDeadline, adopt
-from lambdachaos.service.invoke._runtime import InitError, load_handler
+from lambdachaos.service.invoke._loading import InitError, load_handler
 
 
 @final
@@ -83,6 +83,13 @@ def prepare_scope(env: Environment, version: Version, region: str, shared: dict[
             env.scope.modules = shared
 
 
+def runtime_environment(env: Environment) -> dict[str, str]:
+    """The variables an environment's runtime sees (the process's, Lambda's reserved ones and the
+    function's own), as handed to a worker process with ``isolation="process"``."""
+    store = env.scope.store if env.scope is not None else {}
+    return {os.fsdecode(key): os.fsdecode(value) for key, value in store.items()}
+
+
 def initialise(env: Environment, version: Version, isolated: bool) -> None:
     """Run the init phase of ``env`` (module-level code) inside its scope; an error is kept on
     ``env.init_error``."""
@@ -141,9 +148,9 @@ class EnvironmentPool:
         else:
             self._idle.setdefault((env.function, env.version), []).append(env)
 
-    def discard(self, function: str, version: str) -> None:
+    def discard(self, function: str, version: str) -> list[Environment]:
         """Drop the idle environments of one version (its code changed: the next request is a cold start)."""
-        self._idle.pop((function, version), None)
+        return self._idle.pop((function, version), [])
 
     def set_provisioned(self, fn: Function, qualifier: str, envs: list[Environment]) -> None:
         """Replace the provisioned environments of ``qualifier``."""

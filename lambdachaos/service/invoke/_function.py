@@ -1,4 +1,5 @@
-"""Functions, versions and aliases (docs/aws-behaviour.md §9).
+"""Functions, versions and aliases (AWS developer guide: "Lambda function versions", "Lambda
+function aliases").
 
 ``$LATEST`` is mutable; published versions are immutable snapshots numbered 1, 2, 3 …; an alias
 points at one version and may route a share of requests to one additional version. Function-level
@@ -12,10 +13,10 @@ import dataclasses
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, final
+from typing import TYPE_CHECKING, Any, Unpack, final
 
 from lambdachaos._errors import ConfigError
-from lambdachaos.service.invoke._config import EventInvokeConfig, FunctionConfig
+from lambdachaos.service.invoke._config import EventInvokeConfig, EventInvokeSettings, FunctionConfig, FunctionSettings
 from lambdachaos.service.invoke._contract import CodeLocation, code_location
 from lambdachaos.service.invoke._destinations import check_async_destinations
 from lambdachaos.service.invoke._validation import check_event_invoke_settings, check_runtime
@@ -101,12 +102,14 @@ class Function:
         """The settings of ``$LATEST``."""
         return self.versions[LATEST].config
 
-    def update_configuration(self, **changes: Any) -> Function:
+    def update_configuration(self, **changes: Unpack[FunctionSettings]) -> Function:
         """Change ``$LATEST``'s settings (UpdateFunctionConfiguration); published versions keep theirs."""
         if "runtime" in changes:
             check_runtime(changes["runtime"])
         latest = self.versions[LATEST]
-        self.versions[LATEST] = dataclasses.replace(latest, config=dataclasses.replace(latest.config, **changes))
+        settings: dict[str, Any] = dict(changes)  # strings are accepted for the enum settings
+        self.versions[LATEST] = dataclasses.replace(latest, config=dataclasses.replace(latest.config, **settings))
+        self._service.retire(self, LATEST)  # later requests run in new environments with the new settings
         return self
 
     def publish_version(self) -> str:
@@ -147,7 +150,9 @@ class Function:
         self.aliases[name] = alias
         return alias
 
-    def put_event_invoke_config(self, qualifier: str | None = None, **settings: Any) -> EventInvokeConfig:
+    def put_event_invoke_config(
+        self, qualifier: str | None = None, **settings: Unpack[EventInvokeSettings]
+    ) -> EventInvokeConfig:
         """Set asynchronous invocation settings (PutFunctionEventInvokeConfig: omitted fields reset)."""
         self._check_qualifier(qualifier)
         check_event_invoke_settings(self.arn, settings, given=settings)
@@ -156,7 +161,9 @@ class Function:
         self.event_invoke_configs[qualifier or LATEST] = cfg
         return cfg
 
-    def update_event_invoke_config(self, qualifier: str | None = None, **settings: Any) -> EventInvokeConfig:
+    def update_event_invoke_config(
+        self, qualifier: str | None = None, **settings: Unpack[EventInvokeSettings]
+    ) -> EventInvokeConfig:
         """Merge asynchronous invocation settings (UpdateFunctionEventInvokeConfig)."""
         self._check_qualifier(qualifier)
         check_event_invoke_settings(self.arn, settings, given=settings)

@@ -23,14 +23,9 @@ from typing import TYPE_CHECKING, Any, Final
 from lambdachaos._errors import ConfigError
 from lambdachaos.service.invoke import _guard, _handler_time
 from lambdachaos.service.invoke._handler_time import HandlerClock, InvocationDeadline
-from lambdachaos.service.invoke._runtime import (
-    OUTCOME_ERROR,
-    Context,
-    InitError,
-    RunResult,
-    exit_payload,
-    guard_stopped,
-)
+from lambdachaos.service.invoke._loading import InitError
+from lambdachaos.service.invoke._payloads import exit_payload
+from lambdachaos.service.invoke._runtime import OUTCOME_ERROR, Context, RunResult, guard_stopped
 
 if TYPE_CHECKING:
     from lambdachaos.service.invoke._environments import Environment

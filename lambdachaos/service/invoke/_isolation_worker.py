@@ -21,11 +21,13 @@ import signal
 import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from lambdachaos.service.invoke import _contain, _guard, _handler_time
 from lambdachaos.service.invoke._handler_time import HandlerClock, InvocationDeadline
-from lambdachaos.service.invoke._runtime import Context, InitError, RunResult, load_handler, oom_payload, run_handler
+from lambdachaos.service.invoke._loading import InitError, load_handler
+from lambdachaos.service.invoke._payloads import oom_payload
+from lambdachaos.service.invoke._runtime import Context, RunResult, run_handler
 
 NO_GUARD_SECONDS: Final = 1e9
 """The worker does not guard itself: the test process watches its CPU time and kills it."""
@@ -56,6 +58,8 @@ def limit_memory(memory_mb: int) -> None:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
+_T = TypeVar("_T")
+
 
 class _Rpc:
     """Calls from handler code to the test process; the reply carries the new virtual elapsed time."""
@@ -83,20 +87,33 @@ class _Rpc:
         return value
 
 
-def _install_forwarding(rpc: _Rpc) -> None:
-    from lambdachaos.service.invoke._service import LambdaService
+_FORWARDED: dict[str, type] = {}
+"""Classes whose calls from handler code go to the test process, by role (``"sync"``, ``"async"``)."""
 
+
+def forwarded(role: str) -> Callable[[type[_T]], type[_T]]:
+    """Class decorator: in a worker process, ``invoke_sync`` (role ``"sync"``) or ``accept`` (``"async"``)
+    of the class is answered by the test process (registered by the invocation paths themselves)."""
+
+    def register(cls: type[_T]) -> type[_T]:
+        _FORWARDED[role] = cls
+        return cls
+
+    return register
+
+
+def _install_forwarding(rpc: _Rpc) -> None:
     def invoke_sync(self: Any, fn: Any, payload: bytes, **kwargs: Any) -> Any:
         return rpc.call("invoke", fn.name, payload, kwargs.get("qualifier"), kwargs.get("client_context"))
-
-    LambdaService.invoke_sync = invoke_sync  # type: ignore[method-assign]
-    from lambdachaos.service.invoke._async import AsyncInvoker
 
     def accept(self: Any, fn: Any, payload: bytes, *, qualifier: str | None = None, source: str | None = None,
                request_id: str | None = None) -> Any:
         return rpc.call("invoke_async", fn.name, payload, qualifier, source)
 
-    AsyncInvoker.accept = accept  # type: ignore[method-assign]
+    if "sync" in _FORWARDED:
+        setattr(_FORWARDED["sync"], "invoke_sync", invoke_sync)  # noqa: B010 - replaced in the worker only
+    if "async" in _FORWARDED:
+        setattr(_FORWARDED["async"], "accept", accept)  # noqa: B010 - replaced in the worker only
     if "botocore.client" not in sys.modules:
         return
     from botocore.client import BaseClient

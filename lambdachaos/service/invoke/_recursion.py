@@ -1,9 +1,10 @@
-"""Recursive loop detection (docs/aws-behaviour.md §4.6).
+"""Recursive loop detection (AWS developer guide: "Use Lambda recursive loop detection to prevent
+infinite loops").
 
 AWS carries lineage metadata (the ``Lineage`` field of the X-Ray trace header, no active tracing
 needed) on the events a function creates through the SDK: an SQS message, an SNS publish, an S3
 write, a Lambda ``Invoke``. Each hop adds one; after about 16 invocations in one chain the next one
-is stopped. Decision (§4.6): the chain depth is counted per originating event, the first invocation
+is stopped. Decision: the chain depth is counted per originating event, the first invocation
 triggered from outside any function has depth 1 and depth ``recursion_limit + 1`` (17 by default)
 is stopped unless the function's ``RecursiveLoop`` is ``Allow``. DynamoDB and Kinesis are out of
 scope, as in AWS.
@@ -23,11 +24,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, final
 from lambdachaos.ledger._ledger import Attempt, Fate, FateStatus, Outcome, Path
 from lambdachaos.service.invoke import _handler_time
 from lambdachaos.service.invoke._errors import LambdaAPIError
+from lambdachaos.service.invoke._execution import Execution
 
 if TYPE_CHECKING:
     from lambdachaos.service.invoke._function import Function
     from lambdachaos.service.invoke._handler_time import HandlerClock
-    from lambdachaos.service.invoke._service import Execution, LambdaService
+    from lambdachaos.service.invoke._service import LambdaService
 
 __all__ = [
     "RECURSION_LIMIT",
@@ -43,7 +45,7 @@ __all__ = [
 RECURSION_LIMIT: Final = 16
 """Invocations allowed in one chain before the next is stopped (AWS: "about 16")."""
 RECURSIVE_INVOCATION: Final = "RecursiveInvocation"
-"""Decision (§4.2, [UNV]): the async ``condition`` of an event stopped as a recursive loop."""
+"""Decision (AWS does not document it): the async ``condition`` of an event stopped as a recursive loop."""
 REASON: Final = "recursive loop"
 ERROR_TYPE: Final = "RecursiveInvocationException"
 ERROR_MESSAGE: Final = (
@@ -57,7 +59,7 @@ RECURSIVE_LOOP_VALUES: Final = (TERMINATE, ALLOW)
 
 
 class RecursiveInvocationException(LambdaAPIError):
-    """400: the synchronous ``Invoke`` was stopped as part of a recursive loop (§4.6)."""
+    """400: the synchronous ``Invoke`` was stopped as part of a recursive loop."""
 
     code: ClassVar[str] = "RecursiveInvocationException"
     http_status: ClassVar[int] = 400
@@ -72,11 +74,7 @@ def is_stopped(ex: Execution) -> bool:
 
 def tracker(service: LambdaService) -> RecursionTracker:
     """The loop detector of a simulated service (``tracker(sim.service).limit`` is the ``recursion_limit`` knob)."""
-    found = service.__dict__.get("_recursion_tracker")
-    if found is None:
-        found = service.__dict__["_recursion_tracker"] = RecursionTracker()
-    assert isinstance(found, RecursionTracker)
-    return found
+    return service.recursion
 
 
 def stamp(service: LambdaService, key: str) -> None:
@@ -170,8 +168,6 @@ class RecursionTracker:
         self._pending = depth
         if depth <= self.limit or getattr(fn, "recursive_loop", TERMINATE) == ALLOW:
             return None
-        from lambdachaos.service.invoke._service import Execution
-
         self.dropped += 1
         now = service.world.clock.now_ns
         ledger = service.ledger

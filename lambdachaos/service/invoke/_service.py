@@ -1,4 +1,5 @@
-"""The simulated Lambda service: runs one attempt, and the synchronous invocation path (docs/aws-behaviour.md §3).
+"""The simulated Lambda service: runs one attempt, and the synchronous invocation path (AWS developer guide:
+"Synchronous invocation"; docs/aws-behaviour.md).
 
 ``execute`` is the single place a handler runs: it resolves the version, applies concurrency and
 burst limits, finds or starts an execution environment, runs the init phase on a cold start,
@@ -8,76 +9,46 @@ until the attempt's virtual end.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, final
 
 from lambdachaos._errors import ConfigError
 from lambdachaos._world import World
 from lambdachaos.ledger._ledger import Attempt, Fate, FateStatus, Ledger, Outcome, Path
 from lambdachaos.service.invoke import _guard, _handler_time, _isolation, _recursion
-from lambdachaos.service.invoke._attempt_faults import after_handler, before_handler, dumps
+from lambdachaos.service.invoke._attempt import run_attempt
 from lambdachaos.service.invoke._concurrency import Concurrency
-from lambdachaos.service.invoke._config import (
-    ASYNC_PAYLOAD_LIMIT,
-    SYNC_PAYLOAD_LIMIT,
-    DurationModel,
-    FunctionConfig,
+from lambdachaos.service.invoke._config import ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, FunctionConfig
+from lambdachaos.service.invoke._environments import (
+    Environment,
+    EnvironmentPool,
+    initialise,
+    prepare_scope,
+    runtime_environment,
 )
-from lambdachaos.service.invoke._contract import enter as enter_scope
-from lambdachaos.service.invoke._contract import leave as leave_scope
-from lambdachaos.service.invoke._environments import Environment, EnvironmentPool, initialise, prepare_scope
 from lambdachaos.service.invoke._errors import (
-    InvalidRequestContentException,
     RequestEntityTooLargeException,
     ResourceNotFoundException,
     TooManyRequestsException,
 )
+from lambdachaos.service.invoke._execution import OUTCOMES, parse_payload
+from lambdachaos.service.invoke._execution import Execution as Execution
 from lambdachaos.service.invoke._function import Function
-from lambdachaos.service.invoke._validation import check_function_name, check_runtime
+from lambdachaos.service.invoke._handler_time import HandlerClock
+from lambdachaos.service.invoke._isolation_worker import forwarded
+from lambdachaos.service.invoke._loading import InitError, check_handler_string
+from lambdachaos.service.invoke._logs import invocation_log
+from lambdachaos.service.invoke._runtime import guarded_init, warn_guard_stopped
+from lambdachaos.service.invoke._validation import check_dlq_target, check_function_name, check_runtime
 
 if TYPE_CHECKING:
-    from lambdachaos.service.chaos._chaos import FaultInjector
-from lambdachaos.service.invoke._handler_time import HandlerClock
-from lambdachaos.service.invoke._runtime import (
-    Context,
-    InitError,
-    RunResult,
-    check_handler_string,
-    guarded_init,
-    run_handler,
-    timed_out,
-    warn_guard_stopped,
-)
+    from lambdachaos.service.invoke._injection import Injector
 
 INIT_TIMEOUT_NS: Final = 10_000_000_000
 DEFAULT_GUARD_SECONDS: Final = 5.0
-_OUTCOMES: Final = {"success": Outcome.SUCCESS, "function_error": Outcome.FUNCTION_ERROR, "timeout": Outcome.TIMEOUT,
-                    "guard_stopped": Outcome.GUARD_STOPPED}
 
 @final
-@dataclass(slots=True)
-class Execution:
-    """The result of one attempt as the invocation paths see it."""
-
-    outcome: Outcome
-    payload: bytes
-    error: dict[str, Any] | None
-    request_id: str
-    executed_version: str | None
-    start_ns: int
-    end_ns: int
-    reason: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        """True for a function error or timeout (not for throttles)."""
-        return self.outcome in (Outcome.FUNCTION_ERROR, Outcome.TIMEOUT, Outcome.GUARD_STOPPED)
-
-
-@final
+@forwarded("sync")
 class LambdaService:
     """The functions of one simulated account and the machinery that runs them."""
 
@@ -99,7 +70,7 @@ class LambdaService:
         self.guard_seconds = guard_seconds
         self.async_payload_limit = async_payload_limit
         self.resolve = resolve
-        self.injector: FaultInjector | None = None
+        self.injector: Injector | None = None
         self._env_rng = world.stream("environments")
         self._route_rng = world.stream("routing")
         self.isolation = _isolation.IN_PROCESS
@@ -107,6 +78,10 @@ class LambdaService:
         self.isolation_of: dict[str, str] = {}
         self.isolation_workers: list[_isolation.Worker] = []
         self._namespaces: dict[tuple[str, object], dict[str, Any]] = {}
+        self.last_outcome: dict[tuple[str, str], Outcome] = {}
+        """The outcome of the last invocation per (function, event source ARN)."""
+        self.recursion = _recursion.RecursionTracker()
+        """The recursive loop detector (``recursion.limit`` is the ``recursion_limit`` knob)."""
 
     # ---- functions ----------------------------------------------------------------------------
     def create_function(
@@ -149,14 +124,8 @@ class LambdaService:
         return fn
 
     def check_dlq_target(self, target: Any) -> None:
-        """A DLQ must be an SQS queue or SNS topic, not FIFO (docs/aws-behaviour.md §4.4)."""
-        arn = target if isinstance(target, str) else getattr(target, "arn", None)
-        if not isinstance(arn, str) or arn.split(":")[2:3] not in (["sqs"], ["sns"]):
-            raise ConfigError(
-                f"dead_letter_queue={target!r}: DeadLetterConfig.TargetArn must be an SQS queue or SNS topic"
-            )
-        if arn.endswith(".fifo"):
-            raise ConfigError(f"dead_letter_queue={arn}: FIFO queues and topics are not supported as a DLQ")
+        """A DLQ must be an SQS queue or SNS topic, not FIFO."""
+        check_dlq_target(target)
 
     def put_provisioned(self, fn: Function, qualifier: str, value: int) -> None:
         """PutProvisionedConcurrencyConfig: pre-initialise environments (never on ``$LATEST``)."""
@@ -180,6 +149,12 @@ class LambdaService:
             envs.append(env)
         fn.provisioned[qualifier] = value
         self.pool.set_provisioned(fn, qualifier, envs)
+
+    def retire(self, fn: Function, version: str) -> None:
+        """Configuration or code of ``version`` changed: its idle environments end, busy ones end after
+        their request, so later requests start new environments (a cold start with the new settings)."""
+        for env in self.pool.discard(fn.name, version):
+            _isolation.drop(env)
 
     def _new_env(self, fn: Function, version: str, provisioned_for: str | None = None) -> Environment:
         self.pool.created += 1
@@ -207,7 +182,7 @@ class LambdaService:
         )
         if self.isolation_of.get(fn.name, self.isolation) == _isolation.PROCESS:
             _isolation.init_env(self, env, version.handler, version.code_dir,
-                                self.function_environment(env),
+                                runtime_environment(env),
                                 version.config.memory_size, hc)
             return round(version.config.init_duration * 1e9) + hc.elapsed_ns
         previous = _handler_time.set_current(hc)
@@ -243,13 +218,19 @@ class LambdaService:
         event: Any = None,
         batch_id: str | None = None,
         bisect_depth: int = 0,
+        log: bool = False,
+        release_now: bool = False,
     ) -> Execution:
-        """Run one attempt now (or record its throttle) and return its result."""
+        """Run one attempt now (or record its throttle) and return its result (with ``log``: and its log).
+
+        ``release_now``: the caller runs the clock to the attempt's end right away, so when nothing else is
+        scheduled the environment and concurrency slot are released at once instead of through the clock.
+        """
         world = self.world
         clock = world.clock
         start = clock.now_ns
-        tracker = _recursion.tracker(self)
-        if tracker.may_stop():  # only when something was created inside a handler (§4.6 chains)
+        tracker = self.recursion
+        if tracker.may_stop():  # only when something was created inside a handler (loop chains)
             stopped = tracker.check(self, fn, qualifier, path, request_id, event_id, attempt, records, source)
             if stopped is not None:
                 return stopped  # a recursive loop: the handler never runs
@@ -286,7 +267,7 @@ class LambdaService:
         decided = None
         if injector is not None:
             if event is None:
-                event = _parse_payload(payload)
+                event = parse_payload(payload)
             decided = injector.decide(fn, qualifier, event_id=event_id, attempt=attempt, now_ns=start,
                                       cold=env is None, event=event, source=source)
             if decided.force_cold_start and env is not None:
@@ -305,13 +286,14 @@ class LambdaService:
                 if decided.init_error is not None:
                     err = decided.init_error
                     env.init_error = InitError(err.error_type, err.error_message, [])
-        result = self._run(fn, env, version.config, invoked_arn, request_id, payload, event, client_context,
-                           start + init_ns, decided, event_id, records)
+        lines: list[str] | None = [] if log else None
+        result = run_attempt(self, fn, env, version.config, invoked_arn, request_id, payload, event,
+                             client_context, start + init_ns, decided, event_id, records, lines)
         end = start + init_ns + result.elapsed_ns
         env.invocations += 1
         if result.env_broken:
             env.broken = True
-        outcome = _OUTCOMES[result.outcome]
+        outcome = OUTCOMES[result.outcome]
         error = result.error
         ledger = self.ledger
         ledger.add_attempt(Attempt(
@@ -324,75 +306,19 @@ class LambdaService:
             faults=tuple(f.rule_id for f in decided.firings) if decided is not None else (),
             reason="real-time guard" if result.guard_fired else None,
         ))
-        clock.call_at(end, self._release, fn, env, reserved_at_start, priority=-1)
+        if source is not None:
+            self.last_outcome[(fn.name, source)] = outcome
+        if release_now and not clock.pending:  # nothing can run before the release at `end`
+            self._release(fn, env, reserved_at_start)
+        else:
+            clock.call_at(end, self._release, fn, env, reserved_at_start, priority=-1)
         if result.guard_fired:
             warn_guard_stopped(fn.name, request_id, self.guard_seconds)
-        return Execution(outcome, result.payload, error, request_id, version.number, start, end)
-
-    def _run(
-        self, fn: Function, env: Environment, config: FunctionConfig, invoked_arn: str, request_id: str,
-        payload: bytes, event: Any, client_context: Any, start_ns: int, decided: Any, event_id: str,
-        records: tuple[str, ...] = (),
-    ) -> RunResult:
-        world = self.world
-        clock = world.clock
-        hc = HandlerClock(
-            start_wall_ns=world.wall_ns(start_ns), start_virtual_ns=start_ns, deadline_ns=config.timeout_ns,
-            on_advance=clock.set_local_now,
-        )
-        if env.init_error is not None:
-            env.broken = True
-            if env.init_error.error_type == "Sandbox.Timedout":
-                return timed_out(hc, request_id, config.timeout, guard_fired=False)
-            error = env.init_error.payload(request_id)
-            return RunResult("function_error", dumps(error), error, 0, env_broken=True)
-        pre = round(config.base_duration * 1e9)
-        if decided is not None:
-            pre += decided.startup_delay_ms * 1_000_000
-        saved = clock.set_local_now(start_ns)
-        scope = entered = None
-        if env.scope_config is not config:
-            prepare_scope(env, fn.versions[env.version], world.region, None)
-        try:
-            if pre >= hc.deadline_ns:
-                return timed_out(hc, request_id, config.timeout, guard_fired=False)
-            hc.elapsed_ns = pre
-            if decided is not None:
-                early = before_handler(decided, hc, request_id, config.timeout)
-                if early is not None:
-                    return early
-            handler_event = _parse_payload(payload) if event is None else event
-            assert env.handler is not None
-            cpu_scale = 1.0 / config.vcpu_share if config.duration_model is DurationModel.MEASURED else None
-            context = Context(
-                function_name=fn.name, function_version=env.version, invoked_function_arn=invoked_arn,
-                memory_limit_in_mb=config.memory_size, aws_request_id=request_id,
-                log_stream_name=env.log_stream_name, clock=hc, client_context=client_context,
-            )
-            scope = env.scope
-            entered = enter_scope(scope) if scope is not None else None
-            run: Callable[..., RunResult] = env.state.get("run", run_handler)  # a worker's, with isolation="process"
-            if decided is not None and decided.needs_injection and self.injector is not None:
-                with self.injector.around(decided, hc, event_id):
-                    result = run(env.handler, handler_event, context, hc, timeout_s=config.timeout,
-                                 guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
-            else:
-                result = run(env.handler, handler_event, context, hc, timeout_s=config.timeout,
-                             guard_seconds=self.guard_seconds, cpu_scale=cpu_scale)
-            if decided is not None:
-                return after_handler(decided, result, hc, request_id, config.timeout, records)
-            return result
-        finally:
-            if scope is not None and entered is not None:
-                leave_scope(scope, entered)
-            clock.set_local_now(saved)
-
-    @staticmethod
-    def function_environment(env: Environment) -> dict[str, str]:
-        """The variables an environment's runtime sees (the process's, Lambda's reserved ones and the
-        function's own), as handed to a worker process with ``isolation="process"``."""
-        store = env.scope.store if env.scope is not None else {}
-        return {os.fsdecode(key): os.fsdecode(value) for key, value in store.items()}
+        ex = Execution(outcome, result.payload, error, request_id, version.number, start, end)
+        if lines is not None:
+            ex.log = invocation_log(ex, lines, version.config, end_wall_ns=world.wall_ns(end),
+                                    duration_ns=result.elapsed_ns, init_ns=init_ns if cold else 0)
+        return ex
 
     def restore_environment(self) -> None:
         """Stop the worker processes of ``isolation="process"``; an environment's variables are only
@@ -401,6 +327,9 @@ class LambdaService:
 
     def _release(self, fn: Function, env: Environment, reserved_at_start: bool) -> None:
         self.concurrency.release(fn, reserved_at_start=reserved_at_start)
+        version = fn.versions.get(env.version)
+        if version is None or (env.scope_config is not version.config and env.provisioned_for is None):
+            env.broken = True  # updated while it ran: later requests start environments with the new settings
         if env.broken:
             _isolation.drop(env)
         self.pool.give_back(env)
@@ -423,7 +352,7 @@ class LambdaService:
     # ---- synchronous path ---------------------------------------------------------------------
     def invoke_sync(
         self, fn: Function, payload: bytes, *, qualifier: str | None = None, client_context: Any = None,
-        path: Path = Path.SYNC,
+        path: Path = Path.SYNC, log: bool = False,
     ) -> Execution:
         """Invoke with ``RequestResponse``: no retries; throttles raise ``TooManyRequestsException``.
 
@@ -432,24 +361,26 @@ class LambdaService:
         """
         paused = _guard.pause()  # called from a handler: the caller's guard waits until this returns
         if paused is None:
-            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path)
+            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path,
+                                     log=log)
         try:
-            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path)
+            return self._invoke_sync(fn, payload, qualifier=qualifier, client_context=client_context, path=path,
+                                     log=log)
         finally:
             _guard.resume(paused)
 
     def _invoke_sync(
-        self, fn: Function, payload: bytes, *, qualifier: str | None, client_context: Any, path: Path
+        self, fn: Function, payload: bytes, *, qualifier: str | None, client_context: Any, path: Path, log: bool
     ) -> Execution:
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise RequestEntityTooLargeException(
                 f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation"
             )
-        event = _parse_payload(payload)
+        event = parse_payload(payload)
         request_id = self.world.uuid()
         outer = _handler_time.current()
         ex = self.execute(fn, qualifier, payload, path=path, request_id=request_id, event_id=request_id,
-                          attempt=1, event=event, client_context=client_context)
+                          attempt=1, event=event, client_context=client_context, log=log, release_now=outer is None)
         self.settle_sync(ex)
         if ex.outcome is Outcome.THROTTLED:
             raise TooManyRequestsException("Rate Exceeded.", reason=ex.reason or "")
@@ -461,10 +392,14 @@ class LambdaService:
 
     def settle_sync(self, ex: Execution) -> None:
         """A synchronous request's fate is its single attempt's outcome."""
-        status = FateStatus.SUCCEEDED if ex.outcome is Outcome.SUCCESS else FateStatus.DROPPED
-        condition = None if ex.outcome is Outcome.SUCCESS else ex.outcome.value
-        self.ledger.settle(Fate(event_id=ex.request_id, status=status, at_ns=ex.end_ns, condition=condition,
-                                attempts=0 if ex.outcome is Outcome.THROTTLED else 1))
+        outcome = ex.outcome
+        if outcome is Outcome.SUCCESS:
+            fate = Fate(event_id=ex.request_id, status=FateStatus.SUCCEEDED, at_ns=ex.end_ns, condition=None,
+                        attempts=1)
+        else:
+            fate = Fate(event_id=ex.request_id, status=FateStatus.DROPPED, at_ns=ex.end_ns, condition=outcome.value,
+                        attempts=0 if outcome is Outcome.THROTTLED else 1)
+        self.ledger.settle(fate)
 
     def check_async_payload(self, payload: bytes) -> Any:
         """Validate an ``Event`` payload: size (1 MB default, A1) and JSON."""
@@ -473,22 +408,4 @@ class LambdaService:
                 f"{len(payload)} byte payload is too large for the Event invocation type "
                 f"(limit {self.async_payload_limit} bytes)"
             )
-        return _parse_payload(payload)
-
-
-def _non_json_number(name: str) -> Any:
-    raise ValueError(f"Non-standard token '{name}'")
-
-
-_decode = json.JSONDecoder(parse_constant=_non_json_number).decode  # AWS refuses NaN and Infinity
-
-
-def _parse_payload(payload: bytes) -> Any:
-    try:
-        return _decode(payload.decode()) if payload else {}
-    except ValueError as exc:
-        token = str(exc) if str(exc).startswith("Non-standard token") else None
-        raise InvalidRequestContentException(
-            "Could not parse request body into json: Could not parse payload into json"
-            + (f": {token}: JSON numbers are finite (NaN and Infinity are not JSON)" if token else "")
-        ) from None
+        return parse_payload(payload)

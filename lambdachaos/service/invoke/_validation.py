@@ -9,7 +9,7 @@ the valid range.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from lambdachaos._errors import ConfigError
@@ -20,6 +20,7 @@ FUNCTION_NAME_MAX: Final = 64
 STARTING_POSITIONS: Final = ("LATEST", "AT_TIMESTAMP", "TRIM_HORIZON")
 PYTHON_RUNTIMES: Final = ("python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
 DEPRECATED_RUNTIMES: Final = frozenset({"python2.7", "python3.6", "python3.7", "python3.8"})
+UNSUPPORTED_DESTINATION_CONFIG: Final = "Unsupported DestinationConfig parameter for given event source mapping type."
 _NAME: Final = re.compile(r"[a-zA-Z0-9_-]+")
 _FUNCTION_REF: Final = re.compile(
     r"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)"
@@ -40,6 +41,19 @@ def _constraint(value: object, member: str, constraint: str) -> LambdaValidation
     return LambdaValidationError(
         f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}"
     )
+
+
+def check_max_items(value: object, high: int) -> int | None:
+    """A list call's ``MaxItems``: 1 to ``high`` (None when not given)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"MaxItems={value!r} must be an integer from 1 to {high}")
+    if value < 1:
+        raise _constraint(value, "maxItems", "Member must have value greater than or equal to 1")
+    if value > high:
+        raise _constraint(value, "maxItems", f"Member must have value less than or equal to {high}")
+    return value
 
 
 def check_function_name(name: object) -> str:
@@ -91,7 +105,7 @@ def check_starting_position(position: object, *, source_kind: str, source_arn: s
 def check_sqs_mapping_destination(destination: object) -> None:
     """SQS mappings take no ``DestinationConfig`` (failed messages follow the queue's redrive policy)."""
     if destination is not None:
-        raise InvalidParameterValueError("Unsupported DestinationConfig parameter for given event source mapping type.")
+        raise InvalidParameterValueError(UNSUPPORTED_DESTINATION_CONFIG)
 
 
 def arn_text(target: Any) -> str | None:
@@ -102,7 +116,7 @@ def arn_text(target: Any) -> str | None:
     return arn if isinstance(arn, str) else None
 
 
-def check_event_invoke_settings(function_arn: str, settings: dict[str, Any], *, given: Iterable[str]) -> None:
+def check_event_invoke_settings(function_arn: str, settings: Mapping[str, Any], *, given: Iterable[str]) -> None:
     """PutFunctionEventInvokeConfig: at least one setting; destinations that exist as ARNs, never the
     function itself."""
     if not list(given):
@@ -121,3 +135,12 @@ def check_event_invoke_settings(function_arn: str, settings: dict[str, Any], *, 
         base = ":".join(arn.split(":")[:7])
         if base == function_arn:
             raise InvalidParameterValueError("You can't specify the function as a destination for itself.")
+
+
+def check_dlq_target(target: Any) -> None:
+    """``DeadLetterConfig.TargetArn``: an SQS queue or SNS topic, not FIFO."""
+    arn = arn_text(target)
+    if arn is None or arn.split(":")[2:3] not in (["sqs"], ["sns"]):
+        raise ConfigError(f"dead_letter_queue={target!r}: DeadLetterConfig.TargetArn must be an SQS queue or SNS topic")
+    if arn.endswith(".fifo"):
+        raise ConfigError(f"dead_letter_queue={arn}: FIFO queues and topics are not supported as a DLQ")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, final
 
 from lambdachaos._errors import ConfigError, LambdaChaosWarning
+from lambdachaos.service.invoke._errors import InvalidParameterValueError as InvalidParameterValueError
 
 if TYPE_CHECKING:
     from lambdachaos.resources._patterns import EventPattern

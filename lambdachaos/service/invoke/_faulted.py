@@ -1,6 +1,9 @@
 """Invocation faults applied around one handler run: what ends an attempt before the handler runs
 (FIS ``preventExecution``, timeouts, OOM, replaced HTTP responses) and what changes it afterwards
-(latency, forced timeout, OOM, an error after the handler, malformed partial batch responses)."""
+(latency, forced timeout, OOM, an error after the handler, malformed partial batch responses).
+
+The faults were decided by the fault injector (:mod:`lambdachaos.service.chaos`); this module only
+applies a decision to one run, so the invocation core needs nothing from the layers above it."""
 
 from __future__ import annotations
 
@@ -8,12 +11,8 @@ import json
 from typing import Any
 
 from lambdachaos.service.invoke._handler_time import HandlerClock
-from lambdachaos.service.invoke._runtime import RunResult, oom_payload, timed_out
-
-
-def dumps(value: Any) -> bytes:
-    """Compact JSON bytes, as the runtime writes a response."""
-    return json.dumps(value, separators=(",", ":")).encode()
+from lambdachaos.service.invoke._payloads import dumps, oom_payload
+from lambdachaos.service.invoke._runtime import RunResult, timed_out
 
 
 def before_handler(decided: Any, hc: HandlerClock, request_id: str, timeout_s: float) -> RunResult | None:
