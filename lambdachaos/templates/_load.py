@@ -95,7 +95,8 @@ def load_template(
             load.outputs[key] = resolver.resolve((output or {}).get("Value"), f"{load.path}: Outputs.{key}")
         except TemplateError:
             continue
-    sim.__dict__.setdefault("_template_loads", []).append(load)
+    loads = sim.registry.all("templates")
+    sim.registry.add("templates", str(len(loads)), load)
     return load
 
 

@@ -7,13 +7,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from lambdachaos._registry import Registry
     from lambdachaos._sim import Sim
     from lambdachaos.service.invoke._function import Function
     from lambdachaos.templates._report import TemplateLoad
 
 
 class TemplateMixin:
-    """Mixed into :class:`lambdachaos.Sim`."""
+    """The :class:`lambdachaos.Sim` methods for templates; loads are kept in ``self.registry``."""
+
+    if TYPE_CHECKING:
+        registry: Registry
 
     @classmethod
     def from_template(
@@ -56,7 +60,7 @@ class TemplateMixin:
     @property
     def templates(self) -> list[TemplateLoad]:
         """The loaded templates, in load order."""
-        return list(self.__dict__.get("_template_loads", []))
+        return list(self.registry.all("templates").values())
 
     @property
     def resources(self) -> dict[str, Any]:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, final
 
-from lambdachaos.ledger._ledger import Outcome
+from lambdachaos.ledger._ledger import Attempt, Outcome, Path
 from lambdachaos.service.invoke._errors import InvalidRequestContentException
+
+if TYPE_CHECKING:
+    from lambdachaos.ledger._ledger import Ledger
+    from lambdachaos.service.invoke._function import Function
 
 OUTCOMES: Final = {"success": Outcome.SUCCESS, "function_error": Outcome.FUNCTION_ERROR, "timeout": Outcome.TIMEOUT,
                    "guard_stopped": Outcome.GUARD_STOPPED}
@@ -64,3 +68,18 @@ def parse_payload(payload: bytes) -> Any:
             "Could not parse request body into json: Could not parse payload into json"
             + (f": {token}: JSON numbers are finite (NaN and Infinity are not JSON)" if token else "")
         ) from None
+
+
+def record_rejection(
+    ledger: Ledger, now: int, fn: Function, qualifier: str | None, path: Path, request_id: str, event_id: str,
+    attempt: int, records: tuple[str, ...], source: str | None, outcome: Outcome, reason: str,
+) -> Execution:
+    """Write an attempt the handler never ran for (a throttle or a service error) and return its execution."""
+    ledger.add_attempt(Attempt(
+        seq=ledger.next_seq(), path=path, function=fn.name, qualifier=qualifier,
+        executed_version=None, request_id=request_id, event_id=event_id, attempt=attempt, outcome=outcome,
+        start_ns=now, end_ns=now, records=records, source=source, reason=reason,
+        error_type="TooManyRequestsException" if outcome is Outcome.THROTTLED else "ServiceException",
+        error_message="Rate Exceeded." if outcome is Outcome.THROTTLED else "Lambda service error",
+    ))
+    return Execution(outcome, b"", None, request_id, None, now, now, reason=reason)

@@ -31,7 +31,7 @@ from lambdachaos.service.invoke._errors import (
     ResourceNotFoundException,
     TooManyRequestsException,
 )
-from lambdachaos.service.invoke._execution import OUTCOMES, parse_payload
+from lambdachaos.service.invoke._execution import OUTCOMES, parse_payload, record_rejection
 from lambdachaos.service.invoke._execution import Execution as Execution
 from lambdachaos.service.invoke._function import Function
 from lambdachaos.service.invoke._handler_time import HandlerClock
@@ -262,8 +262,8 @@ class LambdaService:
             if injector is not None:
                 injector.record_throttle(fn, reason, now_ns=start, event_id=event_id, attempt=attempt,
                                          qualifier=qualifier)
-            return self._record_rejection(fn, qualifier, path, request_id, event_id, attempt, records, source,
-                                          Outcome.THROTTLED, reason)
+            return record_rejection(self.ledger, clock.now_ns, fn, qualifier, path, request_id, event_id, attempt,
+                                    records, source, Outcome.THROTTLED, reason)
         decided = None
         if injector is not None:
             if event is None:
@@ -333,21 +333,6 @@ class LambdaService:
         if env.broken:
             _isolation.drop(env)
         self.pool.give_back(env)
-
-    def _record_rejection(
-        self, fn: Function, qualifier: str | None, path: Path, request_id: str, event_id: str, attempt: int,
-        records: tuple[str, ...], source: str | None, outcome: Outcome, reason: str,
-    ) -> Execution:
-        now = self.world.clock.now_ns
-        ledger = self.ledger
-        ledger.add_attempt(Attempt(
-            seq=ledger.next_seq(), path=path, function=fn.name, qualifier=qualifier,
-            executed_version=None, request_id=request_id, event_id=event_id, attempt=attempt, outcome=outcome,
-            start_ns=now, end_ns=now, records=records, source=source, reason=reason,
-            error_type="TooManyRequestsException" if outcome is Outcome.THROTTLED else "ServiceException",
-            error_message="Rate Exceeded." if outcome is Outcome.THROTTLED else "Lambda service error",
-        ))
-        return Execution(outcome, b"", None, request_id, None, now, now, reason=reason)
 
     # ---- synchronous path ---------------------------------------------------------------------
     def invoke_sync(
