@@ -127,9 +127,9 @@ class EsmFactories:
             given["maximum_concurrency"] = scaling_config.get("MaximumConcurrency")
         row = source_of(source)
         if row is None:
-            names = ", ".join(f"{r.title}" for r in sources().values())
-            raise ConfigError(f"source={source!r} is not an event source this simulation can map (sources: {names}); "
-                              "use sim.sqs_queue(...), sim.kinesis_stream(...) or sim.dynamodb_table(...)")
+            names = ", ".join(r.title for r in sources().values())
+            raise ConfigError(f"source={source!r} is not an event source this simulation can map; the sources are "
+                              f"{names} (docs/mappings.md says how to create each one)")
         if row.precheck is not None:
             row.precheck(given)
         request = MapRequest(service=self.service, resource=source, function=function, settings=row.check(given),

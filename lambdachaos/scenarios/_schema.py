@@ -124,6 +124,13 @@ _MAPPING = _obj({
     "maximum_concurrency": _int(2, 1000, "ScalingConfig.MaximumConcurrency"),
     "on_failure": {"type": "string", "description": "queue or topic name (DestinationConfig.OnFailure)"},
     "enabled": {"type": "boolean"},
+    "consumer_group_id": {"type": "string", "description": "Kafka: AmazonManagedKafkaEventSourceConfig / "
+                          "SelfManagedKafkaEventSourceConfig ConsumerGroupId"},
+    "provisioned_poller_config": _obj({"MinimumPollers": _int(1, 200, "ProvisionedPollerConfig.MinimumPollers"),
+                                       "MaximumPollers": _int(1, 2000, "ProvisionedPollerConfig.MaximumPollers"),
+                                       "PollerGroupName": {"type": "string"}}),
+    "full_document": {"enum": ["Default", "UpdateLookup"],
+                      "x-aws": "DocumentDBEventSourceConfig.FullDocument"},
 }, ("source", "function"))
 _REPLAY = _obj({
     "file": {"type": "string", "description": "recording, relative to the scenario file"},
@@ -168,7 +175,8 @@ _EXPECTATION = _obj({
                       "total": _COUNT}),
     "delivered": _obj({"to": {"type": "string"}, "count": _COUNT, "shape": {"enum": list(SHAPES)},
                        "condition": {"type": "string"}, "within_seconds": _num(0)}, ("to",)),
-    "ordered": _obj({**_SCOPE, "by": {"enum": ["partition_key", "message_group", "event"]}}),
+    "ordered": _obj({**_SCOPE, "by": {"enum": list(dict.fromkeys(
+        ["partition_key", "message_group", "event", *(row.order_key for row in BUILT_IN)]))}}),
     "nothing_lost": {"anyOf": [{"const": True}, _obj(_SCOPE)]},
     "latency": _obj({**_SCOPE, "p50_ms": _num(0), "p95_ms": _num(0), "p99_ms": _num(0), "max_ms": _num(0),
                      "end_to_end_p95_seconds": _num(0), "end_to_end_max_seconds": _num(0)}),
