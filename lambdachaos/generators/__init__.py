@@ -19,41 +19,41 @@ dicts in AWS's wire shape. Hypothesis strategies live in ``lambdachaos.generator
 from __future__ import annotations
 
 import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from . import _catalogue
-from ._common import DEFAULT_ACCOUNT_ID as DEFAULT_ACCOUNT_ID
-from ._common import DEFAULT_NOW as DEFAULT_NOW
-from ._common import DEFAULT_REGION as DEFAULT_REGION
-from ._common import Seed as Seed
-from ._payload import Address as Address
-from ._payload import Customer as Customer
-from ._payload import LineItem as LineItem
-from ._payload import Order as Order
-from ._payload import PayloadSpec as PayloadSpec
-from ._payload import payload as payload
-from ._payload import payload_json as payload_json
 
-_LAZY = {"SOURCES": "._sources", "Source": "._sources", "Poison": ".poison", "poison": None}
-"""Names imported on first use (``None``: the submodule itself); every catalogue module is one too."""
+if _TYPE_CHECKING:
+    from ._common import DEFAULT_ACCOUNT_ID as DEFAULT_ACCOUNT_ID
+    from ._common import DEFAULT_NOW as DEFAULT_NOW
+    from ._common import DEFAULT_REGION as DEFAULT_REGION
+    from ._common import Seed as Seed
+    from ._payload import Address as Address
+    from ._payload import Customer as Customer
+    from ._payload import LineItem as LineItem
+    from ._payload import Order as Order
+    from ._payload import PayloadSpec as PayloadSpec
+    from ._payload import payload as payload
+    from ._payload import payload_json as payload_json
+    from ._sources import SOURCES as SOURCES
+    from ._sources import Source as Source
+    from .poison import Poison as Poison
 
-__all__ = sorted(
-    [
-        "DEFAULT_ACCOUNT_ID",
-        "DEFAULT_NOW",
-        "DEFAULT_REGION",
-        "Address",
-        "Customer",
-        "LineItem",
-        "Order",
-        "PayloadSpec",
-        "Seed",
-        "payload",
-        "payload_json",
-        *_LAZY,
-        *_catalogue.module_names(),
-    ]
-)
+_COMMON = ("DEFAULT_ACCOUNT_ID", "DEFAULT_NOW", "DEFAULT_REGION", "Seed")
+_PAYLOAD = ("Address", "Customer", "LineItem", "Order", "PayloadSpec", "payload", "payload_json")
+_LAZY: dict[str, str | None] = {
+    **dict.fromkeys(_COMMON, "._common"),
+    **dict.fromkeys(_PAYLOAD, "._payload"),
+    "SOURCES": "._sources",
+    "Source": "._sources",
+    "Poison": ".poison",
+    "poison": None,
+}
+"""Names imported on first use (``None``: the submodule itself); every catalogue module is one too, so
+importing the package costs next to nothing."""
+
+__all__ = sorted([*_LAZY, *_catalogue.module_names()])
 
 
 def __getattr__(name: str) -> _Any:

@@ -10,11 +10,13 @@ payload and seed 0 (a realistic, readable event). :func:`register_powertools_typ
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from . import (
     _catalogue,
     _sources,
+    _type_registry,
     alb,
     apigateway,
     apigateway_http,
@@ -38,6 +40,7 @@ _OWN = [
     "kinesis_records",
     "payloads",
     "poisoned_batches",
+    "powertools_strategy",
     "register_powertools_types",
     "seeds",
     "source_events",
@@ -266,8 +269,7 @@ def poisoned_batches(
     return st.builds(build, st.integers(min_size, max_size), seeds())
 
 
-_REGISTERED: dict[str, Any] = {}
-"""Powertools model name -> the resolver registered for it (so registering twice changes nothing)."""
+_BUILT: dict[str, SearchStrategy[Any]] = {}
 
 
 def _model_strategies() -> dict[str, SearchStrategy[Any]]:
@@ -281,35 +283,35 @@ def _model_strategies() -> dict[str, SearchStrategy[Any]]:
         generator = by_module[source.module.__name__.rpartition(".")[2]]
         siblings = {s.model for s in _sources.SOURCES.values() if s.module is source.module and s.builder == "event"}
         if source.builder == "event" and siblings == {source.model}:
-            out[source.model] = globals()[generator.strategy]() if generator.kind == "custom" else (
-                __getattr__(generator.strategy)()
-            )
+            make = globals()[generator.strategy] if generator.kind == "custom" else __getattr__(generator.strategy)
+            out[source.model] = make()
         else:
             out[source.model] = source_events(source.name)
     return out
 
 
-def register_powertools_types() -> list[str]:
-    """Register strategies so ``st.from_type(<powertools parser model>)`` draws realistic events.
+def powertools_strategy(model: type[Any]) -> Any:
+    """Realistic events parsed into the powertools parser ``model``, or ``NotImplemented`` when no source of
+    the catalogue validates against it (the resolver :func:`register_powertools_types` registers)."""
+    if not _BUILT:
+        _BUILT.update(_model_strategies())
+    base = _BUILT.get(model.__name__)
+    if base is None or not model.__module__.startswith(_type_registry.MODELS_PACKAGE):
+        return NotImplemented
+    return base.map(model.model_validate)
 
-    Covers every source in the catalogue whose events validate against a powertools model; returns the model
-    names (empty when powertools is not installed). Each model gets one resolver, which builds its strategy on
-    first use; calling this again registers nothing new (a strategy registered since by the user stays).
+
+def register_powertools_types() -> list[str]:
+    """Make ``st.from_type(<powertools parser model>)`` draw realistic events; return the covered model names.
+
+    Registers one resolver per model class, for the models imported so far and, through an import hook, for
+    those imported later (so no model is built before it is used); each strategy is built on its first
+    ``from_type``. Registering twice changes nothing, so a strategy registered since by the user stays.
+    The ``hypothesis`` entry point does the same in every hypothesis run. Empty when powertools is missing.
     """
     try:
-        from aws_lambda_powertools.utilities.parser import models
+        importlib.import_module(_type_registry.MODELS_PACKAGE)
     except ImportError:
         return []
-    if not _REGISTERED:
-        built: dict[str, SearchStrategy[Any]] = {}
-
-        def resolve(model: type[Any]) -> SearchStrategy[Any]:
-            if not built:
-                built.update(_model_strategies())
-            return built[model.__name__].map(model.model_validate)
-
-        names = sorted({s.model for s in _sources.SOURCES.values() if s.model is not None})
-        for name in names:
-            st.register_type_strategy(getattr(models, name), resolve)
-            _REGISTERED[name] = resolve
-    return sorted(_REGISTERED)
+    _type_registry.install(st.register_type_strategy)
+    return sorted({s.model for s in _sources.SOURCES.values() if s.model is not None})
