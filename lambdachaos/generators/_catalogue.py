@@ -187,7 +187,10 @@ CATALOGUE: tuple[Generator, ...] = (
     G("cloudfront", "CloudFront Lambda@Edge events.", "cloudfront_events", "variant",
       _variants("cloudfront", None, _NO_MODEL)),
     G("documentdb", "Amazon DocumentDB change stream events.", "documentdb_events", "custom",
-      lambda m: [_r("documentdb", None, note=_NO_MODEL)]),
+      lambda m: [_r("documentdb", None, note=_NO_MODEL),
+                 *[_r(f"documentdb-{op}", None, note=_NO_MODEL, operation_type=op) for op in m.OPERATION_TYPES[1:]],
+                 _r("documentdb-update-lookup", None, note=_NO_MODEL, operation_type="update",
+                    full_document_mode="UpdateLookup")]),
     G("alexa", "Alexa Skills Kit requests.", "alexa_events", "variant", _variants("alexa", None, _NO_MODEL)),
 )
 """Every generator module, in the order of ``lambdachaos events --list``."""

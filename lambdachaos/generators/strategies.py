@@ -217,17 +217,24 @@ def documentdb_events(
     max_size: int = 10,
     **kwargs: Any,
 ) -> SearchStrategy[dict[str, Any]]:
-    """DocumentDB change stream events. Varies the batch size, the documents and each change's operation type;
-    shrinks towards one inserted document with the smallest body."""
+    """DocumentDB change stream events. Varies the batch size, the documents, each change's operation type and
+    the mapping's ``FullDocument`` (unless ``full_document_mode`` is given); shrinks towards one inserted
+    document with the smallest body and ``Default``."""
+    modes = st.just(kwargs.pop("full_document_mode")) if "full_document_mode" in kwargs else st.sampled_from(
+        documentdb.FULL_DOCUMENT_MODES
+    )
     return st.builds(
-        lambda b, ops, s: documentdb.event(
+        lambda b, ops, mode, s: documentdb.event(
             records=[
-                documentdb.record(seed=s + i, document=doc, operation_type=op, increment=i + 1, **kwargs)
+                documentdb.record(
+                    seed=s + i, document=doc, operation_type=op, increment=i + 1, full_document_mode=mode, **kwargs
+                )
                 for i, (doc, op) in enumerate(zip(b, ops, strict=False))
             ]
         ),
         bodies_of(bodies, payload, min_size, max_size),
         st.lists(st.sampled_from(documentdb.OPERATION_TYPES), min_size=max_size, max_size=max_size),
+        modes,
         seeds(),
     )
 
