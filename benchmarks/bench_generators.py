@@ -1,4 +1,5 @@
-"""Generator throughput: SQS and Kinesis records per second with realistic bodies, and hypothesis draws.
+"""Generator throughput: SQS and Kinesis records per second with realistic bodies, the wire builders a
+simulated Kafka cluster or DocumentDB collection renders its records with, and hypothesis draws.
 
 Rates are measured in CPU time of this process (``time.process_time``): generation is single-threaded pure
 Python, and on a shared machine wall-clock rates mostly measure the neighbours.
@@ -20,7 +21,7 @@ def _rate(fn, units_per_call: int, budget_s: float = 1.5) -> float:  # type: ign
 
 def run() -> dict[str, dict[str, float | str]]:
     """Measure the generator benchmarks (each at most a few seconds)."""
-    from lambdachaos.generators import kinesis, sqs
+    from lambdachaos.generators import documentdb, kafka, kinesis, sqs
 
     seed = [0]
 
@@ -46,7 +47,28 @@ def run() -> dict[str, dict[str, float | str]]:
         for _ in range(1000):
             sqs.record(**full)  # type: ignore[arg-type]
 
+    def kafka_wire() -> None:
+        for offset in range(1000):
+            kafka.wire_record(topic="orders", partition=3, offset=offset, timestamp=1_717_243_200_000,
+                              key=b"customer-0042", value=b'{"orderId": "o-1", "total": 12.5}')
+
+    def docdb_wire() -> None:
+        for i in range(1000):
+            documentdb.change_event(operation_type="insert", object_id="665b0c40d418cd98afb1c1d7", database="shop",
+                                    collection="orders", cluster_time=1_717_243_200, increment=i + 1,
+                                    full_document={"orderId": "o-1", "total": 12.5})
+
     out: dict[str, dict[str, float | str]] = {
+        "render_kafka_record_wire_per_s": {
+            "value": _rate(kafka_wire, 1000),
+            "unit": "records/s",
+            "target": 300_000,
+        },
+        "render_documentdb_change_wire_per_s": {
+            "value": _rate(docdb_wire, 1000),
+            "unit": "records/s",
+            "target": 100_000,
+        },
         "generate_sqs_records_per_s": {
             "value": _rate(sqs_batch, 1000),
             "unit": "records/s",
@@ -65,6 +87,7 @@ def run() -> dict[str, dict[str, float | str]]:
     }
     try:
         from hypothesis import HealthCheck, given, settings
+
         from lambdachaos.generators import strategies
     except ImportError:
         return out

@@ -22,7 +22,7 @@ from ._payload import PayloadSpec
 
 SearchStrategy = st.SearchStrategy
 
-__all__ = ["SearchStrategy", "bodies_of", "payloads", "seeds", "st", "variant_events"]
+__all__ = ["SearchStrategy", "VariantStrategy", "bodies_of", "payloads", "seeds", "st", "variant_events"]
 
 
 def seeds() -> SearchStrategy[int]:
@@ -53,11 +53,13 @@ def bodies_of(
     return st.lists(bodies if bodies is not None else payloads(payload), min_size=min_size, max_size=max_size)
 
 
-class _VariantStrategy(Protocol):
+class VariantStrategy(Protocol):
+    """The strategy factory of a source shaped by ``variant`` (see :func:`variant_events`)."""
+
     def __call__(self, *, variant: str | None = None, **kwargs: Any) -> SearchStrategy[dict[str, Any]]: ...
 
 
-def variant_events(module: types.ModuleType, what: str, *, batch: bool = False) -> _VariantStrategy:
+def variant_events(module: types.ModuleType, what: str, *, batch: bool = False) -> VariantStrategy:
     """The strategy of a source whose shape is set by ``variant``: draws a variant (unless given), a seed and,
     for batching sources, the bodies (``payload``, ``bodies``, ``min_size``, ``max_size`` as in
     :func:`sqs_records`)."""

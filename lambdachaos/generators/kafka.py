@@ -8,10 +8,13 @@ comma-separated string. MSK sends ``eventSource`` ``aws:kafka`` plus the cluster
 self-managed Kafka sends ``SelfManagedKafka`` and no ARN.
 
 Uniform API (shared by every batching source): :func:`record`, :func:`records`, :func:`event`, :func:`events`.
+Wire builders, which draw nothing and render exactly the values given (for code that holds the records
+already, such as a simulated cluster): :func:`wire_record` and :func:`wire_event`.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -43,6 +46,8 @@ VARIANTS = ("msk", "self_managed")
 EVENT_SOURCES = {"msk": "aws:kafka", "self_managed": "SelfManagedKafka"}
 """``eventSource`` per variant (self-managed is ``SelfManagedKafka``, not ``aws:SelfManagedKafka``)."""
 MAX_BATCH_SIZE = 10_000
+TIMESTAMP_TYPES = ("CREATE_TIME", "LOG_APPEND_TIME")
+"""Kafka's record timestamp types (AWS's examples show ``CREATE_TIME``)."""
 
 Headers: TypeAlias = Mapping[str, bytes | str] | Sequence[tuple[str, bytes | str]]
 """Kafka record headers: a mapping or ``(name, value)`` pairs (a name may repeat); text is sent as UTF-8."""
@@ -51,13 +56,17 @@ __all__ = [
     "BATCHING",
     "EVENT_SOURCES",
     "SOURCE",
+    "TIMESTAMP_TYPES",
     "VARIANTS",
     "Headers",
     "event",
     "events",
     "header_bytes",
+    "partition_key",
     "record",
     "records",
+    "wire_event",
+    "wire_record",
 ]
 
 
@@ -65,6 +74,96 @@ def header_bytes(value: bytes | str) -> list[int]:
     """A header value as Lambda renders it: a list of **signed** (Java) byte values, -128 to 127."""
     raw = value.encode() if isinstance(value, str) else value
     return [b - 256 if b > 127 else b for b in raw]
+
+
+def partition_key(topic: str, partition: int) -> str:
+    """The key of a partition's records in the event: ``"<topic>-<partition>"``."""
+    return f"{topic}-{partition}"
+
+
+def wire_record(
+    *,
+    topic: str,
+    partition: int,
+    offset: int,
+    timestamp: int,
+    value: bytes | None,
+    key: bytes | None = None,
+    headers: Headers = (),
+    timestamp_type: str = "CREATE_TIME",
+) -> dict[str, Any]:
+    """One record exactly as Lambda renders it, from the record's own values; draws nothing.
+
+    ``timestamp`` is epoch milliseconds; ``key`` and ``value`` are raw bytes, sent base64-encoded. A ``None``
+    key or value leaves its field out (AWS's filtering example has no ``key``; what Lambda sends for a null
+    value is not documented). ``headers`` become ``[{name: [signed byte, ...]}, ...]`` in the given order.
+
+    >>> wire_record(topic="t", partition=0, offset=5, timestamp=1_000, value=b"hi", headers={"h": b"\\xff"})
+    {'topic': 't', 'partition': 0, 'offset': 5, 'timestamp': 1000, 'timestampType': 'CREATE_TIME', \
+'value': 'aGk=', 'headers': [{'h': [-1]}]}
+    """
+    if timestamp_type not in TIMESTAMP_TYPES:
+        raise ConfigError(
+            f"timestamp_type={timestamp_type!r} is not a Kafka timestamp type; use one of {TIMESTAMP_TYPES}"
+        )
+    if isinstance(partition, bool) or not isinstance(partition, int) or partition < 0:
+        raise ConfigError(f"partition={partition!r} is not a partition number; pass an int >= 0")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ConfigError(f"offset={offset!r} is not a Kafka offset; pass an int >= 0")
+    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    out: dict[str, Any] = {
+        "topic": topic,
+        "partition": partition,
+        "offset": offset,
+        "timestamp": timestamp,
+        "timestampType": timestamp_type,
+    }
+    if key is not None:
+        out["key"] = b64(key)
+    if value is not None:
+        out["value"] = b64(value)
+    out["headers"] = [{name: header_bytes(v)} for name, v in pairs]
+    return out
+
+
+def wire_event(
+    records: Sequence[dict[str, Any]] | Mapping[str, Sequence[dict[str, Any]]],
+    *,
+    bootstrap_servers: str | Sequence[str],
+    variant: str = "msk",
+    cluster_arn: str | None = None,
+) -> dict[str, Any]:
+    """The event of one batch, exactly as Lambda renders it; draws nothing.
+
+    ``records`` are :func:`wire_record` dicts (grouped here under ``"<topic>-<partition>"``, partitions in
+    order of first appearance) or already grouped by that key. Within a partition offsets must increase.
+    ``variant`` ``msk`` needs the ``cluster_arn``; ``self_managed`` sends none (``eventSource``
+    ``SelfManagedKafka``). ``bootstrap_servers`` is the comma-separated string or its ``host:port`` items.
+    """
+    if variant not in VARIANTS:
+        raise ConfigError(f"variant={variant!r} is not a Kafka variant; use one of {VARIANTS}")
+    if (variant == "msk") != (cluster_arn is not None):
+        raise ConfigError(
+            "cluster_arn is required for variant='msk' and not sent for 'self_managed'"
+            f" (got variant={variant!r}, cluster_arn={cluster_arn!r})"
+        )
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    if isinstance(records, Mapping):
+        for name, recs in records.items():
+            grouped[name] = list(recs)
+    else:
+        for rec in records:
+            grouped.setdefault(partition_key(rec["topic"], rec["partition"]), []).append(rec)
+    for name, recs in grouped.items():
+        offsets = [r["offset"] for r in recs]
+        if any(b <= a for a, b in itertools.pairwise(offsets)):
+            raise ConfigError(f"records of {name} must be in increasing offset order, got offsets {offsets}")
+    out: dict[str, Any] = {"eventSource": EVENT_SOURCES[variant]}
+    if cluster_arn is not None:
+        out["eventSourceArn"] = cluster_arn
+    out["bootstrapServers"] = bootstrap_servers if isinstance(bootstrap_servers, str) else ",".join(bootstrap_servers)
+    out["records"] = grouped
+    return out
 
 
 def record(
@@ -99,17 +198,16 @@ def record(
         offset = rng.get().randrange(10_000, 10_000_000)
     if headers is None:
         headers = [("content-type", "application/json"), ("trace-id", hex_digits(rng.get(), 32))]
-    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
-    return {
-        "topic": topic,
-        "partition": partition,
-        "offset": offset,
-        "timestamp": to_ms(now) if timestamp is None else timestamp,
-        "timestampType": timestamp_type,
-        "key": b64(key),
-        "value": b64(value),
-        "headers": [{name: header_bytes(v)} for name, v in pairs],
-    }
+    return wire_record(
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        timestamp=to_ms(now) if timestamp is None else timestamp,
+        timestamp_type=timestamp_type,
+        key=key,
+        value=value,
+        headers=headers,
+    )
 
 
 def records(
@@ -202,15 +300,12 @@ def event(
         list(records) if records is not None else _records(n, seed=rng, region=region, account_id=account_id, **kwargs)
     )
     drawn_arn, drawn_servers = _cluster(rng, region, account_id, variant)
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for rec in batch:
-        grouped.setdefault(f"{rec['topic']}-{rec['partition']}", []).append(rec)
-    out: dict[str, Any] = {"eventSource": EVENT_SOURCES[variant]}
-    if variant == "msk":
-        out["eventSourceArn"] = cluster_arn or drawn_arn
-    out["bootstrapServers"] = ",".join(bootstrap_servers) if bootstrap_servers else drawn_servers
-    out["records"] = grouped
-    return out
+    return wire_event(
+        batch,
+        bootstrap_servers=bootstrap_servers or drawn_servers,
+        variant=variant,
+        cluster_arn=(cluster_arn or drawn_arn) if variant == "msk" else None,
+    )
 
 
 def events(n: int, *, seed: Seed = None, **kwargs: Any) -> list[dict[str, Any]]:

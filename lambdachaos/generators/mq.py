@@ -1,6 +1,6 @@
 """Amazon MQ events as Lambda's event source mapping delivers them: ActiveMQ and RabbitMQ brokers.
 
-AWS page: "Using Lambda with Amazon MQ". ActiveMQ events (``eventSource`` ``aws:amq``) hold a ``messages``
+AWS page: "Using Lambda with Amazon MQ". ActiveMQ events (``eventSource`` ``aws:mq``) hold a ``messages``
 list; each message has a JMS ``messageID`` naming the broker host, ``messageType`` ``jms/text-message`` (or
 ``jms/bytes-message``), base64 ``data``, ``destination.physicalName`` (the queue) and ``timestamp``,
 ``brokerInTime`` and ``brokerOutTime`` in epoch **milliseconds**. RabbitMQ events (``aws:rmq``) group messages
@@ -9,11 +9,13 @@ properties, ``timestamp`` as Java's medium date text, ``bodySize`` the byte leng
 ``redelivered`` and base64 ``data``. Both carry the broker ARN in ``eventSourceArn``.
 
 Uniform API (shared by every batching source): :func:`record`, :func:`records`, :func:`event`, :func:`events`.
+Wire builders, which draw nothing and render exactly the values given (for code that holds the messages
+already, such as a simulated broker): :func:`activemq_message`, :func:`activemq_event`,
+:func:`rabbitmq_message`, :func:`rabbitmq_event`, with :func:`jms_message_id` and :func:`rabbitmq_queue_key`.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -30,41 +32,47 @@ from ._common import (
     arn,
     as_bytes,
     as_rng,
-    b64,
     check_count,
     many,
     to_ms,
     uuid4,
+)
+from ._mq_wire import (
+    EVENT_SOURCES,
+    MESSAGE_TYPES,
+    activemq_event,
+    activemq_message,
+    java_medium_time,
+    jms_message_id,
+    rabbitmq_event,
+    rabbitmq_message,
+    rabbitmq_queue_key,
 )
 from ._payload import PayloadSpec
 
 SOURCE = "mq"
 BATCHING = True
 VARIANTS = ("activemq", "rabbitmq")
-EVENT_SOURCES = {"activemq": "aws:amq", "rabbitmq": "aws:rmq"}
-"""``eventSource`` per broker engine."""
 MAX_BATCH_SIZE = 10_000
 
 __all__ = [
     "BATCHING",
     "EVENT_SOURCES",
+    "MESSAGE_TYPES",
     "SOURCE",
     "VARIANTS",
+    "activemq_event",
+    "activemq_message",
     "event",
     "events",
     "java_medium_time",
+    "jms_message_id",
+    "rabbitmq_event",
+    "rabbitmq_message",
+    "rabbitmq_queue_key",
     "record",
     "records",
 ]
-
-
-def java_medium_time(ms: int) -> str:
-    """``Jun 1, 2024, 12:00:00 PM``: the text RabbitMQ events use for ``basicProperties.timestamp`` (UTC)."""
-    t = time.gmtime(ms // 1000)
-    hour = t.tm_hour % 12 or 12
-    return f"{time.strftime('%b', t)} {t.tm_mday}, {t.tm_year}, {hour}:{t.tm_min:02d}:{t.tm_sec:02d} " + (
-        "AM" if t.tm_hour < 12 else "PM"
-    )
 
 
 def _check_variant(variant: str) -> None:
@@ -103,59 +111,37 @@ def record(
     sent = to_ms(now) - 40 if timestamp is None else timestamp
     if variant == "rabbitmq":
         drawn = properties is None
+        correlation = None
         if drawn:  # what a publisher typically sets: text headers, a numeric one, message and correlation ids
             r = rng.get()
             properties = {"x-source": "checkout-api", "x-attempt": int(r.random() * 3) + 1}
             message_id = message_id or uuid4(r)
-        # AMQP long strings arrive as their bytes; numbers and booleans as JSON values.
-        headers = {
-            k: v if isinstance(v, int | float) else {"bytes": list(str(v).encode())}
-            for k, v in (properties or {}).items()
-        }
-        return {
-            "basicProperties": {
-                "contentType": "application/json",
-                "contentEncoding": None,
-                "headers": headers,
-                "deliveryMode": 2,
-                "priority": 0,
-                "correlationId": uuid4(rng.get()) if drawn else None,
-                "replyTo": None,
-                "expiration": None,
-                "messageId": message_id,
-                "timestamp": java_medium_time(sent),
-                "type": None,
-                "userId": "lambda-consumer",
-                "appId": None,
-                "clusterId": None,
-                "bodySize": len(data),
-            },
-            "redelivered": redelivered,
-            "data": b64(data),
-        }
+            correlation = uuid4(rng.get())
+        return rabbitmq_message(
+            data=data,
+            timestamp=sent,
+            headers=properties,
+            message_id=message_id,
+            correlation_id=correlation,
+            user_id="lambda-consumer",
+            redelivered=redelivered,
+        )
     broker = broker_id or f"b-{uuid4(rng.get())}"
     if message_id is None:
         r = rng.get()
-        host = f"{broker}-1.mq.{region}.amazonaws.com"
-        session = f"{host}-{r.randrange(30000, 60000)}-{sent - 3_600_000}-1"
-        message_id = f"ID:{session}:1:1:1:{r.randrange(1, 10**6)}"
-    return {
-        "messageID": message_id,
-        "messageType": "jms/text-message",
-        "deliveryMode": 2,
-        "replyTo": None,
-        "type": None,
-        "expiration": 0,
-        "priority": 4,
-        "correlationId": None,
-        "redelivered": redelivered,
-        "destination": {"physicalName": queue},
-        "data": b64(data),
-        "timestamp": sent,
-        "brokerInTime": sent + 1,
-        "brokerOutTime": max(sent + 1, to_ms(now) - 2),
-        "properties": dict(properties or {}),
-    }
+        message_id = jms_message_id(
+            broker, region, port=r.randrange(30000, 60000), started_ms=sent - 3_600_000, sequence=r.randrange(1, 10**6)
+        )
+    return activemq_message(
+        message_id=message_id,
+        data=data,
+        queue=queue,
+        timestamp=sent,
+        broker_in_time=sent + 1,
+        broker_out_time=max(sent + 1, to_ms(now) - 2),
+        redelivered=redelivered,
+        properties=properties,
+    )
 
 
 def records(
@@ -182,7 +168,7 @@ def records(
         raise ConfigError(f"bodies has {len(bodies)} items but n={n}; pass one body per record")
     rng = as_rng(seed, SOURCE)
     broker = broker_id or f"b-{uuid4(rng)}"
-    host = f"{broker}-1.mq.{region}.amazonaws.com-{rng.randrange(30000, 60000)}-{to_ms(now) - 3_600_000}-1"
+    port, started = rng.randrange(30000, 60000), to_ms(now) - 3_600_000
     sent = to_ms(now) - n * 30
     counter = rng.randrange(1, 10**6)
     out = []
@@ -202,7 +188,11 @@ def records(
                 variant=variant,
                 data=data,
                 broker_id=broker,
-                message_id=f"ID:{host}:1:1:1:{counter}" if variant == "activemq" else None,
+                message_id=(
+                    jms_message_id(broker, region, port=port, started_ms=started, sequence=counter)
+                    if variant == "activemq"
+                    else None
+                ),
                 timestamp=sent,
                 **overrides,
             )
@@ -253,12 +243,9 @@ def event(
             **kwargs,
         )
     )
-    out: dict[str, Any] = {"eventSource": EVENT_SOURCES[variant], "eventSourceArn": broker_arn}
     if variant == "activemq":
-        out["messages"] = batch
-    else:
-        out["rmqMessagesByQueue"] = {f"{queue}::{virtual_host}": batch}
-    return out
+        return activemq_event(batch, broker_arn=broker_arn)
+    return rabbitmq_event({rabbitmq_queue_key(queue, virtual_host): batch}, broker_arn=broker_arn)
 
 
 def events(n: int, *, seed: Seed = None, **kwargs: Any) -> list[dict[str, Any]]:

@@ -10,96 +10,54 @@ payload and seed 0 (a realistic, readable event). :func:`register_powertools_typ
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from . import (
+    _catalogue,
     _sources,
+    _type_registry,
     alb,
-    alexa,
     apigateway,
-    apigateway_authorizer,
     apigateway_http,
-    apigateway_websocket,
-    appsync,
-    bedrock_agent,
-    cloudformation,
-    cloudfront,
-    cloudwatch_logs,
-    codecommit,
     codedeploy,
-    codepipeline,
-    cognito,
-    config_rules,
-    connect,
     documentdb,
     dynamodb_streams,
     eventbridge,
     function_url,
-    iot,
-    kafka,
     kinesis,
-    kinesis_firehose,
-    lex,
-    mq,
     poison,
     s3,
-    s3_batch,
-    s3_object_lambda,
-    secrets_manager,
-    ses,
     sns,
     sqs,
-    vpc_lattice,
 )
 from ._common import JSON
 from ._payload import PayloadSpec
-from ._strategy_kit import SearchStrategy, bodies_of, payloads, seeds, st, variant_events
+from ._strategy_kit import SearchStrategy, VariantStrategy, bodies_of, payloads, seeds, st, variant_events
 
-__all__ = [
-    "alb_events",
-    "alexa_events",
-    "apigateway_authorizer_events",
-    "apigateway_events",
-    "apigateway_http_events",
-    "apigateway_websocket_events",
-    "appsync_events",
-    "bedrock_agent_events",
-    "cloudformation_events",
-    "cloudfront_events",
-    "cloudwatch_logs_events",
-    "codecommit_events",
-    "codedeploy_events",
-    "codepipeline_events",
-    "cognito_events",
-    "config_rules_events",
-    "connect_events",
-    "documentdb_events",
-    "dynamodb_streams_events",
+_OWN = [
     "dynamodb_streams_records",
-    "eventbridge_events",
-    "function_url_events",
-    "iot_events",
-    "kafka_events",
-    "kinesis_events",
-    "kinesis_firehose_events",
     "kinesis_records",
-    "lex_events",
-    "mq_events",
     "payloads",
     "poisoned_batches",
+    "powertools_strategy",
     "register_powertools_types",
-    "s3_batch_events",
-    "s3_events",
-    "s3_object_lambda_events",
-    "secrets_manager_events",
     "seeds",
-    "ses_events",
-    "sns_events",
     "source_events",
-    "sqs_events",
     "sqs_records",
-    "vpc_lattice_events",
 ]
+__all__ = sorted([*_OWN, *(g.strategy for g in _catalogue.CATALOGUE)])
+"""Strategies of this module's own, plus one per generator catalogue row (:mod:`._catalogue`)."""
+
+
+def __getattr__(name: str) -> VariantStrategy:
+    """The strategy of a catalogue row whose events are shaped by ``variant``, built on first use."""
+    generator = _catalogue.by_strategy(name)
+    if generator is None or generator.kind == "custom":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    made = variant_events(generator.load(), generator.description, batch=generator.kind == "variant-batch")
+    globals()[name] = made
+    return made
 
 
 def sqs_records(
@@ -246,31 +204,6 @@ def alb_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
     )
 
 
-kafka_events = variant_events(kafka, "Kafka events (Amazon MSK or self-managed).", batch=True)
-mq_events = variant_events(mq, "Amazon MQ events (ActiveMQ or RabbitMQ).", batch=True)
-apigateway_websocket_events = variant_events(apigateway_websocket, "API Gateway WebSocket API events.")
-apigateway_authorizer_events = variant_events(apigateway_authorizer, "API Gateway Lambda authorizer events.")
-cloudwatch_logs_events = variant_events(cloudwatch_logs, "CloudWatch Logs subscription events.", batch=True)
-kinesis_firehose_events = variant_events(kinesis_firehose, "Firehose transformation events.", batch=True)
-ses_events = variant_events(ses, "SES email-receiving events.")
-cognito_events = variant_events(cognito, "Cognito user pool trigger events.")
-cloudformation_events = variant_events(cloudformation, "CloudFormation custom resource requests.")
-s3_batch_events = variant_events(s3_batch, "S3 Batch Operations invocations.")
-appsync_events = variant_events(appsync, "AppSync direct Lambda resolver events.")
-vpc_lattice_events = variant_events(vpc_lattice, "VPC Lattice requests.")
-secrets_manager_events = variant_events(secrets_manager, "Secrets Manager rotation requests.")
-s3_object_lambda_events = variant_events(s3_object_lambda, "S3 Object Lambda GetObject requests.")
-iot_events = variant_events(iot, "IoT rule action payloads and custom authorizer requests.")
-codepipeline_events = variant_events(codepipeline, "CodePipeline job events.")
-bedrock_agent_events = variant_events(bedrock_agent, "Bedrock agent action group invocations.")
-config_rules_events = variant_events(config_rules, "AWS Config rule evaluation requests.")
-connect_events = variant_events(connect, "Amazon Connect contact flow invocations.")
-lex_events = variant_events(lex, "Amazon Lex code hook events (V2 and V1).")
-codecommit_events = variant_events(codecommit, "CodeCommit trigger events.")
-cloudfront_events = variant_events(cloudfront, "CloudFront Lambda@Edge events.")
-alexa_events = variant_events(alexa, "Alexa Skills Kit requests.")
-
-
 def codedeploy_events(**kwargs: Any) -> SearchStrategy[dict[str, Any]]:
     """CodeDeploy lifecycle hook invocations. Varies the seed; shrinks towards seed 0."""
     return seeds().map(lambda s: codedeploy.event(seed=s, **kwargs))
@@ -284,17 +217,24 @@ def documentdb_events(
     max_size: int = 10,
     **kwargs: Any,
 ) -> SearchStrategy[dict[str, Any]]:
-    """DocumentDB change stream events. Varies the batch size, the documents and each change's operation type;
-    shrinks towards one inserted document with the smallest body."""
+    """DocumentDB change stream events. Varies the batch size, the documents, each change's operation type and
+    the mapping's ``FullDocument`` (unless ``full_document_mode`` is given); shrinks towards one inserted
+    document with the smallest body and ``Default``."""
+    modes = st.just(kwargs.pop("full_document_mode")) if "full_document_mode" in kwargs else st.sampled_from(
+        documentdb.FULL_DOCUMENT_MODES
+    )
     return st.builds(
-        lambda b, ops, s: documentdb.event(
+        lambda b, ops, mode, s: documentdb.event(
             records=[
-                documentdb.record(seed=s + i, document=doc, operation_type=op, increment=i + 1, **kwargs)
+                documentdb.record(
+                    seed=s + i, document=doc, operation_type=op, increment=i + 1, full_document_mode=mode, **kwargs
+                )
                 for i, (doc, op) in enumerate(zip(b, ops, strict=False))
             ]
         ),
         bodies_of(bodies, payload, min_size, max_size),
         st.lists(st.sampled_from(documentdb.OPERATION_TYPES), min_size=max_size, max_size=max_size),
+        modes,
         seeds(),
     )
 
@@ -336,36 +276,49 @@ def poisoned_batches(
     return st.builds(build, st.integers(min_size, max_size), seeds())
 
 
-_MODEL_STRATEGIES = {
-    "SqsModel": sqs_events,
-    "KinesisDataStreamModel": kinesis_events,
-    "DynamoDBStreamModel": dynamodb_streams_events,
-    "S3Model": s3_events,
-    "SnsModel": sns_events,
-    "EventBridgeModel": eventbridge_events,
-    "APIGatewayProxyEventModel": apigateway_events,
-    "APIGatewayProxyEventV2Model": apigateway_http_events,
-    "LambdaFunctionUrlModel": function_url_events,
-}
+_BUILT: dict[str, SearchStrategy[Any]] = {}
+
+
+def _model_strategies() -> dict[str, SearchStrategy[Any]]:
+    """The strategy for each powertools model some source validates against: the row's own strategy when every
+    event-builder source of its generator validates against that model, else the first such source's events."""
+    by_module = {g.module: g for g in _catalogue.CATALOGUE}  # read now: the table may have grown since import
+    out: dict[str, SearchStrategy[Any]] = {}
+    for source in _sources.SOURCES.values():
+        if source.model is None or source.model in out:
+            continue
+        generator = by_module[source.module.__name__.rpartition(".")[2]]
+        siblings = {s.model for s in _sources.SOURCES.values() if s.module is source.module and s.builder == "event"}
+        if source.builder == "event" and siblings == {source.model}:
+            make = globals()[generator.strategy] if generator.kind == "custom" else __getattr__(generator.strategy)
+            out[source.model] = make()
+        else:
+            out[source.model] = source_events(source.name)
+    return out
+
+
+def powertools_strategy(model: type[Any]) -> Any:
+    """Realistic events parsed into the powertools parser ``model``, or ``NotImplemented`` when no source of
+    the catalogue validates against it (the resolver :func:`register_powertools_types` registers)."""
+    if not _BUILT:
+        _BUILT.update(_model_strategies())
+    base = _BUILT.get(model.__name__)
+    if base is None or not model.__module__.startswith(_type_registry.MODELS_PACKAGE):
+        return NotImplemented
+    return base.map(model.model_validate)
 
 
 def register_powertools_types() -> list[str]:
-    """Register strategies so ``st.from_type(<powertools parser model>)`` draws realistic events.
+    """Make ``st.from_type(<powertools parser model>)`` draw realistic events; return the covered model names.
 
-    Covers every source in the CLI table whose events validate against a powertools model; returns the model
-    names registered (empty when powertools is not installed).
+    Registers one resolver per model class, for the models imported so far and, through an import hook, for
+    those imported later (so no model is built before it is used); each strategy is built on its first
+    ``from_type``. Registering twice changes nothing, so a strategy registered since by the user stays.
+    The ``hypothesis`` entry point does the same in every hypothesis run. Empty when powertools is missing.
     """
     try:
-        from aws_lambda_powertools.utilities.parser import models
+        importlib.import_module(_type_registry.MODELS_PACKAGE)
     except ImportError:
         return []
-    done: list[str] = []
-    for source in _sources.SOURCES.values():
-        if source.model is None or source.model in done:
-            continue
-        model = getattr(models, source.model)
-        maker = _MODEL_STRATEGIES.get(source.model)
-        base = maker() if maker is not None else source_events(source.name)
-        st.register_type_strategy(model, base.map(model.model_validate))
-        done.append(source.model)
-    return done
+    _type_registry.install(st.register_type_strategy)
+    return sorted({s.model for s in _sources.SOURCES.values() if s.model is not None})

@@ -1,12 +1,14 @@
 """Hypothesis integration: the ``lambdachaos`` settings profile and the powertools type strategies.
 
-Imported only when hypothesis is already in use (the pytest plugin checks ``sys.modules``), so loading
-the plugin never imports hypothesis.
+Imported only when hypothesis is already in use: by the pytest plugin (which checks ``sys.modules``, so
+loading the plugin never imports hypothesis) and by hypothesis itself, through the ``hypothesis`` entry point
+:func:`_hypothesis_setup_hook`, in every hypothesis run -- with or without pytest. Neither imports pytest.
 """
 
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import Final
 
 PROFILE: Final = "lambdachaos"
@@ -31,3 +33,21 @@ def register_hypothesis_profile(*, derandomize: bool = False) -> str:
     )
     strategies.register_powertools_types()
     return PROFILE
+
+
+def _hypothesis_setup_hook() -> None:
+    """The ``hypothesis`` entry point: make ``st.from_type(<powertools parser model>)`` draw realistic events.
+
+    Runs while hypothesis is being imported, so it stays cheap: it imports neither powertools nor the
+    strategies, only registers a resolver for the parser models imported so far and an import hook for the
+    others (see :mod:`lambdachaos.generators._type_registry`). The same registration as
+    :func:`register_hypothesis_profile` makes, done once whichever runs first. Never raises: if lambdachaos
+    cannot be imported in full, hypothesis still imports and ``from_type`` falls back to its default.
+    """
+    try:
+        from hypothesis import strategies as st
+
+        registry = importlib.import_module("lambdachaos.generators._type_registry")
+        registry.install(st.register_type_strategy)
+    except Exception as exc:  # a broken install must not break every hypothesis user in this environment
+        warnings.warn(f"lambdachaos: st.from_type strategies not registered ({exc!r})", RuntimeWarning, stacklevel=2)

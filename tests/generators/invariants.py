@@ -227,7 +227,7 @@ def check_mq(event: dict[str, Any]) -> None:
     arn = event["eventSourceArn"]
     assert re.match(r"^arn:aws[a-z-]*:mq:[a-z0-9-]+:\d{12}:broker:[^:]+:b-[0-9a-f-]{36}$", arn)
     broker = arn.rsplit(":", 1)[1]
-    if event["eventSource"] == "aws:amq":
+    if event["eventSource"] == "aws:mq":
         assert "rmqMessagesByQueue" not in event
         previous = 0
         for m in event["messages"]:

@@ -102,8 +102,10 @@ def check_documentdb(event: dict[str, Any]) -> None:
         ts = change["clusterTime"]["$timestamp"]
         assert int(oid[:8], 16) <= ts["t"]
         increments.append(ts["i"])
-        if change["operationType"] != "delete":
-            assert change["fullDocument"]["_id"] == {"$oid": oid}
+        kind = change["operationType"]
+        if kind in ("insert", "replace") or "fullDocument" in change:
+            assert kind != "delete" and change["fullDocument"]["_id"] == {"$oid": oid}
+        assert ("updateDescription" in change) == (kind == "update")
     assert increments == sorted(increments)
 
 

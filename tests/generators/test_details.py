@@ -8,9 +8,9 @@ import random
 import re
 
 import pytest
-from lambdachaos.generators import SOURCES, _common, _payload, _words, s3_object_lambda, sqs
 
 from lambdachaos._errors import ConfigError
+from lambdachaos.generators import SOURCES, _common, _payload, _words, s3_object_lambda, sqs
 
 IAM_ID = re.compile(r"^(AIDA|AROA|AKIA|ASIA)[A-Z2-7]{16,17}$")
 

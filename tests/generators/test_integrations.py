@@ -7,6 +7,8 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from lambdachaos._errors import ConfigError
 from lambdachaos.generators import (
     SOURCES,
     apigateway_authorizer,
@@ -15,8 +17,6 @@ from lambdachaos.generators import (
     iot,
     s3_object_lambda,
 )
-
-from lambdachaos._errors import ConfigError
 
 from .invariants_integrations import (
     check_bedrock_agent,

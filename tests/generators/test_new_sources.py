@@ -7,6 +7,8 @@ import base64
 import json
 
 import pytest
+
+from lambdachaos._errors import ConfigError
 from lambdachaos.generators import (
     SOURCES,
     appsync,
@@ -20,8 +22,6 @@ from lambdachaos.generators import (
     kinesis_firehose,
     lex,
 )
-
-from lambdachaos._errors import ConfigError
 
 data_classes = pytest.importorskip("aws_lambda_powertools.utilities.data_classes")
 

@@ -7,6 +7,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from lambdachaos.generators import Order, poison, sqs, strategies
 from lambdachaos.generators._payload import fields_of
 

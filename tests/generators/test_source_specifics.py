@@ -6,9 +6,9 @@ import base64
 import json
 
 import pytest
-from lambdachaos.generators import apigateway_authorizer, apigateway_websocket, kafka, mq, strategies
 
 from lambdachaos._errors import ConfigError
+from lambdachaos.generators import apigateway_authorizer, apigateway_websocket, kafka, mq, strategies
 
 from .invariants import check_authorizer, check_kafka, check_mq, check_websocket
 
@@ -57,7 +57,7 @@ def test_unknown_variants_are_refused_with_the_choices():
 
 def test_activemq_messages_name_the_broker_of_the_event_arn():
     event = mq.event(n=5, seed=4, region="ap-southeast-2", queue="invoices")
-    assert event["eventSource"] == "aws:amq"
+    assert event["eventSource"] == "aws:mq"
     assert {m["destination"]["physicalName"] for m in event["messages"]} == {"invoices"}
     check_mq(event)
 
@@ -133,7 +133,7 @@ def test_variant_strategies_say_what_varies_and_shrink_to_the_first_variant():
 
     assert "shrinks towards ``msk``" in (strategies.kafka_events.__doc__ or "")
     event = smallest("strategies.mq_events()")
-    assert event["eventSource"] == "aws:amq" and len(event["messages"]) == 1
+    assert event["eventSource"] == "aws:mq" and len(event["messages"]) == 1
 
 
 def test_cloudwatch_logs_data_is_gzip_json_and_deterministic():
@@ -181,8 +181,9 @@ def test_each_cognito_trigger_validates_against_its_own_model(variant):
 def test_powertools_rejects_the_null_answer_correct_that_aws_sends_to_verify_auth_challenge():
     # AWS invokes the verify trigger with response.answerCorrect null (the function sets it); powertools
     # requires a boolean, so this variant is checked against AWS facts instead.
-    from lambdachaos.generators import cognito
     from pydantic import ValidationError
+
+    from lambdachaos.generators import cognito
 
     event = cognito.event(seed=1, variant="verify_auth_challenge")
     assert event["response"] == {"answerCorrect": None}
@@ -240,8 +241,9 @@ def test_a_secrets_manager_rotation_runs_the_four_steps_on_one_version():
 def test_powertools_rejects_the_list_valued_headers_of_genuine_vpc_lattice_v2_events():
     # AWS sends v2 header (and query) values as lists; powertools' VpcLatticeV2Model expects strings, so v2
     # is checked against the fact sheet instead.
-    from lambdachaos.generators import vpc_lattice
     from pydantic import ValidationError
+
+    from lambdachaos.generators import vpc_lattice
 
     event = vpc_lattice.event(seed=1, method="GET", query={"page": "2"})
     assert event["queryStringParameters"] == {"page": ["2"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from lambdachaos.generators import SOURCES, _sources
 
 from .invariants import check_event

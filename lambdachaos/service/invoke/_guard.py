@@ -53,6 +53,28 @@ class HandlerBlocked(BaseException):
     """Raised in a handler's thread when it passed the wall-clock backstop (blocked, not computing)."""
 
 
+class _FlagReset(BaseException):
+    """Delivered to the current thread and absorbed at once, to lower the interpreter's async-exception flag."""
+
+
+def _withdraw_async_exc(thread_id: int) -> None:
+    """Withdraw a guard exception still pending for ``thread_id`` (call it from the invocation's thread).
+
+    CPython 3.11 and 3.12 raise the interpreter-wide "asynchronous exception pending" flag even when
+    ``PyThreadState_SetAsyncExc`` clears, and only a thread that then finds an exception of its own lowers it.
+    Left raised, every thread handles the eval breaker at each check, and a traced or profiled thread
+    (coverage, a debugger, hypothesis shrinking after a failure) spins forever at its next function entry.
+    So this ends by delivering one exception to the current thread and absorbing it, which lowers the flag.
+    """
+    _set_async_exc(ctypes.c_ulong(thread_id), None)
+    try:
+        _set_async_exc(ctypes.c_ulong(_get_ident()), ctypes.py_object(_FlagReset))
+        for _ in range(2):  # an eval-breaker check: the exception lands here at the latest
+            pass
+    except _FlagReset:
+        pass
+
+
 _UNSET: Final[Any] = object()
 FIRED_CPU: Final = "cpu"
 FIRED_WALL: Final = "wall"
@@ -251,7 +273,7 @@ def _disarm_once(entry: Entry) -> str | None:
                     wd.pending_wall = None
     if entry.fired is not None:
         # clear an exception still pending delivery so it cannot surface in harness code
-        _set_async_exc(ctypes.c_ulong(entry.thread_id), None)
+        _withdraw_async_exc(entry.thread_id)
     return entry.fired
 
 
@@ -278,7 +300,7 @@ def pause() -> Entry | None:
         with _watchdog.lock:
             top.paused += 1
             if top.fired is not None:
-                _set_async_exc(ctypes.c_ulong(top.thread_id), None)
+                _withdraw_async_exc(top.thread_id)
     return top
 
 
