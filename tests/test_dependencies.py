@@ -69,8 +69,11 @@ def test_the_localstack_extra_brings_what_the_target_imports():
     assert {"localstack_client", "testcontainers"} <= imported
 
 
-def test_lambdachaos_registers_only_the_console_script_and_the_pytest_plugin():
-    assert _project()["entry-points"] == {"pytest11": {"lambdachaos": "lambdachaos.plugins._pytest_plugin"}}
+def test_lambdachaos_registers_only_the_console_script_the_pytest_plugin_and_the_hypothesis_hook():
+    assert _project()["entry-points"] == {
+        "pytest11": {"lambdachaos": "lambdachaos.plugins._pytest_plugin"},
+        "hypothesis": {"lambdachaos": "lambdachaos.plugins._hypothesis:_hypothesis_setup_hook"},
+    }
     assert _project()["scripts"] == {"lambdachaos": "lambdachaos._cli:main"}
 
 

@@ -27,7 +27,8 @@ from lambdachaos.scenarios._model import (
     TemplateSpec,
     TrafficSpec,
 )
-from lambdachaos.scenarios._schema import EXPECTATION_KINDS, dotted, validate
+from lambdachaos.scenarios._schema import EXPECTATION_KINDS, validate
+from lambdachaos.scenarios._validate import dotted
 from lambdachaos.service.chaos._delivery import poison_problem
 
 Marks = dict[tuple[str | int, ...], tuple[int, int]]
