@@ -25,10 +25,13 @@ if TYPE_CHECKING:
     from lambdachaos._sweep import Sweep, sweep
     from lambdachaos.ledger._ledger import Attempt, Delivery, Fate, FateStatus, FaultRecord, Ledger, Outcome, Path
     from lambdachaos.ledger._store import LedgerModeError
+    from lambdachaos.resources._docdb import Collection, DocDbCluster
     from lambdachaos.resources._dynamodb_streams import DynamoDBTable
     from lambdachaos.resources._errors import AWSError
     from lambdachaos.resources._events import EventBus
+    from lambdachaos.resources._kafka import KafkaCluster, KafkaTopic
     from lambdachaos.resources._kinesis import KinesisStream
+    from lambdachaos.resources._mq import BrokerQueue, MqBroker
     from lambdachaos.resources._s3 import Bucket
     from lambdachaos.resources._sns import Topic
     from lambdachaos.resources._sqs import Queue
@@ -42,6 +45,9 @@ if TYPE_CHECKING:
     )
     from lambdachaos.service.invoke._function import Alias, Function, Version
     from lambdachaos.service.mappings._common import VisibilityTimeoutWarning
+    from lambdachaos.service.mappings._docdb import DocDbEventSourceMapping
+    from lambdachaos.service.mappings._kafka import KafkaEventSourceMapping
+    from lambdachaos.service.mappings._mq import MqEventSourceMapping
     from lambdachaos.service.mappings._sqs import SqsEventSourceMapping
     from lambdachaos.service.mappings._stream import StreamEventSourceMapping
     from lambdachaos.service.push._http import HttpResponse
@@ -77,6 +83,15 @@ _LAZY: dict[str, str] = {
     "SqsEventSourceMapping": "lambdachaos.service.mappings._sqs",
     "StreamEventSourceMapping": "lambdachaos.service.mappings._stream",
     "KinesisStream": "lambdachaos.resources._kinesis",
+    "KafkaCluster": "lambdachaos.resources._kafka",
+    "KafkaTopic": "lambdachaos.resources._kafka",
+    "MqBroker": "lambdachaos.resources._mq",
+    "BrokerQueue": "lambdachaos.resources._mq",
+    "DocDbCluster": "lambdachaos.resources._docdb",
+    "Collection": "lambdachaos.resources._docdb",
+    "KafkaEventSourceMapping": "lambdachaos.service.mappings._kafka",
+    "MqEventSourceMapping": "lambdachaos.service.mappings._mq",
+    "DocDbEventSourceMapping": "lambdachaos.service.mappings._docdb",
     "DynamoDBTable": "lambdachaos.resources._dynamodb_streams",
     "Queue": "lambdachaos.resources._sqs",
     "Topic": "lambdachaos.resources._sns",
@@ -96,10 +111,14 @@ __all__ = [
     "Alias",
     "Architecture",
     "Attempt",
+    "BrokerQueue",
     "Bucket",
     "Clock",
+    "Collection",
     "ConfigError",
     "Delivery",
+    "DocDbCluster",
+    "DocDbEventSourceMapping",
     "DurationModel",
     "DynamoDBTable",
     "EventBus",
@@ -114,6 +133,9 @@ __all__ = [
     "HttpResponse",
     "InvalidRequestContentException",
     "InvokeResult",
+    "KafkaCluster",
+    "KafkaEventSourceMapping",
+    "KafkaTopic",
     "KinesisStream",
     "LambdaAPIError",
     "LambdaChaosError",
@@ -122,6 +144,8 @@ __all__ = [
     "Ledger",
     "LedgerModeError",
     "MachineDependentOutcome",
+    "MqBroker",
+    "MqEventSourceMapping",
     "Outcome",
     "Path",
     "Queue",

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import fields
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Unpack, cast, final
@@ -33,12 +32,16 @@ from lambdachaos._sim_backend import _Activation, _Backend
 from lambdachaos._sim_esm import EsmFactories
 from lambdachaos._sim_push import PushFactories
 from lambdachaos._sim_resources import ResourceFactories
-from lambdachaos._sim_settings import FunctionSettings
 from lambdachaos._sim_sources import PollSourceFactories
 from lambdachaos._world import DEFAULT_ACCOUNT_ID, DEFAULT_EPOCH, DEFAULT_REGION, World
 from lambdachaos.ledger._ledger import Ledger
 from lambdachaos.service.invoke._async import RETRY_DELAYS_S, AsyncInvoker
-from lambdachaos.service.invoke._config import ACCOUNT_CONCURRENCY_DEFAULT, ASYNC_PAYLOAD_LIMIT, FunctionConfig
+from lambdachaos.service.invoke._config import (
+    ACCOUNT_CONCURRENCY_DEFAULT,
+    ASYNC_PAYLOAD_LIMIT,
+    FunctionConfig,
+    FunctionSettings,
+)
 from lambdachaos.service.invoke._function import Function
 from lambdachaos.service.invoke._payloads import encode_result
 from lambdachaos.service.invoke._recursion import RECURSION_LIMIT, tracker
@@ -48,7 +51,7 @@ from lambdachaos.templates._mixin import TemplateMixin
 if TYPE_CHECKING:
     from lambdachaos._protocols import Handler
 
-_CONFIG_FIELDS = frozenset(f.name for f in fields(FunctionConfig))
+_CONFIG_FIELDS = frozenset(FunctionSettings.__annotations__)
 
 
 _UNSET: Any = object()

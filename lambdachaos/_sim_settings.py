@@ -1,36 +1,12 @@
-"""The keyword settings of the ``Sim`` factory methods, as ``TypedDict``s (``**settings: Unpack[...]``)."""
+"""The keyword settings of the ``Sim`` factory methods for queues and topics, as ``TypedDict``s
+(``**settings: Unpack[...]``); a function's are :class:`lambdachaos.service.invoke._config.FunctionSettings`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
     from lambdachaos.resources import RedrivePolicy
-    from lambdachaos.service.invoke._config import Architecture, DurationModel
-
-
-class FunctionSettings(TypedDict, total=False):
-    """``Sim.function`` settings: :class:`lambdachaos.FunctionConfig` fields (docs/service.md)."""
-
-    memory_size: int
-    """``MemorySize``, 128–10,240 MB."""
-    timeout: float
-    """``Timeout``, 1–900 s."""
-    ephemeral_storage: int
-    """``EphemeralStorage.Size``, 512–10,240 MB."""
-    environment: Mapping[str, str]
-    """``Environment.Variables``, set before the handler's module is imported."""
-    architecture: Architecture | str
-    """``x86_64`` or ``arm64``."""
-    runtime: str
-    """A Python runtime identifier (``python3.12``...)."""
-    base_duration: float
-    """Virtual seconds one invocation takes besides what the handler sleeps on the virtual clock."""
-    init_duration: float
-    """Virtual seconds of a cold start's init phase."""
-    duration_model: DurationModel | str
-    """How durations are drawn (``deterministic`` or a seeded distribution)."""
 
 
 class QueueSettings(TypedDict, total=False):

@@ -219,17 +219,27 @@ class EventInvokeConfig:
 
 
 class FunctionSettings(TypedDict, total=False):
-    """The keyword settings of :class:`FunctionConfig` (``Function.update_configuration(**settings)``)."""
+    """The keyword settings of :class:`FunctionConfig` (``Sim.function(**settings)``,
+    ``Function.update_configuration(**settings)``)."""
 
     memory_size: int
+    """``MemorySize``, 128–10,240 MB."""
     timeout: float
+    """``Timeout``, 1–900 s."""
     ephemeral_storage: int
+    """``EphemeralStorage.Size``, 512–10,240 MB."""
     environment: Mapping[str, str]
+    """``Environment.Variables``, set before the handler's module is imported."""
     architecture: Architecture | str
+    """``x86_64`` or ``arm64``."""
     runtime: str
+    """A Python runtime identifier (``python3.12``...)."""
     base_duration: float
+    """Virtual seconds one invocation takes besides what the handler sleeps on the virtual clock."""
     init_duration: float
+    """Virtual seconds of a cold start's init phase."""
     duration_model: DurationModel | str
+    """How durations are drawn (``deterministic`` or a seeded distribution)."""
 
 
 class EventInvokeSettings(TypedDict, total=False):
