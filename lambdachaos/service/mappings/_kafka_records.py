@@ -9,9 +9,11 @@ on-failure destination" (one message per record, the payload an object).
 
 from __future__ import annotations
 
-from binascii import a2b_base64, b2a_base64
+from binascii import a2b_base64
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
+
+from lambdachaos.generators import kafka as kafka_wire  # type: ignore[import-not-found, unused-ignore]
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,24 +33,12 @@ RECORD_OVERHEAD: Final = 160
 """Bytes of JSON around one record's key, value and headers (used to keep a batch within 6 MB)."""
 
 
-def signed(raw: bytes) -> list[int]:
-    """Header bytes as Lambda renders them: signed Java bytes (-128..127)."""
-    return [b - 256 if b > 127 else b for b in raw]
-
-
 def render(record: KafkaRecord) -> dict[str, Any]:
-    """One record in Lambda's key order (``key`` and ``value`` left out when null)."""
-    out: dict[str, Any] = {
-        "topic": record.topic.name, "partition": record.partition, "offset": record.offset,
-        "timestamp": record.timestamp_ms, "timestampType": record.timestamp_type,
-    }
-    key, value, headers = record.key, record.value, record.headers
-    if key is not None:
-        out["key"] = b2a_base64(key, newline=False).decode()
-    if value is not None:
-        out["value"] = b2a_base64(value, newline=False).decode()
-    out["headers"] = [{name: signed(raw)} for name, raw in headers] if headers else []
-    return out
+    """One record in Lambda's key order (``key`` and ``value`` left out when null): the generators' wire shape."""
+    return kafka_wire.wire_record(
+        topic=record.topic.name, partition=record.partition, offset=record.offset, timestamp=record.timestamp_ms,
+        timestamp_type=record.timestamp_type, key=record.key, value=record.value, headers=record.headers,
+    )
 
 
 def size_of(record: KafkaRecord) -> int:
@@ -70,22 +60,13 @@ def partition_key(record: KafkaRecord) -> str:
 
 
 def event(cluster: KafkaCluster, records: Sequence[KafkaRecord]) -> dict[str, Any]:
-    """The invocation event: records grouped by partition, each list in offset order."""
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for record in records:
-        key = f"{record.topic.name}-{record.partition}"
-        rendered = render(record)
-        group = grouped.get(key)
-        if group is None:
-            grouped[key] = [rendered]
-        else:
-            group.append(rendered)
-    out: dict[str, Any] = {"eventSource": cluster.event_source}
-    if not cluster.self_managed:
-        out["eventSourceArn"] = cluster.arn
-    out["bootstrapServers"] = cluster.bootstrap_string
-    out["records"] = grouped
-    return out
+    """The invocation event: records grouped by partition, each list in offset order (the generators' wire
+    shape)."""
+    return kafka_wire.wire_event(
+        [render(r) for r in records], bootstrap_servers=cluster.bootstrap_string,
+        variant="self_managed" if cluster.self_managed else "msk",
+        cluster_arn=None if cluster.self_managed else cluster.arn,
+    )
 
 
 def _context(request_id: str, function_arn: str, condition: str, invoke_count: int, executed_version: str | None,
