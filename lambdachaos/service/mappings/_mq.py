@@ -13,11 +13,10 @@ retry controls, destinations or partial batch responses. AWS pages: "Using Lambd
 
 from __future__ import annotations
 
-from base64 import b64encode
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, final
 
+from lambdachaos.generators import _mq_wire as mq_wire  # type: ignore[import-not-found, unused-ignore]
 from lambdachaos.ledger._ledger import Fate, FateStatus, Outcome, Path
 from lambdachaos.service.mappings._common import (
     SYNC_PAYLOAD_LIMIT,
@@ -66,13 +65,6 @@ class MqMappingConfig:
         """The batching window in virtual nanoseconds (500 ms unless set)."""
         w = self.maximum_batching_window_in_seconds
         return _NS // 2 if w is None else w * _NS
-
-
-def java_medium(epoch_ms: int) -> str:
-    """RabbitMQ's ``timestamp`` as Lambda renders it: Java's medium date-time, ``Jan 1, 1970, 12:33:41 AM``."""
-    at = datetime.fromtimestamp(epoch_ms // 1000, tz=UTC)
-    hour = at.hour % 12 or 12
-    return f"{at:%b} {at.day}, {at.year}, {hour}:{at:%M:%S} {'AM' if at.hour < 12 else 'PM'}"
 
 
 @final
@@ -176,33 +168,23 @@ class MqEventSourceMapping:
         self._wake()
 
     def event(self, batch: list[BrokerMessage]) -> dict[str, Any]:
-        """The invocation event: ActiveMQ ``messages`` or RabbitMQ ``rmqMessagesByQueue``."""
+        """The invocation event: ActiveMQ ``messages`` or RabbitMQ ``rmqMessagesByQueue`` (the generators' wire
+        shapes)."""
         world = self._world
         broker = self.broker
         if broker.engine == "activemq":
             out_ms = world.epoch_ms()
-            rendered = [{
-                "messageID": m.event_id, "messageType": m.message_type, "deliveryMode": m.delivery_mode,
-                "replyTo": None, "type": None, "expiration": 0, "priority": m.priority,
-                "correlationId": m.correlation_id, "redelivered": m.redelivered,
-                "destination": {"physicalName": m.queue.name}, "data": b64encode(m.data).decode(),
-                "timestamp": world.epoch_ms(m.sent_ns), "brokerInTime": world.epoch_ms(m.sent_ns),
-                "brokerOutTime": out_ms, "properties": {k: str(v) for k, v in m.properties.items()},
-            } for m in batch]
-            return {"eventSource": "aws:mq", "eventSourceArn": broker.arn, "messages": rendered}
-        messages = [{
-            "basicProperties": {
-                "contentType": "text/plain", "contentEncoding": None,
-                "headers": {k: v if isinstance(v, int | float) else {"bytes": list(str(v).encode())}
-                            for k, v in m.properties.items()},
-                "deliveryMode": m.delivery_mode, "priority": m.priority, "correlationId": m.correlation_id,
-                "replyTo": None, "expiration": None, "messageId": m.event_id,
-                "timestamp": java_medium(world.epoch_ms(m.sent_ns)), "type": None, "userId": None, "appId": None,
-                "clusterId": None, "bodySize": len(m.data)},
-            "redelivered": m.redelivered, "data": b64encode(m.data).decode(),
-        } for m in batch]
-        return {"eventSource": "aws:rmq", "eventSourceArn": broker.arn,
-                "rmqMessagesByQueue": {self.queue.key: messages}}
+            return mq_wire.activemq_event([mq_wire.activemq_message(
+                message_id=m.event_id, data=m.data, queue=m.queue.name, timestamp=world.epoch_ms(m.sent_ns),
+                broker_in_time=world.epoch_ms(m.sent_ns), broker_out_time=out_ms, message_type=m.message_type,
+                persistent=m.delivery_mode == 2, priority=m.priority, correlation_id=m.correlation_id,
+                redelivered=m.redelivered, properties={k: str(v) for k, v in m.properties.items()},
+            ) for m in batch], broker_arn=broker.arn)
+        return mq_wire.rabbitmq_event({self.queue.key: [mq_wire.rabbitmq_message(
+            data=m.data, timestamp=world.epoch_ms(m.sent_ns), headers=m.properties, content_type="text/plain",
+            persistent=m.delivery_mode == 2, priority=m.priority, correlation_id=m.correlation_id,
+            message_id=m.event_id, redelivered=m.redelivered,
+        ) for m in batch]}, broker_arn=broker.arn)
 
     def _deliver(self, batch: list[BrokerMessage], throttles: int) -> None:
         service = self.service
