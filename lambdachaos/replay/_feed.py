@@ -88,8 +88,20 @@ def _sender(sim: Sim, target: Any) -> Any:
             target.put_record(data, item.meta.get("partition_key") or f"replay-{index}")
             return 1
         return to_stream
+    from lambdachaos.service.mappings._sources import source_of
+
+    row = source_of(target)
+    if row is not None and row.replay is not None:  # a source of the table that takes recorded events back
+        replay = row.replay
+
+        def to_source(item: _replay.Recorded, index: int) -> int:
+            if not isinstance(item.payload, dict):
+                raise ConfigError(f"item {index} of the recording is not a Lambda event: {row.title} replays "
+                                  "recorded invocation events")
+            return len(replay(target, item.payload))
+        return to_source
     raise ConfigError(
-        f"target={target!r}: a streaming replay sends to an SQS queue, a function or a Kinesis stream; "
-        "replay into other resources with a scenario file (traffic: replay:)"
+        f"target={target!r}: a streaming replay sends to an SQS queue, a function, a Kinesis stream, a Kafka "
+        "topic or an Amazon MQ queue; replay into other resources with a scenario file (traffic: replay:)"
     )
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from lambdachaos.service.mappings._kafka_records import event as kafka_event
-from lambdachaos.service.mappings._kafka_records import produce_recorded
 from lambdachaos.service.mappings._mq import send_recorded
 
 RECORDED_MSK = {
@@ -30,10 +29,10 @@ def test_recorded_kafka_event_replays_byte_for_byte(sim, tmp_path: Path):
     topic = cluster.topic("mytopic")
     seen = []
     sim.map(topic, sim.function(lambda e, c: seen.append(e), name="f"))
-    for line in path.read_text().splitlines():
-        ids = produce_recorded(topic, json.loads(line))
+    replay = sim.replay(path, topic, timing="fast")
     sim.run()
-    assert ids == ["mytopic-0:0"]
+    assert (replay.items, replay.sends) == (1, 1)
+    assert [a.records for a in sim.ledger.attempts] == [("mytopic-0:0",)]
     (record,) = seen[0]["records"]["mytopic-0"]
     original = RECORDED_MSK["records"]["mytopic-0"][0]  # type: ignore[index]
     assert {k: v for k, v in record.items() if k != "offset"} == {k: v for k, v in original.items() if k != "offset"}
@@ -57,3 +56,17 @@ def test_recorded_mq_events_replay(sim):
         {"basicProperties": {"headers": {"h": {"bytes": [118, 49]}, "n": 10}}, "data": "aGk="}]}}
     assert len(send_recorded(rabbit, rmq)) == 1
     assert rabbit.ready[0].properties == {"h": "v1", "n": 10} and rabbit.ready[0].data == b"hi"
+
+
+def test_sim_replay_sends_a_recorded_mq_event_through_the_source_table(sim, tmp_path: Path):
+    path = tmp_path / "mq.jsonl"
+    path.write_text(json.dumps({"eventSource": "aws:mq", "messages": [
+        {"messageID": "ID:a", "messageType": "jms/text-message", "data": "QUJD"},
+        {"messageID": "ID:b", "messageType": "jms/text-message", "data": "REVG"}]}) + "\n")
+    queue = sim.mq_broker("b").queue("orders")
+    seen = []
+    sim.map(queue, sim.function(lambda e, c: seen.extend(m["data"] for m in e["messages"]), name="f"))
+    replay = sim.replay(path, queue, timing="fast")
+    sim.run()
+    assert (replay.items, replay.sends) == (1, 2)
+    assert seen == ["QUJD", "REVG"]

@@ -98,6 +98,12 @@ def _scenario_topic(sim: Any, name: str, spec: dict[str, Any]) -> object:
     return cluster.topic(name, **spec)
 
 
+def _replay(resource: Any, event: Mapping[str, Any]) -> list[str]:
+    from lambdachaos.service.mappings._kafka_records import produce_recorded
+
+    return produce_recorded(resource, dict(event))
+
+
 KAFKA_SOURCE: Final = PollSource(
     name="kafka", title="Apache Kafka", event_source="aws:kafka", resource_kind="kafka_topics",
     resource_types=_types, settings=KAFKA_SETTINGS, refused_hint=KAFKA_HINT, create=_create,
@@ -106,6 +112,7 @@ KAFKA_SOURCE: Final = PollSource(
     delivery=DeliveryOps(identity=_identity, duplicate=_duplicate, duplicate_note=None, reorder_note=NOT_REORDERED,
                          poison=_poison, label="Kafka", duplicate_effect="producer retry: {original} produced again "
                          "as {copy}", notify=lambda topic: topic._notify()),
+    replay=_replay,
     scenario=ScenarioOps(
         key="kafka_topics", reference="kafka_topic",
         schema={"type": "object", "additionalProperties": False, "properties": {

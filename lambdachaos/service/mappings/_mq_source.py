@@ -94,6 +94,12 @@ def _scenario_queue(sim: Any, name: str, spec: dict[str, Any]) -> object:
     return broker.queue(name, **spec)
 
 
+def _replay(resource: Any, event: Mapping[str, Any]) -> list[str]:
+    from lambdachaos.service.mappings._mq import send_recorded
+
+    return send_recorded(resource, dict(event))
+
+
 MQ_SOURCE: Final = PollSource(
     name="mq", title="Amazon MQ", event_source="aws:mq", resource_kind="mq_queues", resource_types=_types,
     settings=MQ_SETTINGS, refused_hint=MQ_HINT, create=_create, records_of=records_of, record_id=record_id,
@@ -101,6 +107,7 @@ MQ_SOURCE: Final = PollSource(
     event_source_arn=lambda queue: str(getattr(queue, "arn", "")),
     delivery=DeliveryOps(identity=_identity, duplicate=_duplicate, duplicate_note=None, reorder_note=None,
                          poison=_poison, label="Amazon MQ", notify=lambda queue: queue._notify()),
+    replay=_replay,
     scenario=ScenarioOps(
         key="mq_queues", reference="mq_queue",
         schema={"type": "object", "additionalProperties": False, "properties": {

@@ -127,6 +127,9 @@ class PollSource:
     """How scenario files declare its resources; None: they cannot."""
     localstack: str | None = None
     """None when the LocalStack target can run this source, else the reason it refuses."""
+    replay: Callable[[Any, Mapping[str, Any]], list[str]] | None = None
+    """``(resource, recorded Lambda event)`` → the ledger ids of the records it put back into ``resource``
+    (``Sim.replay`` of a recording into one of this source's resources); None: not replayable."""
     aliases: tuple[str, ...] = field(default=())
     """Other ``by=`` names the ordering assertion accepts for this source."""
 
