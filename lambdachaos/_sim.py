@@ -274,7 +274,8 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
         factor: float = 1.0, start: float = 0.0,
     ) -> Any:
         """Replay a recording (JSON Lines, an SQS dump, an EventBridge archive ...) into a queue, a function, a
-        Kinesis stream, or a resource of the source table that replays recorded events (Kafka topics, MQ queues), reading the file while the simulation runs (bounded memory; ``docs/scale.md``).
+        Kinesis stream, or a resource of the source table that replays recorded events (Kafka topics, MQ queues),
+        reading the file while the simulation runs (bounded memory; ``docs/scale.md``).
 
         ``format`` is one of the replay formats (``docs/scenarios.md``) or ``auto``; ``timing`` is
         ``preserve`` (recorded gaps), ``compress`` (gaps divided by ``factor``) or ``fast`` (all at ``start``).
