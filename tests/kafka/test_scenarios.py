@@ -79,3 +79,37 @@ def test_localstack_target_refuses_kafka(tmp_path):
     (message,) = unsupported(load_scenario(path))
     assert message.startswith("resources.kafka_topics.orders: LocalStack's community edition has no Kafka event "
                               "source poller")
+
+
+def record_skus(event: Any, context: Any) -> None:
+    for item in event["events"]:
+        change = item["event"]
+        if change["operationType"] != "insert" or "$oid" not in change["fullDocument"]["_id"]:
+            raise ValueError(f"not an inserted document: {change}")
+
+
+def test_docdb_scenario_inserts_documents_and_the_mapping_reads_them_in_order(tmp_path):
+    path = tmp_path / "docdb.yaml"
+    path.write_text(textwrap.dedent("""\
+        version: 1
+        name: docdb
+        resources:
+          docdb_collections:
+            orders: {cluster: shop, database: sales}
+        functions:
+          consumer: {handler: tests.kafka.test_scenarios.record_skus}
+        mappings:
+          - {source: orders, function: consumer, batch_size: 2, full_document: UpdateLookup}
+        traffic:
+          - {docdb_collection: orders, count: 5, payload: order}
+        expectations:
+          - fates: {succeeded: 5}
+          - ordered: {by: collection}
+        """))
+    scenario = load_scenario(path)
+    assert scenario.sources == {"docdb_collections": {"orders": {"cluster": "shop", "database": "sales"}}}
+    result = run_scenario(scenario)
+    assert result.passed, result
+    assert [len(a.records) for a in result.sim.ledger.attempts] == [2, 2, 1]
+    collection = result.sim.registry.get("docdb_clusters", "shop").collection("sales", "orders")
+    assert len(collection.documents) == 5
