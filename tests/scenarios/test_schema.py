@@ -62,7 +62,7 @@ BAD = [
                  ["s.yaml:1:1: (root): missing required key 'name'"], id="required"),
     pytest.param(MINIMAL.replace("  - function: orders", "  - function: orders\n    queue: q"),
                  ["s.yaml:7:5: traffic[0]: give exactly one of function, queue, topic, bus, stream, table, "
-                  "kafka_topic, mq_queue "
+                  "kafka_topic, mq_queue, docdb_collection "
                   "(got function, queue)"], id="exactly-one"),
     pytest.param(MINIMAL + "    invocation: later\n",
                  ["s.yaml:9:5: traffic[0].invocation: \"later\" is not one of async, sync"], id="enum"),
