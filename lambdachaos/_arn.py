@@ -93,3 +93,9 @@ class Arn:
 
     def __str__(self) -> str:
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+
+
+def qualifier_of(text: str) -> str | None:
+    """The version or alias of a Lambda function ARN (``3`` in ``...:function:fn:3``); None for anything else."""
+    parsed = Arn.maybe(text)
+    return parsed.qualifier if parsed is not None else None

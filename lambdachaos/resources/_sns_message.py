@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final, final
 
+from lambdachaos._arn import Arn
 from lambdachaos.resources._errors import SNSInvalidParameterValue
 
 _TYPES: Final = ("String", "String.Array", "Number", "Binary")
@@ -126,7 +127,7 @@ class Notification:
 
     def unsubscribe_url(self, subscription_arn: str) -> str:
         """``UnsubscribeURL`` for one subscription."""
-        region = self.topic_arn.split(":")[3]
+        region = Arn.parse(self.topic_arn).region
         return f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
 
     def envelope(self, subscription_arn: str, protocol: str = "sqs") -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+from lambdachaos._arn import qualifier_of
 from lambdachaos.templates._build import Record, Skip
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def _routes(b: Builder, logical: str, props: dict[str, Any]) -> list[tuple[str, 
                 continue
             arn = uri.split("/functions/", 1)[1].rsplit("/invocations", 1)[0]
             fn = b.target(arn, f"Body.paths.{path}.{method} integration")
-            qualifier = arn.split(":")[7] if arn.count(":") == 7 else None
+            qualifier = qualifier_of(arn)
             verb = "ANY" if method == _ANY_METHOD else method.upper()
             routes.append((verb, str(path), fn, qualifier, integration))
     if not routes:

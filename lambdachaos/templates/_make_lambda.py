@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from lambdachaos._arn import Arn
 from lambdachaos.templates._build import Skip
 
 if TYPE_CHECKING:
@@ -21,7 +22,8 @@ def _qualified(b: Builder, reference: Any, what: str) -> tuple[Function, str | N
     if fn is None:
         name, _, given = text.partition(":")
         return b.target(name, what), given or None
-    return fn, text.split(":")[7] if text.startswith("arn:") and text.count(":") == 7 else None
+    parsed = Arn.maybe(text)
+    return fn, parsed.qualifier if parsed is not None else None
 
 
 def make_layer(b: Builder, logical: str, props: dict[str, Any]) -> tuple[Any, str]:

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from lambdachaos._arn import qualifier_of
 from lambdachaos.templates._build import Skip
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def subscribe(b: Builder, logical: str, props: dict[str, Any]) -> tuple[Any, str
     scope = str(props.get("FilterPolicyScope", "MessageAttributes"))
     if protocol == "lambda":
         fn = b.target(endpoint, "Endpoint")
-        qualifier = str(endpoint).split(":")[7] if str(endpoint).count(":") == 7 else None
+        qualifier = qualifier_of(str(endpoint))
         sub = b.sim.subscribe(topic, fn, qualifier=qualifier, filter_policy=policy, filter_policy_scope=scope)
         return sub, f"{topic.name} -> function {fn.name}" + (f":{qualifier}" if qualifier else "")
     if protocol == "sqs":
@@ -136,7 +137,7 @@ def _s3_target(b: Builder, arn: str) -> Any:
         return fn
     from lambdachaos.service.push._async import accept
 
-    qualifier = arn.split(":")[7]
+    qualifier = qualifier_of(arn)
 
     def deliver(event: dict[str, Any], config: Any) -> object:
         source = event["Records"][0]["s3"]["bucket"]["arn"]
@@ -184,7 +185,7 @@ def make_rule(b: Builder, logical: str, props: dict[str, Any]) -> tuple[Any, str
     made: list[Any] = []
     for target, fn in functions:
         arn = str(target["Arn"])
-        qualifier = arn.split(":")[7] if arn.count(":") == 7 else None
+        qualifier = qualifier_of(arn)
         label = name if len(functions) == 1 else f"{name}-{target.get('Id', len(made))}"
         if "ScheduleExpression" in props:
             if b.schedule_until is None:
@@ -233,7 +234,7 @@ def make_scheduler_schedule(b: Builder, logical: str, props: dict[str, Any]) -> 
     name = str(props.get("Name") or b.physical.name(logical))
     made = b.sim.schedule(
         name, expression, target=fn, until=b.schedule_until, scheduler=True,
-        qualifier=arn.split(":")[7] if arn.count(":") == 7 else None,
+        qualifier=qualifier_of(arn),
         timezone=str(props.get("ScheduleExpressionTimezone", "UTC")), flexible_window_minutes=minutes,
         start_date=_date(props.get("StartDate"), "StartDate"), end_date=end,
         group=str(props.get("GroupName", "default")), **settings,

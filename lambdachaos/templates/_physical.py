@@ -12,6 +12,8 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from lambdachaos._arn import Arn
+
 _NAME_PROPERTY: Final = {
     "AWS::Lambda::Function": "FunctionName", "AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName",
     "AWS::Kinesis::Stream": "Name", "AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
@@ -140,7 +142,7 @@ class Physical:
         """The unqualified ARN of the function a Version or Alias names (a Ref, an ARN or a name)."""
         value = str(self._resolve_name(logical, reference))
         if value.startswith("arn:"):
-            return ":".join(value.split(":")[:7])
+            return Arn.parse(value).unqualified()
         return self.arn("lambda", f"function:{value}")
 
     def version_number(self, logical: str) -> str:

@@ -84,7 +84,7 @@ def test_replay_of_lambda_events_into_a_function_and_bad_targets(tmp_path: Path)
         sim.replay(path, fn)
         sim.run()
         assert seen == [(0.0, {"n": 0}), (1.0, {"n": 1}), (2.0, {"n": 2})]
-        with pytest.raises(ConfigError, match="a streaming replay sends to an SQS queue, a function or a Kinesis"):
+        with pytest.raises(ConfigError, match="a streaming replay sends to an SQS queue, a function, a Kinesis stream"):
             sim.replay(path, sim.sns_topic("t"))
         with pytest.raises(ConfigError, match="timing='slow': use preserve, compress or fast"):
             sim.replay(path, fn, timing="slow")

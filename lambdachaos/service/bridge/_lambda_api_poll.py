@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from lambdachaos._arn import Arn
 from lambdachaos.service.invoke._errors import InvalidParameterValue, ResourceConflictException
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def _source(plane: MappingPlane, p: dict[str, Any]) -> tuple[Any, dict[str, Any]
         return _topic(cluster, p), extra
     arn = str(p.get("EventSourceArn", ""))
     found = registry.find(arn)
-    kind = arn.split(":")[2] if arn.count(":") >= 5 else ""
+    kind = getattr(Arn.maybe(arn), "service", "")
     if kind == "kafka" and found is not None:
         return _topic(found, p), extra
     if kind == "mq" and found is not None:

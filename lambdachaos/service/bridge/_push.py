@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from lambdachaos._arn import Arn
 from lambdachaos.resources._errors import AWSError, InvalidParameter, NotFound
 from lambdachaos.service.invoke._recursion import RECURSIVE_LOOP_VALUES
 
@@ -90,7 +91,7 @@ def subscription_topic_arn(op: str, p: Params) -> str | None:
 
 
 def _subscription_view(topic: Topic, sub: Subscription) -> dict[str, str]:
-    return {"SubscriptionArn": sub.arn, "Owner": topic.arn.split(":")[4], "Protocol": sub.protocol,
+    return {"SubscriptionArn": sub.arn, "Owner": Arn.parse(topic.arn).account, "Protocol": sub.protocol,
             "Endpoint": sub.endpoint, "TopicArn": topic.arn}
 
 

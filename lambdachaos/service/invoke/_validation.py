@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from lambdachaos._arn import Arn
 from lambdachaos._errors import ConfigError
 from lambdachaos.resources._errors import AWSError
 from lambdachaos.service.invoke._errors import InvalidParameterValueError
@@ -132,7 +133,7 @@ def check_event_invoke_settings(function_arn: str, settings: Mapping[str, Any], 
             raise _constraint(arn or target, member, "Member must satisfy regular expression pattern: "
                               "an SQS queue, SNS topic, Lambda function, EventBridge bus or S3 bucket ARN "
                               f"({keyword}={target!r})")
-        base = ":".join(arn.split(":")[:7])
+        base = Arn.parse(arn).unqualified()
         if base == function_arn:
             raise InvalidParameterValueError("You can't specify the function as a destination for itself.")
 
@@ -140,7 +141,7 @@ def check_event_invoke_settings(function_arn: str, settings: Mapping[str, Any], 
 def check_dlq_target(target: Any) -> None:
     """``DeadLetterConfig.TargetArn``: an SQS queue or SNS topic, not FIFO."""
     arn = arn_text(target)
-    if arn is None or arn.split(":")[2:3] not in (["sqs"], ["sns"]):
+    if arn is None or getattr(Arn.maybe(arn), "service", "") not in ("sqs", "sns"):
         raise ConfigError(f"dead_letter_queue={target!r}: DeadLetterConfig.TargetArn must be an SQS queue or SNS topic")
     if arn.endswith(".fifo"):
         raise ConfigError(f"dead_letter_queue={arn}: FIFO queues and topics are not supported as a DLQ")

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, final
 
+from lambdachaos._arn import Arn
 from lambdachaos._errors import ConfigError
 from lambdachaos.service.mappings._common import (
     BATCH_WINDOW_MAX_S,
@@ -203,7 +204,7 @@ def check_destination(target: object) -> None:
     if kafka_destination(target) is not None:
         return
     arn = target if isinstance(target, str) else getattr(target, "arn", "")
-    service = arn.split(":")[2] if isinstance(arn, str) and arn.count(":") >= 5 else ""
+    service = getattr(Arn.maybe(arn), "service", "")
     if service not in ("sqs", "sns", "s3") or str(arn).endswith(".fifo"):
         raise ConfigError(
             f"on_failure={arn or target!r}: DestinationConfig.OnFailure for Kafka must be a standard SQS queue, a "
