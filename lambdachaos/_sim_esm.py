@@ -133,7 +133,8 @@ class EsmFactories:
         if row.precheck is not None:
             row.precheck(given)
         request = MapRequest(service=self.service, resource=source, function=function, settings=row.check(given),
-                             qualifier=qualifier, enabled=enabled, resolve=self.find_resource)
+                             qualifier=qualifier, enabled=enabled, resolve=self.find_resource,
+                             existing=lambda: tuple(self.registry.all("mappings").values()))
         mapping = row.create(request)
         self.registry.add("mappings", mapping.uuid, mapping)
         return mapping

@@ -448,3 +448,48 @@ def test_throttles_take_a_poller_away(sim):
     assert counts[:2] == [1, 4]
     assert 3 in counts[2:]
     assert all(f.status == "succeeded" for f in sim.ledger.fates.values())
+
+
+def test_a_poller_group_holds_100_mappings_and_2000_pollers_at_most(sim):
+    """A poller group (``PollerGroupName``) shares capacity: up to 100 mappings whose MaximumPollers add up to at
+    most 2,000 (docs/aws-behaviour.md, Kafka provisioned mode)."""
+    import pytest
+
+    from lambdachaos import ConfigError
+
+    topic = sim.kafka_cluster("c").topic("t")
+
+    def group(maximum: int) -> dict[str, object]:
+        return {"MinimumPollers": 1, "MaximumPollers": maximum, "PollerGroupName": "shared"}
+
+    sim.map(topic, sim.function(lambda e, c: None, name="big"), provisioned_poller_config=group(1_500))
+    with pytest.raises(ConfigError, match=r"MaximumPollers=600 takes PollerGroupName='shared' to 2100 pollers; "
+                                          r"the MaximumPollers of a poller group's mappings add up to at most 2000"):
+        sim.map(topic, sim.function(lambda e, c: None, name="over"), provisioned_poller_config=group(600))
+    for i in range(99):
+        sim.map(topic, sim.function(lambda e, c: None, name=f"f{i}"), provisioned_poller_config=group(5))
+    with pytest.raises(ConfigError, match=r"PollerGroupName='shared' already holds 100 event source mappings; "
+                                          r"a poller group holds at most 100"):
+        sim.map(topic, sim.function(lambda e, c: None, name="f100"), provisioned_poller_config=group(1))
+    sim.map(topic, sim.function(lambda e, c: None, name="other"),
+            provisioned_poller_config={"MaximumPollers": 1_000, "PollerGroupName": "second"})
+
+
+def test_the_events_a_kafka_mapping_delivers_validate_against_powertools_models(sim):
+    """The delivered MSK and self-managed events parse with aws-lambda-powertools' Kafka models."""
+    import pytest
+
+    models = pytest.importorskip("aws_lambda_powertools.utilities.parser.models")
+    seen: list[dict] = []
+    msk = sim.kafka_cluster("msk").topic("orders", partitions=2)
+    own = sim.kafka_cluster("own", self_managed=True, bootstrap_servers=["b-1.example:9092"]).topic("orders")
+    sim.map(msk, sim.function(lambda e, c: seen.append(e), name="msk"))
+    sim.map(own, sim.function(lambda e, c: seen.append(e), name="own"))
+    msk.produce(b'{"id": 1}', key=b"k1", headers=[("trace", b"\xff\x01")])
+    own.produce(b'{"id": 2}')
+    sim.run()
+    by_source = {e["eventSource"]: e for e in seen}
+    parsed = models.KafkaMskEventModel.model_validate(by_source["aws:kafka"])
+    assert [r.value for rs in parsed.records.values() for r in rs] == ['{"id": 1}']
+    own_parsed = models.KafkaSelfManagedEventModel.model_validate(by_source["SelfManagedKafka"])
+    assert [r.value for rs in own_parsed.records.values() for r in rs] == ['{"id": 2}']

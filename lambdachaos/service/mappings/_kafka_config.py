@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, final
 
@@ -231,3 +231,28 @@ def check_value_only(criteria: FilterCriteriaInput) -> None:
             raise ConfigError(
                 f"filter_criteria pattern {item!r}: Amazon MSK and self-managed Apache Kafka support filtering on "
                 "the 'value' key only; write the pattern under {'value': ...}")
+
+
+POLLER_GROUP_MAPPINGS_MAX: Final = 100
+"""Event source mappings one ``PollerGroupName`` holds at most."""
+POLLER_GROUP_POLLERS_MAX: Final = 2_000
+"""The most ``MaximumPollers`` the mappings of one poller group may sum to."""
+
+
+def check_poller_group(config: KafkaMappingConfig, existing: Iterable[Any]) -> None:
+    """Refuse a mapping that would take its ``PollerGroupName`` past 100 mappings or 2,000 pollers in all."""
+    pollers = getattr(config, "pollers", None)
+    group = None if pollers is None else pollers.poller_group_name
+    if not group:
+        return
+    members = [m for m in existing if getattr(getattr(getattr(m, "config", None), "pollers", None),
+                                              "poller_group_name", None) == group]
+    if len(members) + 1 > POLLER_GROUP_MAPPINGS_MAX:
+        raise ConfigError(f"provisioned_poller_config: PollerGroupName={group!r} already holds "
+                          f"{len(members)} event source mappings; a poller group holds at most "
+                          f"{POLLER_GROUP_MAPPINGS_MAX}")
+    total = sum(m.config.pollers.maximum_pollers for m in members) + pollers.maximum_pollers  # type: ignore[union-attr]
+    if total > POLLER_GROUP_POLLERS_MAX:
+        raise ConfigError(f"provisioned_poller_config: MaximumPollers={pollers.maximum_pollers} takes "  # type: ignore[union-attr]
+                          f"PollerGroupName={group!r} to {total} pollers; the MaximumPollers of a poller group's "
+                          f"mappings add up to at most {POLLER_GROUP_POLLERS_MAX}")

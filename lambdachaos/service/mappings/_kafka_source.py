@@ -36,13 +36,14 @@ def _types() -> tuple[type, ...]:
 
 def _create(request: MapRequest) -> Any:
     from lambdachaos.service.mappings._kafka import KafkaEventSourceMapping
-    from lambdachaos.service.mappings._kafka_config import BATCH_SIZE_DEFAULT, KafkaMappingConfig
+    from lambdachaos.service.mappings._kafka_config import BATCH_SIZE_DEFAULT, KafkaMappingConfig, check_poller_group
 
     s = dict(request.settings)
     if s["batch_size"] is None:
         s["batch_size"] = BATCH_SIZE_DEFAULT
     s["function_response_types"] = tuple(s["function_response_types"])
     config = KafkaMappingConfig(enabled=request.enabled, **s)
+    check_poller_group(config, request.existing())
     return KafkaEventSourceMapping(request.service, request.resource, request.function,  # type: ignore[arg-type]
                                    config, qualifier=request.qualifier, resolve=request.resolve)
 

@@ -40,6 +40,8 @@ class MapRequest:
     enabled: bool
     resolve: Callable[[str], object | None]
     """A simulation resource by ARN (on-failure destinations)."""
+    existing: Callable[[], tuple[Any, ...]] = tuple
+    """The simulation's mappings so far (for limits that span mappings, such as a Kafka poller group's)."""
 
 
 @final
