@@ -42,6 +42,10 @@ MAX_RECEIVE_MESSAGES: Final = 10
 PURGE_INTERVAL_S: Final = 60
 _NOT_FOR_QUEUE_TYPE: Final = "The request include parameter that is not valid for this queue type."
 
+_UUID_KEEP: Final = ((1 << 128) - 1) & ~(0xF000 << 64) & ~(0xC000 << 48)  # all but version and variant bits
+_UUID_SET: Final = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
+
+
 
 class _QueueCore(QueueHooks):
     """State, enqueueing, visibility/delay timers, retention and redrive of one queue."""
@@ -153,7 +157,7 @@ class _QueueCore(QueueHooks):
             )
 
     def _uuid(self) -> str:
-        n = (self._rng.getrandbits(128) & ~(0xF000 << 64) & ~(0xC000 << 48)) | (0x4000 << 64) | (0x8000 << 48)
+        n = (self._rng.getrandbits(128) & _UUID_KEEP) | _UUID_SET
         h = f"{n:032x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 

@@ -94,14 +94,20 @@ class HandlerClock:
             self.on_advance(self.start_virtual_ns + value)
 
 
-_state = threading.local()
+class _State(threading.local):
+    """Per-thread state: the running invocation's clock (a class default, so reading it never raises)."""
+
+    clock: HandlerClock | None = None
+
+
+_state = _State()
 _install_lock = threading.Lock()
 _installed = False
 
 
 def current() -> HandlerClock | None:
     """The clock of the invocation running on this thread, if any."""
-    return getattr(_state, "clock", None)
+    return _state.clock
 
 
 def set_current(clock: HandlerClock | None) -> HandlerClock | None:
@@ -111,7 +117,7 @@ def set_current(clock: HandlerClock | None) -> HandlerClock | None:
     are the virtual-time classes (so ``import datetime; datetime.datetime.now()`` and modules imported
     during the init phase see handler time); they are put back when no invocation runs.
     """
-    previous: HandlerClock | None = getattr(_state, "clock", None)
+    previous: HandlerClock | None = _state.clock
     _state.clock = clock
     if clock is not None and previous is None:
         _dt.datetime = FakeDatetime  # type: ignore[misc]
@@ -123,37 +129,37 @@ def set_current(clock: HandlerClock | None) -> HandlerClock | None:
 
 
 def _time_fn() -> float:
-    c = getattr(_state, "clock", None)
+    c = _state.clock
     return _real_time() if c is None else c.wall_ns() / 1e9
 
 
 def _time_ns_fn() -> int:
-    c = getattr(_state, "clock", None)
+    c = _state.clock
     return _real_time_ns() if c is None else c.wall_ns()
 
 
 def _monotonic_fn() -> float:
-    c = getattr(_state, "clock", None)
+    c = _state.clock
     return _real_monotonic() if c is None else c.monotonic_ns() / 1e9
 
 
 def _monotonic_ns_fn() -> int:
-    c = getattr(_state, "clock", None)
+    c = _state.clock
     return _real_monotonic_ns() if c is None else c.monotonic_ns()
 
 
 def _perf_counter_fn() -> float:
-    c = getattr(_state, "clock", None)
+    c = _state.clock
     return _real_perf_counter() if c is None else c.monotonic_ns() / 1e9
 
 
 def _perf_counter_ns_fn() -> int:
-    c = getattr(_state, "clock", None)
+    c = _state.clock
     return _real_perf_counter_ns() if c is None else c.monotonic_ns()
 
 
 def _sleep_fn(seconds: float) -> None:
-    c = getattr(_state, "clock", None)
+    c = _state.clock
     if c is None:
         _real_sleep(seconds)
         return
@@ -173,7 +179,7 @@ class _FakeMeta(type):
 
 
 def _virtual_now(tz: _dt.tzinfo | None) -> _dt.datetime | None:
-    c = getattr(_state, "clock", None)
+    c = _state.clock
     if c is None:
         return None
     ns = c.wall_ns()

@@ -136,6 +136,8 @@ class RecursionTracker:
 
     def stamp(self, key: str) -> None:
         """Give ``key`` the depth one past the running handler's (nothing outside handlers)."""
+        if _handler_time.current() is None:  # the common case: sent from test code, not from a handler
+            return
         current = self.current
         if current is not None and self._depths.get(key, 0) < current + 1:
             self._depths[key] = current + 1
