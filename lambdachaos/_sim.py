@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Callable
@@ -43,6 +44,7 @@ from lambdachaos.service.invoke._config import (
     FunctionSettings,
 )
 from lambdachaos.service.invoke._function import Function
+from lambdachaos.service.invoke._logs import tail
 from lambdachaos.service.invoke._payloads import encode_result
 from lambdachaos.service.invoke._recursion import RECURSION_LIMIT, tracker
 from lambdachaos.service.invoke._service import DEFAULT_GUARD_SECONDS, LambdaService
@@ -62,12 +64,12 @@ _encode = encode_result  # compact JSON without building an encoder per call
 class InvokeResult:
     """The response of a synchronous ``Invoke`` (docs/aws-behaviour.md §2.3)."""
 
-    __slots__ = ("_payload", "duration_ms", "executed_version", "function_error", "raw_payload", "request_id",
-                 "status_code")
+    __slots__ = ("_payload", "duration_ms", "executed_version", "function_error", "log_result", "raw_payload",
+                 "request_id", "status_code")
 
     def __init__(
         self, *, status_code: int, raw_payload: bytes, function_error: str | None, executed_version: str,
-        request_id: str, duration_ms: float,
+        request_id: str, duration_ms: float, log_result: str | None = None,
     ) -> None:
         self.status_code = status_code
         """200 for every completed request, also when the function failed."""
@@ -81,6 +83,8 @@ class InvokeResult:
         """The invocation's request id."""
         self.duration_ms = duration_ms
         """Virtual duration of the invocation in milliseconds."""
+        self.log_result = log_result
+        """With ``log_type="Tail"``: ``LogResult``, the base64 of the last 4 KB of the invocation's log."""
         self._payload = _UNSET
 
     @property
@@ -247,8 +251,11 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
         qualifier: str | None = None,
         invocation_type: str = "RequestResponse",
         client_context: Any = None,
+        log_type: str = "None",
     ) -> InvokeResult | str:
-        """Invoke a function: ``RequestResponse`` returns an :class:`InvokeResult`; ``Event`` a request id."""
+        """Invoke a function: ``RequestResponse`` returns an :class:`InvokeResult`; ``Event`` a request id.
+
+        ``log_type="Tail"`` (``RequestResponse`` only, as on AWS) fills :attr:`InvokeResult.log_result`."""
         fn = function if isinstance(function, Function) else self.service.get(function)
         payload = event if isinstance(event, (bytes, bytearray)) else _encode(
             {} if event is None else event
@@ -262,11 +269,15 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
                 f"invocation_type={invocation_type!r}: use 'RequestResponse' or 'Event' "
                 "(DryRun has nothing to simulate)"
             )
-        ex = self.service.invoke_sync(fn, bytes(payload), qualifier=qualifier, client_context=client_context)
+        if log_type not in ("None", "Tail"):
+            raise ConfigError(f"log_type={log_type!r}: LogType must be one of None, Tail")
+        ex = self.service.invoke_sync(fn, bytes(payload), qualifier=qualifier, client_context=client_context,
+                                      log=log_type == "Tail")
         return InvokeResult(
             status_code=200, raw_payload=ex.payload,
             function_error="Unhandled" if ex.failed else None, executed_version=ex.executed_version or "$LATEST",
             request_id=ex.request_id, duration_ms=(ex.end_ns - ex.start_ns) / 1e6,
+            log_result=base64.b64encode(tail(ex.log)).decode() if log_type == "Tail" else None,
         )
 
     def replay(

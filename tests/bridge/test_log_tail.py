@@ -93,3 +93,23 @@ def test_only_the_last_4_kb_are_returned_and_a_nested_invocation_keeps_its_own_l
     assert len(raw) == 4096 and raw.endswith(b"\t\n") and b"line 199" in raw and b"START" not in raw
     log = _log(lam.invoke(FunctionName="caller", LogType="Tail"))
     assert "caller before\ncaller after\nEND" in log and "line 000" not in log
+
+
+def test_sim_invoke_with_log_type_tail_gives_the_same_log_as_boto3():
+    logs = []
+    for route in ("python", "boto3"):
+        with Sim(seed=9) as s:
+            s.function(chatty, name="shop")
+            if route == "python":
+                result = s.invoke("shop", {"sku": "A-1"}, log_type="Tail")
+                logs.append(base64.b64decode(result.log_result).decode())
+                assert s.invoke("shop", {"sku": "A-2"}).log_result is None
+            else:
+                logs.append(_log(boto3.client("lambda", region_name="us-east-1").invoke(
+                    FunctionName="shop", Payload=b'{"sku": "A-1"}', LogType="Tail")))
+    assert logs[0] == logs[1]
+    assert "hello from shop" in logs[0] and logs[0].startswith("START RequestId: ")
+    with Sim(seed=9) as s:
+        s.function(chatty, name="shop")
+        with pytest.raises(ValueError, match="log_type='Full': LogType must be one of None, Tail"):
+            s.invoke("shop", {}, log_type="Full")
