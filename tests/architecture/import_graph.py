@@ -134,6 +134,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 LAYERS: tuple[tuple[str, ...], ...] = (
     # 0: leaves every layer may use; generators and faults are wings that use nothing else
     ("lambdachaos._errors", "lambdachaos._clock", "lambdachaos._timestamps", "lambdachaos._arn", "lambdachaos._version",
+     "lambdachaos._protocols",
      "lambdachaos.generators", "lambdachaos.faults"),
     ("lambdachaos._world", "lambdachaos._registry", "lambdachaos.ledger"),
     ("lambdachaos.resources",),
@@ -146,15 +147,16 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("lambdachaos.plugins", "lambdachaos._cli", "lambdachaos.__main__", "lambdachaos"),
 )
 """The layers, lowest first: a module imports only its own layer and the ones below (prefix match, longest
-wins; ``lambdachaos._sim`` covers ``_sim_backend``, ``_sim_esm`` and the other ``Sim`` modules)."""
+wins; ``lambdachaos._sim`` covers ``_sim_backend``, ``_sim_esm`` and the other ``Sim`` modules; the bare
+``lambdachaos`` names the package ``__init__`` only, so a new top-level module must be given its layer)."""
 
 
 def layer_of(module: str) -> int:
     best, rank = -1, -1
     for i, prefixes in enumerate(LAYERS):
         for prefix in prefixes:
-            if (module == prefix or module.startswith(prefix + ".") or module.startswith(prefix + "_")) \
-                    and len(prefix) > best:
+            inside = module == prefix or (prefix != "lambdachaos" and module.startswith((prefix + ".", prefix + "_")))
+            if inside and len(prefix) > best:
                 best, rank = len(prefix), i
     if rank < 0:
         raise LookupError(f"{module} is in no layer: add it to LAYERS")
