@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from lambdachaos._errors import ConfigError
 from lambdachaos._world import World
-from lambdachaos.resources import Queue
+from lambdachaos.resources import Queue, Topic
 from lambdachaos.service.invoke._logs import tail
 
 if TYPE_CHECKING:
     from lambdachaos._sim import Sim
-    from lambdachaos.resources import EventBus, Topic
+    from lambdachaos.resources import EventBus
 
 GC_YOUNG_THRESHOLD = 50_000
 """Allocations between young-generation collections while a simulation runs (CPython's default is 700).
@@ -70,7 +70,7 @@ class _Backend:
 
     def find_topic(self, arn: str) -> Topic | None:
         found = self.sim.registry.find(arn)
-        return found if found is not None and found is self.sim.topics.get(getattr(found, "name", "")) else None
+        return found if isinstance(found, Topic) else None
 
     def find_bus(self, name_or_arn: str) -> EventBus | None:
         return self.sim.buses.get(name_or_arn.rsplit("/", 1)[-1] if name_or_arn.startswith("arn:") else name_or_arn)

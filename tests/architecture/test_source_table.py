@@ -170,7 +170,7 @@ def toy() -> Iterator[PollSource]:
 
 def _handler(event: Any, context: Any) -> None:
     for record in event["toyRecords"]:
-        if record["body"] == "bad" and context.get_remaining_time_in_millis() >= 0:
+        if record["body"] == "bad":
             raise ValueError("bad record")
 
 
@@ -278,3 +278,13 @@ def test_the_table_refuses_a_second_row_of_the_same_name(toy):
         _sources.register(TOY)
     with pytest.raises(ConfigError, match="name='sqs' is a built-in source and cannot be removed"):
         _sources.unregister("sqs")
+
+
+def test_a_setting_of_another_source_is_refused_unless_it_is_left_at_none():
+    with Sim(seed=3) as sim:
+        queue = sim.sqs_queue("orders")
+        fn = sim.function(_handler, name="consumer")
+        with pytest.raises(ConfigError, match=r"consumer_group_id='g' is not supported for Amazon SQS event sources"):
+            sim.map(queue, fn, consumer_group_id="g")
+        mapping = sim.map(queue, fn, consumer_group_id=None, batch_size=5)
+        assert mapping.config.batch_size == 5

@@ -147,12 +147,11 @@ class PollSource:
         for keyword, value in given.items():
             if keyword in out:
                 out[keyword] = value
-            elif value != NEUTRAL.get(keyword, _ABSENT):
+            elif value != NEUTRAL.get(keyword):
                 raise reject(keyword, value, self.title, self.hint_for(keyword))
         return out
 
 
-_ABSENT: Final = object()
 NEUTRAL: Final[dict[str, object]] = {
     "batch_size": None, "maximum_batching_window_in_seconds": 0, "function_response_types": (),
     "filter_criteria": None, "maximum_concurrency": None, "starting_position": None,
