@@ -32,14 +32,6 @@ _SETTINGS: Final = {
 }
 
 
-def _timestamp(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.timestamp()
-    return float(value)
-
-
 class MappingPlane:
     """The event source mappings of one simulation, by UUID."""
 
@@ -80,7 +72,7 @@ class MappingPlane:
         if stream:
             out["StartingPosition"] = cfg.starting_position
             if cfg.starting_position_timestamp is not None:
-                out["StartingPositionTimestamp"] = datetime.fromtimestamp(cfg.starting_position_timestamp, tz=UTC)
+                out["StartingPositionTimestamp"] = poll.wall_datetime(world, cfg.starting_position_timestamp)
         out.update({"BatchSize": cfg.batch_size,
                     "MaximumBatchingWindowInSeconds": cfg.maximum_batching_window_in_seconds})
         if stream:
@@ -129,8 +121,9 @@ class MappingPlane:
         fn, qualifier = self.plane._split(p)
         source = self._source(str(p["EventSourceArn"]))
         kwargs: dict[str, Any] = {api: p[key] for key, api in _SETTINGS.items() if key in p}
-        if "StartingPositionTimestamp" in kwargs:
-            kwargs["starting_position_timestamp"] = _timestamp(kwargs["starting_position_timestamp"])
+        if "starting_position_timestamp" in kwargs:
+            kwargs["starting_position_timestamp"] = poll.virtual_seconds(self.plane.world,
+                                                                         kwargs["starting_position_timestamp"])
         destination = p.get("DestinationConfig")
         if not hasattr(source, "url"):  # a stream: StartingPosition has no default on the API
             check_starting_position(p.get("StartingPosition"), source_kind="dynamodb" if hasattr(

@@ -17,6 +17,7 @@ from lambdachaos._arn import Arn
 from lambdachaos.service.invoke._errors import InvalidParameterValue, ResourceConflictException
 
 if TYPE_CHECKING:
+    from lambdachaos._world import World
     from lambdachaos.service.bridge._lambda_api_esm import MappingPlane
 
 _COMMON: Final = {
@@ -99,6 +100,20 @@ def _topic(cluster: Any, p: dict[str, Any]) -> Any:
     return cluster.topic(topics[0])
 
 
+def virtual_seconds(world: World, value: Any) -> float | None:
+    """``StartingPositionTimestamp`` as the API takes it (a datetime or Unix seconds) in the simulation's virtual
+    seconds (seconds since the simulation's epoch)."""
+    if value is None:
+        return None
+    unix = value.timestamp() if isinstance(value, datetime) else float(value)
+    return unix - world.epoch_ns / 1_000_000_000
+
+
+def wall_datetime(world: World, virtual_s: float) -> datetime:
+    """Virtual seconds back to the UTC datetime the API answers with."""
+    return datetime.fromtimestamp(world.epoch_ns / 1_000_000_000 + virtual_s, tz=UTC)
+
+
 def create(plane: MappingPlane, p: dict[str, Any]) -> dict[str, Any]:
     """CreateEventSourceMapping for these sources (202, ``State: Creating``)."""
     fn, qualifier = plane.plane._split(p)
@@ -107,8 +122,7 @@ def create(plane: MappingPlane, p: dict[str, Any]) -> dict[str, Any]:
     names = {**_COMMON, **_KAFKA} if kafka else _COMMON
     kwargs.update({api: p[key] for key, api in names.items() if key in p})
     if "StartingPositionTimestamp" in p:
-        value = p["StartingPositionTimestamp"]
-        kwargs["starting_position_timestamp"] = value.timestamp() if isinstance(value, datetime) else float(value)
+        kwargs["starting_position_timestamp"] = virtual_seconds(plane.plane.world, p["StartingPositionTimestamp"])
     if p.get("DestinationConfig"):
         destination = p["DestinationConfig"]
         if not kafka or destination.get("OnSuccess"):
@@ -153,7 +167,7 @@ def shape(plane: MappingPlane, mapping: Any, state: str | None = None) -> dict[s
     if hasattr(cfg, "starting_position"):
         out["StartingPosition"] = position or "TRIM_HORIZON"
         if cfg.starting_position_timestamp is not None:
-            out["StartingPositionTimestamp"] = datetime.fromtimestamp(cfg.starting_position_timestamp, tz=UTC)
+            out["StartingPositionTimestamp"] = wall_datetime(world, cfg.starting_position_timestamp)
     out["BatchSize"] = cfg.batch_size
     if cfg.maximum_batching_window_in_seconds is not None:  # the 500 ms default has no key (as recorded)
         out["MaximumBatchingWindowInSeconds"] = cfg.maximum_batching_window_in_seconds
