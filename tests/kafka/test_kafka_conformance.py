@@ -285,6 +285,7 @@ def test_partial_batch_restarts_each_partition_at_lowest_failed_offset(sim):
     {"batchItemFailures": [{"itemIdentifier": {"partition": "t-9", "offset": 0}}]},
     {"batchItemFailures": [{"itemIdentifier": {"partition": "t-0", "offset": 99}}]},
     {"batchItemFailures": [{"itemIdentifier": "t-0:0"}]},
+    {"batchItemFailures": [{"itemIdentifier": {"partition": "t-0", "offset": "0"}}]},  # the offset is a number
 ])
 def test_unknown_item_identifier_fails_whole_batch(sim, response):
     """A4: an itemIdentifier not present in the invoked event fails the entire batch."""
@@ -493,3 +494,15 @@ def test_the_events_a_kafka_mapping_delivers_validate_against_powertools_models(
     assert [r.value for rs in parsed.records.values() for r in rs] == ['{"id": 1}']
     own_parsed = models.KafkaSelfManagedEventModel.model_validate(by_source["SelfManagedKafka"])
     assert [r.value for rs in own_parsed.records.values() for r in rs] == ['{"id": 2}']
+
+
+@pytest.mark.parametrize("source", ["kafka", "mq", "docdb"])
+def test_functions_with_a_timeout_over_14_minutes_are_refused(sim, source):
+    """A2: Kafka, MQ and DocumentDB mappings support functions with a timeout of 14 minutes at most."""
+    resource = {"kafka": lambda: cluster(sim).topic("t"), "mq": lambda: sim.mq_broker("b").queue("q"),
+                "docdb": lambda: sim.docdb_cluster("d").collection("db", "c")}[source]()
+    slow = sim.function(ok, name="slow", timeout=841)
+    with pytest.raises(ConfigError, match=r"function 'slow' has Timeout=841 s: .* event source mappings support "
+                                          r"functions with a timeout of at most 840 s \(14 minutes\)"):
+        sim.map(resource, slow)
+    sim.map(resource, sim.function(ok, name="fits", timeout=840))

@@ -166,3 +166,17 @@ def parse_batch_response(payload: bytes, batch_ids: Mapping[str, object] | froze
 def reject(keyword: str, value: object, source: str, hint: str) -> ConfigError:
     """The error for a setting that does not apply to this kind of event source."""
     return ConfigError(f"{keyword}={value!r} is not supported for {source} event sources; {hint}")
+
+
+POLLER_FUNCTION_TIMEOUT_MAX_S: Final = 840
+"""Kafka, Amazon MQ and DocumentDB mappings support functions with a timeout of 14 minutes at most."""
+
+
+def check_poller_timeout(function: Any, source: str) -> None:
+    """Refuse a function whose ``Timeout`` is over 14 minutes for a Kafka, Amazon MQ or DocumentDB mapping."""
+    timeout = function.config.timeout
+    if timeout > POLLER_FUNCTION_TIMEOUT_MAX_S:
+        raise ConfigError(
+            f"function {function.name!r} has Timeout={timeout:g} s: {source} event source mappings support "
+            f"functions with a timeout of at most {POLLER_FUNCTION_TIMEOUT_MAX_S} s (14 minutes); lower timeout"
+        )

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from lambdachaos._errors import ConfigError
+from lambdachaos.service.mappings._common import check_poller_timeout
 from lambdachaos.service.mappings._table import MapRequest, PollSource, Record, ScenarioOps
 
 DOCDB_SETTINGS: Final[Mapping[str, object]] = {
@@ -38,6 +39,7 @@ def _precheck(given: Mapping[str, object]) -> None:
 
 def _create(request: MapRequest) -> Any:
     from lambdachaos.service.mappings._docdb import DocDbEventSourceMapping, DocDbMappingConfig
+    check_poller_timeout(request.function, "Amazon DocumentDB")
 
     s = dict(request.settings)
     if s["batch_size"] is None:

@@ -54,8 +54,6 @@ def parse_kafka_response(payload: bytes, records: Sequence[KafkaRecord]) -> dict
         if not isinstance(ident, dict):
             return None
         key, offset = ident.get("partition"), ident.get("offset")
-        if isinstance(offset, str) and offset.isdigit():
-            offset = int(offset)
         if not isinstance(key, str) or isinstance(offset, bool) or not isinstance(offset, int):
             return None
         partition = present.get((key, offset))

@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
+from lambdachaos.service.mappings._common import check_poller_timeout
 from lambdachaos.service.mappings._table import DeliveryOps, MapRequest, PollSource, Record, ScenarioOps
 
 KAFKA_SETTINGS: Final[Mapping[str, object]] = {
@@ -37,6 +38,7 @@ def _types() -> tuple[type, ...]:
 def _create(request: MapRequest) -> Any:
     from lambdachaos.service.mappings._kafka import KafkaEventSourceMapping
     from lambdachaos.service.mappings._kafka_config import BATCH_SIZE_DEFAULT, KafkaMappingConfig, check_poller_group
+    check_poller_timeout(request.function, "Kafka")
 
     s = dict(request.settings)
     if s["batch_size"] is None:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
+from lambdachaos.service.mappings._common import check_poller_timeout
 from lambdachaos.service.mappings._table import DeliveryOps, MapRequest, PollSource, Record, ScenarioOps
 
 MQ_SETTINGS: Final[Mapping[str, object]] = {
@@ -33,6 +34,7 @@ def _types() -> tuple[type, ...]:
 
 def _create(request: MapRequest) -> Any:
     from lambdachaos.service.mappings._mq import MqEventSourceMapping, MqMappingConfig
+    check_poller_timeout(request.function, "Amazon MQ")
 
     s = dict(request.settings)
     if s["batch_size"] is None:
