@@ -180,3 +180,21 @@ def test_at_timestamp_through_the_api_takes_unix_time_and_answers_it_back(sim):
         FunctionName="reader", EventSourceArn=stream.arn, StartingPosition="AT_TIMESTAMP",
         StartingPositionTimestamp=at)
     assert answer["StartingPositionTimestamp"] == at
+
+
+def test_settings_mq_and_documentdb_lack_are_refused_on_create_and_update(sim):
+    """B2, C4: retry and age controls, bisect, partial batch responses and ProvisionedPollerConfig do not apply to
+    Amazon MQ or DocumentDB: the request is refused naming the setting instead of being dropped."""
+    broker = sim.mq_broker("shop")
+    broker.queue("orders")
+    sim.function(lambda e, c: None, name="consumer")
+    access = [{"Type": "BASIC_AUTH", "URI": "arn:aws:secretsmanager:us-east-1:123456789012:secret:mq"}]
+    for extra, named in (({"MaximumRetryAttempts": 2}, "maximum_retry_attempts=2"),
+                         ({"ProvisionedPollerConfig": {"MinimumPollers": 1}}, "provisioned_poller_config")):
+        with pytest.raises(ClientError, match=named):
+            _client().create_event_source_mapping(FunctionName="consumer", EventSourceArn=broker.arn,
+                                                  Queues=["orders"], SourceAccessConfigurations=access, **extra)
+    out = _client().create_event_source_mapping(FunctionName="consumer", EventSourceArn=broker.arn,
+                                                Queues=["orders"], SourceAccessConfigurations=access)
+    with pytest.raises(ClientError, match="maximum_retry_attempts: not a setting of this event source mapping"):
+        _client().update_event_source_mapping(UUID=out["UUID"], MaximumRetryAttempts=3)

@@ -159,6 +159,11 @@ class MappingPlane:
         if "ScalingConfig" in p:
             changes["maximum_concurrency"] = (p["ScalingConfig"] or {}).get("MaximumConcurrency")
         if changes:
+            accepted = {f.name for f in dataclasses.fields(mapping.config)}
+            refused = sorted(api for api in changes if api not in accepted)
+            if refused:
+                raise InvalidParameterValue(f"{', '.join(refused)}: not a setting of this event source mapping's "
+                                            "source (docs/mappings.md lists each source's settings)")
             mapping.config = dataclasses.replace(mapping.config, **changes)
             if hasattr(mapping, "_rbif"):
                 mapping._rbif = "ReportBatchItemFailures" in mapping.config.function_response_types

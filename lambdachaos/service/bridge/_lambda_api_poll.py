@@ -119,8 +119,8 @@ def create(plane: MappingPlane, p: dict[str, Any]) -> dict[str, Any]:
     fn, qualifier = plane.plane._split(p)
     source, kwargs = _source(plane, p)
     kafka = hasattr(source, "partitions")
-    names = {**_COMMON, **_KAFKA} if kafka else _COMMON
-    kwargs.update({api: p[key] for key, api in names.items() if key in p})
+    # every setting goes to the mapping's row, which refuses (naming it) what the source does not have
+    kwargs.update({api: p[key] for key, api in {**_COMMON, **_KAFKA}.items() if key in p})
     if "StartingPositionTimestamp" in p:
         kwargs["starting_position_timestamp"] = virtual_seconds(plane.plane.world, p["StartingPositionTimestamp"])
     if p.get("DestinationConfig"):
@@ -132,9 +132,9 @@ def create(plane: MappingPlane, p: dict[str, Any]) -> dict[str, Any]:
         config = p.get("AmazonManagedKafkaEventSourceConfig") or p.get("SelfManagedKafkaEventSourceConfig") or {}
         if config.get("ConsumerGroupId"):
             kwargs["consumer_group_id"] = config["ConsumerGroupId"]
-        if "ProvisionedPollerConfig" in p:
-            kwargs["provisioned_poller_config"] = p["ProvisionedPollerConfig"]
         _refuse_duplicate(plane, source, fn, p)
+    if "ProvisionedPollerConfig" in p:
+        kwargs["provisioned_poller_config"] = p["ProvisionedPollerConfig"]
     mapping = plane.sim.map(source, fn, qualifier=qualifier, enabled=p.get("Enabled", True), **kwargs)
     setattr(mapping, _EXTRA, {k: v for k, v in p.items() if k in (
         "Topics", "Queues", "SourceAccessConfigurations", "SelfManagedEventSource", "DocumentDBEventSourceConfig",
