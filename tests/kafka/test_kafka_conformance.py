@@ -506,3 +506,14 @@ def test_functions_with_a_timeout_over_14_minutes_are_refused(sim, source):
                                           r"functions with a timeout of at most 840 s \(14 minutes\)"):
         sim.map(resource, slow)
     sim.map(resource, sim.function(ok, name="fits", timeout=840))
+
+
+def test_a_consumer_group_id_is_unique_across_all_kafka_event_sources(sim):
+    """A5: ConsumerGroupId must be unique among all your Kafka event sources, whichever cluster they read."""
+    first = sim.kafka_cluster("one").topic("t")
+    second = sim.kafka_cluster("two").topic("t")
+    mapping = sim.map(first, sim.function(ok, name="a"), consumer_group_id="orders")
+    with pytest.raises(ConfigError, match=rf"consumer_group_id='orders': ConsumerGroupId must be unique among your "
+                                          rf"Kafka event sources; event source mapping {mapping.uuid} uses it"):
+        sim.map(second, sim.function(ok, name="b"), consumer_group_id="orders")
+    sim.map(second, sim.function(ok, name="c"), consumer_group_id="billing")

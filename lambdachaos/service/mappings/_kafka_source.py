@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
+from lambdachaos._errors import ConfigError
 from lambdachaos.service.mappings._common import check_poller_timeout
 from lambdachaos.service.mappings._table import DeliveryOps, MapRequest, PollSource, Record, ScenarioOps
 
@@ -45,7 +46,14 @@ def _create(request: MapRequest) -> Any:
         s["batch_size"] = BATCH_SIZE_DEFAULT
     s["function_response_types"] = tuple(s["function_response_types"])
     config = KafkaMappingConfig(enabled=request.enabled, **s)
-    check_poller_group(config, request.existing())
+    existing = request.existing()
+    check_poller_group(config, existing)
+    group = config.consumer_group_id
+    holder = next((m for m in existing if group is not None and getattr(m, "consumer_group_id", None) == group
+                   and getattr(m, "cluster", None) is not getattr(request.resource, "cluster", None)), None)
+    if holder is not None:  # unique among all Kafka event sources, not only the cluster's (claim_group checks that)
+        raise ConfigError(f"consumer_group_id={group!r}: ConsumerGroupId must be unique among your Kafka event "
+                          f"sources; event source mapping {holder.uuid} uses it (delete that mapping first)")
     return KafkaEventSourceMapping(request.service, request.resource, request.function,  # type: ignore[arg-type]
                                    config, qualifier=request.qualifier, resolve=request.resolve)
 
