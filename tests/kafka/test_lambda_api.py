@@ -198,3 +198,30 @@ def test_settings_mq_and_documentdb_lack_are_refused_on_create_and_update(sim):
                                                 Queues=["orders"], SourceAccessConfigurations=access)
     with pytest.raises(ClientError, match="maximum_retry_attempts: not a setting of this event source mapping"):
         _client().update_event_source_mapping(UUID=out["UUID"], MaximumRetryAttempts=3)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"SourceAccessConfigurations": [{"Type": "BASIC_AUTH", "URI": "arn:x"}] * 23},
+     "at 'sourceAccessConfigurations' failed to satisfy constraint: Member must have length less than or equal "
+     "to 22"),
+    ({"SourceAccessConfigurations": [{"Type": "NOPE", "URI": "arn:x"}]},
+     "Value 'NOPE' at 'sourceAccessConfigurations.1.member.type' failed to satisfy constraint: Member must satisfy "
+     "enum value set: [BASIC_AUTH,"),
+    ({"SelfManagedEventSource": {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": [f"k{i}:9092" for i in range(11)]}}},
+     "at 'selfManagedEventSource.endpoints.KAFKA_BOOTSTRAP_SERVERS' failed to satisfy constraint: Member must "
+     "have length less than or equal to 10 and greater than or equal to 1"),
+    ({"SelfManagedEventSource": {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["bad host 0"]}}},
+     "Value 'bad host 0' at 'selfManagedEventSource.endpoints.KAFKA_BOOTSTRAP_SERVERS.member' failed to satisfy "
+     "constraint: Member must satisfy regular expression pattern"),
+])
+def test_source_access_and_endpoint_constraints(sim, change, message):
+    """A7: SourceAccessConfigurations 0..22 items of a known type; KAFKA_BOOTSTRAP_SERVERS 1..10 host:port."""
+    sim.kafka_cluster("onprem", self_managed=True, bootstrap_servers=["kafka:1000"])
+    sim.function(lambda e, c: None, name="consumer")
+    request = {"FunctionName": "consumer", "Topics": ["topic"],
+               "SourceAccessConfigurations": [{"Type": "SASL_SCRAM_512_AUTH", "URI": "arn:aws:secretsmanager:k"}],
+               "SelfManagedEventSource": {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["kafka:1000"]}}, **change}
+    with pytest.raises(ClientError) as info:
+        _client().create_event_source_mapping(**request)
+    assert info.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert message in info.value.response["Error"]["Message"]

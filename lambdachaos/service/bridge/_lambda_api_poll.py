@@ -10,6 +10,7 @@ mapping conflict, ``StartingPosition`` TRIM_HORIZON and ``ConsumerGroupId`` = UU
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -54,8 +55,52 @@ def _length(name: str) -> InvalidParameterValue:
                                  "Member must have length less than or equal to 1 and greater than or equal to 1")
 
 
+SOURCE_ACCESS_TYPES: Final = ("BASIC_AUTH", "VPC_SUBNET", "VPC_SECURITY_GROUP", "SASL_SCRAM_512_AUTH",
+                               "SASL_SCRAM_256_AUTH", "VIRTUAL_HOST", "CLIENT_CERTIFICATE_TLS_AUTH",
+                               "SERVER_ROOT_CA_CERTIFICATE")
+_ENDPOINT: Final = re.compile(r"(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*"
+                              r"([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]):[0-9]{1,5}")
+
+
+def _constraint(value: object, member: str, rule: str) -> InvalidParameterValue:
+    return InvalidParameterValue(f"1 validation error detected: Value {value!r} at '{member}' failed to satisfy "
+                                 f"constraint: {rule}")
+
+
+def check_request(p: dict[str, Any]) -> None:
+    """The API's constraints on ``SourceAccessConfigurations`` (0..22 items of a known type, URI 1..200 characters)
+    and ``SelfManagedEventSource.Endpoints`` (only ``KAFKA_BOOTSTRAP_SERVERS``, 1..10 ``host:port`` entries)."""
+    access = p.get("SourceAccessConfigurations") or []
+    if len(access) > 22:
+        raise _constraint(len(access), "sourceAccessConfigurations",
+                          "Member must have length less than or equal to 22")
+    for i, item in enumerate(access, 1):
+        if item.get("Type") not in SOURCE_ACCESS_TYPES:
+            raise _constraint(item.get("Type"), f"sourceAccessConfigurations.{i}.member.type",
+                              f"Member must satisfy enum value set: [{', '.join(SOURCE_ACCESS_TYPES)}]")
+        uri = item.get("URI")
+        if not isinstance(uri, str) or not 1 <= len(uri) <= 200:
+            raise _constraint(uri, f"sourceAccessConfigurations.{i}.member.uRI",
+                              "Member must have length less than or equal to 200 and greater than or equal to 1")
+    if "SelfManagedEventSource" in p:
+        endpoints = p["SelfManagedEventSource"].get("Endpoints") or {}
+        unknown = sorted(set(endpoints) - {"KAFKA_BOOTSTRAP_SERVERS"})
+        if unknown:
+            raise _constraint(unknown[0], "selfManagedEventSource.endpoints",
+                              "Map keys must satisfy enum value set: [KAFKA_BOOTSTRAP_SERVERS]")
+        servers = endpoints.get("KAFKA_BOOTSTRAP_SERVERS") or []
+        if not 1 <= len(servers) <= 10:
+            raise _constraint(len(servers), "selfManagedEventSource.endpoints.KAFKA_BOOTSTRAP_SERVERS",
+                              "Member must have length less than or equal to 10 and greater than or equal to 1")
+        for server in servers:
+            if not isinstance(server, str) or len(server) > 300 or not _ENDPOINT.fullmatch(server):
+                raise _constraint(server, "selfManagedEventSource.endpoints.KAFKA_BOOTSTRAP_SERVERS.member",
+                                  "Member must satisfy regular expression pattern: host:port")
+
+
 def _source(plane: MappingPlane, p: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     """The mapped resource and the extra ``Sim.map`` keywords."""
+    check_request(p)
     registry = plane.sim.registry
     extra: dict[str, Any] = {}
     if "SelfManagedEventSource" in p:
