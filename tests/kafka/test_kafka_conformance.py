@@ -517,3 +517,22 @@ def test_a_consumer_group_id_is_unique_across_all_kafka_event_sources(sim):
                                           rf"Kafka event sources; event source mapping {mapping.uuid} uses it"):
         sim.map(second, sim.function(ok, name="b"), consumer_group_id="orders")
     sim.map(second, sim.function(ok, name="c"), consumer_group_id="billing")
+
+
+@pytest.mark.parametrize(("setting", "value", "ok"), [
+    ("maximum_retry_attempts", -1, True), ("maximum_retry_attempts", 0, True), ("maximum_retry_attempts", 10_000, True),
+    ("maximum_retry_attempts", -2, False), ("maximum_retry_attempts", 10_001, False),
+    ("maximum_record_age_in_seconds", -1, True), ("maximum_record_age_in_seconds", 60, True),
+    ("maximum_record_age_in_seconds", 604_800, True), ("maximum_record_age_in_seconds", 59, False),
+    ("maximum_record_age_in_seconds", 0, False), ("maximum_record_age_in_seconds", 604_801, False),
+])
+def test_error_control_ranges(sim, setting, value, ok):
+    """A4: MaximumRetryAttempts -1 or 0..10,000; MaximumRecordAgeInSeconds -1 or 60..604,800."""
+    topic = cluster(sim).topic("t")
+    fn = sim.function(lambda e, c: None, name="f")
+    if ok:
+        assert getattr(kafka_map(sim, topic, fn, provisioned_poller_config=PROVISIONED, **{setting: value}).config,
+                       setting) == value
+    else:
+        with pytest.raises(ConfigError, match=rf"{setting}={value}"):
+            kafka_map(sim, topic, fn, provisioned_poller_config=PROVISIONED, **{setting: value})
