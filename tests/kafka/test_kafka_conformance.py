@@ -256,6 +256,17 @@ def test_kafka_topic_destination_message(sim):
     assert message["payload"]["records"]["t-0"][0]["value"] == base64.b64encode(b"poison").decode()
     assert list(message["payload"]["records"]["t-0"][0]) == sorted(message["payload"]["records"]["t-0"][0])
     assert sim.ledger.fate("t-0:0").destinations == ("kafka://failures",)
+    # the documented message's keys, in its order
+    assert list(message) == ["requestContext", "responseContext", "version", "timestamp", "KafkaBatchInfo", "payload"]
+    assert list(message["requestContext"]) == ["requestId", "functionArn", "condition", "approximateInvokeCount"]
+    assert message["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST",
+                                          "functionError": "Unhandled"}
+    assert message["version"] == "1.0"
+    assert list(message["KafkaBatchInfo"]) == ["batchSize", "eventSourceArn", "bootstrapServers", "payloadSize",
+                                               "recordInfo"]
+    assert list(message["KafkaBatchInfo"]["recordInfo"]) == ["offset", "timestamp"]
+    assert list(message["payload"]) == ["bootstrapServers", "eventSource", "eventSourceArn", "records"]
+    assert list(message["payload"]["records"]) == ["t-0"] and len(message["payload"]["records"]["t-0"]) == 1
 
 
 def test_partial_batch_restarts_each_partition_at_lowest_failed_offset(sim):
