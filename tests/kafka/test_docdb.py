@@ -167,3 +167,13 @@ def test_event_over_6_mb_is_dropped_and_counted(sim):
     statuses = sorted((f.status.value, f.condition) for f in sim.ledger.fates.values())
     assert statuses == [("dropped", "OversizedRecord"), ("succeeded", None)]
     assert [i["event"]["documentKey"]["_id"] for e in rec.events for i in e["events"]] == [2]
+
+
+def test_the_default_batching_window_is_500_ms(sim):
+    """C2: MaximumBatchingWindowInSeconds defaults to 500 ms: a change written at 0 s is delivered at 0.5 s."""
+    orders = sim.docdb_cluster("shop").collection("shop", "orders")
+    mapping = sim.map(orders, sim.function(lambda e, c: None, name="f"))
+    orders.insert_one({"sku": "A-1"})
+    sim.run()
+    assert mapping.config.maximum_batching_window_in_seconds is None
+    assert [a.start for a in sim.ledger.attempts] == [0.5]
