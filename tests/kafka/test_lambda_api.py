@@ -62,6 +62,7 @@ def test_duplicate_mapping_conflicts(sim):
     with pytest.raises(ClientError) as caught:
         _client().create_event_source_mapping(**params)
     error = caught.value.response["Error"]
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
     assert error["Code"] == "ResourceConflictException"
     assert error["Message"] == (
         f'An event source mapping with event source ("kafka:1000"), function ("{fn.arn}"), topics ("topic") '
