@@ -547,3 +547,9 @@ def test_error_control_ranges(sim, setting, value, ok):
     else:
         with pytest.raises(ConfigError, match=rf"{setting}={value}"):
             kafka_map(sim, topic, fn, provisioned_poller_config=PROVISIONED, **{setting: value})
+
+
+def test_at_timestamp_without_a_timestamp_is_refused_in_aws_wording(sim):
+    """A7: AT_TIMESTAMP without StartingPositionTimestamp: "Need to specify a timestamp" (recorded)."""
+    with pytest.raises(ConfigError, match="Need to specify a timestamp"):
+        sim.map(cluster(sim).topic("t"), sim.function(ok, name="f"), starting_position="AT_TIMESTAMP")

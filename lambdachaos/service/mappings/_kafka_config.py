@@ -174,7 +174,10 @@ def check_position(position: str | None, timestamp: float | None) -> None:
             f"starting_position={position!r}: 1 validation error detected: Value '{position}' at "
             f"'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: "
             "[LATEST, AT_TIMESTAMP, TRIM_HORIZON]")
-    if (position == "AT_TIMESTAMP") != (timestamp is not None):
+    if position == "AT_TIMESTAMP" and timestamp is None:  # AWS's recorded wording
+        raise ConfigError("starting_position='AT_TIMESTAMP', starting_position_timestamp=None: "
+                          "Need to specify a timestamp")
+    if position != "AT_TIMESTAMP" and timestamp is not None:
         raise ConfigError(f"starting_position={position!r}, starting_position_timestamp={timestamp!r}: "
                           "StartingPositionTimestamp goes with AT_TIMESTAMP only")
 
