@@ -9,7 +9,7 @@ at that one's time (recordings and dumps are written in time order). ``fast`` se
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, final
+from typing import TYPE_CHECKING, Any, Final, final
 
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._errors import ConfigError
@@ -18,6 +18,10 @@ from lambdachaos.replay import _read as _replay
 
 if TYPE_CHECKING:
     from lambdachaos._sim import Sim
+
+
+_BATCH: Final = 1000
+"""Most items read ahead and sent together (items due at the same virtual instant)."""
 
 
 @final
@@ -42,52 +46,85 @@ class Replay:
             self._clock.call_at(self._gaps.place(item), self._fire, item)
 
     def _fire(self, item: _replay.Recorded) -> None:
+        # The items due at this instant are read ahead (at most _BATCH at a time) and sent together.
         now = self._clock.now_ns
         items = self._items
-        while True:
-            self.sends += self._send(item, self.items)
-            self.items += 1
-            nxt = next(items, None)
-            if nxt is None:
-                return
-            at = self._gaps.place(nxt)
-            if at > now:
-                self._clock.call_at(at, self._fire, nxt)
-                return
-            item = nxt
+        place = self._gaps.place
+        due = [item]
+        try:
+            while True:
+                nxt = next(items, None)
+                if nxt is None:
+                    return
+                at = place(nxt)
+                if at > now:
+                    self._clock.call_at(at, self._fire, nxt)
+                    return
+                due.append(nxt)
+                if len(due) == _BATCH:
+                    batch, due = due, []
+                    self._send_due(batch)
+        finally:  # what was read is sent, also when reading the next item fails
+            self._send_due(due)
+
+    def _send_due(self, due: list[_replay.Recorded]) -> None:
+        if due:
+            self.sends += self._send(due, self.items)
+            self.items += len(due)
 
     def __repr__(self) -> str:
         return f"<Replay {self.format} items={self.items} sends={self.sends}>"
 
 
 def _sender(sim: Sim, target: Any) -> Any:
+    """``send(items, index)``: sends recorded items (the first is item ``index`` of the recording) to ``target``
+    and returns how many messages, invocations or records it sent."""
     from lambdachaos.resources import Queue
     from lambdachaos.service.invoke._function import Function
 
     region = sim.world.region
+
+    def each(one: Any) -> Any:
+        def send(items: list[_replay.Recorded], index: int) -> int:
+            return sum(one(item, index + i) for i, item in enumerate(items))
+        return send
+
     if isinstance(target, Queue):
-        def to_queue(item: _replay.Recorded, index: int) -> int:
-            bodies = [item.payload] if item.kind == "message" else _convert.sqs_bodies(item)
-            if bodies is None:
-                bodies = [_convert.convert(item, "queue", rng=sim.world.rng_for("replay", index), region=region)]
-            meta = item.meta if item.kind == "message" else {}
-            for body in bodies:
-                target.send(body, message_attributes=meta.get("message_attributes") or None,
-                            message_group_id=meta.get("message_group_id"))
-            return len(bodies)
+        def to_queue(items: list[_replay.Recorded], index: int) -> int:
+            plain: list[str] = []  # bodies without attributes or group: sent in one pass
+            sends = 0
+            for i, item in enumerate(items):
+                meta = item.meta if item.kind == "message" else {}
+                attrs, group = meta.get("message_attributes") or None, meta.get("message_group_id")
+                bodies = [item.payload] if item.kind == "message" else _convert.sqs_bodies(item)
+                if bodies is None:
+                    bodies = [_convert.convert(item, "queue", rng=sim.world.rng_for("replay", index + i),
+                                               region=region)]
+                sends += len(bodies)
+                if attrs is None and group is None:
+                    plain.extend(bodies)
+                    continue
+                if plain:
+                    target.send_many(plain)
+                    plain = []
+                for body in bodies:
+                    target.send(body, message_attributes=attrs, message_group_id=group)
+            if plain:
+                target.send_many(plain)
+            return sends
         return to_queue
     if isinstance(target, Function):
         def to_function(item: _replay.Recorded, index: int) -> int:
             event = _convert.convert(item, "function", rng=sim.world.rng_for("replay", index), region=region)
             target.invoke_async(event)
             return 1
-        return to_function
+        return each(to_function)
     if hasattr(target, "put_record") and hasattr(target, "shards"):
         def to_stream(item: _replay.Recorded, index: int) -> int:
             data = _convert.convert(item, "stream", rng=sim.world.rng_for("replay", index), region=region)
             target.put_record(data, item.meta.get("partition_key") or f"replay-{index}")
             return 1
-        return to_stream
+        return each(to_stream)
     from lambdachaos.service.mappings._sources import source_of
 
     row = source_of(target)
@@ -99,9 +136,8 @@ def _sender(sim: Sim, target: Any) -> Any:
                 raise ConfigError(f"item {index} of the recording is not a Lambda event: {row.title} replays "
                                   "recorded invocation events")
             return len(replay(target, item.payload))
-        return to_source
+        return each(to_source)
     raise ConfigError(
         f"target={target!r}: a streaming replay sends to an SQS queue, a function, a Kinesis stream, a Kafka "
         "topic or an Amazon MQ queue; replay into other resources with a scenario file (traffic: replay:)"
     )
-

@@ -26,6 +26,7 @@ import base64
 import binascii
 import itertools
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,7 +41,7 @@ _DLQ_ATTRIBUTES: Final = ("RequestID", "ErrorCode", "ErrorMessage")
 
 
 @final
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Recorded:
     """One recorded item: ``kind`` says what ``payload`` is (``event``: a Lambda event or an original
     invocation payload; ``message``: an SQS body string; ``eventbridge``: an envelope; ``kinesis``: record
@@ -59,57 +60,63 @@ def load_items(path: str | Path) -> list[Any]:
 
 _CHUNK: Final = 1 << 20
 _decoder: Final = json.JSONDecoder()
+_WHITESPACE: Final = re.compile(r"[ \t\r\n]*").match
+_SEPARATORS: Final = re.compile(r"[ \t\r\n,]*").match
 
 
 def iter_items(path: str | Path) -> Iterator[Any]:
     """The JSON values in a file, read in 1 MB chunks: the elements of a top-level JSON array, else every JSON
     value in turn (JSON Lines, or one document). Memory holds one chunk and the value being read."""
+    decode = _decoder.raw_decode
     with open(path, encoding="utf-8") as f:
         buf = f.read(_CHUNK)
         eof = not buf
         pos = 0
-        line = 1
-        in_array = False
+        lines_before = 0  # newlines in the text already dropped from buf (for the line number of an error)
+        skip = _WHITESPACE
         first = True
         while True:
             while True:  # skip whitespace (and the commas between array elements)
-                while pos < len(buf) and (buf[pos] in " \t\r\n" or (in_array and buf[pos] == ",")):
-                    line += buf[pos] == "\n"
-                    pos += 1
+                pos = skip(buf, pos).end()
                 if pos < len(buf) or eof:
                     break
+                lines_before += buf.count("\n")
                 buf, pos = f.read(_CHUNK), 0
                 eof = not buf
             if pos >= len(buf):
                 return
-            if first and buf[pos] == "[":
-                in_array, first = True, False
-                pos += 1
-                continue
-            first = False
-            if in_array and buf[pos] == "]":
+            if first:
+                first = False
+                if buf[pos] == "[":
+                    skip = _SEPARATORS
+                    pos += 1
+                    continue
+            elif skip is _SEPARATORS and buf[pos] == "]":
                 return
             while True:
                 try:
-                    value, end = _decoder.raw_decode(buf, pos)
+                    value, end = decode(buf, pos)
                 except ValueError as exc:
                     if not eof:
                         more = f.read(_CHUNK)
                         eof = not more
+                        lines_before += buf.count("\n", 0, pos)
                         buf, pos = buf[pos:] + more, 0
                         continue
+                    line = lines_before + buf.count("\n", 0, pos) + 1
                     raise ConfigError(f"{path}:{line}: not JSON and not JSON Lines ({exc})") from None
                 if end == len(buf) and not eof:  # a number may go on in the next chunk
                     more = f.read(_CHUNK)
                     eof = not more
+                    lines_before += buf.count("\n", 0, pos)
                     buf, pos = buf[pos:] + more, 0
                     if more:
                         continue
-                    value, end = _decoder.raw_decode(buf, pos)
+                    value, end = decode(buf, pos)
                 break
-            line += buf.count("\n", pos, end)
             pos = end
             if pos > _CHUNK:
+                lines_before += buf.count("\n", 0, pos)
                 buf, pos = buf[pos:], 0
             yield value
 
@@ -159,20 +166,25 @@ def _messages(items: Iterable[Any]) -> Iterator[dict[str, Any]]:
             raise ConfigError(f"not an SQS message or ReceiveMessage output: {json.dumps(item)[:80]}")
 
 
-def _attrs(msg: dict[str, Any]) -> dict[str, Any]:
-    attrs = msg.get("MessageAttributes") or {}
+def _attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return {k: {kk: vv for kk, vv in v.items() if kk in ("DataType", "StringValue", "BinaryValue")}
             for k, v in attrs.items()}
 
 
 def read_sqs(items: Iterable[Any]) -> Iterator[Recorded]:
     """``ReceiveMessage`` output: each message's ``Body`` again, with its message attributes and group."""
+    no_attributes: dict[str, Any] = {}
     for msg in _messages(items):
-        a = msg.get("Attributes") or {}
-        meta = {"message_id": msg.get("MessageId"), "message_attributes": _attrs(msg),
-                "message_group_id": a.get("MessageGroupId"), "receive_count": a.get("ApproximateReceiveCount")}
-        body = msg["Body"] if isinstance(msg["Body"], str) else json.dumps(msg["Body"])
-        yield Recorded("message", body, epoch(a.get("SentTimestamp")), meta)
+        a = msg.get("Attributes") or no_attributes
+        attrs = msg.get("MessageAttributes")
+        body = msg["Body"]
+        sent = a.get("SentTimestamp")
+        # The common form first (epoch milliseconds as digits), as epoch() reads it.
+        at = float(sent) / 1000 if type(sent) is str and sent.isdigit() and len(sent) > 11 else epoch(sent)
+        yield Recorded("message", body if type(body) is str else json.dumps(body), at,
+                       {"message_id": msg.get("MessageId"), "message_attributes": _attrs(attrs) if attrs else {},
+                        "message_group_id": a.get("MessageGroupId"),
+                        "receive_count": a.get("ApproximateReceiveCount")})
 
 
 def read_lambda_dlq(items: Iterable[Any]) -> Iterator[Recorded]:

@@ -41,6 +41,16 @@ def test_a_broken_line_is_named_by_file_and_line(tmp_path: Path) -> None:
         list(_replay.iter_items(path))
 
 
+@pytest.mark.parametrize("chunk", [5, 64, 1 << 20])
+def test_the_line_of_a_broken_value_is_counted_across_chunks(tmp_path: Path, monkeypatch: Any, chunk: int) -> None:
+    path = tmp_path / "dump.jsonl"
+    good = "".join(f'{{"Body": "order-{i}"}}\n\n' if i % 3 == 0 else f'{{"Body": "order-{i}"}}\n' for i in range(30))
+    path.write_text(good + '{"Body": \n', encoding="utf-8")  # 30 values, 10 blank lines, then line 41 breaks
+    monkeypatch.setattr(_replay, "_CHUNK", chunk)
+    with pytest.raises(ConfigError, match=rf"{path}:41: not JSON and not JSON Lines"):
+        list(_replay.iter_items(path))
+
+
 def _consumer(event: Any, context: Any) -> None:
     return None
 

@@ -366,12 +366,11 @@ class SqsEventSourceMapping:
 
     def _delete(self, batch: Batch, failed: frozenset[str]) -> None:
         delete = self.queue.delete
-        settle = self._ledger.settle
+        settle = self._ledger.settle_succeeded
         status_of = self._ledger.status
         now = self._clock.now_ns
         deleted = MessageState.DELETED
         pending = FateStatus.PENDING
-        succeeded = FateStatus.SUCCEEDED
         for rm in batch.messages:
             msg = rm.message
             message_id = msg._message_id
@@ -380,7 +379,7 @@ class SqsEventSourceMapping:
             delete(rm.receipt_handle)
             # A superseded receipt handle deletes nothing (the message is being processed again).
             if msg._state is deleted and status_of(message_id) is pending:
-                settle(Fate(event_id=message_id, status=succeeded, at_ns=now, attempts=rm.receive_count))
+                settle(message_id, now, rm.receive_count)
 
     def __repr__(self) -> str:
         return (f"<SqsEventSourceMapping {self.uuid} {self.queue.name} -> {self.function.name} {self.state} "
