@@ -202,13 +202,17 @@ class Ledger(FullViews):
             return
         self._settle_counted(fate, previous, code)
 
-    def settle_succeeded(self, event_id: str, at_ns: int, attempts: int) -> None:
-        """``settle(Fate(event_id=..., status=SUCCEEDED, at_ns=..., attempts=...))`` without building the fate
-        (the hot path of every mapping: a record processed and deleted)."""
+    def settle_pending_succeeded(self, event_id: str, at_ns: int, attempts: int) -> None:
+        """When ``event_id``'s fate is pending: ``settle(Fate(event_id=..., status=SUCCEEDED, at_ns=...,
+        attempts=...))`` without building the fate (the hot path of every mapping: a record processed and
+        deleted). A record with another fate, or none, is left as it is."""
         fates = self._fates
         previous = fates.get(event_id)
-        if type(previous) is not int or previous & 7 != PENDING_CODE or at_ns < 0 or attempts >= 4096:
-            self.settle(Fate(event_id=event_id, status=_SUCCEEDED, at_ns=at_ns, attempts=attempts))
+        if type(previous) is not int or at_ns < 0 or attempts >= 4096:
+            if previous is not None and self.status(event_id) is _PENDING:
+                self.settle(Fate(event_id=event_id, status=_SUCCEEDED, at_ns=at_ns, attempts=attempts))
+            return
+        if previous & 7 != PENDING_CODE:
             return
         if self._full:
             fates[event_id] = (at_ns << 15) | (attempts << 3) | _SUCCEEDED_CODE

@@ -48,22 +48,17 @@ class Replay:
     def _fire(self, item: _replay.Recorded) -> None:
         # The items due at this instant are read ahead (at most _BATCH at a time) and sent together.
         now = self._clock.now_ns
-        items = self._items
-        place = self._gaps.place
         due = [item]
         try:
             while True:
-                nxt = next(items, None)
-                if nxt is None:
+                nxt = self._gaps.take_due(self._items, due, now, _BATCH)
+                if nxt is not None:
+                    self._clock.call_at(self._gaps.prev_ns, self._fire, nxt)
                     return
-                at = place(nxt)
-                if at > now:
-                    self._clock.call_at(at, self._fire, nxt)
+                if self._gaps.exhausted:
                     return
-                due.append(nxt)
-                if len(due) == _BATCH:
-                    batch, due = due, []
-                    self._send_due(batch)
+                batch, due = due, []
+                self._send_due(batch)
         finally:  # what was read is sent, also when reading the next item fails
             self._send_due(due)
 
@@ -94,8 +89,15 @@ def _sender(sim: Sim, target: Any) -> Any:
             plain: list[str] = []  # bodies without attributes or group: sent in one pass
             sends = 0
             for i, item in enumerate(items):
-                meta = item.meta if item.kind == "message" else {}
-                attrs, group = meta.get("message_attributes") or None, meta.get("message_group_id")
+                if item.kind == "message":
+                    meta = item.meta
+                    attrs, group = meta.get("message_attributes") or None, meta.get("message_group_id")
+                    if attrs is None and group is None:  # the common case: one plain message
+                        plain.append(item.payload)
+                        sends += 1
+                        continue
+                else:
+                    attrs = group = None
                 bodies = [item.payload] if item.kind == "message" else _convert.sqs_bodies(item)
                 if bodies is None:
                     bodies = [_convert.convert(item, "queue", rng=sim.world.rng_for("replay", index + i),

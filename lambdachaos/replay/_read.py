@@ -126,7 +126,7 @@ def epoch(value: Any) -> float | None:
     ISO-8601 text."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.replace(".", "", 1).isdigit()):
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.replace(".", "", 1).isdecimal()):
         number = float(value)
         return number / 1000 if number > 1e11 else number
     if isinstance(value, str):
@@ -174,17 +174,19 @@ def _attrs(attrs: dict[str, Any]) -> dict[str, Any]:
 def read_sqs(items: Iterable[Any]) -> Iterator[Recorded]:
     """``ReceiveMessage`` output: each message's ``Body`` again, with its message attributes and group."""
     no_attributes: dict[str, Any] = {}
-    for msg in _messages(items):
-        a = msg.get("Attributes") or no_attributes
-        attrs = msg.get("MessageAttributes")
-        body = msg["Body"]
-        sent = a.get("SentTimestamp")
-        # The common form first (epoch milliseconds as digits), as epoch() reads it.
-        at = float(sent) / 1000 if type(sent) is str and sent.isdigit() and len(sent) > 11 else epoch(sent)
-        yield Recorded("message", body if type(body) is str else json.dumps(body), at,
-                       {"message_id": msg.get("MessageId"), "message_attributes": _attrs(attrs) if attrs else {},
-                        "message_group_id": a.get("MessageGroupId"),
-                        "receive_count": a.get("ApproximateReceiveCount")})
+    for item in items:
+        for msg in (item,) if type(item) is dict and "Body" in item else _messages((item,)):
+            a = msg.get("Attributes") or no_attributes
+            attrs = msg.get("MessageAttributes")
+            body = msg["Body"]
+            sent = a.get("SentTimestamp")
+            # The common form first (epoch milliseconds as digits), read as epoch() reads it.
+            at = (float(sent) / 1000 if type(sent) is str and len(sent) > 12 and sent[0] != "0" and sent.isdecimal()
+                  else epoch(sent))
+            yield Recorded("message", body if type(body) is str else json.dumps(body), at,
+                           {"message_id": msg.get("MessageId"), "message_attributes": _attrs(attrs) if attrs else {},
+                            "message_group_id": a.get("MessageGroupId"),
+                            "receive_count": a.get("ApproximateReceiveCount")})
 
 
 def read_lambda_dlq(items: Iterable[Any]) -> Iterator[Recorded]:

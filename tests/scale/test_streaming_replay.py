@@ -139,3 +139,18 @@ def test_a_scenario_file_replay_reads_its_file_as_the_clock_reaches_each_item(tm
     # at every report the file was read only one item past the clock (the next item waits on it)
     assert all(read <= int(now) + 2 for now, read, _ in seen), seen[:5]
     assert seen[0][1] < 200 and seen[-1][1:] == (200, 200)
+
+
+@pytest.mark.parametrize(("sent", "at"), [
+    ("1767225600000", 1_767_225_600.0),  # epoch milliseconds, as SQS writes them
+    ("1767225600", 1_767_225_600.0),  # epoch seconds
+    ("000000000000001", 1.0),  # leading zeros: a small number, so seconds
+    ("1767225600123.5", 1_767_225_600.1235),
+    ("2026-01-01T00:00:00Z", 1_767_225_600.0),
+    ("\u00b2", None),  # a digit that is not a decimal: no time, not a crash
+    ("1e12", None),
+])
+def test_sent_timestamps_are_read_in_every_form(sent: str, at: float | None) -> None:
+    (item,) = _replay.read_sqs([{"Body": "x", "Attributes": {"SentTimestamp": sent}}])
+    assert item.at == at
+    assert _replay.epoch(sent) == at

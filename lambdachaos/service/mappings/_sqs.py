@@ -366,20 +366,17 @@ class SqsEventSourceMapping:
 
     def _delete(self, batch: Batch, failed: frozenset[str]) -> None:
         delete = self.queue.delete
-        settle = self._ledger.settle_succeeded
-        status_of = self._ledger.status
+        settle = self._ledger.settle_pending_succeeded
         now = self._clock.now_ns
         deleted = MessageState.DELETED
-        pending = FateStatus.PENDING
         for rm in batch.messages:
             msg = rm.message
-            message_id = msg._message_id
-            if failed and message_id in failed:
+            if failed and msg._message_id in failed:
                 continue
             delete(rm.receipt_handle)
             # A superseded receipt handle deletes nothing (the message is being processed again).
-            if msg._state is deleted and status_of(message_id) is pending:
-                settle(message_id, now, rm.receive_count)
+            if msg._state is deleted:
+                settle(msg._message_id, now, rm.receive_count)
 
     def __repr__(self) -> str:
         return (f"<SqsEventSourceMapping {self.uuid} {self.queue.name} -> {self.function.name} {self.state} "
