@@ -202,29 +202,43 @@ class Ledger(FullViews):
             return
         self._settle_counted(fate, previous, code)
 
-    def settle_pending_succeeded(self, event_id: str, at_ns: int, attempts: int) -> None:
-        """When ``event_id``'s fate is pending: ``settle(Fate(event_id=..., status=SUCCEEDED, at_ns=...,
-        attempts=...))`` without building the fate (the hot path of every mapping: a record processed and
-        deleted). A record with another fate, or none, is left as it is."""
+    def settle_pending_succeeded(self, settled: list[tuple[str, int]], at_ns: int) -> None:
+        """For each ``(event_id, attempts)`` in order whose fate is pending:
+        ``settle(Fate(event_id=..., status=SUCCEEDED, at_ns=at_ns, attempts=...))`` without building the fate
+        (the hot path of every mapping: the records of a batch processed and deleted). A record with another
+        fate, or none, is left as it is."""
         fates = self._fates
-        previous = fates.get(event_id)
-        if type(previous) is not int or at_ns < 0 or attempts >= 4096:
-            if previous is not None and self.status(event_id) is _PENDING:
-                self.settle(Fate(event_id=event_id, status=_SUCCEEDED, at_ns=at_ns, attempts=attempts))
-            return
-        if previous & 7 != PENDING_CODE:
-            return
-        if self._full:
-            fates[event_id] = (at_ns << 15) | (attempts << 3) | _SUCCEEDED_CODE
-            return
-        counts = self._tally.fates
-        counts["succeeded"] = counts.get("succeeded", 0) + 1
-        del fates[event_id]
-        sink = self._sink
-        if sink is not None:
-            sink.add(f'{{"type":"fate","at_s":"{at_ns // 1_000_000_000}.{at_ns % 1_000_000_000:09d}",'
-                     f'"attempts":{attempts},"condition":null,"destinations":[],'
-                     f'"event_id":{io.string(event_id)}{_SUCCEEDED_LINE_END}')
+        full = self._full
+        lines: list[str] = []
+        head = ""
+        succeeded = 0
+        for event_id, attempts in settled:
+            previous = fates.get(event_id)
+            if type(previous) is not int or at_ns < 0 or attempts >= 4096:
+                if previous is not None and self.status(event_id) is _PENDING:
+                    self._flush_succeeded(lines, succeeded)
+                    lines, succeeded = [], 0
+                    self.settle(Fate(event_id=event_id, status=_SUCCEEDED, at_ns=at_ns, attempts=attempts))
+                continue
+            if previous & 7 != PENDING_CODE:
+                continue
+            if full:
+                fates[event_id] = (at_ns << 15) | (attempts << 3) | _SUCCEEDED_CODE
+                continue
+            del fates[event_id]
+            succeeded += 1
+            if not head:
+                head = f'{{"type":"fate","at_s":"{at_ns // 1_000_000_000}.{at_ns % 1_000_000_000:09d}","attempts":'
+            lines.append(f'{head}{attempts},"condition":null,"destinations":[],'
+                         f'"event_id":{io.string(event_id)}{_SUCCEEDED_LINE_END}')
+        self._flush_succeeded(lines, succeeded)
+
+    def _flush_succeeded(self, lines: list[str], succeeded: int) -> None:
+        if succeeded:
+            counts = self._tally.fates
+            counts["succeeded"] = counts.get("succeeded", 0) + succeeded
+            if self._sink is not None:
+                self._sink.extend(lines)
 
     def _settle_counted(self, fate: Fate, previous: Fate | int | None, code: int) -> None:
         event_id = fate.event_id

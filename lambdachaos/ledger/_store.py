@@ -132,6 +132,14 @@ class LineSink:
             self._file.write("".join(lines))
             lines.clear()
 
+    def extend(self, texts: list[str]) -> None:
+        """Append whole lines (newlines included)."""
+        lines = self._lines
+        lines.extend(texts)
+        if len(lines) >= 4096:
+            self._file.write("".join(lines))
+            lines.clear()
+
     def finish(self, counts: dict[str, Any]) -> None:
         """Write the summary line and close the file."""
         self._lines.append(line("summary", encode(counts)))

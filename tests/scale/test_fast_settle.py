@@ -1,5 +1,6 @@
-"""``Ledger.settle_pending_succeeded`` (the mappings' hot path) leaves every ledger mode exactly as settling a
-succeeded fate through ``settle`` does, for pending, settled, unknown and negative-time records."""
+"""``Ledger.settle_pending_succeeded`` (the mappings' hot path: a batch's deleted records) leaves every ledger mode
+exactly as settling each pending record's succeeded fate through ``settle`` does: pending, settled, unknown and
+negative-time records, repeated ids in one batch, attempts past the packed range."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from lambdachaos.ledger._ledger import Fate, FateStatus, Ledger
 IDS = [f"m-{i}" for i in range(6)]
 _op = st.one_of(
     st.tuples(st.just("open"), st.sampled_from(IDS), st.integers(-5, 10**12)),
-    st.tuples(st.just("succeed"), st.sampled_from(IDS), st.integers(-5, 10**12), st.integers(1, 5000)),
+    st.tuples(st.just("succeed"), st.integers(-5, 10**12), st.none(),
+              st.lists(st.tuples(st.sampled_from(IDS), st.integers(1, 5000)), max_size=8)),
     st.tuples(st.just("drop"), st.sampled_from(IDS), st.integers(0, 10**12)),
 )
 
@@ -26,9 +28,12 @@ def _apply(ledger: Ledger, ops: list[tuple], fast: bool) -> None:
             if ledger.status(op[1]) is FateStatus.PENDING:
                 ledger.settle(Fate(event_id=op[1], status=FateStatus.DROPPED, at_ns=op[2], condition="x"))
         elif fast:
-            ledger.settle_pending_succeeded(op[1], op[2], op[3])
-        elif ledger.status(op[1]) is FateStatus.PENDING:
-            ledger.settle(Fate(event_id=op[1], status=FateStatus.SUCCEEDED, at_ns=op[2], attempts=op[3]))
+            ledger.settle_pending_succeeded(list(op[3]), op[1])
+        else:
+            for event_id, attempts in op[3]:
+                if ledger.status(event_id) is FateStatus.PENDING:
+                    ledger.settle(Fate(event_id=event_id, status=FateStatus.SUCCEEDED, at_ns=op[1],
+                                       attempts=attempts))
 
 
 @settings(max_examples=150, deadline=None)

@@ -366,9 +366,8 @@ class SqsEventSourceMapping:
 
     def _delete(self, batch: Batch, failed: frozenset[str]) -> None:
         delete = self.queue.delete
-        settle = self._ledger.settle_pending_succeeded
-        now = self._clock.now_ns
         deleted = MessageState.DELETED
+        settled: list[tuple[str, int]] = []
         for rm in batch.messages:
             msg = rm.message
             if failed and msg._message_id in failed:
@@ -376,7 +375,8 @@ class SqsEventSourceMapping:
             delete(rm.receipt_handle)
             # A superseded receipt handle deletes nothing (the message is being processed again).
             if msg._state is deleted:
-                settle(msg._message_id, now, rm.receive_count)
+                settled.append((msg._message_id, rm.receive_count))
+        self._ledger.settle_pending_succeeded(settled, self._clock.now_ns)
 
     def __repr__(self) -> str:
         return (f"<SqsEventSourceMapping {self.uuid} {self.queue.name} -> {self.function.name} {self.state} "
