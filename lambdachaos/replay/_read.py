@@ -27,11 +27,11 @@ import binascii
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, final
+from typing import Any, Final, cast, final
 
 from lambdachaos._errors import ConfigError
 
@@ -60,8 +60,9 @@ def load_items(path: str | Path) -> list[Any]:
 
 _CHUNK: Final = 1 << 20
 _decoder: Final = json.JSONDecoder()
-_WHITESPACE: Final = re.compile(r"[ \t\r\n]*").match
-_SEPARATORS: Final = re.compile(r"[ \t\r\n,]*").match
+# Both patterns match every position (possibly empty), so their match is never None.
+_WHITESPACE: Final = cast("Callable[[str, int], re.Match[str]]", re.compile(r"[ \t\r\n]*").match)
+_SEPARATORS: Final = cast("Callable[[str, int], re.Match[str]]", re.compile(r"[ \t\r\n,]*").match)
 
 
 def iter_items(path: str | Path) -> Iterator[Any]:
