@@ -109,7 +109,12 @@ def check_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> tuple[Messa
     return out, size
 
 
-_LAST_MD5: list[tuple[str, str]] = [("", hashlib.md5(b"").hexdigest())]
+try:  # CPython's own MD5: for message-sized inputs about twice as fast as a new OpenSSL context each time
+    from _md5 import md5 as _md5  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # an interpreter built without it
+    _md5 = hashlib.md5
+
+_LAST_MD5: list[tuple[str, str]] = [("", _md5(b"").hexdigest())]
 
 
 def md5_of_body(body: str) -> str:
@@ -118,10 +123,10 @@ def md5_of_body(body: str) -> str:
     The digest of the last body is kept: the same body object again (a message received again, one body sent
     many times) costs no hashing.
     """
-    last, digest = _LAST_MD5[0]
+    last, known = _LAST_MD5[0]
     if body is last:
-        return digest
-    digest = hashlib.md5(body.encode()).hexdigest()
+        return known
+    digest: str = _md5(body.encode()).hexdigest()
     _LAST_MD5[0] = (body, digest)
     return digest
 
