@@ -8,10 +8,7 @@ seconds with nine decimals so the export is exact and byte-stable. The JSON sche
 from __future__ import annotations
 
 import difflib
-import json
-from collections.abc import Iterator
 from dataclasses import replace
-from io import StringIO
 from typing import Any, Final, final
 
 from lambdachaos.ledger import _io as io
@@ -365,46 +362,6 @@ class Ledger(FullViews):
         mode = "" if self._full else f" mode={self.mode}"
         return (f"<Ledger{mode} attempts={c['attempts']} deliveries={c['deliveries']} records={c['records']} "
                 f"pending={c['fates'].get('pending', 0)}>")
-
-    # ---- export -------------------------------------------------------------------------------
-    def _sorted_fates(self) -> Iterator[Fate]:
-        fates = self._fates
-        return (unpack(k, fates[k]) for k in sorted(fates))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ledger as plain JSON-ready data (schema :data:`SCHEMA`)."""
-        self._need_full("to_dict()")
-        return {
-            "schema": SCHEMA,
-            "seed": self.seed,
-            "attempts": [io.entry_dict(a) for a in self._attempts],
-            "deliveries": [io.entry_dict(d) for d in self._deliveries],
-            "faults": [io.entry_dict(f) for f in self._faults],
-            "fates": [io.entry_dict(f) for f in self._sorted_fates()],
-        }
-
-    def to_json(self, *, indent: int | None = None) -> str:
-        """Stable JSON: same seed and scenario ⇒ identical bytes, across processes.
-
-        Compact by default (the C encoder, entry by entry); ``indent=2`` pretty-prints.
-        """
-        self._need_full("to_json()")
-        if indent is not None:
-            return json.dumps(self.to_dict(), indent=indent, sort_keys=True)
-        buffer = StringIO()
-        self._write_to(buffer)
-        return buffer.getvalue()
-
-    def write(self, path: str) -> None:
-        """Write the compact JSON export to ``path`` piece by piece (no whole-document string in memory)."""
-        self._need_full("write()")
-        with open(path, "w", encoding="utf-8") as out:
-            self._write_to(out)
-
-    def _write_to(self, out: Any) -> None:
-        fates = self._fates
-        io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults,
-                        io.fate_chunks(fates, sorted(fates), STATUS_TEXT, _encode_fate))
 
     @classmethod
     def from_lines(cls, path: str) -> Ledger:

@@ -1,4 +1,5 @@
-"""The members of a ``full`` ledger that read every entry (mixed into :class:`~lambdachaos.ledger._ledger.Ledger`).
+"""The members of a ``full`` ledger that read or export every entry (mixed into
+:class:`~lambdachaos.ledger._ledger.Ledger`).
 
 Outside ``full`` mode each raises :class:`LedgerModeError` naming the mode and the way out.
 """
@@ -6,13 +7,17 @@ Outside ``full`` mode each raises :class:`LedgerModeError` naming the mode and t
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any
+from io import StringIO
+from typing import TYPE_CHECKING, Any, Final
 
 from lambdachaos.ledger import _io as io
-from lambdachaos.ledger._entries import Attempt, Delivery, Fate, FaultRecord
-from lambdachaos.ledger._store import LedgerModeError, unpack
+from lambdachaos.ledger._entries import SCHEMA, Attempt, Delivery, Fate, FaultRecord
+from lambdachaos.ledger._store import STATUS_TEXT, LedgerModeError, unpack
+
+_encode_fate: Final = io.fate_encoder(Fate)
 
 
 class FullViews:
@@ -28,6 +33,7 @@ class FullViews:
         _full: bool
         mode: str
         path: str | None
+        seed: int
 
     def _need_full(self, member: str) -> None:
         if not self._full:
@@ -106,3 +112,43 @@ class FullViews:
         """Attempts and deliveries interleaved in time order as readable lines."""
         self._need_full("timeline()")
         return io.timeline(self._attempts, self._deliveries, events)
+
+    # ---- export -------------------------------------------------------------------------------
+    def _sorted_fates(self) -> Iterator[Fate]:
+        fates = self._fates
+        return (unpack(k, fates[k]) for k in sorted(fates))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ledger as plain JSON-ready data (schema :data:`SCHEMA`)."""
+        self._need_full("to_dict()")
+        return {
+            "schema": SCHEMA,
+            "seed": self.seed,
+            "attempts": [io.entry_dict(a) for a in self._attempts],
+            "deliveries": [io.entry_dict(d) for d in self._deliveries],
+            "faults": [io.entry_dict(f) for f in self._faults],
+            "fates": [io.entry_dict(f) for f in self._sorted_fates()],
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Stable JSON: same seed and scenario ⇒ identical bytes, across processes.
+
+        Compact by default (the C encoder, entry by entry); ``indent=2`` pretty-prints.
+        """
+        self._need_full("to_json()")
+        if indent is not None:
+            return json.dumps(self.to_dict(), indent=indent, sort_keys=True)
+        buffer = StringIO()
+        self._write_to(buffer)
+        return buffer.getvalue()
+
+    def write(self, path: str) -> None:
+        """Write the compact JSON export to ``path`` piece by piece (no whole-document string in memory)."""
+        self._need_full("write()")
+        with open(path, "w", encoding="utf-8") as out:
+            self._write_to(out)
+
+    def _write_to(self, out: Any) -> None:
+        fates = self._fates
+        io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults,
+                        io.fate_chunks(fates, sorted(fates), STATUS_TEXT, _encode_fate))
