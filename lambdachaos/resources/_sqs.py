@@ -280,8 +280,9 @@ class Queue(_QueueCore, QueueViews):
     def delete(self, receipt_handle: str) -> None:
         """``DeleteMessage``. A handle superseded by a later receive is accepted but deletes nothing
         (AWS: "the request succeeds, but the message might not be deleted")."""
-        msg = self._lookup(receipt_handle)
+        msg = self._handles.get(receipt_handle)
         if msg is None:
+            self._lookup(receipt_handle)  # raises ReceiptHandleIsInvalid for a handle this queue never gave
             return
         del self._handles[receipt_handle]
         msg._receipt = None

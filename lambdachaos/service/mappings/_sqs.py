@@ -22,7 +22,7 @@ from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos.ledger._ledger import Delivery, Fate, FateStatus, Outcome, Path
 from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage
 from lambdachaos.service.invoke._errors import InvalidParameterValueError
-from lambdachaos.service.invoke._recursion import is_stopped, stamp
+from lambdachaos.service.invoke._recursion import is_stopped, tracker
 from lambdachaos.service.mappings._common import (
     INVALID_RESPONSE,
     REPORT_BATCH_ITEM_FAILURES,
@@ -102,6 +102,7 @@ class SqsEventSourceMapping:
         """Invocations started (throttled ones excluded)."""
         self._clock = world.clock
         self._ledger = service.ledger
+        self._stamp = tracker(service).stamp
         self._epoch_ns = world.epoch_ns
         self._region = world.region
         self._account = world.account_id
@@ -148,7 +149,7 @@ class SqsEventSourceMapping:
     def _on_send(self, msg: QueueMessage) -> None:
         # A message's fate opens when it is sent (delayed messages included), pending until settled.
         self._ledger.open(msg._message_id, msg._sent_ns)
-        stamp(self.service, msg._message_id)  # §4.6: a message sent from a handler joins its chain
+        self._stamp(msg._message_id)  # §4.6: a message sent from a handler joins its chain
 
     def _on_visible(self, _queue: Queue) -> None:
         if self._poll_timer is None:
@@ -228,12 +229,13 @@ class SqsEventSourceMapping:
                 self._buffer_size += estimate
             return self._take_batch(now)
         full = False
+        arn, region, account, epoch = self.event_source_arn, self._region, self._account, self._epoch_ns
         while len(buffer) < size and not full:
             got = queue.receive(min(_RECEIVE_MAX, size - len(buffer)))
             if not got:
                 break
             for rm in got:
-                record = self._render(rm)
+                record = render(rm, arn, region, account, epoch)
                 if patterns and not self._passes(rm, record, patterns):
                     continue
                 msg = rm.message
@@ -301,10 +303,6 @@ class SqsEventSourceMapping:
             self._ledger.settle(Fate(event_id=rm.message_id, status=FateStatus.FILTERED,
                                      at_ns=self._clock.now_ns, condition="FilterCriteria"))
         return False
-
-    def _render(self, rm: ReceivedMessage) -> dict[str, Any]:
-        """The message as one ``Records[]`` entry."""
-        return render(rm, self.event_source_arn, self._region, self._account, self._epoch_ns)
 
     # ---- invoking -----------------------------------------------------------------------------
     def _invoke(self, batch: Batch) -> None:
