@@ -154,3 +154,18 @@ def test_sent_timestamps_are_read_in_every_form(sent: str, at: float | None) -> 
     (item,) = _replay.read_sqs([{"Body": "x", "Attributes": {"SentTimestamp": sent}}])
     assert item.at == at
     assert _replay.epoch(sent) == at
+
+
+def test_recorded_gaps_are_kept_to_the_nanosecond_at_present_day_epochs() -> None:
+    from lambdachaos.replay._convert import Gaps
+
+    at = [1_767_225_600.0 + ms / 1000 for ms in (0, 40, 80, 1_001, 86_400_123)]  # SentTimestamp ms / 1000
+    iso = ["2026-01-01T00:00:00.000001+00:00", "2026-01-01T00:00:00.000042+00:00"]
+    for timing, factor, expected in (
+        ("preserve", 1.0, [0, 40_000_000, 80_000_000, 1_001_000_000, 86_400_123_000_000]),
+        ("compress", 4.0, [0, 10_000_000, 20_000_000, 250_250_000, 21_600_030_750_000]),
+    ):
+        gaps = Gaps(timing, factor, 0, 0)
+        assert [gaps.place(_replay.Recorded("message", "x", t)) for t in at] == expected
+    gaps = Gaps("preserve", 1.0, 5, 0)
+    assert [gaps.place(_replay.Recorded("message", "x", _replay.epoch(t))) for t in iso] == [5, 41_005]
