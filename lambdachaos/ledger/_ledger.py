@@ -8,6 +8,7 @@ seconds with nine decimals so the export is exact and byte-stable. The JSON sche
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, Final, final
 
@@ -173,6 +174,18 @@ class Ledger(FullViews):
             if self._named and event_id in self._named:
                 self._named.discard(event_id)
                 self._seen.add(event_id)
+
+    def open_many(self, event_ids: Iterable[str], at_ns: int) -> None:
+        """:meth:`open` each of ``event_ids``, all entered at ``at_ns``."""
+        fates = self._fates
+        if at_ns < 0 or self._named:
+            for event_id in event_ids:
+                self.open(event_id, at_ns)
+            return
+        pending = (at_ns << 15) | PENDING_CODE
+        for event_id in event_ids:
+            if event_id not in fates:
+                fates[event_id] = pending
 
     def _entered(self, event_id: str) -> bool:
         """Whether ``event_id`` entered as a record (outside ``full`` mode: kept, or settled after a firing named it).

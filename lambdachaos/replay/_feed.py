@@ -9,8 +9,9 @@ at that one's time (recordings and dumps are written in time order). ``fast`` se
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, cast, final
 
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._errors import ConfigError
@@ -21,8 +22,7 @@ if TYPE_CHECKING:
     from lambdachaos._sim import Sim
 
 
-_BATCH: Final = 1000
-"""Most plain messages sent together (those due at the same virtual instant)."""
+_EMPTY: Final = _source.Chunk([], [], True)
 
 
 @final
@@ -46,46 +46,37 @@ class Replay:
         self.sends = 0
         """Messages, invocations or records sent so far (an SQS event item sends one message per record)."""
         self._clock = sim.clock
-        self._chunk: list[_source.Entry] = next(self._chunks, [])
+        self._chunk = next(self._chunks, _EMPTY)
         self._i = 0
-        if self._chunk:
-            self._clock.call_at(self._chunk[0][0], self._fire)
+        if self._chunk.items:
+            self._clock.call_at(self._chunk.times[0], self._fire)
 
     def _fire(self) -> None:
-        # Every entry due at this instant is sent; plain messages in one send_many per run of them.
+        # Every entry due at this instant is sent; plain message bodies in one send_many per run of them.
         now = self._clock.now_ns
-        plain: list[str] = []
-        try:
-            while True:
-                chunk, i, n = self._chunk, self._i, len(self._chunk)
-                while i < n:
-                    at, item = chunk[i]
-                    if at > now:
-                        break
-                    i += 1
+        while True:
+            times, items, plain = self._chunk
+            i = self._i
+            due = bisect_right(times, now, i)
+            if plain:  # the common case: a chunk of plain message bodies
+                self._i = due
+                self._send_plain(cast("list[str]", items[i:due]))
+            else:
+                for j in range(i, due):
+                    self._i = j + 1
+                    item = items[j]
                     if type(item) is str:
-                        plain.append(item)
-                        if len(plain) == _BATCH:
-                            self._i = i
-                            self._send_plain(plain)
-                            plain = []
+                        self._send_plain([item])
                     else:
-                        self._i = i
-                        self._send_plain(plain)
-                        plain = []
                         self.sends += self._send(item, self.items)
                         self.items += 1
-                self._i = i
-                if i < n:
-                    self._clock.call_at(chunk[i][0], self._fire)
-                    return
-                nxt = next(self._chunks, None)  # an error reading the file is raised here, after what came before
-                if nxt is None:
-                    self._chunk, self._i = [], 0
-                    return
-                self._chunk, self._i = nxt, 0
-        finally:
-            self._send_plain(plain)
+            if due < len(items):
+                self._clock.call_at(times[due], self._fire)
+                return
+            self._chunk, self._i = _EMPTY, 0
+            self._chunk = next(self._chunks, _EMPTY)  # an error reading the file is raised here, after what came before
+            if not self._chunk.items:
+                return
 
     def _send_plain(self, bodies: list[str]) -> None:
         if bodies:
@@ -98,7 +89,8 @@ class Replay:
         close = getattr(self._chunks, "close", None)
         if close is not None:
             close()
-        self._chunk, self._i = [], 0
+        self._chunk, self._i = _EMPTY, 0
+
 
 def _sender(sim: Sim, target: Any) -> Any:
     """``send(item, index)``: sends recorded item ``index`` of the recording to ``target`` and returns how many

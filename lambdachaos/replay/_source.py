@@ -1,5 +1,5 @@
 """Where a streaming replay's items come from: read from the recording and placed on the virtual clock, in chunks
-of ``(send time in ns, item)`` entries.
+of entries (their send times in ns, never decreasing, and their items).
 
 A file of at least :data:`PROCESS_MIN_BYTES` is read by a reader process (``python -m
 lambdachaos.replay._reader``) on another core while the simulation sends: it parses the JSON, applies the format's
@@ -20,14 +20,23 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import IO, Any, Final, TypeAlias
+from typing import IO, Any, Final, NamedTuple, TypeAlias
 
 from lambdachaos._errors import ConfigError
 from lambdachaos.replay import _read
 from lambdachaos.replay._convert import Gaps
 
-Entry: TypeAlias = "tuple[int, str | _read.Recorded]"
-"""``(virtual send time in ns, item)``: a plain SQS message body, or a recorded item."""
+Item: TypeAlias = "str | _read.Recorded"
+"""A plain SQS message body, or a recorded item."""
+
+
+class Chunk(NamedTuple):
+    """Consecutive entries: send times (virtual ns, never decreasing) and items, in file order."""
+
+    times: list[int]
+    items: list[Item]
+    plain: bool
+    """Whether every item is a plain message body."""
 
 PROCESS_MIN_BYTES: Final = 32 * 2**20
 """Files at least this large are read by a reader process (the start costs about 50 ms)."""
@@ -39,7 +48,7 @@ _ROOT: Final = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(_
 
 
 def open_entries(path: str, fmt: str, placement: tuple[str, float, int, int],
-                 plain: bool) -> tuple[str, Iterator[list[Entry]]]:
+                 plain: bool) -> tuple[str, Iterator[Chunk]]:
     """The format read (detected when ``fmt`` is ``auto``) and the recording's entries in chunks.
 
     ``placement`` is :class:`~lambdachaos.replay._convert.Gaps`'s ``(timing, factor, start_ns, floor_ns)``;
@@ -54,37 +63,41 @@ def open_entries(path: str, fmt: str, placement: tuple[str, float, int, int],
 
 
 def read_entries(path: str, fmt: str, placement: tuple[str, float, int, int],
-                 plain: bool) -> tuple[str, Iterator[list[Entry]]]:
+                 plain: bool) -> tuple[str, Iterator[Chunk]]:
     """:func:`open_entries` read in this process."""
     fmt, items = _read.iter_read(path, fmt)
     return fmt, _chunks(items, Gaps(*placement), plain)
 
 
-def _chunks(items: Iterator[_read.Recorded], gaps: Gaps, plain: bool) -> Iterator[list[Entry]]:
-    chunk: list[Entry] = []
+def _chunks(items: Iterator[_read.Recorded], gaps: Gaps, plain: bool) -> Iterator[Chunk]:
+    times: list[int] = []
+    out: list[Item] = []
+    all_plain = True
     place = gaps.place
     try:
         for item in items:
             meta = item.meta
+            times.append(place(item))
             if (plain and item.kind == "message" and not meta.get("message_attributes")
                     and meta.get("message_group_id") is None):
-                chunk.append((place(item), item.payload))
+                out.append(item.payload)
             else:
-                chunk.append((place(item), item))
-            if len(chunk) == CHUNK:
-                yield chunk
-                chunk = []
+                out.append(item)
+                all_plain = False
+            if len(out) == CHUNK:
+                yield Chunk(times, out, all_plain)
+                times, out, all_plain = [], [], True
     except Exception:
-        if chunk:  # what was read before the error is sent first
-            yield chunk
+        if out:  # what was read before the error is sent first
+            yield Chunk(times, out, all_plain)
         raise
-    if chunk:
-        yield chunk
+    if out:
+        yield Chunk(times, out, all_plain)
 
 
 # ---- the reader process ------------------------------------------------------------------------------------
 def _start_reader(path: str, fmt: str, placement: tuple[str, float, int, int],
-                  plain: bool) -> tuple[str, Iterator[list[Entry]]] | None:
+                  plain: bool) -> tuple[str, Iterator[Chunk]] | None:
     """Start the reader process; None when it cannot start or does not answer (the caller reads in process)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
@@ -108,7 +121,7 @@ def _start_reader(path: str, fmt: str, placement: tuple[str, float, int, int],
     return first[1], _remote_chunks(proc, path)
 
 
-def _remote_chunks(proc: subprocess.Popen[bytes], path: str) -> Iterator[list[Entry]]:
+def _remote_chunks(proc: subprocess.Popen[bytes], path: str) -> Iterator[Chunk]:
     assert proc.stdout is not None
     try:
         while True:

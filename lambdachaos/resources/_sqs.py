@@ -137,7 +137,7 @@ class Queue(_QueueCore, QueueViews):
         else:
             self._enqueue(msg, now, hook.before_send(self, msg, delay * NS_PER_SECOND))
         for listener in self._send_listeners:
-            listener(msg)
+            listener((msg,))
         if hook is not None:
             hook.after_send(self, msg)
         return sent
@@ -154,9 +154,8 @@ class Queue(_QueueCore, QueueViews):
         limit = config.maximum_message_size
         sender = sender_id or self.sender_id
         uuid, seq, none = self._uuid, self._seq, _m.NO_ATTRIBUTES
-        keep, show, listeners = self._history.append, self._visible.append, tuple(self._send_listeners)
-        ids: list[str] = []
-        sent = 0
+        keep, show = self._history.append, self._visible.append
+        sent: list[QueueMessage] = []
         try:
             for body in bodies:
                 if not (type(body) is str and body.isascii() and body.isprintable() and body):
@@ -169,15 +168,15 @@ class Queue(_QueueCore, QueueViews):
                 msg = QueueMessage(uuid(), body, none, now, sender, next(seq))
                 keep(msg)
                 show(msg)
-                sent += 1
-                for listener in listeners:
-                    listener(msg)
-                ids.append(msg._message_id)
+                sent.append(msg)
         finally:
-            self._n_visible += sent
-            if sent and self._listeners:
-                self._notify()
-        return ids
+            self._n_visible += len(sent)
+            if sent:
+                for listener in tuple(self._send_listeners):
+                    listener(sent)
+                if self._listeners:
+                    self._notify()
+        return [msg._message_id for msg in sent]
 
     def _fifo_ids(self, body: str, group: str | None, dedup: str | None, now: int) -> str:
         if not group:

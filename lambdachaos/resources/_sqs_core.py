@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final
 
 from lambdachaos._clock import NS_PER_SECOND
@@ -125,7 +125,7 @@ class _QueueCore(QueueHooks):
         self._timer: Timer | None = None
         self._timer_at = 0
         self._listeners: list[Callable[[Queue], object]] = []
-        self._send_listeners: list[Callable[[QueueMessage], object]] = []
+        self._send_listeners: list[Callable[[Sequence[QueueMessage]], object]] = []
         self._redrive_listeners: list[Callable[[QueueMessage, Queue], object]] = []
         self._expire_listeners: list[Callable[[QueueMessage], object]] = []
         self._interceptor: SendInterceptor | None = None

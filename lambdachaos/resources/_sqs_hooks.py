@@ -5,7 +5,7 @@ Listeners are plain lists on the queue; a queue with none pays one truthiness ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class QueueHooks:
 
     if TYPE_CHECKING:
         _listeners: list[Callable[[Queue], object]]
-        _send_listeners: list[Callable[[QueueMessage], object]]
+        _send_listeners: list[Callable[[Sequence[QueueMessage]], object]]
         _redrive_listeners: list[Callable[[QueueMessage, Queue], object]]
         _expire_listeners: list[Callable[[QueueMessage], object]]
 
@@ -47,7 +47,16 @@ class QueueHooks:
 
     def on_send(self, callback: Callable[[QueueMessage], object]) -> Callable[[], None]:
         """Call ``callback(message)`` for every accepted ``SendMessage`` (delayed ones included, FIFO
-        deduplicated repeats excluded), once the message is enqueued; returns an unsubscribe function."""
+        deduplicated repeats excluded), once the message is enqueued (after a ``send_many``, once all its messages
+        are); returns an unsubscribe function."""
+        def each(messages: Sequence[QueueMessage]) -> None:
+            for message in messages:
+                callback(message)
+        return _subscribe(self._send_listeners, each)
+
+    def _on_sends(self, callback: Callable[[Sequence[QueueMessage]], object]) -> Callable[[], None]:
+        """Like :meth:`on_send`, with the messages of one ``send`` or ``send_many`` call at once (all sent at the
+        same virtual instant, in order)."""
         return _subscribe(self._send_listeners, callback)
 
     def on_redrive(self, callback: Callable[[QueueMessage, Queue], object]) -> Callable[[], None]:

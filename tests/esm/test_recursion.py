@@ -49,6 +49,24 @@ def test_a_function_feeding_its_own_queue_runs_16_times_and_the_17th_invocation_
     assert tracker(sim.service).dropped == 3
 
 
+def test_messages_sent_in_bulk_from_a_handler_join_its_chain(sim):
+    dlq = sim.sqs_queue("bulk-dlq")
+    queue = sim.sqs_queue("bulk", dead_letter_queue=dlq, max_receive_count=3, visibility_timeout=30)
+    other = sim.sqs_queue("side")  # not mapped: a message there is a record of no chain
+
+    def handler(event, context):
+        queue.send_many([r["body"] for r in event["Records"]])
+        other.send_many(["side effect"])
+
+    sim.map(queue, sim.function(handler, name="bulk-looper"), batch_size=1)
+    queue.send_many(["spin"])  # from test code: a new chain
+    sim.run()
+    assert len(_attempts(sim, "bulk-looper", "success")) == 16
+    assert len(_attempts(sim, "bulk-looper", "rejected")) == 3
+    assert [m.body for m in dlq.messages] == ["spin"]
+    assert len(other.messages) == 16
+
+
 def test_recursive_loop_allow_lets_the_chain_continue_past_the_limit(sim):
     queue = sim.sqs_queue("counter", visibility_timeout=30)
 

@@ -69,8 +69,8 @@ def test_the_reader_process_gives_the_entries_read_in_process(tmp_path: Path, mo
     _readers(monkeypatch)
     remote_fmt, remote = _source.open_entries(str(path), fmt, PLACEMENT, True)
     assert remote_fmt == inline_fmt == "sqs-messages"
-    expected = [e for chunk in inline for e in chunk]
-    assert [e for chunk in remote for e in chunk] == expected
+    expected = [e for chunk in inline for e in zip(chunk.times, chunk.items, strict=True)]
+    assert [e for chunk in remote for e in zip(chunk.times, chunk.items, strict=True)] == expected
     # plain messages are their body; those with attributes stay recorded items (sent with their attributes)
     assert expected[0] == (0, "order-0") and expected[1] == (40_000_000, "order-1")
     assert expected[4][1].meta["message_attributes"] == {"tenant": {"DataType": "String", "StringValue": "t1"}}

@@ -19,6 +19,7 @@ is an :class:`~lambdachaos.ledger._ledger.Attempt` with outcome ``rejected``, ``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Final, final
 
 from lambdachaos.ledger._ledger import Attempt, Fate, FateStatus, Outcome, Path
@@ -141,6 +142,13 @@ class RecursionTracker:
         current = self.current
         if current is not None and self._depths.get(key, 0) < current + 1:
             self._depths[key] = current + 1
+
+    def stamp_many(self, keys: Iterable[str]) -> None:
+        """:meth:`stamp` each of ``keys`` (created by the same running handler, if any)."""
+        if _handler_time.current() is None:
+            return
+        for key in keys:
+            self.stamp(key)
 
     def depth_of(self, key: str) -> int | None:
         """The stamped chain depth of ``key``, or None when it did not come from a handler."""

@@ -102,7 +102,7 @@ class SqsEventSourceMapping:
         """Invocations started (throttled ones excluded)."""
         self._clock = world.clock
         self._ledger = service.ledger
-        self._stamp = tracker(service).stamp
+        self._stamp = tracker(service).stamp_many
         self._epoch_ns = world.epoch_ns
         self._region = world.region
         self._account = world.account_id
@@ -118,11 +118,11 @@ class SqsEventSourceMapping:
         self._buffer_size = 0
         self._window_end = 0
         self._batches = 0
-        self._unsubscribe = [queue.on_visible(self._on_visible), queue.on_send(self._on_send),
+        self._unsubscribe = [queue.on_visible(self._on_visible), queue._on_sends(self._on_sends),
                              queue.on_redrive(self._on_redrive), queue.on_expire(self._on_expire)]
         # Every message already in the queue is a record of this simulation too.
         for msg in queue.messages:
-            self._on_send(msg)
+            self._on_sends((msg,))
         if service.injector is not None:
             service.injector.watch(queue)
         if config.enabled:
@@ -146,10 +146,12 @@ class SqsEventSourceMapping:
         self._unsubscribe = []
 
     # ---- listeners ----------------------------------------------------------------------------
-    def _on_send(self, msg: QueueMessage) -> None:
-        # A message's fate opens when it is sent (delayed messages included), pending until settled.
-        self._ledger.open(msg._message_id, msg._sent_ns)
-        self._stamp(msg._message_id)  # §4.6: a message sent from a handler joins its chain
+    def _on_sends(self, msgs: Sequence[QueueMessage]) -> None:
+        # A message's fate opens when it is sent (delayed messages included), pending until settled; the
+        # messages of one send or send_many were sent at the same instant.
+        ids = [msg._message_id for msg in msgs]
+        self._ledger.open_many(ids, msgs[0]._sent_ns)
+        self._stamp(ids)  # §4.6: a message sent from a handler joins its chain
 
     def _on_visible(self, _queue: Queue) -> None:
         if self._poll_timer is None:
