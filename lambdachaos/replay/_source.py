@@ -106,10 +106,14 @@ def _start_reader(path: str, fmt: str, placement: tuple[str, float, int, int],
             [sys.executable, "-P", "-m", "lambdachaos.replay._reader"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=_ROOT,
         )
-        assert proc.stdin is not None and proc.stdout is not None
+    except OSError:
+        return None
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
         proc.stdin.write(json.dumps([os.path.abspath(path), fmt, list(placement), plain]).encode() + b"\n")
         proc.stdin.close()
-    except OSError:
+    except OSError:  # it ended at once
+        _stop(proc)
         return None
     first = receive(proc.stdout)
     if first is None or first[0] not in ("format", "error"):

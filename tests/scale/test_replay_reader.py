@@ -145,7 +145,9 @@ def test_a_reader_that_dies_is_named(tmp_path: Path, monkeypatch: Any) -> None:
         assert 0 < replay.items < 20_000
 
 
-def test_without_a_reader_process_the_file_is_read_in_process(tmp_path: Path, monkeypatch: Any) -> None:
+@pytest.mark.parametrize("failure", ["cannot-start", "exits-at-once"])
+def test_without_a_reader_process_the_file_is_read_in_process(tmp_path: Path, monkeypatch: Any,
+                                                               failure: str) -> None:
     path = tmp_path / "dump.jsonl"
     _messages(path, 300)
     inline = _run(path, "inline", tmp_path)
@@ -154,5 +156,9 @@ def test_without_a_reader_process_the_file_is_read_in_process(tmp_path: Path, mo
         raise OSError("no processes here")
 
     monkeypatch.setattr(_source, "PROCESS_MIN_BYTES", 0)
-    monkeypatch.setattr(_source.subprocess, "Popen", no_process)
+    if failure == "cannot-start":
+        monkeypatch.setattr(_source.subprocess, "Popen", no_process)
+    else:  # an interpreter that is not one: it answers nothing
+        monkeypatch.setattr(_source.sys, "executable", "/bin/false")
     assert _run(path, "fallback", tmp_path) == inline
+    assert _readers_alive() == []
