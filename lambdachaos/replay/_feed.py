@@ -55,12 +55,12 @@ class Replay:
         # Every entry due at this instant is sent; plain message bodies in one send_many per run of them.
         now = self._clock.now_ns
         while True:
-            times, items, plain = self._chunk
+            times, items, plain, md5s = self._chunk
             i = self._i
             due = bisect_right(times, now, i)
             if plain:  # the common case: a chunk of plain message bodies
                 self._i = due
-                self._send_plain(cast("list[str]", items[i:due]))
+                self._send_plain(cast("list[str]", items[i:due]), None if md5s is None else md5s[i:due])
             else:
                 for j in range(i, due):
                     self._i = j + 1
@@ -78,9 +78,9 @@ class Replay:
             if not self._chunk.items:
                 return
 
-    def _send_plain(self, bodies: list[str]) -> None:
+    def _send_plain(self, bodies: list[str], md5s: list[str] | None = None) -> None:
         if bodies:
-            self._target.send_many(bodies)
+            self._target.send_many(bodies, md5s=md5s)
             self.items += len(bodies)
             self.sends += len(bodies)
 

@@ -12,7 +12,7 @@ import json
 import sys
 
 from lambdachaos._errors import ConfigError
-from lambdachaos.replay._source import read_entries, send
+from lambdachaos.replay._source import digested, read_entries, send
 
 
 def main() -> None:
@@ -23,7 +23,7 @@ def main() -> None:
         timing, factor, start_ns, floor_ns = placement
         fmt, chunks = read_entries(path, fmt, (timing, factor, start_ns, floor_ns), plain)
         send(out, ("format", fmt))
-        for chunk in chunks:
+        for chunk in digested(chunks):
             send(out, ("items", chunk))
         send(out, ("end", None))
     except (BrokenPipeError, KeyboardInterrupt):  # the simulation stopped reading

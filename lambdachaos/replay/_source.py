@@ -20,11 +20,12 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import IO, Any, Final, NamedTuple, TypeAlias
+from typing import IO, Any, Final, NamedTuple, TypeAlias, cast
 
 from lambdachaos._errors import ConfigError
 from lambdachaos.replay import _read
 from lambdachaos.replay._convert import Gaps
+from lambdachaos.resources._sqs_checks import md5_of_body
 
 Item: TypeAlias = "str | _read.Recorded"
 """A plain SQS message body, or a recorded item."""
@@ -37,6 +38,9 @@ class Chunk(NamedTuple):
     items: list[Item]
     plain: bool
     """Whether every item is a plain message body."""
+    md5s: list[str] | None = None
+    """The bodies' MD5 digests, when ``plain`` and the chunk was read by a reader process (it spares the
+    simulation's process the hashing)."""
 
 PROCESS_MIN_BYTES: Final = 32 * 2**20
 """Files at least this large are read by a reader process (the start costs about 50 ms)."""
@@ -93,6 +97,15 @@ def _chunks(items: Iterator[_read.Recorded], gaps: Gaps, plain: bool) -> Iterato
         raise
     if out:
         yield Chunk(times, out, all_plain)
+
+
+def digested(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """``chunks`` with the MD5 digests of plain chunks' bodies (the reader process's share of the work)."""
+    for chunk in chunks:
+        if chunk.plain:
+            yield chunk._replace(md5s=[md5_of_body(body) for body in cast("list[str]", chunk.items)])
+        else:
+            yield chunk
 
 
 # ---- the reader process ------------------------------------------------------------------------------------

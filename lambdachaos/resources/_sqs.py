@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, final
 
@@ -142,11 +142,14 @@ class Queue(_QueueCore, QueueViews):
             hook.after_send(self, msg)
         return sent
 
-    def send_many(self, bodies: Iterable[str], *, sender_id: str | None = None) -> list[str]:
+    def send_many(self, bodies: Iterable[str], *, sender_id: str | None = None,
+                  md5s: Sequence[str] | None = None) -> list[str]:
         """Many ``SendMessage`` calls at the current virtual instant, in order, in one pass; returns the
         ``MessageId`` of each. Same checks and errors as :meth:`send` (a refused body stops the loop, the ones
         before it stay sent) and the same ledger as sending one by one. FIFO queues, a queue delay and
-        delivery faults go through :meth:`send` for each body."""
+        delivery faults go through :meth:`send` for each body. ``md5s``, when given, are the bodies' MD5
+        digests already computed (a replay's reader process computes them on its own core); they are
+        trusted."""
         config = self._config
         if config.fifo_queue or config.delay_seconds or self._interceptor is not None:
             return [self.send(body, sender_id=sender_id).message_id for body in bodies]
@@ -171,6 +174,9 @@ class Queue(_QueueCore, QueueViews):
                 sent.append(msg)
         finally:
             self._n_visible += len(sent)
+            if md5s is not None:
+                for msg, digest in zip(sent, md5s, strict=False):
+                    msg._md5 = digest
             if sent:
                 for listener in tuple(self._send_listeners):
                     listener(sent)

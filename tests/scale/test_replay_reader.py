@@ -3,6 +3,7 @@ same place, and the process ends with the replay (``lambdachaos.replay._source``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -18,12 +19,12 @@ T0_MS = 1_767_225_600_000
 PLACEMENT = ("preserve", 1.0, 0, 0)
 
 
-def _messages(path: Path, n: int, *, broken_at: int | None = None) -> None:
+def _messages(path: Path, n: int, *, broken_at: int | None = None, attributes: bool = True) -> None:
     lines = []
     for i in range(n):
         msg: dict[str, Any] = {"MessageId": f"m-{i}", "Body": f'{{"poison": {i}}}' if i % 50 == 7 else f"order-{i}",
                                "Attributes": {"SentTimestamp": str(T0_MS + i * 40)}}
-        if i % 9 == 4:
+        if attributes and i % 9 == 4:
             msg["MessageAttributes"] = {"tenant": {"DataType": "String", "StringValue": f"t{i % 3}"}}
         lines.append(json.dumps(msg) + "\n" if i != broken_at else '{"Body": \n')
     path.write_text("".join(lines), encoding="utf-8")
@@ -61,23 +62,32 @@ def _readers_alive() -> list[int]:
     return alive
 
 
-@pytest.mark.parametrize("fmt", ["auto", "sqs-messages"])
-def test_the_reader_process_gives_the_entries_read_in_process(tmp_path: Path, monkeypatch: Any, fmt: str) -> None:
+@pytest.mark.parametrize(("fmt", "attributes"), [("auto", True), ("sqs-messages", True), ("auto", False)])
+def test_the_reader_process_gives_the_entries_read_in_process(tmp_path: Path, monkeypatch: Any, fmt: str,
+                                                               attributes: bool) -> None:
     path = tmp_path / "dump.jsonl"
-    _messages(path, 2500)
+    _messages(path, 2500, attributes=attributes)
     inline_fmt, inline = _source.read_entries(str(path), fmt, PLACEMENT, True)
     _readers(monkeypatch)
     remote_fmt, remote = _source.open_entries(str(path), fmt, PLACEMENT, True)
     assert remote_fmt == inline_fmt == "sqs-messages"
     expected = [e for chunk in inline for e in zip(chunk.times, chunk.items, strict=True)]
-    assert [e for chunk in remote for e in zip(chunk.times, chunk.items, strict=True)] == expected
+    remote_chunks = list(remote)
+    assert [e for chunk in remote_chunks for e in zip(chunk.times, chunk.items, strict=True)] == expected
+    # a chunk of plain bodies comes with their digests (one with a message with attributes in it does not)
+    assert {chunk.plain for chunk in remote_chunks} == {not attributes}
+    for chunk in remote_chunks:
+        assert chunk.md5s == ([hashlib.md5(b.encode()).hexdigest() for b in chunk.items] if chunk.plain else None)
     # plain messages are their body; those with attributes stay recorded items (sent with their attributes)
     assert expected[0] == (0, "order-0") and expected[1] == (40_000_000, "order-1")
-    assert expected[4][1].meta["message_attributes"] == {"tenant": {"DataType": "String", "StringValue": "t1"}}
+    if attributes:
+        assert expected[4][1].meta["message_attributes"] == {"tenant": {"DataType": "String", "StringValue": "t1"}}
 
 
 def _run(path: Path, mode: str, tmp_path: Path) -> tuple[bytes, tuple[int, int]]:
     def handler(event: Any, context: Any) -> dict[str, Any]:
+        for r in event["Records"]:  # the digest a reader process computed is the body's
+            assert r["md5OfBody"] == hashlib.md5(r["body"].encode()).hexdigest(), r
         return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]
                                       if "poison" in r["body"]]}
 
@@ -93,9 +103,11 @@ def _run(path: Path, mode: str, tmp_path: Path) -> tuple[bytes, tuple[int, int]]
     return ledger.read_bytes(), counts
 
 
-def test_a_replay_through_the_reader_process_writes_the_same_ledger(tmp_path: Path, monkeypatch: Any) -> None:
+@pytest.mark.parametrize("attributes", [True, False])
+def test_a_replay_through_the_reader_process_writes_the_same_ledger(tmp_path: Path, monkeypatch: Any,
+                                                                    attributes: bool) -> None:
     path = tmp_path / "dump.jsonl"
-    _messages(path, 3000)
+    _messages(path, 3000, attributes=attributes)
     inline = _run(path, "inline", tmp_path)
     started = _readers(monkeypatch)
     assert _run(path, "process", tmp_path) == inline
