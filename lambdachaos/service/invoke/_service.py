@@ -23,6 +23,7 @@ from lambdachaos.service.invoke._environments import (
     Environment,
     EnvironmentPool,
     initialise,
+    log_day,
     prepare_scope,
     runtime_environment,
 )
@@ -159,7 +160,7 @@ class LambdaService:
     def _new_env(self, fn: Function, version: str, provisioned_for: str | None = None) -> Environment:
         self.pool.created += 1
         hex_id = f"{self._env_rng.getrandbits(128):032x}"
-        day = self.world.iso_s()[:10].replace("-", "/")
+        day = log_day(self.world.wall_ns())
         env = Environment(
             id=hex_id[:12], function=fn.name, version=version, handler=None, module=None,
             log_stream_name=f"{day}/[{version}]{hex_id}", provisioned_for=provisioned_for,
