@@ -153,9 +153,17 @@ class Clock:
         - ``until=<callable>``: run until the callable returns True (checked before each step) or idle.
         """
         self._stopped = False
-        if until is None:
-            while not self._stopped and self.step():
-                pass
+        if until is None:  # step() inlined: the loop that runs every callback of a scenario
+            queue = self._queue
+            pop = heapq.heappop
+            while queue and not self._stopped:
+                at_ns, _prio, _seq, timer = pop(queue)
+                if timer.cancelled:
+                    continue
+                if at_ns > self._now:
+                    self._now = at_ns
+                timer.cancelled = True  # a timer runs at most once
+                timer.callback(*timer.args)
             return
         if callable(until):
             while not self._stopped and not until() and self.step():

@@ -169,8 +169,10 @@ class FunctionConfig:
                 f"the environment variables you have provided exceeded the 4KB limit. Keep keys and values "
                 f"under {ENVIRONMENT_MAX_BYTES} bytes in total."
             )
-        object.__setattr__(self, "architecture", Architecture(self.architecture))
-        object.__setattr__(self, "duration_model", DurationModel(self.duration_model))
+        if self.architecture.__class__ is not Architecture:
+            object.__setattr__(self, "architecture", Architecture(self.architecture))
+        if self.duration_model.__class__ is not DurationModel:
+            object.__setattr__(self, "duration_model", DurationModel(self.duration_model))
         if self.base_duration < 0 or self.init_duration < 0:
             raise ConfigError(
                 f"base_duration={self.base_duration!r}, init_duration={self.init_duration!r}: durations "
