@@ -124,7 +124,7 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ConfigError(f"seed={seed!r} must be an integer")
-        if isinstance(guard_seconds, bool) or not isinstance(guard_seconds, int | float) or not (
+        if isinstance(guard_seconds, bool) or not isinstance(guard_seconds, (int, float)) or not (
                 0 < guard_seconds < float("inf")):
             raise ConfigError(f"guard_seconds={guard_seconds!r} must be a finite number of real seconds greater "
                               f"than 0 (default {DEFAULT_GUARD_SECONDS})")

@@ -276,6 +276,8 @@ def adopt(namespace: dict[str, Any]) -> None:
     if namespace.get("__name__", "").partition(".")[0] in _NEVER_ADOPT:
         return
     swaps = _SWAPS
+    if swaps.keys().isdisjoint(map(id, namespace.values())):  # nothing to rebind (one pass in C)
+        return
     for attr in [attr for attr, value in namespace.items() if id(value) in swaps]:
         if attr[:2] != "__":
             namespace[attr] = swaps[id(namespace[attr])]
