@@ -85,3 +85,22 @@ def test_adopt_rebinds_every_name_bound_to_real_datetime_and_leaves_dunder_names
     adopt(namespace)
     assert namespace == {"__name__": "handler_mod", "datetime": FakeDatetime, "when": FakeDatetime,
                          "__dt__": datetime, "other": 5, "items": [1, 2]}
+
+
+def _stamped(event, context):
+    from datetime import datetime as now_type
+
+    return {"now": now_type.now(UTC).isoformat(), "left_ms": context.get_remaining_time_in_millis()}
+
+
+def test_a_callable_handler_cold_start_takes_its_init_duration_and_runs_on_handler_time():
+    with Sim(seed=4) as sim:
+        fn = sim.function(_stamped, name="stamped", init_duration=0.75, base_duration=0.25, timeout=3)
+        cold = sim.invoke(fn)
+        warm = sim.invoke(fn)
+        attempts = sim.ledger.attempts
+    assert [(a.cold, a.start, a.end) for a in attempts] == [(True, 0.0, 1.0), (False, 1.0, 1.25)]
+    assert (cold.duration_ms, warm.duration_ms) == (1000.0, 250.0)
+    # the handler starts after the init phase and the base duration, with the base duration already spent
+    assert cold.payload == {"now": "2026-01-01T00:00:01+00:00", "left_ms": 2750}
+    assert warm.payload == {"now": "2026-01-01T00:00:01.250000+00:00", "left_ms": 2750}

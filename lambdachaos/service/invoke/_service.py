@@ -176,14 +176,17 @@ class LambdaService:
         """Run the init phase on handler time; returns its virtual duration in ns."""
         _handler_time.install()
         version = fn.versions[env.version]
+        in_process = self.isolation_of.get(fn.name, self.isolation) != _isolation.PROCESS
+        if in_process and callable(version.handler):  # its module ran on import: no function code runs now
+            initialise(env, version, fn.isolate_environments)
+            return round(version.config.init_duration * 1e9)
         clock = self.world.clock
         start = clock.now_ns
         hc = HandlerClock(
             start_wall_ns=self.world.wall_ns(start), start_virtual_ns=start, deadline_ns=INIT_TIMEOUT_NS
         )
-        if self.isolation_of.get(fn.name, self.isolation) == _isolation.PROCESS:
-            _isolation.init_env(self, env, version.handler, version.code_dir,
-                                runtime_environment(env),
+        if not in_process:
+            _isolation.init_env(self, env, version.handler, version.code_dir, runtime_environment(env),
                                 version.config.memory_size, hc)
             return round(version.config.init_duration * 1e9) + hc.elapsed_ns
         previous = _handler_time.set_current(hc)
