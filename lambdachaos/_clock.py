@@ -132,16 +132,22 @@ class Clock:
 
     def step(self) -> bool:
         """Run the next due callback; return False when nothing is scheduled."""
+        return self._drain(once=True)
+
+    def _drain(self, *, once: bool) -> bool:
+        """Run due callbacks in order: one (``once``), or until idle or stopped; True when one ran last."""
         queue = self._queue
-        while queue:
-            at_ns, _prio, _seq, timer = heapq.heappop(queue)
+        pop = heapq.heappop
+        while queue and (once or not self._stopped):
+            at_ns, _prio, _seq, timer = pop(queue)
             if timer.cancelled:
                 continue
             if at_ns > self._now:
                 self._now = at_ns
             timer.cancelled = True  # a timer runs at most once
             timer.callback(*timer.args)
-            return True
+            if once:
+                return True
         return False
 
     def run(self, until: Duration | Callable[[], bool] | None = None) -> None:
@@ -154,8 +160,7 @@ class Clock:
         """
         self._stopped = False
         if until is None:
-            while not self._stopped and self.step():
-                pass
+            self._drain(once=False)
             return
         if callable(until):
             while not self._stopped and not until() and self.step():
@@ -181,7 +186,7 @@ class Clock:
                 continue
             if queue[0][0] > limit:
                 break
-            self.step()
+            self._drain(once=True)
         if not self._stopped and self._now < limit:
             self._now = limit
 

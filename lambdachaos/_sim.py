@@ -44,6 +44,7 @@ from lambdachaos.service.invoke._config import (
     FunctionSettings,
 )
 from lambdachaos.service.invoke._function import Function
+from lambdachaos.service.invoke._isolation import check_mode
 from lambdachaos.service.invoke._logs import tail
 from lambdachaos.service.invoke._payloads import encode_result
 from lambdachaos.service.invoke._recursion import RECURSION_LIMIT, tracker
@@ -123,7 +124,7 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ConfigError(f"seed={seed!r} must be an integer")
-        if isinstance(guard_seconds, bool) or not isinstance(guard_seconds, int | float) or not (
+        if isinstance(guard_seconds, bool) or not isinstance(guard_seconds, (int, float)) or not (
                 0 < guard_seconds < float("inf")):
             raise ConfigError(f"guard_seconds={guard_seconds!r} must be a finite number of real seconds greater "
                               f"than 0 (default {DEFAULT_GUARD_SECONDS})")
@@ -140,8 +141,6 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
             async_payload_limit=async_payload_limit, resolve=self.find_resource,
         )
         self.async_invoker = AsyncInvoker(self.service, retry_delays=async_retry_delays)
-        from lambdachaos.service.invoke._isolation import check_mode
-
         self.service.isolation = check_mode(isolation)
         if isinstance(recursion_limit, bool) or not isinstance(recursion_limit, int) or recursion_limit < 1:
             raise ConfigError(
@@ -202,10 +201,8 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
         (``"in-process"`` or ``"process"``, default: the ``Sim``'s) says where its handler code runs.
         """
         if isolation is not None:
-            from lambdachaos.service.invoke._isolation import check_mode
-
             check_mode(isolation)
-        unknown = sorted(set(config) - _CONFIG_FIELDS)
+        unknown = sorted(set(config) - _CONFIG_FIELDS) if config else None
         if unknown:
             raise ConfigError(f"unknown function setting(s) {unknown}; valid: {sorted(_CONFIG_FIELDS)}")
         if name is None:  # derived from the handler: keep the characters a function name may have

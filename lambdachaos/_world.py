@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import threading
 from datetime import UTC, datetime
-from typing import Final, final
+from typing import Any, Final, final
 
 from lambdachaos._arn import partition_of
 from lambdachaos._clock import NS_PER_SECOND, Clock
@@ -25,10 +26,87 @@ DEFAULT_EPOCH: Final = datetime(2026, 1, 1, tzinfo=UTC)
 """Wall-clock instant of virtual time zero unless a simulation says otherwise."""
 
 
+_blake2b: Final = hashlib.blake2b
+_from_bytes: Final = int.from_bytes
+
+
 def derive_seed(seed: int, *parts: object) -> int:
     """A 64-bit seed derived from ``seed`` and ``parts``, stable across processes and platforms."""
     text = "\x1f".join([str(seed), *(str(p) for p in parts)])
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+    return _from_bytes(_blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+_Random: Final = random.Random
+_seed_mt: Final = random.Random.__base__.seed  # type: ignore[union-attr]  # the C seeding, without the Python layer
+_new_random: Final = random.Random.__new__
+_FIRST_DRAW: Final = threading.Lock()
+
+
+def _seed_now(rng: Any) -> None:
+    with _FIRST_DRAW:  # two threads drawing first at once seed it once
+        if rng.__class__ is _Unseeded:
+            seed, name = rng.__dict__.pop("_pending_seed")
+            _seed_mt(rng, _stream_seed(seed, name))
+            rng.__class__ = _Random  # type: ignore[assignment]  # same layout: a plain Random from now on
+
+
+class _Unseeded(random.Random):
+    """A named stream not seeded yet: seeding costs a few microseconds, and some streams of a short scenario
+    are never drawn from. The first call that reads or replaces the generator's state seeds it exactly as
+    ``random.Random(seed)`` would and turns the object into a plain ``random.Random``; every later call runs
+    at the generator's own speed, and the values drawn are those of ``random.Random(seed)``."""
+
+    # The pending state is the simulation seed and the stream name, in ``_pending_seed`` (removed once seeded).
+    # Every drawing method of ``random.Random`` goes through ``random``, ``getrandbits`` or ``randbytes``; the
+    # state methods are covered too, so that a saved or replaced state is the seeded generator's. Bound methods
+    # taken before the first draw (``gauss`` keeps ``self.random``) stay valid after it: they call
+    # ``random.Random``'s own methods.
+
+    def random(self) -> float:
+        """The next float in [0, 1)."""
+        _seed_now(self)
+        return _Random.random(self)
+
+    def getrandbits(self, k: int, /) -> int:
+        """An integer of ``k`` random bits."""
+        _seed_now(self)
+        return _Random.getrandbits(self, k)
+
+    def randbytes(self, n: int) -> bytes:
+        """``n`` random bytes."""
+        _seed_now(self)
+        return _Random.randbytes(self, n)
+
+    def getstate(self) -> tuple[Any, ...]:
+        """The seeded generator's state."""
+        _seed_now(self)
+        return _Random.getstate(self)
+
+    def setstate(self, state: tuple[Any, ...]) -> None:
+        """Replace the generator's state."""
+        _seed_now(self)
+        _Random.setstate(self, state)
+
+    def seed(self, a: Any = None, version: int = 2) -> None:
+        """Seed again (the pending seed is dropped)."""
+        _seed_now(self)
+        _Random.seed(self, a, version)
+
+    def __reduce__(self) -> Any:
+        _seed_now(self)
+        return _Random.__reduce__(self)
+
+
+def _stream_seed(seed: int, name: str) -> int:
+    """``derive_seed(seed, name)`` for one stream name."""
+    return _from_bytes(_blake2b(f"{seed}\x1f{name}".encode(), digest_size=8).digest(), "big")
+
+
+def _unseeded(seed: int, name: str) -> random.Random:
+    rng: Any = _new_random(_Unseeded)
+    rng.gauss_next = None
+    rng._pending_seed = (seed, name)
+    return rng  # type: ignore[no-any-return]
 
 
 @final
@@ -58,10 +136,11 @@ class World:
         self._streams: dict[str, random.Random] = {}
 
     def stream(self, name: str) -> random.Random:
-        """The named random stream (created on first use, seeded from the simulation seed and the name)."""
+        """The named random stream (created on first use, seeded from the simulation seed and the name on its
+        first draw)."""
         rng = self._streams.get(name)
         if rng is None:
-            rng = self._streams[name] = random.Random(derive_seed(self.seed, name))
+            rng = self._streams[name] = _unseeded(self.seed, name)
         return rng
 
     def rng_for(self, *parts: object) -> random.Random:

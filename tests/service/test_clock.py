@@ -98,3 +98,25 @@ def test_a_cancelled_timer_inside_the_window_never_lets_a_later_one_run_early():
     clock.call_later(10, hits.append, "later")
     clock.advance(5)
     assert hits == [] and clock.now == 5.0
+
+
+def test_stop_inside_an_idle_run_returns_after_that_callback_and_a_later_run_goes_on_from_there():
+    clock = Clock()
+    seen = []
+    clock.call_later(1, seen.append, 1)
+    clock.call_later(2, lambda: (seen.append(2), clock.stop()))
+    clock.call_later(2, seen.append, "2b")
+    clock.call_later(3, seen.append, 3).cancel()
+    clock.call_later(4, seen.append, 4)
+    clock.run()
+    assert (seen, clock.now_ns, clock.pending) == ([1, 2], 2_000_000_000, 3)
+    clock.run()
+    assert (seen, clock.now_ns, clock.pending) == ([1, 2, "2b", 4], 4_000_000_000, 0)
+
+
+def test_a_callback_scheduling_at_now_during_an_idle_run_runs_in_the_same_run_at_the_same_time():
+    clock = Clock()
+    seen = []
+    clock.call_later(1, lambda: clock.call_at(clock.now_ns, lambda: seen.append(clock.now_ns)))
+    clock.run()
+    assert seen == [1_000_000_000]

@@ -20,7 +20,6 @@ Example::
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from lambdachaos.resources import _sqs_api as sqs_api
 from lambdachaos.resources._errors import AWSError
 from lambdachaos.service.bridge import _answers as answers
 from lambdachaos.service.bridge import _dynamodb as bridge_ddb
+from lambdachaos.service.bridge import _environment as environment
 from lambdachaos.service.bridge import _kafka_api as bridge_kafka
 from lambdachaos.service.bridge import _lambda_api_esm as lambda_api_esm
 from lambdachaos.service.bridge import _push as bridge_push
@@ -51,12 +51,7 @@ __all__ = ["Bridge", "BridgeBackend", "moto_active"]
 
 moto_active = answers.moto_active
 
-FAKE_CREDENTIALS: Final = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-}
+FAKE_CREDENTIALS: Final = environment.FAKE_CREDENTIALS
 
 
 class BridgeBackend(Protocol):
@@ -128,6 +123,7 @@ _MOTO_LOCK: Final = threading.RLock()
 _active: tuple[Bridge, ...] = ()
 _original: Callable[..., Any] | None = None
 _own_moto: Any = None  # the mock_aws instance the bridges started, if any
+_base_client_type: Any = None  # botocore.client.BaseClient once a bridge was entered
 
 
 _PATCHED: Final = "_make_api_call"
@@ -298,28 +294,42 @@ def store_in_moto(bucket: str, key: str, data: bytes, region: str) -> bool:
 set_s3_mirror(store_in_moto)  # S3 destination objects reach moto too (the invocation core cannot import this)
 
 
+def _base_client() -> Any:
+    global _base_client_type
+    if _base_client_type is None:  # imported once: an import statement costs a lookup on every bridge
+        from botocore.client import BaseClient
+
+        _base_client_type = BaseClient
+    return _base_client_type
+
+
 def _install(bridge: Bridge) -> None:
     global _active, _original
-    from botocore.client import BaseClient
-
-    with _STATE_LOCK:
+    client_type = _base_client()
+    with _STATE_LOCK:  # the environment and the stack of bridges change together
+        bridge._env_saved = environment.put(bridge.world.region)
         if not _active:
-            _original = BaseClient.__dict__[_PATCHED]
-            setattr(BaseClient, _PATCHED, _dispatch)
+            _original = client_type.__dict__[_PATCHED]
+            setattr(client_type, _PATCHED, _dispatch)
             wire.install()
         _active = (*_active, bridge)
 
 
 def _uninstall(bridge: Bridge) -> None:
     global _active, _original, _own_moto
-    from botocore.client import BaseClient
-
     with _STATE_LOCK:
+        saved, bridge._env_saved = bridge._env_saved, None
+        index = _active.index(bridge) if bridge in _active else -1
+        if 0 <= index < len(_active) - 1:  # a bridge entered later (another thread's) is still active: the
+            _active[index + 1]._env_saved = saved  # environment stays its own until it exits, then comes back
+        elif saved is not None:
+            environment.restore(saved)
         _active = tuple(b for b in _active if b is not bridge)
         if _active:
             return
-        if BaseClient.__dict__.get(_PATCHED) is _dispatch:
-            setattr(BaseClient, _PATCHED, _original)
+        client_type = _base_client()
+        if client_type.__dict__.get(_PATCHED) is _dispatch:
+            setattr(client_type, _PATCHED, _original)
         wire.uninstall()
         _original = None
         if _own_moto is not None:
@@ -351,7 +361,7 @@ class Bridge:
         world = getattr(backend, "world", None)
         self.world: World = world if world is not None else World()
         """The backend's world (a default us-east-1 world, seed 0, if the backend has none)."""
-        self._env_saved: dict[str, str | None] | None = None
+        self._env_saved: environment.Saved | None = None
         self._moto_started = False
         self._passthrough_calls = 0
 
@@ -373,9 +383,6 @@ class Bridge:
     def __enter__(self) -> Bridge:
         if self._env_saved is not None:
             raise RuntimeError("this Bridge is already active; create a new Bridge to nest one")
-        env = {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": self.world.region}
-        self._env_saved = {key: os.environ.get(key) for key in env}
-        os.environ.update(env)
         _install(self)
         return self
 
@@ -383,12 +390,6 @@ class Bridge:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         _uninstall(self)
-        saved, self._env_saved = self._env_saved or {}, None
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
     def __repr__(self) -> str:
         state = "active" if self.active else "inactive"

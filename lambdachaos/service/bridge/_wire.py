@@ -257,19 +257,30 @@ _saved: dict[str, Any] = {}
 _origin: list[float] = [0.0]
 
 
-def _patch_points() -> list[tuple[Any, str, Any]]:
+_points: list[tuple[Any, str, Any, str]] = []
+
+
+def _patch_points() -> list[tuple[Any, str, Any, str]]:
+    """What :func:`install` replaces: (owner, attribute, replacement, key of the original in ``_saved``);
+    built once (the replacements keep no state)."""
+    if _points:
+        return _points
     import botocore.endpoint
     import botocore.retries.bucket
     import botocore.retries.standard
     import botocore.retryhandler
 
-    return [
+    points: list[tuple[Any, str, Any]] = [
         (botocore.endpoint, "time", _SleepProxy()),
         (botocore.retries.bucket, "time", _SleepProxy()),
         (botocore.retryhandler, "random", _RandomProxy()),
         (botocore.retries.standard.ExponentialBackoff, "delay_amount", _delay_amount),
         (botocore.retries.bucket.TokenBucket, "_acquire", _acquire_virtually),
     ]
+    _points[:] = [(owner, name, replacement,
+                   name if name in ("delay_amount", "_acquire") else f"{owner.__name__}.{name}")
+                  for owner, name, replacement in points]
+    return _points
 
 
 def _delay_amount(self: Any, context: Any) -> Any:
@@ -301,8 +312,8 @@ def install() -> None:
     if _saved:
         return
     _origin[0] = _time.time()
-    for owner, name, replacement in _patch_points():
-        _saved[name if name in ("delay_amount", "_acquire") else f"{owner.__name__}.{name}"] = getattr(owner, name)
+    for owner, name, replacement, key in _patch_points():
+        _saved[key] = getattr(owner, name)
         setattr(owner, name, replacement)
 
 
@@ -310,6 +321,6 @@ def uninstall() -> None:
     """Undo :func:`install`."""
     if not _saved:
         return
-    for owner, name, _ in _patch_points():
-        setattr(owner, name, _saved[name if name in ("delay_amount", "_acquire") else f"{owner.__name__}.{name}"])
+    for owner, name, _, key in _patch_points():
+        setattr(owner, name, _saved[key])
     _saved.clear()

@@ -136,10 +136,12 @@ class FunctionConfig:
     """``base_duration`` in integer nanoseconds (derived)."""
 
     def __post_init__(self) -> None:
-        check_int_range(
-            self.memory_size, keyword="memory_size", aws_name="MemorySize", member="memorySize",
-            low=MEMORY_MIN_MB, high=MEMORY_MAX_MB, unit="MB",
-        )
+        memory, storage = self.memory_size, self.ephemeral_storage
+        if memory.__class__ is not int or not MEMORY_MIN_MB <= memory <= MEMORY_MAX_MB:  # else: valid, no call
+            check_int_range(
+                memory, keyword="memory_size", aws_name="MemorySize", member="memorySize",
+                low=MEMORY_MIN_MB, high=MEMORY_MAX_MB, unit="MB",
+            )
         if isinstance(self.timeout, bool) or not isinstance(self.timeout, (int, float)):
             raise ConfigError(f"timeout={self.timeout!r} must be a number of seconds (Timeout, 1 to 900)")
         if not TIMEOUT_MIN_S <= self.timeout <= TIMEOUT_MAX_S:
@@ -147,10 +149,11 @@ class FunctionConfig:
                 keyword="timeout", aws_name="Timeout", member="timeout", value=self.timeout,
                 low=TIMEOUT_MIN_S, high=TIMEOUT_MAX_S, unit="seconds",
             )
-        check_int_range(
-            self.ephemeral_storage, keyword="ephemeral_storage", aws_name="EphemeralStorage.Size",
-            member="ephemeralStorage.size", low=EPHEMERAL_MIN_MB, high=EPHEMERAL_MAX_MB, unit="MB",
-        )
+        if storage.__class__ is not int or not EPHEMERAL_MIN_MB <= storage <= EPHEMERAL_MAX_MB:
+            check_int_range(
+                storage, keyword="ephemeral_storage", aws_name="EphemeralStorage.Size",
+                member="ephemeralStorage.size", low=EPHEMERAL_MIN_MB, high=EPHEMERAL_MAX_MB, unit="MB",
+            )
         for key, value in self.environment.items():
             if not isinstance(key, str) or not isinstance(value, str):
                 raise ConfigError(
@@ -162,15 +165,17 @@ class FunctionConfig:
                     f"the environment variables you have provided contains reserved keys that are currently "
                     f"not supported for modification. Reserved keys used in this request: {key}"
                 )
-        size = sum(len(k.encode()) + len(v.encode()) for k, v in self.environment.items())
+        size = sum(len(k.encode()) + len(v.encode()) for k, v in self.environment.items()) if self.environment else 0
         if size > ENVIRONMENT_MAX_BYTES:
             raise ConfigError(
                 f"environment is {size} bytes: Lambda was unable to configure your environment variables because "
                 f"the environment variables you have provided exceeded the 4KB limit. Keep keys and values "
                 f"under {ENVIRONMENT_MAX_BYTES} bytes in total."
             )
-        object.__setattr__(self, "architecture", Architecture(self.architecture))
-        object.__setattr__(self, "duration_model", DurationModel(self.duration_model))
+        if self.architecture.__class__ is not Architecture:
+            object.__setattr__(self, "architecture", Architecture(self.architecture))
+        if self.duration_model.__class__ is not DurationModel:
+            object.__setattr__(self, "duration_model", DurationModel(self.duration_model))
         if self.base_duration < 0 or self.init_duration < 0:
             raise ConfigError(
                 f"base_duration={self.base_duration!r}, init_duration={self.init_duration!r}: durations "

@@ -148,11 +148,28 @@ def process_variables() -> dict[Any, Any]:
     return current if current.__class__ is not Store else _process_store[0]
 
 
+_encoded_keys: dict[str, Any] = {}
+_encoded_values: dict[str, Any] = {}
+_ENCODED_MAX: Final = 4096
+"""Encoded names and values kept (most repeat on every cold start: Lambda's reserved variables, the
+credentials, the function's own); the memo starts over when it holds more."""
+
+
 def build_store(variables: dict[str, str]) -> Store:
     """``os.environ`` storage for an environment: the process's variables with ``variables`` on top."""
     store = Store(process_variables())
+    keys, values = _encoded_keys, _encoded_values
+    if len(values) > _ENCODED_MAX or len(keys) > _ENCODED_MAX:
+        keys.clear()
+        values.clear()
     for key, value in variables.items():
-        store[_encode_key(key)] = _encode_value(value)
+        encoded_key = keys.get(key)
+        if encoded_key is None:
+            encoded_key = keys[key] = _encode_key(key)
+        encoded_value = values.get(value)
+        if encoded_value is None:
+            encoded_value = values[value] = _encode_value(value)
+        store[encoded_key] = encoded_value
     return store
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, final
 
+from lambdachaos._timestamps import iso_z
 from lambdachaos.service.invoke import _contract as contract
 from lambdachaos.service.invoke._function import Function, Version
 from lambdachaos.service.invoke._handler_time import InvocationDeadline, adopt
@@ -50,6 +51,24 @@ def handler_name(handler: Any) -> str:
     return f"{getattr(handler, '__module__', 'handler')}.{getattr(handler, '__qualname__', 'handler')}"
 
 
+_days: dict[int, str] = {}
+
+
+def log_day(wall_ns: int) -> str:
+    """``2026/01/01``: the UTC day of an epoch instant in nanoseconds, as a log stream name begins."""
+    day = wall_ns // 86_400_000_000_000
+    text = _days.get(day)
+    if text is None:
+        text = iso_z(wall_ns // 1_000_000_000)[:10].replace("-", "/")
+        if len(_days) < 4096:
+            _days[day] = text
+    return text
+
+
+_folders: dict[str, str] = {}
+"""The folder of each absolute module file seen (a handler module's ``LAMBDA_TASK_ROOT``)."""
+
+
 def _task_root(version: Version) -> str:
     if version.location is not None:
         return version.location.root
@@ -57,7 +76,14 @@ def _task_root(version: Version) -> str:
         return version.code_dir
     module = sys.modules.get(getattr(version.handler, "__module__", "") or "")
     file = getattr(module, "__file__", None)
-    return os.path.dirname(os.path.abspath(file)) if isinstance(file, str) else os.getcwd()
+    if not isinstance(file, str):
+        return os.getcwd()
+    folder = _folders.get(file)
+    if folder is None:
+        folder = os.path.dirname(os.path.abspath(file))
+        if os.path.isabs(file) and len(_folders) < 1024:  # a relative one depends on the working directory
+            _folders[file] = folder
+    return folder
 
 
 def prepare_scope(env: Environment, version: Version, region: str, shared: dict[str, ModuleType] | None) -> None:

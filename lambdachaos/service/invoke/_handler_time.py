@@ -275,10 +275,12 @@ def adopt(namespace: dict[str, Any]) -> None:
     install()
     if namespace.get("__name__", "").partition(".")[0] in _NEVER_ADOPT:
         return
-    for attr, value in list(namespace.items()):
-        replacement = _SWAPS.get(id(value))
-        if replacement is not None and attr[:2] != "__":
-            namespace[attr] = replacement
+    swaps = _SWAPS
+    if swaps.keys().isdisjoint(map(id, namespace.values())):  # nothing to rebind (one pass in C)
+        return
+    for attr in [attr for attr, value in namespace.items() if id(value) in swaps]:
+        if attr[:2] != "__":
+            namespace[attr] = swaps[id(namespace[attr])]
 
 
 _NEVER_ADOPT: Final = frozenset(sys.stdlib_module_names) | {"_pytest", "pytest", "pluggy", "lambdachaos"}

@@ -23,6 +23,7 @@ from lambdachaos.service.invoke._environments import (
     Environment,
     EnvironmentPool,
     initialise,
+    log_day,
     prepare_scope,
     runtime_environment,
 )
@@ -159,7 +160,7 @@ class LambdaService:
     def _new_env(self, fn: Function, version: str, provisioned_for: str | None = None) -> Environment:
         self.pool.created += 1
         hex_id = f"{self._env_rng.getrandbits(128):032x}"
-        day = self.world.iso_s()[:10].replace("-", "/")
+        day = log_day(self.world.wall_ns())
         env = Environment(
             id=hex_id[:12], function=fn.name, version=version, handler=None, module=None,
             log_stream_name=f"{day}/[{version}]{hex_id}", provisioned_for=provisioned_for,
@@ -175,14 +176,17 @@ class LambdaService:
         """Run the init phase on handler time; returns its virtual duration in ns."""
         _handler_time.install()
         version = fn.versions[env.version]
+        in_process = self.isolation_of.get(fn.name, self.isolation) != _isolation.PROCESS
+        if in_process and callable(version.handler):  # its module ran on import: no function code runs now
+            initialise(env, version, fn.isolate_environments)
+            return round(version.config.init_duration * 1e9)
         clock = self.world.clock
         start = clock.now_ns
         hc = HandlerClock(
             start_wall_ns=self.world.wall_ns(start), start_virtual_ns=start, deadline_ns=INIT_TIMEOUT_NS
         )
-        if self.isolation_of.get(fn.name, self.isolation) == _isolation.PROCESS:
-            _isolation.init_env(self, env, version.handler, version.code_dir,
-                                runtime_environment(env),
+        if not in_process:
+            _isolation.init_env(self, env, version.handler, version.code_dir, runtime_environment(env),
                                 version.config.memory_size, hc)
             return round(version.config.init_duration * 1e9) + hc.elapsed_ns
         previous = _handler_time.set_current(hc)
