@@ -150,6 +150,7 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
         tracker(self.service).limit = recursion_limit
         self._bridge: Any = None
         self._closed = False
+        self._replays: list[Any] = []
 
     # ---- time ---------------------------------------------------------------------------------
     @property
@@ -291,7 +292,9 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
         """
         from lambdachaos.replay._feed import Replay
 
-        return Replay(self, os.fspath(path), target, fmt=format, timing=timing, factor=factor, start=start)
+        replay = Replay(self, os.fspath(path), target, fmt=format, timing=timing, factor=factor, start=start)
+        self._replays.append(replay)
+        return replay
 
     # ---- faults -------------------------------------------------------------------------------
     def apply_faults(self, plan: Any) -> None:
@@ -319,7 +322,11 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
         self._ensure_bridge()
 
     def close(self) -> None:
-        """Stop routing boto3 calls to this simulation and restore the process environment."""
+        """Stop routing boto3 calls to this simulation, restore the process environment and stop replays that
+        did not finish (their reader processes end)."""
+        for replay in self._replays:
+            replay.close()
+        self._replays.clear()
         if self._bridge is not None:
             self._bridge.__exit__(None, None, None)
             self._bridge = None

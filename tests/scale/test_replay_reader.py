@@ -143,6 +143,17 @@ def test_closing_a_replay_half_way_ends_its_reader(tmp_path: Path, monkeypatch: 
         assert replay.items == 26
 
 
+def test_closing_the_sim_ends_the_reader_of_an_unfinished_replay(tmp_path: Path, monkeypatch: Any) -> None:
+    path = tmp_path / "dump.jsonl"
+    _messages(path, 20_000)
+    _readers(monkeypatch)
+    with Sim(seed=1, ledger="summary") as sim:
+        sim.replay(path, sim.sqs_queue("orders"))
+        sim.run(until=0.5)
+        assert len(_readers_alive()) == 1
+    assert _readers_alive() == []
+
+
 def test_a_reader_that_dies_is_named(tmp_path: Path, monkeypatch: Any) -> None:
     path = tmp_path / "dump.jsonl"
     _messages(path, 20_000)
