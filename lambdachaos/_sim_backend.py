@@ -4,10 +4,10 @@ garbage-collector settings while it runs) and the backend the boto3 bridge reads
 from __future__ import annotations
 
 import base64
-import gc
 from typing import TYPE_CHECKING, Any
 
 from lambdachaos._errors import ConfigError
+from lambdachaos._gc import Relaxed
 from lambdachaos._world import World
 from lambdachaos.resources import Queue, Topic
 from lambdachaos.service.invoke._logs import tail
@@ -16,35 +16,23 @@ if TYPE_CHECKING:
     from lambdachaos._sim import Sim
     from lambdachaos.resources import EventBus
 
-GC_YOUNG_THRESHOLD = 50_000
-"""Allocations between young-generation collections while a simulation runs (CPython's default is 700).
-
-A run allocates millions of short-lived objects that reference counting frees at once (records, batches,
-events); with the default the cycle collector would walk every long-lived message and fate again and again.
-Measured on 300,000 SQS messages: collections took 1.0 s of a 3.9 s run with the default thresholds and
-0.37 s of 3.25 s with these (docs/scale.md). The previous thresholds come back when ``run`` returns."""
-
-
 class _Activation:
-    __slots__ = ("saved", "sim")
+    """A run's activation: the bridge on, and the cycle collector relaxed (:mod:`lambdachaos._gc`)."""
+
+    __slots__ = ("gc", "sim")
 
     def __init__(self, sim: Sim) -> None:
         self.sim = sim
-        self.saved: tuple[int, int, int] | None = None
+        self.gc = Relaxed()
 
     def __enter__(self) -> None:
         if self.sim._closed:
             raise ConfigError("this Sim was closed; create a new Sim for another scenario")
         self.sim._ensure_bridge()
-        young, middle, old = gc.get_threshold()
-        if 0 < young < GC_YOUNG_THRESHOLD:
-            self.saved = (young, middle, old)
-            gc.set_threshold(GC_YOUNG_THRESHOLD, max(middle, 20), max(old, 100))
+        self.gc.__enter__()
 
     def __exit__(self, *exc: object) -> None:
-        if self.saved is not None:
-            gc.set_threshold(*self.saved)
-            self.saved = None
+        self.gc.__exit__()
 
 
 class _Backend:

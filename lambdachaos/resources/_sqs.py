@@ -17,6 +17,7 @@ from typing import Any, final
 
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._errors import ConfigError
+from lambdachaos._gc import Relaxed
 from lambdachaos.resources import _sqs_message as _m
 from lambdachaos.resources._errors import (
     InvalidParameterValue,
@@ -159,29 +160,30 @@ class Queue(_QueueCore, QueueViews):
         uuid, seq, none = self._uuid, self._seq, _m.NO_ATTRIBUTES
         keep, show = self._history.append, self._visible.append
         sent: list[QueueMessage] = []
-        try:
-            for body in bodies:
-                if not (type(body) is str and body.isascii() and body.isprintable() and body):
-                    _m.check_body(body)
-                if (len(body) if body.isascii() else len(body.encode())) > limit:
-                    raise InvalidParameterValue(
-                        "One or more parameters are invalid. Reason: Message must be shorter than "
-                        f"{limit} bytes."
-                    )
-                msg = QueueMessage(uuid(), body, none, now, sender, next(seq))
-                keep(msg)
-                show(msg)
-                sent.append(msg)
-        finally:
-            self._n_visible += len(sent)
-            if md5s is not None:
-                for msg, digest in zip(sent, md5s, strict=False):
-                    msg._md5 = digest
-            if sent:
-                for listener in tuple(self._send_listeners):
-                    listener(sent)
-                if self._listeners:
-                    self._notify()
+        with Relaxed():  # a million queued messages would otherwise bring full collections, each longer
+            try:
+                for body in bodies:
+                    if not (type(body) is str and body.isascii() and body.isprintable() and body):
+                        _m.check_body(body)
+                    if (len(body) if body.isascii() else len(body.encode())) > limit:
+                        raise InvalidParameterValue(
+                            "One or more parameters are invalid. Reason: Message must be shorter than "
+                            f"{limit} bytes."
+                        )
+                    msg = QueueMessage(uuid(), body, none, now, sender, next(seq))
+                    keep(msg)
+                    show(msg)
+                    sent.append(msg)
+            finally:
+                self._n_visible += len(sent)
+                if md5s is not None:
+                    for msg, digest in zip(sent, md5s, strict=False):
+                        msg._md5 = digest
+                if sent:
+                    for listener in tuple(self._send_listeners):
+                        listener(sent)
+                    if self._listeners:
+                        self._notify()
         return [msg._message_id for msg in sent]
 
     def _fifo_ids(self, body: str, group: str | None, dedup: str | None, now: int) -> str:

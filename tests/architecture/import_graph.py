@@ -134,7 +134,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 LAYERS: tuple[tuple[str, ...], ...] = (
     # 0: leaves every layer may use; generators and faults are wings that use nothing else
     ("lambdachaos._errors", "lambdachaos._clock", "lambdachaos._timestamps", "lambdachaos._arn", "lambdachaos._version",
-     "lambdachaos._protocols",
+     "lambdachaos._protocols", "lambdachaos._gc",
      "lambdachaos.generators", "lambdachaos.faults"),
     ("lambdachaos._world", "lambdachaos._registry", "lambdachaos.ledger"),
     ("lambdachaos.resources",),

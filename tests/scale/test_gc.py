@@ -5,8 +5,10 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from lambdachaos import Sim
-from lambdachaos._sim_backend import GC_YOUNG_THRESHOLD
+import pytest
+
+from lambdachaos import AWSError, Sim
+from lambdachaos._gc import GC_YOUNG_THRESHOLD
 
 
 def test_thresholds_are_raised_during_a_run_and_restored_after_it() -> None:
@@ -29,5 +31,29 @@ def test_thresholds_are_raised_during_a_run_and_restored_after_it() -> None:
             sim.run()
             assert seen[-1] == (0, 10, 10)
             assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*saved)
+
+
+def test_a_bulk_send_relaxes_the_collector_while_it_runs_and_restores_it_also_when_a_body_is_refused() -> None:
+    saved = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+
+    def bodies(bad_at: int | None) -> Any:
+        for i in range(3):
+            seen.append(gc.get_threshold())
+            yield "" if i == bad_at else f"order-{i}"
+
+    try:
+        gc.set_threshold(700, 10, 10)
+        with Sim(seed=1) as sim:
+            queue = sim.sqs_queue("orders")
+            assert len(queue.send_many(bodies(None))) == 3
+            assert seen == [(GC_YOUNG_THRESHOLD, 20, 100)] * 3
+            assert gc.get_threshold() == (700, 10, 10)
+            with pytest.raises(AWSError, match=r"^The request must contain the parameter MessageBody\.$"):
+                queue.send_many(bodies(1))
+            assert gc.get_threshold() == (700, 10, 10)
+            assert [m.body for m in queue.messages] == ["order-0", "order-1", "order-2", "order-0"]
     finally:
         gc.set_threshold(*saved)

@@ -1,0 +1,41 @@
+"""The cycle collector during bulk work (a run, a bulk send).
+
+A simulation allocates millions of short-lived objects that reference counting frees at once (records, batches,
+events), while long-lived ones (queued messages, fates) would be walked by the cycle collector again and again.
+:class:`Relaxed` raises the young-generation threshold to :data:`GC_YOUNG_THRESHOLD` allocations (CPython's
+default is 700; the older generations at least 20 and 100) and puts the caller's thresholds back afterwards; a
+caller who switched automatic collection off keeps it off. Measured on 300,000 SQS messages: collections took
+1.0 s of a 3.9 s run with the default thresholds and 0.37 s of 3.25 s with these; a million-message
+``send_many`` spent 1.1 s of about 5 s in eight full collections with the defaults, none with these
+(docs/scale.md).
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import Final, final
+
+GC_YOUNG_THRESHOLD: Final = 50_000
+"""Allocations between young-generation collections during bulk work."""
+
+
+@final
+class Relaxed:
+    """A context manager: the relaxed thresholds inside, the caller's back outside (re-entrant: inside another
+    it changes nothing)."""
+
+    __slots__ = ("_saved",)
+
+    def __init__(self) -> None:
+        self._saved: tuple[int, int, int] | None = None
+
+    def __enter__(self) -> None:
+        young, middle, old = gc.get_threshold()
+        if 0 < young < GC_YOUNG_THRESHOLD:
+            self._saved = (young, middle, old)
+            gc.set_threshold(GC_YOUNG_THRESHOLD, max(middle, 20), max(old, 100))
+
+    def __exit__(self, *exc: object) -> None:
+        if self._saved is not None:
+            gc.set_threshold(*self._saved)
+            self._saved = None
