@@ -1,7 +1,8 @@
 """Streaming replay: recorded items are read from their file while the simulation runs and sent on the
-virtual clock, so a replay of ten million records holds only what is in flight (``Sim.replay``).
+virtual clock, so a replay of ten million records holds only what is in flight (``Sim.replay``). The items come
+in chunks from :mod:`lambdachaos.replay._source` (read here, or by a reader process for a large file).
 
-Timing is :class:`lambdachaos.scenarios._convert.Gaps` (unlike :func:`lambdachaos.replay._read.place`,
+Timing is :class:`lambdachaos.replay._convert.Gaps` (unlike :func:`lambdachaos.replay._read.place`,
 nothing is sorted): items are sent in file order, and an item stamped earlier than the one before it is sent
 at that one's time (recordings and dumps are written in time order). ``fast`` sends everything at ``start``.
 """
@@ -90,6 +91,9 @@ class Replay:
         if close is not None:
             close()
         self._chunk, self._i = _EMPTY, 0
+
+    def __repr__(self) -> str:
+        return f"<Replay {self.format} items={self.items} sends={self.sends}>"
 
 
 def _sender(sim: Sim, target: Any) -> Any:
