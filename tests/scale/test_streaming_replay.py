@@ -68,6 +68,7 @@ def test_replay_sends_on_the_recorded_gaps_and_reads_only_as_far_as_the_clock(tm
         assert (replay.items, replay.sends) == (9, 9)
         sim.run()
         assert (replay.items, replay.sends) == (100, 100)
+        assert repr(replay) == "<Replay sqs-messages items=100 sends=100>"
         sent = sorted((m.sent_ns, m.body) for m in queue.history)
         assert sent == [(i * 250_000_000, f"order-{i}") for i in range(100)]
         assert sim.ledger.counts()["fates"] == {"succeeded": 100}
