@@ -284,11 +284,13 @@ class Sim(ResourceFactories, EsmFactories, PushFactories, PollSourceFactories, T
     ) -> Any:
         """Replay a recording (JSON Lines, an SQS dump, an EventBridge archive ...) into a queue, a function, a
         Kinesis stream, or a resource of the source table that replays recorded events (Kafka topics, MQ queues),
-        reading the file while the simulation runs (bounded memory; ``docs/scale.md``).
+        reading the file while the simulation runs (bounded memory; a file of 32 MB or more is read by a reader
+        process on another core; ``docs/scale.md``).
 
         ``format`` is one of the replay formats (``docs/scenarios.md``) or ``auto``; ``timing`` is
-        ``preserve`` (recorded gaps), ``compress`` (gaps divided by ``factor``) or ``fast`` (all at ``start``).
-        Returns the :class:`~lambdachaos.replay._feed.Replay` (``format``, ``items``, ``sends``).
+        ``preserve`` (recorded gaps, to the microsecond), ``compress`` (gaps divided by ``factor``) or ``fast``
+        (all at ``start``). Returns the :class:`~lambdachaos.replay._feed.Replay` (``format``, ``items``,
+        ``sends``, ``close()``); closing the Sim stops a replay that has not finished.
         """
         from lambdachaos.replay._feed import Replay
 
