@@ -25,17 +25,19 @@ from lambdachaos.service.mappings._common import (
     check_response_types,
     compile_filters,
 )
+from lambdachaos.service.mappings._stream_config import (  # the same limits as the stream sources
+    BATCH_SIZE_DEFAULT,
+    BATCH_SIZE_MAX,
+    RECORD_AGE_MAX,
+    RECORD_AGE_MIN,
+    RETRY_MAX,
+)
 
 if TYPE_CHECKING:
     from lambdachaos.resources._patterns import EventPattern
 
-BATCH_SIZE_DEFAULT: Final = 100
-BATCH_SIZE_MAX: Final = 10_000
 WINDOW_DEFAULT_S: Final = 0.5
 """``MaximumBatchingWindowInSeconds`` default for Kafka: 500 ms (only a new mapping restores it once changed)."""
-RETRY_MAX: Final = 10_000
-RECORD_AGE_MIN: Final = 60
-RECORD_AGE_MAX: Final = 604_800
 DESTINATION_RETRY_CAP: Final = 10
 """Infinite retries together with an on-failure destination are capped at 10 retries (kafka-retry-configurations)."""
 MIN_POLLERS: Final = (1, 200)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any, final
+from typing import TYPE_CHECKING, final
 
 from lambdachaos._errors import ConfigError
 from lambdachaos.ledger._ledger import Fate, FateStatus
+from lambdachaos.service.mappings._stream_lanes import Sub
 
 if TYPE_CHECKING:
     from lambdachaos._clock import Timer
@@ -14,25 +15,9 @@ if TYPE_CHECKING:
     from lambdachaos.service.mappings._kafka import KafkaEventSourceMapping
 
 
-@final
-class Batch:
-    """Records being delivered together (a batch, or part of one after a split or a partial failure)."""
-
-    __slots__ = ("depth", "event", "invokes", "prior", "records", "retries", "throttles")
-
-    def __init__(self, records: list[KafkaRecord], *, retries: int = 0, prior: int = 0, depth: int = 0) -> None:
-        self.records = records
-        self.retries = retries
-        self.prior = prior
-        self.invokes = 0
-        self.depth = depth
-        self.throttles = 0
-        self.event: dict[str, Any] | None = None
-
-    def child(self, records: list[KafkaRecord], *, deeper: bool) -> Batch:
-        """A run of this batch's records that inherits its retry counter (bisect halves, partial-failure rests)."""
-        return Batch(records, retries=self.retries, prior=self.prior + self.invokes,
-                     depth=self.depth + 1 if deeper else self.depth)
+Batch = Sub
+"""Records being delivered together (a batch, or part of one after a split or a partial failure): the stream
+mappings' run of records, without a tumbling window (Kafka has none)."""
 
 
 @final

@@ -38,7 +38,8 @@ def _types() -> tuple[type, ...]:
 
 def _create(request: MapRequest) -> Any:
     from lambdachaos.service.mappings._kafka import KafkaEventSourceMapping
-    from lambdachaos.service.mappings._kafka_config import BATCH_SIZE_DEFAULT, KafkaMappingConfig, check_poller_group
+    from lambdachaos.service.mappings._kafka_config import KafkaMappingConfig, check_poller_group
+    from lambdachaos.service.mappings._stream_config import BATCH_SIZE_DEFAULT
     check_poller_timeout(request.function, "Kafka")
 
     s = dict(request.settings)
