@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -59,7 +60,13 @@ def open_entries(path: str, fmt: str, placement: tuple[str, float, int, int],
     ``plain`` says plain SQS messages become their body (the target is a queue).
     """
     Gaps(*placement)  # bad timing or factor: refused here, before any process starts
-    if os.path.getsize(path) >= PROCESS_MIN_BYTES:
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise ConfigError(f"path={path!r}: {exc.strerror}; give the recording file to replay") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ConfigError(f"path={path!r} is a folder; give the recording file to replay")
+    if stat.S_ISREG(info.st_mode) and info.st_size >= PROCESS_MIN_BYTES:
         started = _start_reader(path, fmt, placement, plain)
         if started is not None:
             return started

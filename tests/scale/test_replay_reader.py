@@ -185,3 +185,14 @@ def test_without_a_reader_process_the_file_is_read_in_process(tmp_path: Path, mo
         monkeypatch.setattr(_source.sys, "executable", "/bin/false")
     assert _run(path, "fallback", tmp_path) == inline
     assert _readers_alive() == []
+
+
+def test_a_missing_file_or_a_folder_is_refused_naming_the_path(tmp_path: Path) -> None:
+    with Sim(seed=1) as sim:
+        queue = sim.sqs_queue("orders")
+        missing = tmp_path / "missing.jsonl"
+        with pytest.raises(ConfigError, match=rf"^path='{missing}': No such file or directory; give the recording "
+                                              r"file to replay$"):
+            sim.replay(missing, queue)
+        with pytest.raises(ConfigError, match=rf"^path='{tmp_path}' is a folder; give the recording file to replay$"):
+            sim.replay(tmp_path, queue)
