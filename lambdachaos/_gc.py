@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 from typing import Final, final
 
-GC_YOUNG_THRESHOLD: Final = 50_000
+GC_YOUNG_THRESHOLD: Final = 200_000
 """Allocations between young-generation collections during bulk work."""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, final
@@ -158,11 +159,14 @@ class Queue(_QueueCore, QueueViews):
         limit = config.maximum_message_size
         sender = sender_id or self.sender_id
         uuid, seq, none = self._uuid, self._seq, _m.NO_ATTRIBUTES
-        keep, show = self._history.append, self._visible.append
         sent: list[QueueMessage] = []
+        keep = sent.append
+        digests: Iterable[str | None] = itertools.repeat(None)
+        if md5s is not None:  # digests past the given ones are computed when needed
+            digests = itertools.chain(md5s, digests)
         with Relaxed():  # a million queued messages would otherwise bring full collections, each longer
             try:
-                for body in bodies:
+                for body, digest in zip(bodies, digests, strict=False):  # digests never end
                     if not (type(body) is str and body.isascii() and body.isprintable() and body):
                         _m.check_body(body)
                     if (len(body) if body.isascii() else len(body.encode())) > limit:
@@ -170,16 +174,13 @@ class Queue(_QueueCore, QueueViews):
                             "One or more parameters are invalid. Reason: Message must be shorter than "
                             f"{limit} bytes."
                         )
-                    msg = QueueMessage(uuid(), body, none, now, sender, next(seq))
+                    msg = QueueMessage(uuid(), body, none, now, sender, next(seq), digest)
                     keep(msg)
-                    show(msg)
-                    sent.append(msg)
             finally:
-                self._n_visible += len(sent)
-                if md5s is not None:
-                    for msg, digest in zip(sent, md5s, strict=False):
-                        msg._md5 = digest
                 if sent:
+                    self._history.extend(sent)
+                    self._visible.extend(sent)
+                    self._n_visible += len(sent)
                     for listener in tuple(self._send_listeners):
                         listener(sent)
                     if self._listeners:
@@ -247,18 +248,18 @@ class Queue(_QueueCore, QueueViews):
                         continue
                     group.inflight += 1
                     out.append(self._take(msg, now, deadline))
+                    self._n_visible -= 1
+                    self._n_inflight += 1
                 if not group.inflight:
                     self._make_ready(group)
         else:
-            visible = self._visible
-            while visible and len(out) < max_messages:
-                msg = visible.popleft()
-                if msg._state is not _VISIBLE:
-                    continue
-                if msg._receive_count >= max_count:
-                    self._move_to_dlq(msg)
-                    continue
-                out.append(self._take(msg, now, deadline))
+            while True:
+                taken, dead = self._take_visible(out, max_messages, max_count, now, deadline)
+                self._n_visible -= taken
+                self._n_inflight += taken
+                if dead is None:
+                    break
+                self._move_to_dlq(dead)
         if out:
             self._arm()
         if became_visible and self._listeners and (self._ready or self._visible):
@@ -297,7 +298,7 @@ class Queue(_QueueCore, QueueViews):
         msg._state = MessageState.DELETED
         if state is _IN_FLIGHT:
             self._n_inflight -= 1
-            if self.fifo:
+            if self._config.fifo_queue:
                 group = self._groups[msg._group_id or ""]
                 group.inflight -= 1
                 if not group.inflight:
@@ -309,6 +310,18 @@ class Queue(_QueueCore, QueueViews):
                 self._timer = None
         elif state is _VISIBLE:
             self._n_visible -= 1
+
+    def _delete_batch(self, received: list[ReceivedMessage], keep: frozenset[str]) -> list[tuple[str, int]]:
+        """:meth:`delete` each of ``received`` whose message id is not in ``keep``, in order (a mapping's
+        processed batch); returns ``(message id, receive count)`` of each message now deleted."""
+        done, in_flight, visible = self._delete_received(received, keep)
+        self._n_visible -= visible
+        if in_flight:
+            self._n_inflight -= in_flight
+            if not self._n_inflight and not self._n_delayed and self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+        return done
 
     def change_visibility(self, receipt_handle: str, timeout: int) -> None:
         """``ChangeMessageVisibility``: the message becomes visible ``timeout`` seconds from now (0 =

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos._errors import ConfigError
 from lambdachaos.resources._sqs_config import QueueConfig, default_sender_id, validate_queue_name
+from lambdachaos.resources._sqs_flight import InFlight
 from lambdachaos.resources._sqs_hooks import QueueHooks, SendInterceptor
 from lambdachaos.resources._sqs_message import (
     DELAYED,
@@ -25,7 +26,6 @@ from lambdachaos.resources._sqs_message import (
     Group,
     MessageState,
     QueueMessage,
-    ReceivedMessage,
     SentMessage,
 )
 
@@ -47,7 +47,7 @@ _UUID_SET: Final = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 varian
 
 
 
-class _QueueCore(QueueHooks):
+class _QueueCore(QueueHooks, InFlight):
     """State, enqueueing, visibility/delay timers, retention and redrive of one queue."""
 
     __slots__ = (
@@ -158,7 +158,7 @@ class _QueueCore(QueueHooks):
 
     def _uuid(self) -> str:
         n = (self._rng.getrandbits(128) & _UUID_KEEP) | _UUID_SET
-        h = f"{n:032x}"
+        h = n.to_bytes(16, "big").hex()  # a quarter faster than formatting the int as hex
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def _enqueue(self, msg: QueueMessage, now: int, delay_ns: int) -> None:
@@ -197,26 +197,6 @@ class _QueueCore(QueueHooks):
         if queue and queue[0]._state is _VISIBLE:
             group.ready = True
             self._ready.append(group)
-
-    def _take(self, msg: QueueMessage, now: int, deadline: int) -> ReceivedMessage:
-        msg._state = _IN_FLIGHT
-        msg._receive_count += 1
-        if msg._first_receive_ns is None:
-            msg._first_receive_ns = now
-        msg._visible_at_ns = deadline
-        msg._received_ns = now
-        old = msg._receipt
-        if old is not None:
-            del self._handles[old]
-        handle = "%s%x" % (self._handle_prefix, next(self._push))  # noqa: UP031 - a third faster here than an f-string
-        msg._receipt = handle
-        self._handles[handle] = msg
-        self._n_visible -= 1
-        self._n_inflight += 1
-        heapq.heappush(self._inflight, (deadline, next(self._push), msg))
-        return ReceivedMessage(
-            msg, handle, msg._first_receive_ns, self._arn_region
-        )
 
     # --- time: visibility and delay expiry, retention, redrive ---------------------------------------
     def _release(self, msg: QueueMessage) -> None:

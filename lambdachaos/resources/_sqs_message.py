@@ -97,6 +97,7 @@ class QueueMessage:
         sent_ns: int,
         sender_id: str,
         seq: int,
+        md5: str | None = None,
     ) -> None:
         self._message_id = message_id
         self._body = body
@@ -105,7 +106,7 @@ class QueueMessage:
         self._enqueued_ns = sent_ns
         self._sender_id = sender_id
         self._seq = seq
-        self._md5: str | None = None
+        self._md5 = md5
         self._md5_attrs: str | None = None
         self._receive_count = 0
         self._first_receive_ns: int | None = None

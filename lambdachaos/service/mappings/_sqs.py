@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, final
 
 from lambdachaos._clock import NS_PER_SECOND
 from lambdachaos.ledger._ledger import Delivery, Fate, FateStatus, Outcome, Path
-from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage
+from lambdachaos.resources._sqs_message import QueueMessage, ReceivedMessage
 from lambdachaos.service.invoke._errors import InvalidParameterValueError
 from lambdachaos.service.invoke._recursion import is_stopped, tracker
 from lambdachaos.service.mappings._common import (
@@ -365,18 +365,8 @@ class SqsEventSourceMapping:
         self._wake()
 
     def _delete(self, batch: Batch, failed: frozenset[str]) -> None:
-        delete = self.queue.delete
-        deleted = MessageState.DELETED
-        settled: list[tuple[str, int]] = []
-        for rm in batch.messages:
-            msg = rm.message
-            if failed and msg._message_id in failed:
-                continue
-            delete(rm.receipt_handle)
-            # A superseded receipt handle deletes nothing (the message is being processed again).
-            if msg._state is deleted:
-                settled.append((msg._message_id, rm.receive_count))
-        self._ledger.settle_pending_succeeded(settled, self._clock.now_ns)
+        # A superseded receipt handle deletes nothing (the message is being processed again).
+        self._ledger.settle_pending_succeeded(self.queue._delete_batch(batch.messages, failed), self._clock.now_ns)
 
     def __repr__(self) -> str:
         return (f"<SqsEventSourceMapping {self.uuid} {self.queue.name} -> {self.function.name} {self.state} "

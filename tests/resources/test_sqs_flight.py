@@ -1,0 +1,90 @@
+"""The written-out hot paths of a standard queue: a receive that meets a message at ``maxReceiveCount`` between
+others, a mapping's batch delete, and ``send_many`` with digests given for some bodies only."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from lambdachaos import Sim
+from lambdachaos.resources._errors import ReceiptHandleIsInvalid
+from lambdachaos.resources._sqs import Queue
+from lambdachaos.resources._sqs_config import RedrivePolicy
+from lambdachaos.resources._sqs_message import ReceivedMessage
+
+
+def test_a_receive_moves_a_message_at_max_receive_count_between_two_it_takes_with_the_counts_right_throughout():
+    with Sim(seed=2) as sim:
+        dlq = sim.sqs_queue("dlq")
+        queue = sim.sqs_queue("orders")  # no redrive policy yet: x is received twice and stays
+        x = queue.send("x").message_id
+        queue.change_visibility(queue.receive()[0].receipt_handle, 0)
+        second = queue.receive()[0]
+        assert second.receive_count == 2
+        y = queue.send("y").message_id
+        queue.change_visibility(second.receipt_handle, 0)
+        z = queue.send("z").message_id  # visible in this order: y, x (received twice), z
+        queue.configure(redrive_policy=RedrivePolicy(dead_letter_target=dlq, max_receive_count=2))
+        seen: list[tuple[str, int, int, int]] = []
+        queue.on_redrive(lambda m, d: seen.append((m.message_id, queue.approximate_number_of_messages,
+                                                   queue.approximate_number_of_messages_not_visible,
+                                                   d.approximate_number_of_messages)))
+        got = queue.receive(10)
+        assert [m.message_id for m in got] == [y, z]
+        assert [m.receive_count for m in got] == [1, 1]
+        assert seen == [(x, 1, 1, 1)]  # y already in flight, z still visible, x in the DLQ
+        assert (queue.approximate_number_of_messages, queue.approximate_number_of_messages_not_visible) == (0, 2)
+        assert [m.message_id for m in dlq.messages] == [x]
+
+
+def _twin(seed: int) -> tuple[Sim, Queue, list[ReceivedMessage]]:
+    sim = Sim(seed=seed)
+    sim.__enter__()
+    queue = sim.sqs_queue("orders", visibility_timeout=10)
+    queue.send_many([f"m{i}" for i in range(6)])
+    first = queue.receive(6)
+    sim.run(until=11)  # all six visible again, their first handles still the latest
+    again = queue.receive(2)  # m0 and m1 received again: their first handles are superseded
+    return sim, queue, [*first, *again]
+
+
+def test_a_batch_delete_does_what_delete_in_a_loop_does():
+    bulk_sim, bulk, received = _twin(3)
+    loop_sim, loop, loop_received = _twin(3)
+    try:
+        keep = frozenset({received[5].message_id})
+        done = bulk._delete_batch(received, keep)
+        for rm in loop_received:
+            if rm.message_id not in keep:
+                loop.delete(rm.receipt_handle)
+        ids = [rm.message_id for rm in received]
+        # m0, m1: the superseded handles delete nothing; their latest handles (the last two) delete them.
+        assert done == [(ids[2], 1), (ids[3], 1), (ids[4], 1), (ids[0], 2), (ids[1], 2)]
+        for q in (bulk, loop):
+            assert [(m.body, m.state.value) for m in q.history] == [
+                ("m0", "deleted"), ("m1", "deleted"), ("m2", "deleted"), ("m3", "deleted"), ("m4", "deleted"),
+                ("m5", "visible")]
+            assert (q.approximate_number_of_messages, q.approximate_number_of_messages_not_visible) == (1, 0)
+    finally:
+        bulk_sim.__exit__(None, None, None)
+        loop_sim.__exit__(None, None, None)
+
+
+def test_a_batch_delete_refuses_a_handle_the_queue_never_gave():
+    with Sim(seed=1) as sim:
+        queue = sim.sqs_queue("orders")
+        other = sim.sqs_queue("other")
+        other.send("a")
+        foreign = other.receive()
+        with pytest.raises(ReceiptHandleIsInvalid, match="is not a valid receipt handle"):
+            queue._delete_batch(foreign, frozenset())
+
+
+def test_send_many_computes_the_digests_past_those_given():
+    with Sim(seed=1) as sim:
+        queue = sim.sqs_queue("orders")
+        given = hashlib.md5(b"a").hexdigest()
+        ids = queue.send_many(["a", "b", "c"], md5s=[given])
+        assert len(ids) == 3
+        assert [m.md5_of_body for m in queue.messages] == [hashlib.md5(s.encode()).hexdigest() for s in "abc"]
