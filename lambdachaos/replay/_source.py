@@ -49,6 +49,9 @@ PROCESS_MIN_BYTES: Final = 32 * 2**20
 CHUNK: Final = 1024
 """Entries per chunk."""
 
+PIPE_BYTES: Final = 2**20
+"""The size asked for the reader's pipe (about a dozen chunks of plain messages)."""
+
 _ROOT: Final = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -129,6 +132,7 @@ def _start_reader(path: str, fmt: str, placement: tuple[str, float, int, int],
     except OSError:
         return None
     assert proc.stdin is not None and proc.stdout is not None
+    _widen(proc.stdout.fileno())
     try:
         proc.stdin.write(json.dumps([os.path.abspath(path), fmt, list(placement), plain]).encode() + b"\n")
         proc.stdin.close()
@@ -143,6 +147,17 @@ def _start_reader(path: str, fmt: str, placement: tuple[str, float, int, int],
         _stop(proc)
         raise ConfigError(first[1])
     return first[1], _remote_chunks(proc, path)
+
+
+def _widen(pipe: int) -> None:
+    """Let the reader run up to :data:`PIPE_BYTES` ahead (Linux pipes hold 64 KB, less than a chunk, by default),
+    so a moment without the other core does not stall the simulation; where that cannot be set, nothing changes."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # type: ignore[attr-defined, unused-ignore]
+    except (ImportError, AttributeError, OSError):  # not Linux, or above /proc/sys/fs/pipe-max-size
+        pass
 
 
 def _remote_chunks(proc: subprocess.Popen[bytes], path: str) -> Iterator[Chunk]:

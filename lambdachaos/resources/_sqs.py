@@ -133,6 +133,7 @@ class Queue(_QueueCore, QueueViews):
             self._dedup[message_deduplication_id] = (expires, sent)
             self._dedup_order.append((expires, message_deduplication_id))
         self._history.append(msg)
+        self._kept(now)
         hook = self._interceptor
         if hook is None:
             self._enqueue(msg, now, delay * NS_PER_SECOND)
@@ -179,6 +180,7 @@ class Queue(_QueueCore, QueueViews):
             finally:
                 if sent:
                     self._history.extend(sent)
+                    self._kept(now)
                     self._visible.extend(sent)
                     self._n_visible += len(sent)
                     for listener in tuple(self._send_listeners):
@@ -211,7 +213,7 @@ class Queue(_QueueCore, QueueViews):
         """``ReceiveMessage``: up to ``max_messages`` (1–10) visible messages, made invisible for
         ``visibility_timeout`` seconds (default: the queue's). FIFO groups with a message in flight are
         skipped; messages at ``maxReceiveCount`` move to the dead-letter queue instead."""
-        if (
+        if not (type(max_messages) is int and 1 <= max_messages <= MAX_RECEIVE_MESSAGES) and (
             isinstance(max_messages, bool)
             or not isinstance(max_messages, int)
             or not (1 <= max_messages <= MAX_RECEIVE_MESSAGES)
@@ -221,15 +223,19 @@ class Queue(_QueueCore, QueueViews):
                 "be between 1 "
                 f"and {MAX_RECEIVE_MESSAGES}, if provided."
             )
-        vt = self._config.visibility_timeout if visibility_timeout is None else visibility_timeout
-        self._check_visibility(vt)
+        config = self._config
+        if visibility_timeout is None:
+            vt = config.visibility_timeout  # checked when it was set
+        else:
+            vt = visibility_timeout
+            self._check_visibility(vt)
         now = self._world.clock.now_ns
         became_visible = self._process_due(now)
         deadline = now + vt * NS_PER_SECOND
         out: list[ReceivedMessage] = []
-        policy = self._config.redrive_policy
+        policy = config.redrive_policy
         max_count = policy.max_receive_count if policy is not None else 1 << 62
-        if self.fifo:
+        if config.fifo_queue:
             ready = self._ready
             while ready and len(out) < max_messages:
                 group = ready.popleft()

@@ -18,26 +18,20 @@ from lambdachaos._errors import ConfigError
 from lambdachaos.resources._sqs_config import QueueConfig, default_sender_id, validate_queue_name
 from lambdachaos.resources._sqs_flight import InFlight
 from lambdachaos.resources._sqs_hooks import QueueHooks, SendInterceptor
-from lambdachaos.resources._sqs_message import (
-    DELAYED,
-    IN_FLIGHT,
-    LIVE,
-    VISIBLE,
-    Group,
-    MessageState,
-    QueueMessage,
-    SentMessage,
-)
+from lambdachaos.resources._sqs_message import DELAYED, IN_FLIGHT, LIVE, VISIBLE, Group, MessageState, QueueMessage
 
 if TYPE_CHECKING:
     from lambdachaos._clock import Timer
     from lambdachaos._world import World
     from lambdachaos.resources._sqs import Queue
+    from lambdachaos.resources._sqs_message import SentMessage
 
 _VISIBLE: Final = VISIBLE
 _IN_FLIGHT: Final = IN_FLIGHT
 _DELAYED: Final = DELAYED
 _LIVE: Final = LIVE
+_NEVER: Final = 1 << 62
+_COMPACT_AFTER: Final = 65_536
 MAX_RECEIVE_MESSAGES: Final = 10
 PURGE_INTERVAL_S: Final = 60
 _NOT_FOR_QUEUE_TYPE: Final = "The request include parameter that is not valid for this queue type."
@@ -70,6 +64,7 @@ class _QueueCore(QueueHooks, InFlight):
         "_n_inflight",
         "_n_visible",
         "_old_redriven",
+        "_oldest_ns",
         "_push",
         "_ready",
         "_redrive_listeners",
@@ -119,6 +114,7 @@ class _QueueCore(QueueHooks, InFlight):
         self._handles: dict[str, QueueMessage] = {}
         self._history: list[QueueMessage] = []
         self._by_age_cursor = 0
+        self._oldest_ns = _NEVER
         self._dedup: dict[str, tuple[int, SentMessage]] = {}
         self._dedup_order: deque[tuple[int, str]] = deque()
         self._n_visible = self._n_inflight = self._n_delayed = 0
@@ -259,6 +255,7 @@ class _QueueCore(QueueHooks, InFlight):
             if self._history and self._history[-1]._enqueued_ns > msg._enqueued_ns:
                 heapq.heappush(self._old_redriven, (msg._enqueued_ns, next(self._push), msg))
         self._history.append(msg)
+        self._kept(msg._enqueued_ns)
         self._enqueue(msg, now, 0)
 
     def _process_due(self, now: int) -> bool:
@@ -283,10 +280,18 @@ class _QueueCore(QueueHooks, InFlight):
             if msg._state is _IN_FLIGHT and msg._visible_at_ns == at:
                 self._release(msg)
                 became = True
-        self._expire(now)
+        if (self._oldest_ns <= now - self._config.message_retention_period * NS_PER_SECOND
+                or len(self._history) - self._by_age_cursor > _COMPACT_AFTER):
+            self._expire(now)
         return became
 
+    def _kept(self, enqueued_ns: int) -> None:
+        """A message enqueued at ``enqueued_ns`` joined the history (or the redriven heap)."""
+        if enqueued_ns < self._oldest_ns:
+            self._oldest_ns = enqueued_ns
+
     def _expire(self, now: int) -> None:
+        """Drop the messages past ``MessageRetentionPeriod`` and, without a full ledger, compact the history."""
         limit = now - self._config.message_retention_period * NS_PER_SECOND
         history = self._history
         cursor = self._by_age_cursor
@@ -296,13 +301,17 @@ class _QueueCore(QueueHooks, InFlight):
         self._by_age_cursor = cursor
         if not self._world.keep_history:
             live = self._n_visible + self._n_inflight + self._n_delayed
-            if len(history) - cursor - live > max(65_536, live):
+            if len(history) - cursor - live > max(_COMPACT_AFTER, live):
                 # Nothing reads a finished message's history without a full ledger: keep the live ones only.
                 self._history = [m for m in history[cursor:] if m._state in _LIVE]
                 self._by_age_cursor = 0
         old = self._old_redriven
         while old and old[0][0] <= limit:
             self._drop_expired(heapq.heappop(old)[2])
+        # The oldest enqueue time left: nothing expires, so nothing is scanned, before its retention ends.
+        history, cursor = self._history, self._by_age_cursor
+        oldest = history[cursor]._enqueued_ns if cursor < len(history) else _NEVER
+        self._oldest_ns = min(oldest, old[0][0]) if old else oldest
 
     def _drop_expired(self, msg: QueueMessage) -> None:
         state = msg._state
@@ -335,6 +344,7 @@ class _QueueCore(QueueHooks, InFlight):
         now = self._world.clock.now_ns
         copy._enqueued_ns = max(msg._enqueued_ns, self._history[-1]._enqueued_ns if self._history else 0)
         self._history.append(copy)
+        self._kept(copy._enqueued_ns)
         self._enqueue(copy, now, delay_ns)
         return copy
 
@@ -347,11 +357,16 @@ class _QueueCore(QueueHooks, InFlight):
             self._inflight = [e for e in inflight if e[2]._state is _IN_FLIGHT and e[2]._visible_at_ns == e[0]]
             heapq.heapify(self._inflight)
         at: int | None = None
-        for heap, state in ((self._inflight, _IN_FLIGHT), (self._delayed, _DELAYED)):
-            while heap and (heap[0][2]._state is not state or heap[0][2]._visible_at_ns != heap[0][0]):
-                heapq.heappop(heap)
-            if heap and (at is None or heap[0][0] < at):
-                at = heap[0][0]
+        heap = self._inflight
+        while heap and (heap[0][2]._state is not _IN_FLIGHT or heap[0][2]._visible_at_ns != heap[0][0]):
+            heapq.heappop(heap)
+        if heap:
+            at = heap[0][0]
+        heap = self._delayed
+        while heap and (heap[0][2]._state is not _DELAYED or heap[0][2]._visible_at_ns != heap[0][0]):
+            heapq.heappop(heap)
+        if heap and (at is None or heap[0][0] < at):
+            at = heap[0][0]
         timer = self._timer
         if at is None:
             if timer is not None:

@@ -88,3 +88,25 @@ def test_send_many_computes_the_digests_past_those_given():
         ids = queue.send_many(["a", "b", "c"], md5s=[given])
         assert len(ids) == 3
         assert [m.md5_of_body for m in queue.messages] == [hashlib.md5(s.encode()).hexdigest() for s in "abc"]
+
+
+def test_retention_is_checked_from_the_oldest_message_left_including_one_redriven_in_with_an_older_enqueue():
+    with Sim(seed=1) as sim:
+        dlq = sim.sqs_queue("dlq", message_retention_period=60)
+        queue = sim.sqs_queue("orders", visibility_timeout=20, dead_letter_queue=dlq, max_receive_count=1)
+        expired: list[tuple[str, float]] = []
+        dlq.on_expire(lambda m: expired.append((m.body, sim.clock.now_ns / 1e9)))
+        queue.send("old")  # enqueued at 0; on the DLQ its retention still counts from 0 (standard queues)
+        queue.receive()
+        sim.run(until=5)
+        dlq.send("newer")  # enqueued on the DLQ at 5
+        sim.run(until=21)  # "old" moves to the DLQ at 20, behind "newer" though enqueued before it
+        assert [m.body for m in dlq.messages] == ["newer", "old"]
+        sim.run(until=61)
+        assert [m.body for m in dlq.messages] == ["newer"]
+        assert [m.state.value for m in dlq.history] == ["visible", "expired"]
+        sim.run(until=64)
+        assert [m.body for m in dlq.messages] == ["newer"]
+        sim.run(until=66)
+        assert dlq.messages == []
+        assert [body for body, _ in expired] == ["old", "newer"]

@@ -196,3 +196,21 @@ def test_a_missing_file_or_a_folder_is_refused_naming_the_path(tmp_path: Path) -
             sim.replay(missing, queue)
         with pytest.raises(ConfigError, match=rf"^path='{tmp_path}' is a folder; give the recording file to replay$"):
             sim.replay(tmp_path, queue)
+
+
+@pytest.mark.skipif(not hasattr(__import__("fcntl") if os.name == "posix" else object, "F_GETPIPE_SZ"),
+                    reason="pipe sizes are a Linux setting")
+def test_the_reader_pipe_is_widened_to_hold_many_chunks() -> None:
+    import fcntl
+
+    with open("/proc/sys/fs/pipe-max-size") as f:
+        if int(f.read()) < _source.PIPE_BYTES:
+            pytest.skip("this machine caps pipes below PIPE_BYTES")
+    read, write = os.pipe()
+    try:
+        before = fcntl.fcntl(read, fcntl.F_GETPIPE_SZ)
+        _source._widen(read)
+        assert (before, fcntl.fcntl(read, fcntl.F_GETPIPE_SZ)) == (65536, _source.PIPE_BYTES)
+    finally:
+        os.close(read)
+        os.close(write)
