@@ -232,10 +232,12 @@ class SqsEventSourceMapping:
             return self._take_batch(now)
         full = False
         arn, region, account, epoch = self.event_source_arn, self._region, self._account, self._epoch_ns
-        while len(buffer) < size and not full:
-            got = queue.receive(min(_RECEIVE_MAX, size - len(buffer)))
-            if not got:
-                break
+        more = True
+        while more and len(buffer) < size and not full:
+            wanted = min(_RECEIVE_MAX, size - len(buffer))
+            got = queue.receive(wanted)
+            # Fewer than asked: nothing else is receivable at this instant, so another receive would be empty.
+            more = len(got) == wanted
             for rm in got:
                 record = render(rm, arn, region, account, epoch)
                 if patterns and not self._passes(rm, record, patterns):
