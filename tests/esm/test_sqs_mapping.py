@@ -75,6 +75,39 @@ def test_fast_rendering_matches_the_generator_field_for_field(sim):
     assert json.dumps(record) == json.dumps(expected)
 
 
+def test_a_batch_of_many_instants_and_receive_counts_renders_every_record_as_the_generator_does():
+    events = []
+    with Sim(seed=6) as sim:
+        queue = sim.sqs_queue("orders", visibility_timeout=60)
+
+        def handler(event, context):
+            events.append(event)
+            if len(events) == 1:  # the first batch fails: its records come back with receive count 2
+                raise RuntimeError("boom")
+
+        sim.map(queue, sim.function(handler, name="f"), batch_size=100, maximum_batching_window_in_seconds=20)
+        for i in range(30):
+            sim.clock.call_at((i // 3) * 300_000_000 + (i % 3) * 1_000, queue.send, f"m{i}")  # 3 per ms
+        sim.run()
+    records = [r for e in events for r in e["Records"]]
+    assert len(records) == 60  # every message twice: the failed batch, then again
+    assert {r["attributes"]["ApproximateReceiveCount"] for r in records[30:]} == {"2"}
+    for record in records:
+        a = record["attributes"]
+        assert int(a["ApproximateFirstReceiveTimestamp"]) >= int(a["SentTimestamp"])
+        expected = sqs_gen.record(
+            body=record["body"], message_id=record["messageId"], receipt_handle=record["receiptHandle"],
+            queue_arn=queue.arn, sent_timestamp=int(a["SentTimestamp"]),
+            first_receive_timestamp=int(a["ApproximateFirstReceiveTimestamp"]),
+            receive_count=int(a["ApproximateReceiveCount"]), sender_id=a["SenderId"],
+        )
+        assert json.dumps(record) == json.dumps(expected)
+    sent = [int(r["attributes"]["SentTimestamp"]) for r in records[:30]]
+    assert sent == sorted(sent) and len(set(sent)) == 10
+    assert {r["attributes"]["ApproximateFirstReceiveTimestamp"] for r in records[:30]} == {
+        r["attributes"]["ApproximateFirstReceiveTimestamp"] for r in records[30:]}
+
+
 def test_message_attributes_are_lower_camel_case_11(sim):
     events = []
     queue = sim.sqs_queue("orders")

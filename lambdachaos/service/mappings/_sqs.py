@@ -41,7 +41,7 @@ from lambdachaos.service.mappings._sqs_config import (
     VISIBILITY_GUIDANCE_FACTOR,
     SqsMappingConfig,
 )
-from lambdachaos.service.mappings._sqs_records import Batch, exact_size, render
+from lambdachaos.service.mappings._sqs_records import Batch, exact_size, render_many
 
 if TYPE_CHECKING:
     from lambdachaos._clock import Timer
@@ -221,7 +221,7 @@ class SqsEventSourceMapping:
             if not got:
                 return None
             arn, region, account, epoch = self.event_source_arn, self._region, self._account, self._epoch_ns
-            records = [render(rm, arn, region, account, epoch) for rm in got]
+            records = render_many(got, arn, region, account, epoch)
             if sum(len(rm.message._body) for rm in got) * 2 + _RECORD_OVERHEAD * size < SYNC_PAYLOAD_LIMIT:
                 return Batch(got, records, now + queue.config.visibility_timeout * NS_PER_SECOND)
             self._buffer_size = 0
@@ -238,8 +238,7 @@ class SqsEventSourceMapping:
             got = queue.receive(wanted)
             # Fewer than asked: nothing else is receivable at this instant, so another receive would be empty.
             more = len(got) == wanted
-            for rm in got:
-                record = render(rm, arn, region, account, epoch)
+            for rm, record in zip(got, render_many(got, arn, region, account, epoch), strict=True):
                 if patterns and not self._passes(rm, record, patterns):
                     continue
                 msg = rm.message

@@ -8,38 +8,59 @@ case (standard queue, no message attributes, not redriven) is built here directl
 from __future__ import annotations
 
 import json
-from typing import Any, final
+from collections.abc import Iterable
+from typing import Any, Final, final
 
 from lambdachaos.generators import sqs as sqs_records  # type: ignore[import-not-found, unused-ignore]
 from lambdachaos.resources._sqs_message import ReceivedMessage, lambda_message_attributes, md5_of_body
 
-__all__ = ["exact_size", "render"]
+__all__ = ["exact_size", "render_many"]
 
 
-def render(rm: ReceivedMessage, arn: str, region: str, account: str, epoch_ns: int) -> dict[str, Any]:
-    """The received message as one ``Records[]`` entry of a queue ``arn`` in ``region``."""
-    msg = rm.message
-    if msg._message_attributes or msg._sequence_number is not None or msg._dlq_source_arn is not None:
-        return _render_full(rm, arn, region, account, epoch_ns)
-    sent = (epoch_ns + msg._sent_ns) // 1_000_000
-    first = msg._first_receive_ns
-    first_ms = (epoch_ns + first) // 1_000_000 if first is not None else sent
-    return {
-        "messageId": msg._message_id,
-        "receiptHandle": rm.receipt_handle,
-        "body": msg._body,
-        "attributes": {
-            "ApproximateReceiveCount": str(rm.receive_count),
-            "SentTimestamp": str(sent),
-            "SenderId": msg._sender_id,
-            "ApproximateFirstReceiveTimestamp": str(first_ms if first_ms > sent else sent),
-        },
-        "messageAttributes": {},
-        "md5OfBody": msg._md5 or md5_of_body(msg._body),  # not kept: 81 bytes per stored message
-        "eventSource": "aws:sqs",
-        "eventSourceARN": arn,
-        "awsRegion": region,
-    }
+_COUNTS: Final = tuple(str(n) for n in range(64))
+
+
+def render_many(received: Iterable[ReceivedMessage], arn: str, region: str, account: str,
+                epoch_ns: int) -> list[dict[str, Any]]:
+    """Each received message as one ``Records[]`` entry of a queue ``arn`` in ``region``, in order (the times of
+    consecutive messages, often equal, are written once)."""
+    out: list[dict[str, Any]] = []
+    last_sent = last_first = -1
+    sent_text = first_text = ""
+    for rm in received:
+        msg = rm.message
+        if msg._message_attributes or msg._sequence_number is not None or msg._dlq_source_arn is not None:
+            out.append(_render_full(rm, arn, region, account, epoch_ns))
+            continue
+        sent = (epoch_ns + msg._sent_ns) // 1_000_000
+        if sent != last_sent:
+            last_sent, sent_text = sent, str(sent)
+        first = msg._first_receive_ns
+        first_ms = (epoch_ns + first) // 1_000_000 if first is not None else sent
+        if first_ms > sent:
+            if first_ms != last_first:
+                last_first, first_text = first_ms, str(first_ms)
+            first_seen = first_text
+        else:
+            first_seen = sent_text
+        count = rm.receive_count
+        out.append({
+            "messageId": msg._message_id,
+            "receiptHandle": rm.receipt_handle,
+            "body": msg._body,
+            "attributes": {
+                "ApproximateReceiveCount": _COUNTS[count] if count < 64 else str(count),
+                "SentTimestamp": sent_text,
+                "SenderId": msg._sender_id,
+                "ApproximateFirstReceiveTimestamp": first_seen,
+            },
+            "messageAttributes": {},
+            "md5OfBody": msg._md5 or md5_of_body(msg._body),  # not kept: 81 bytes per stored message
+            "eventSource": "aws:sqs",
+            "eventSourceARN": arn,
+            "awsRegion": region,
+        })
+    return out
 
 
 def _render_full(rm: ReceivedMessage, arn: str, region: str, account: str, epoch_ns: int) -> dict[str, Any]:
