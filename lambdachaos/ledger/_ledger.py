@@ -220,14 +220,15 @@ class Ledger(FullViews):
         fates = self._fates
         full = self._full
         lines: list[str] = []
-        head = ""
-        succeeded = 0
+        string, end = io.string, _SUCCEEDED_LINE_END
+        head = (f'{{"type":"fate","at_s":"{at_ns // 1_000_000_000}.{at_ns % 1_000_000_000:09d}","attempts":'
+                if at_ns >= 0 else "")
         for event_id, attempts in settled:
             previous = fates.get(event_id)
             if type(previous) is not int or at_ns < 0 or attempts >= 4096:
                 if previous is not None and self.status(event_id) is _PENDING:
-                    self._flush_succeeded(lines, succeeded)
-                    lines, succeeded = [], 0
+                    self._flush_succeeded(lines)
+                    lines = []
                     self.settle(Fate(event_id=event_id, status=_SUCCEEDED, at_ns=at_ns, attempts=attempts))
                 continue
             if previous & 7 != PENDING_CODE:
@@ -236,17 +237,14 @@ class Ledger(FullViews):
                 fates[event_id] = (at_ns << 15) | (attempts << 3) | _SUCCEEDED_CODE
                 continue
             del fates[event_id]
-            succeeded += 1
-            if not head:
-                head = f'{{"type":"fate","at_s":"{at_ns // 1_000_000_000}.{at_ns % 1_000_000_000:09d}","attempts":'
-            lines.append(f'{head}{attempts},"condition":null,"destinations":[],'
-                         f'"event_id":{io.string(event_id)}{_SUCCEEDED_LINE_END}')
-        self._flush_succeeded(lines, succeeded)
+            lines.append(f'{head}{attempts},"condition":null,"destinations":[],"event_id":{string(event_id)}{end}')
+        self._flush_succeeded(lines)
 
-    def _flush_succeeded(self, lines: list[str], succeeded: int) -> None:
-        if succeeded:
+    def _flush_succeeded(self, lines: list[str]) -> None:
+        """Count and write the lines of records just settled as succeeded (outside ``full`` mode)."""
+        if lines:
             counts = self._tally.fates
-            counts["succeeded"] = counts.get("succeeded", 0) + succeeded
+            counts["succeeded"] = counts.get("succeeded", 0) + len(lines)
             if self._sink is not None:
                 self._sink.extend(lines)
 
