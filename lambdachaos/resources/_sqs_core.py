@@ -259,8 +259,7 @@ class _QueueCore(QueueHooks, InFlight):
         self._enqueue(msg, now, 0)
 
     def _process_due(self, now: int) -> bool:
-        """Apply every delay and visibility expiry due by ``now``, then retention; True if any "
-        "became visible."""
+        """Apply every delay and visibility expiry due by ``now``, then retention; True if any became visible."""
         became = False
         delayed = self._delayed
         while delayed and delayed[0][0] <= now:
@@ -280,9 +279,11 @@ class _QueueCore(QueueHooks, InFlight):
             if msg._state is _IN_FLIGHT and msg._visible_at_ns == at:
                 self._release(msg)
                 became = True
+        kept = len(self._history) - self._by_age_cursor
+        live = self._n_visible + self._n_inflight + self._n_delayed
         if (self._oldest_ns <= now - self._config.message_retention_period * NS_PER_SECOND
-                or len(self._history) - self._by_age_cursor > _COMPACT_AFTER):
-            self._expire(now)
+                or (kept - live > max(_COMPACT_AFTER, live) and not self._world.keep_history)):
+            self._expire(now)  # something may expire, or the history may be compacted
         return became
 
     def _kept(self, enqueued_ns: int) -> None:
@@ -291,7 +292,8 @@ class _QueueCore(QueueHooks, InFlight):
             self._oldest_ns = enqueued_ns
 
     def _expire(self, now: int) -> None:
-        """Drop the messages past ``MessageRetentionPeriod`` and, without a full ledger, compact the history."""
+        """Drop the messages past ``MessageRetentionPeriod`` and, without a full ledger, compact the history (run
+        once the oldest message left can expire, or finished messages outnumber the live ones)."""
         limit = now - self._config.message_retention_period * NS_PER_SECOND
         history = self._history
         cursor = self._by_age_cursor
@@ -308,7 +310,6 @@ class _QueueCore(QueueHooks, InFlight):
         old = self._old_redriven
         while old and old[0][0] <= limit:
             self._drop_expired(heapq.heappop(old)[2])
-        # The oldest enqueue time left: nothing expires, so nothing is scanned, before its retention ends.
         history, cursor = self._history, self._by_age_cursor
         oldest = history[cursor]._enqueued_ns if cursor < len(history) else _NEVER
         self._oldest_ns = min(oldest, old[0][0]) if old else oldest

@@ -110,3 +110,26 @@ def test_retention_is_checked_from_the_oldest_message_left_including_one_redrive
         sim.run(until=66)
         assert dlq.messages == []
         assert [body for body, _ in expired] == ["old", "newer"]
+
+
+@pytest.mark.parametrize("mode", ["full", "summary"])
+def test_the_history_drops_finished_messages_once_they_outnumber_the_live_ones_outside_a_full_ledger(mode: str):
+    with Sim(seed=1, ledger=mode) as sim:
+        queue = sim.sqs_queue("orders")
+        queue.send_many(["keep"] * 5)
+        assert len(queue.receive(5)) == 5  # in flight for 30 s
+        queue.send_many([f"m{i}" for i in range(70_000)])
+        while got := queue.receive(10):
+            for rm in got:
+                queue.delete(rm.receipt_handle)
+        queue.send("after")
+        history = queue.history
+        if mode == "full":
+            assert len(history) == 70_006
+        else:  # compacted once 65,536 finished messages outnumbered the live ones: those after it are kept
+            states = [(m.body, m.state.value) for m in history]
+            assert states[:5] == [("keep", "in_flight")] * 5 and states[-1] == ("after", "visible")
+            finished = states[5:-1]
+            assert 0 < len(finished) < 65_536 and {state for _, state in finished} == {"deleted"}
+            assert [body for body, _ in finished] == [f"m{i}" for i in range(70_000 - len(finished), 70_000)]
+        assert (queue.approximate_number_of_messages, queue.approximate_number_of_messages_not_visible) == (1, 5)
