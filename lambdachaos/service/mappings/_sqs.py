@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Final, final
 
 from lambdachaos._clock import NS_PER_SECOND
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["BATCH_SIZE_DEFAULT", "SqsEventSourceMapping", "SqsMappingConfig"]
 
 _RECEIVE_MAX: Final = 10
+_RECEIVED_NS: Final = attrgetter("message._received_ns")
 _RECORD_OVERHEAD: Final = 1_024  # generous bound on a record's JSON besides body and attributes
 
 
@@ -276,24 +278,27 @@ class SqsEventSourceMapping:
 
     def _take_batch(self, now: int) -> Batch:
         buffer = self._buffer
-        taken = 0
-        total = 0
-        for _, _, est in buffer:
-            if taken and total + est > SYNC_PAYLOAD_LIMIT - 64:
-                break
-            total += est
-            taken += 1
-        chosen = buffer[:taken]
-        del buffer[:taken]
-        self._buffer_size -= total
+        if self._buffer_size <= SYNC_PAYLOAD_LIMIT - 64:  # the whole buffer fits
+            chosen, buffer = buffer, []
+            self._buffer, self._buffer_size = buffer, 0
+        else:
+            taken = total = 0
+            for _, _, est in buffer:
+                if taken and total + est > SYNC_PAYLOAD_LIMIT - 64:
+                    break
+                total += est
+                taken += 1
+            chosen = buffer[:taken]
+            del buffer[:taken]
+            self._buffer_size -= total
         if self._window_timer is not None and not buffer:
             self._window_timer.cancel()
             self._window_timer = None
         if buffer and self.config.maximum_batching_window_in_seconds:
             self._window_end = now + self.config.maximum_batching_window_in_seconds * NS_PER_SECOND
         visibility = self.queue.config.visibility_timeout * NS_PER_SECOND
-        deadline = min(rm.message._received_ns for rm, _, _ in chosen) + visibility
-        return Batch([c[0] for c in chosen], [c[1] for c in chosen], deadline)
+        messages = [c[0] for c in chosen]
+        return Batch(messages, [c[1] for c in chosen], min(map(_RECEIVED_NS, messages)) + visibility)
 
     def _passes(self, rm: ReceivedMessage, record: dict[str, Any], patterns: tuple[EventPattern, ...]) -> bool:
         view = dict(record)

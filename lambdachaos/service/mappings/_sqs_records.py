@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any, Final, final
 
 from lambdachaos.generators import sqs as sqs_records  # type: ignore[import-not-found, unused-ignore]
@@ -18,6 +19,7 @@ __all__ = ["exact_size", "render_many"]
 
 
 _COUNTS: Final = tuple(str(n) for n in range(64))
+_MESSAGE_ID: Final = itemgetter("messageId")
 
 
 def render_many(received: Iterable[ReceivedMessage], arn: str, region: str, account: str,
@@ -94,6 +96,6 @@ class Batch:
     def __init__(self, messages: list[ReceivedMessage], records: list[dict[str, Any]], deadline_ns: int) -> None:
         self.messages = messages
         self.records = records
-        self.ids = tuple(r["messageId"] for r in records)
+        self.ids = tuple(map(_MESSAGE_ID, records))
         self.deadline_ns = deadline_ns
         self.throttles = 0
