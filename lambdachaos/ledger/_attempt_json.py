@@ -4,8 +4,7 @@ The template writes the text the C encoder would give for the attempt's ``entry_
 ASCII only) when every field has the type an :class:`~lambdachaos.ledger._entries.Attempt` declares: strings
 (enum members are strings) or ``None``, ``int`` counters, a ``bool`` ``cold``, non-negative ``int`` times and
 tuples of strings. Any other value, anywhere, sends the attempt to the general encoder it is given, so the text
-is the same for every attempt. The outcome arrays (``faults``, ``record_outcomes``) repeat from attempt to attempt,
-so their text is kept (at most 4,096 of them).
+is the same for every attempt.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ ATTEMPT_FIELDS: Final = ("seq", "path", "function", "qualifier", "executed_versi
 
 _string: Final[Callable[[str], str]] = json.encoder.encode_basestring_ascii
 _NS: Final = 1_000_000_000
-_KEPT: Final = 4096
 
 _get: Final = attrgetter(*sorted(ATTEMPT_FIELDS, key=lambda name: name.replace("_ns", "_s")))
 """The fields in the order of their JSON keys (``*_ns`` fields are written as ``*_s``)."""
@@ -34,19 +32,7 @@ def template_encoder(kind: str | None, general: Callable[[Any], str]) -> Callabl
     ``"type"`` first and a newline; ``None``: the object alone)."""
     head = f'{{"type":"{kind}",' if kind is not None else "{"
     end = "}\n" if kind is not None else "}"
-    arrays: dict[tuple[str, ...], str] = {}
-    known = arrays.get
     tuple_ = tuple
-
-    def array(values: tuple[str, ...]) -> str:
-        text = known(values)
-        if text is None:
-            if len(arrays) >= _KEPT:
-                arrays.clear()
-            text = f"[{','.join(map(_string, values))}]"  # a TypeError before anything is kept
-            if all(type(v) is str for v in values):  # str subclasses may compare equal to other text
-                arrays[values] = text
-        return text
 
     def encode_attempt(a: Any) -> str:
         (attempt, batch_id, bisect_depth, checkpoint, cold, end_ns, env_id, error_message, error_type, event_id,
@@ -70,13 +56,13 @@ def template_encoder(kind: str | None, general: Callable[[Any], str]) -> Callabl
                     f',"event_id":{"null" if event_id is None else _string(event_id)}'
                     f',"executed_version":{"null" if executed_version is None else _string(executed_version)}'
                     f',"failed_items":[{",".join(map(_string, failed_items))}]'
-                    f',"faults":{array(faults)}'
+                    f',"faults":[{",".join(map(_string, faults))}]'
                     f',"function":{"null" if function is None else _string(function)}'
                     f',"outcome":{"null" if outcome is None else _string(outcome)}'
                     f',"path":{"null" if path is None else _string(path)}'
                     f',"qualifier":{"null" if qualifier is None else _string(qualifier)}'
                     f',"reason":{"null" if reason is None else _string(reason)}'
-                    f',"record_outcomes":{array(record_outcomes)}'
+                    f',"record_outcomes":[{",".join(map(_string, record_outcomes))}]'
                     f',"records":[{",".join(map(_string, records))}]'
                     f',"request_id":{"null" if request_id is None else _string(request_id)}'
                     f',"seq":{seq}'
