@@ -4,7 +4,7 @@ The template writes the text the C encoder would give for the attempt's ``entry_
 ASCII only) when every field has the type an :class:`~lambdachaos.ledger._entries.Attempt` declares: strings
 (enum members are strings) or ``None``, ``int`` counters, a ``bool`` ``cold``, non-negative ``int`` times and
 tuples of strings. Any other value, anywhere, sends the attempt to the general encoder it is given, so the text
-is the same for every attempt.
+is the same for every attempt. The text of a time is kept (at most 4,096 of them): many attempts share theirs.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ ATTEMPT_FIELDS: Final = ("seq", "path", "function", "qualifier", "executed_versi
 
 _string: Final[Callable[[str], str]] = json.encoder.encode_basestring_ascii
 _NS: Final = 1_000_000_000
+_KEPT: Final = 4096
 
 _get: Final = attrgetter(*sorted(ATTEMPT_FIELDS, key=lambda name: name.replace("_ns", "_s")))
 """The fields in the order of their JSON keys (``*_ns`` fields are written as ``*_s``)."""
@@ -33,6 +34,14 @@ def template_encoder(kind: str | None, general: Callable[[Any], str]) -> Callabl
     head = f'{{"type":"{kind}",' if kind is not None else "{"
     end = "}\n" if kind is not None else "}"
     tuple_ = tuple
+    times: dict[int, str] = {}  # the attempts of a batch, and a batch and its retries, share their times
+    known = times.get
+
+    def secs(ns: int) -> str:
+        if len(times) >= _KEPT:
+            times.clear()
+        text = times[ns] = f'"{ns // _NS}.{ns % _NS:09d}"'
+        return text
 
     def encode_attempt(a: Any) -> str:
         (attempt, batch_id, bisect_depth, checkpoint, cold, end_ns, env_id, error_message, error_type, event_id,
@@ -49,7 +58,7 @@ def template_encoder(kind: str | None, general: Callable[[Any], str]) -> Callabl
                     f',"bisect_depth":{bisect_depth}'
                     f',"checkpoint":{"null" if checkpoint is None else _string(checkpoint)}'
                     f',"cold":{"true" if cold else "false"}'
-                    f',"end_s":"{end_ns // _NS}.{end_ns % _NS:09d}"'
+                    f',"end_s":{known(end_ns) or secs(end_ns)}'
                     f',"env_id":{"null" if env_id is None else _string(env_id)}'
                     f',"error_message":{"null" if error_message is None else _string(error_message)}'
                     f',"error_type":{"null" if error_type is None else _string(error_type)}'
@@ -67,7 +76,7 @@ def template_encoder(kind: str | None, general: Callable[[Any], str]) -> Callabl
                     f',"request_id":{"null" if request_id is None else _string(request_id)}'
                     f',"seq":{seq}'
                     f',"source":{"null" if source is None else _string(source)}'
-                    f',"start_s":"{start_ns // _NS}.{start_ns % _NS:09d}"{end}')
+                    f',"start_s":{known(start_ns) or secs(start_ns)}{end}')
         except TypeError:
             return general(a)
 
