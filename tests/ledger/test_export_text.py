@@ -65,13 +65,17 @@ def attempts(draw: Any) -> Attempt:
     return Attempt(**values)
 
 
+ENCODE = io.attempt_encoder(Attempt)  # one encoder for every example: texts kept from one are reused by others
+LINE = io.attempt_encoder(Attempt, "attempt")
+
+
 @settings(max_examples=300, deadline=None)
 @given(attempt=attempts())
 def test_an_attempt_has_the_text_of_its_dict_for_any_field_values(attempt: Attempt) -> None:
     expected = outcome(reference, attempt)
-    for _ in range(2):  # the second time through the kept texts of the outcome arrays
-        assert outcome(io.attempt_encoder(Attempt), attempt) == expected
-    line = outcome(io.attempt_encoder(Attempt, "attempt"), attempt)
+    for _ in range(2):  # the second time through the kept texts of its times
+        assert outcome(ENCODE, attempt) == expected
+    line = outcome(LINE, attempt)
     assert line == (expected if expected[0] == "error" else ("text", io.line("attempt", expected[1] or "")))
 
 
@@ -99,6 +103,16 @@ def test_strings_of_a_class_with_its_own_equality_are_written_as_themselves() ->
     assert '"record_outcomes":["SUCCESS","failed"]' in encode(folded)
     assert '"function":"Consumer"' in encode(folded)
     assert '"end_s":"1.500000007"' in encode(plain) and '"start_s":"0.000000005"' in encode(plain)
+
+
+def test_times_past_the_kept_texts_are_written_exactly() -> None:
+    encode = io.attempt_encoder(Attempt)
+    base = {"seq": 1, "path": InvokePath.ASYNC, "function": "f", "qualifier": None, "executed_version": None,
+            "request_id": "r", "event_id": "e", "attempt": 1, "outcome": Outcome.SUCCESS}
+    for i in range(10_000):  # more distinct times than are kept, each written twice
+        start = i * 7_919_000_001 % 10**13
+        attempt = Attempt(**base, start_ns=start, end_ns=start + i % 3)
+        assert encode(attempt) == encode(attempt) == reference(attempt)
 
 
 @settings(max_examples=200, deadline=None)
