@@ -7,21 +7,27 @@ once, at most 262,144 kept), the id, and the status's closing part.
 The texts are made in the order the fates were first recorded, which is about the order their ids and packed
 ints sit in memory, and only then sorted by id: sorting the ids first and looking each fate up afterwards
 reads the dictionary, the ids and the ints in a random order, a cache miss each. The sort moves the texts
-along with their ids (``list.sort`` computes a key per item, in list order, before it sorts), and gives the
-order of ``sorted()`` for any string ids.
+along with their ids and gives the order of ``sorted()`` for any string ids. Measured on a million SQS records
+(CPU time): 0.4 s to sort, 0.25 s to make the texts, against 0.3 s for the lookups alone the other way; the cost
+is memory, the texts of every fate at once (about 190 bytes each) until they are written.
 """
 
 from __future__ import annotations
 
 import json.encoder
+import sys
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, Final
+
+from lambdachaos.ledger._store import unpack
 
 _string: Final[Callable[[str], str]] = json.encoder.encode_basestring_ascii
 _NS: Final = 1_000_000_000
 _CHUNK: Final = 4096
 _KEPT: Final = 1 << 18
+_KEYS_IN_ORDER: Final = sys.implementation.name == "cpython"
+"""CPython's ``list.sort`` calls its key once per item, in list order, before it sorts."""
 
 
 def fate_texts(fates: dict[str, Any], status_text: tuple[str, ...],
@@ -47,14 +53,15 @@ def fate_texts(fates: dict[str, Any], status_text: tuple[str, ...],
         keys = ids[begin:begin + _CHUNK]
         joined = "".join(keys)
         if len(_string(joined)) == len(joined) + 2:  # no id needs an escape: each is its text between quotes
-            texts += [f'{known(v) or head(v)}"{k}{raw_tails[v & 7]}' if type(v) is int else encode_fate(v)
-                      for k, v in zip(keys, values[begin:begin + _CHUNK], strict=True)]
+            texts += [f'{known(v) or head(v)}"{k}{raw_tails[v & 7]}' if type(v) is int and v >= 0
+                      else encode_fate(unpack(k, v)) for k, v in zip(keys, values[begin:begin + _CHUNK], strict=True)]
         else:
-            texts += [f'{known(v) or head(v)}{_string(k)}{tails[v & 7]}' if type(v) is int else encode_fate(v)
-                      for k, v in zip(keys, values[begin:begin + _CHUNK], strict=True)]
-    order = iter(ids)
-    texts.sort(key=partial(next, order))  # the key of the i-th text is the i-th id
-    return texts
+            texts += [f'{known(v) or head(v)}{_string(k)}{tails[v & 7]}' if type(v) is int and v >= 0
+                      else encode_fate(unpack(k, v)) for k, v in zip(keys, values[begin:begin + _CHUNK], strict=True)]
+    if _KEYS_IN_ORDER:
+        texts.sort(key=partial(next, iter(ids)))  # the key of the i-th text is the i-th id
+        return texts
+    return [texts[i] for i in sorted(range(len(ids)), key=ids.__getitem__)]
 
 
 def fate_chunks(fates: dict[str, Any], status_text: tuple[str, ...],

@@ -146,7 +146,7 @@ FATES = st.builds(
         event_id=event_id, status=status, at_ns=at_ns, attempts=attempts, condition=condition,
         destinations=destinations),
     ID, st.sampled_from(list(FateStatus)), st.one_of(st.integers(0, 10**15), st.integers(-(10**10), -1), st.none()),
-    st.integers(0, 5000), st.none() | TEXT, st.lists(TEXT, max_size=2).map(tuple))
+    st.integers(0, 5000) | st.integers(-3, -1), st.none() | TEXT, st.lists(TEXT, max_size=2).map(tuple))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
