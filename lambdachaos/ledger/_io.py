@@ -19,6 +19,8 @@ from itertools import islice
 from operator import attrgetter
 from typing import IO, Any, Final
 
+from lambdachaos.ledger._attempt_json import ATTEMPT_FIELDS, template_encoder
+
 LINES_SCHEMA: Final = "lambdachaos.ledger-lines/1"
 
 _string: Final[Callable[[str], str]] = json.encoder.encode_basestring_ascii
@@ -38,7 +40,6 @@ def _c_encoder(sort_keys: bool) -> Callable[[Any], str]:
 
 
 _encode: Final = _c_encoder(True)
-_encode_in_order: Final = _c_encoder(False)
 
 
 def encode(value: Any) -> str:
@@ -105,103 +106,44 @@ _NS: Final = 1_000_000_000
 def entry_encoder(cls: type, kind: str | None = None) -> Callable[[Any], str]:
     """A fast encoder of ``cls`` entries: the text of ``json.dumps(entry_dict(entry), sort_keys=True, ...)``.
 
-    The field values are read at once and laid out in key order, so the C encoder does not sort (the C
-    encoder writes tuples as arrays, as ``entry_dict`` does). With ``kind`` the text is a JSON Lines entry:
-    ``"type"`` first, then the fields, and a newline. An entry with a ``dict`` field (sorted recursively)
-    uses the sorting encoder.
+    The field values are read at once and laid out in key order without building ``entry_dict`` (the C
+    encoder writes tuples as arrays, as ``entry_dict`` does, and sorts the keys of any dict inside). With
+    ``kind`` the text is a JSON Lines entry: ``"type"`` first, then the fields, and a newline. An entry with a
+    ``dict`` field (sorted recursively) goes through ``entry_dict``.
     """
     spec = sorted(_fields_of(cls), key=lambda s: s[1])
     names = [name for name, _, _ in spec]
+    sorted_encode = _encode
+    head = f'{{"type":"{kind}",' if kind is not None else "{"
+    end = "\n" if kind is not None else ""
     if any("dict" in str(f.type) for f in fields(cls)):
-        sorted_encode = _encode
         if kind is None:
             return lambda entry: sorted_encode(entry_dict(entry))
-        return lambda entry: f'{{"type":"{kind}",{sorted_encode(entry_dict(entry))[1:]}\n'
-    keys = (["type"] if kind is not None else []) + [key for _, key, _ in spec]
-    first = 1 if kind is not None else 0
-    ns_at = [first + i for i, (_, _, is_ns) in enumerate(spec) if is_ns]
+        return lambda entry: f'{head}{sorted_encode(entry_dict(entry))[1:]}{end}'
+    keys = [key for _, key, _ in spec]
+    ns_at = [i for i, (_, _, is_ns) in enumerate(spec) if is_ns]
     get = attrgetter(*names)
-    encode = _encode_in_order
-    end = "\n" if kind is not None else ""
 
     def encode_entry(entry: Any) -> str:
-        values = [kind, *get(entry)] if first else list(get(entry))
+        values = list(get(entry))
         for i in ns_at:
             v = values[i]
             if v is not None:
                 values[i] = f"{v // _NS}.{v % _NS:09d}" if v >= 0 else seconds(v)
-        return encode(dict(zip(keys, values, strict=True))) + end
+        return f"{head}{sorted_encode(dict(zip(keys, values, strict=True)))[1:]}{end}"
 
     return encode_entry
 
 
-_ATTEMPT_KEYS: Final = ("seq", "path", "function", "qualifier", "executed_version", "request_id", "event_id",
-                         "attempt", "outcome", "start_ns", "end_ns", "env_id", "cold", "error_type", "error_message",
-                         "records", "source", "batch_id", "bisect_depth", "reason", "faults", "failed_items",
-                         "checkpoint", "record_outcomes")
-
-
-def _text(value: Any) -> str:
-    """A string (or ``None``) as JSON; anything else through the C encoder."""
-    if isinstance(value, str):  # enum values are str too
-        return _string(value)
-    return "null" if value is None else _encode(value)
-
-
-def _number(value: Any) -> str:
-    return str(value) if type(value) is int else _encode(value)
-
-
-def _texts(values: Any) -> str:
-    """A tuple of strings as a JSON array; anything else through the C encoder."""
-    try:
-        return f"[{','.join(map(_string, values))}]"
-    except TypeError:
-        return _encode(values)
-
-
-def _secs(ns: Any) -> str:
-    if type(ns) is int and ns >= 0:
-        return f'"{ns // _NS}.{ns % _NS:09d}"'
-    return _encode(seconds(ns))
-
-
 def attempt_encoder(cls: type, kind: str | None = None) -> Callable[[Any], str]:
     """The encoder of the most written entry with many fields, attempts, as one template (the same text as
-    :func:`entry_encoder`, whose dict building and key sorting it skips); :func:`entry_encoder` if ``cls`` has
-    other fields."""
-    if tuple(f.name for f in fields(cls)) != _ATTEMPT_KEYS:
+    :func:`entry_encoder`, without building a dict per attempt); :func:`entry_encoder` if ``cls`` has other
+    fields."""
+    if tuple(f.name for f in fields(cls)) != ATTEMPT_FIELDS:
         return entry_encoder(cls, kind)
-    head = f'{{"type":"{kind}",' if kind is not None else "{"
-    end = "}\n" if kind is not None else "}"
-
-    def encode_attempt(a: Any) -> str:
-        return (f'{head}"attempt":{_number(a.attempt)}'
-                f',"batch_id":{"null" if a.batch_id is None else _text(a.batch_id)}'
-                f',"bisect_depth":{_number(a.bisect_depth)}'
-                f',"checkpoint":{"null" if a.checkpoint is None else _text(a.checkpoint)}'
-                f',"cold":{"true" if a.cold is True else "false" if a.cold is False else _encode(a.cold)}'
-                f',"end_s":{_secs(a.end_ns)}'
-                f',"env_id":{"null" if a.env_id is None else _text(a.env_id)}'
-                f',"error_message":{"null" if a.error_message is None else _text(a.error_message)}'
-                f',"error_type":{"null" if a.error_type is None else _text(a.error_type)}'
-                f',"event_id":{"null" if a.event_id is None else _text(a.event_id)}'
-                f',"executed_version":{"null" if a.executed_version is None else _text(a.executed_version)}'
-                f',"failed_items":{_texts(a.failed_items)}'
-                f',"faults":{_texts(a.faults)}'
-                f',"function":{"null" if a.function is None else _text(a.function)}'
-                f',"outcome":{"null" if a.outcome is None else _text(a.outcome)}'
-                f',"path":{"null" if a.path is None else _text(a.path)}'
-                f',"qualifier":{"null" if a.qualifier is None else _text(a.qualifier)}'
-                f',"reason":{"null" if a.reason is None else _text(a.reason)}'
-                f',"record_outcomes":{_texts(a.record_outcomes)}'
-                f',"records":{_texts(a.records)}'
-                f',"request_id":{"null" if a.request_id is None else _text(a.request_id)}'
-                f',"seq":{_number(a.seq)}'
-                f',"source":{"null" if a.source is None else _text(a.source)}'
-                f',"start_s":{_secs(a.start_ns)}{end}')
-
-    return encode_attempt
+    if kind is None:
+        return template_encoder(None, lambda entry: _encode(entry_dict(entry)))
+    return template_encoder(kind, lambda entry: f'{{"type":"{kind}",{_encode(entry_dict(entry))[1:]}\n')
 
 
 _ENCODERS: dict[type, Callable[[Any], str]] = {}
@@ -235,33 +177,6 @@ def fate_encoder(fate_cls: type) -> Callable[[Any], str]:
     return encode_fate
 
 
-def fate_chunks(fates: dict[str, Any], keys: list[str], status_text: tuple[str, ...],
-                encode_fate: Callable[[Any], str]) -> Iterator[str]:
-    """The JSON of the fates of ``keys``, in that order, comma-joined in chunks of at most 4,096.
-
-    A plain fate packed as an int (status in bits 0-2, attempts in bits 3-14, time above) is written straight
-    from the int, the text its ``Fate`` would give: the part before the id depends only on the time and the
-    attempts, which the records of one batch share, so it is made once and reused (at most 262,144 kept).
-    """
-    suffix = [f',"status":"{text}"}}' for text in status_text]
-    prefixes: dict[int, str] = {}
-
-    def prefix(key: int) -> str:
-        if len(prefixes) >= 1 << 18:
-            prefixes.clear()
-        at = key >> 12
-        text = prefixes[key] = (f'{{"at_s":"{at // _NS}.{at % _NS:09d}","attempts":{key & 4095},'
-                                '"condition":null,"destinations":[],"event_id":')
-        return text
-
-    known = prefixes.get
-    for begin in range(0, len(keys), 4096):
-        chunk = keys[begin:begin + 4096]
-        values = list(map(fates.__getitem__, chunk))
-        yield ",".join([((known(v >> 3) or prefix(v >> 3)) + _string(k) + suffix[v & 7]) if type(v) is int
-                        else encode_fate(v) for k, v in zip(chunk, values, strict=True)])
-
-
 def write_export(out: IO[str], seed: int, schema: str, attempts: Iterable[Any], deliveries: Iterable[Any],
                  faults: Iterable[Any], fate_chunks: Iterable[str]) -> None:
     """Write the ``lambdachaos.ledger/1`` document piece by piece (keys in sorted order); the fates come as
@@ -270,15 +185,19 @@ def write_export(out: IO[str], seed: int, schema: str, attempts: Iterable[Any], 
 
     def chunks(entries: Iterable[Any]) -> Iterator[str]:
         it = iter(entries)
-        while texts := [encode_entry(e) for e in islice(it, 4096)]:
-            yield ",".join(texts)
+        while batch := list(islice(it, 4096)):
+            cls = type(batch[0])  # entries of one list share a class: its encoder without a lookup each
+            encode = _ENCODERS.get(cls) or _ENCODERS.setdefault(cls, attempt_encoder(cls))
+            yield ",".join([encode(e) if type(e) is cls else encode_entry(e) for e in batch])
 
     for key, parts in (("attempts", chunks(attempts)), ("deliveries", chunks(deliveries)),
                        ("fates", fate_chunks), ("faults", chunks(faults))):
         write(f'{"{" if key == "attempts" else ","}"{key}":[')
         first = True
         for part in parts:
-            write(part if first else "," + part)
+            if not first:
+                write(",")
+            write(part)
             first = False
         write("]")
     write(f',"schema":{_encode(schema)},"seed":{_encode(seed)}}}')

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lambdachaos.ledger import _io as io
 from lambdachaos.ledger._entries import SCHEMA, Attempt, Delivery, Fate, FaultRecord
+from lambdachaos.ledger._fate_json import fate_chunks
 from lambdachaos.ledger._store import STATUS_TEXT, LedgerModeError, unpack
 
 _encode_fate: Final = io.fate_encoder(Fate)
@@ -149,6 +150,5 @@ class FullViews:
             self._write_to(out)
 
     def _write_to(self, out: Any) -> None:
-        fates = self._fates
         io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults,
-                        io.fate_chunks(fates, sorted(fates), STATUS_TEXT, _encode_fate))
+                        fate_chunks(self._fates, STATUS_TEXT, _encode_fate))
