@@ -205,7 +205,8 @@ class Ledger(FullViews):
         at = fate.at_ns
         code = CODE[fate.status]
         if self._full:
-            if fate.condition is None and not fate.destinations and at is not None and at >= 0 and fate.attempts < 4096:
+            if (fate.condition is None and not fate.destinations and at is not None and at >= 0
+                    and 0 <= fate.attempts < 4096):
                 fates[event_id] = (at << 15) | (fate.attempts << 3) | code
             else:
                 fates[event_id] = fate
@@ -225,7 +226,7 @@ class Ledger(FullViews):
                 if at_ns >= 0 else "")
         for event_id, attempts in settled:
             previous = fates.get(event_id)
-            if type(previous) is not int or at_ns < 0 or attempts >= 4096:
+            if type(previous) is not int or at_ns < 0 or not 0 <= attempts < 4096:
                 if previous is not None and self.status(event_id) is _PENDING:
                     self._flush_succeeded(lines)
                     lines = []

@@ -1,0 +1,16 @@
+"""A fate is packed into an int only when its fields fit: anything else is kept as the Fate itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from lambdachaos import Sim
+from lambdachaos.ledger._entries import Fate, FateStatus
+
+
+@pytest.mark.parametrize("attempts", [-1, 0, 4095, 4096])
+def test_a_settled_fate_reads_back_as_given_whatever_its_attempt_count(attempts: int) -> None:
+    with Sim(seed=1) as sim:
+        sim.ledger.settle(Fate(event_id="e", status=FateStatus.SUCCEEDED, at_ns=5_000, attempts=attempts))
+        fate = sim.ledger.fate("e")
+        assert (fate.status, fate.at_ns, fate.attempts) == (FateStatus.SUCCEEDED, 5_000, attempts)
