@@ -170,10 +170,16 @@ def fate_encoder(fate_cls: type) -> Callable[[Any], str]:
         cond = fate.condition
         dests = fate.destinations
         at = fate.at_ns
-        return (f'{{"at_s":{"null" if at is None else chr(34) + seconds(at) + chr(34)},'  # type: ignore[operator]
-                f'"attempts":{fate.attempts},"condition":{"null" if cond is None else _string(cond)},'
-                f'"destinations":[{",".join(map(_string, dests))}],"event_id":{_string(fate.event_id)},'
-                f'"status":{_string(fate.status.value)}}}')
+        attempts = fate.attempts
+        if type(attempts) is not int or type(at) not in (int, type(None)) or not isinstance(fate.status, Enum):
+            return encode_entry(fate)  # a field of another type: the general encoder writes what to_dict gives
+        try:  # _string refuses anything but a string
+            return (f'{{"at_s":{"null" if at is None else chr(34) + seconds(at) + chr(34)},'  # type: ignore[operator]
+                    f'"attempts":{attempts},"condition":{"null" if cond is None else _string(cond)},'
+                    f'"destinations":[{",".join(map(_string, dests))}],"event_id":{_string(fate.event_id)},'
+                    f'"status":{_string(fate.status.value)}}}')
+        except TypeError:
+            return encode_entry(fate)
     return encode_fate
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from lambdachaos import Sim
@@ -14,3 +16,11 @@ def test_a_settled_fate_reads_back_as_given_whatever_its_attempt_count(attempts:
         sim.ledger.settle(Fate(event_id="e", status=FateStatus.SUCCEEDED, at_ns=5_000, attempts=attempts))
         fate = sim.ledger.fate("e")
         assert (fate.status, fate.at_ns, fate.attempts) == (FateStatus.SUCCEEDED, 5_000, attempts)
+
+
+@pytest.mark.parametrize("attempts", [True, 2.5, 10**30])
+def test_a_kept_fate_with_an_odd_attempt_count_exports_as_its_dict_does(attempts: object) -> None:
+    with Sim(seed=1) as sim:
+        sim.ledger.settle(Fate(event_id="e", status=FateStatus.DEAD_LETTERED, at_ns=7, attempts=attempts,  # type: ignore[arg-type]
+                               condition="maxReceiveCount", destinations=("arn:dlq",)))
+        assert sim.ledger.to_json() == json.dumps(sim.ledger.to_dict(), sort_keys=True, separators=(",", ":"))
