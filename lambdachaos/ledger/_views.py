@@ -13,6 +13,7 @@ from dataclasses import fields
 from io import StringIO
 from typing import TYPE_CHECKING, Any, Final
 
+from lambdachaos._gc import Relaxed
 from lambdachaos.ledger import _io as io
 from lambdachaos.ledger._entries import SCHEMA, Attempt, Delivery, Fate, FaultRecord
 from lambdachaos.ledger._fate_json import fate_chunks
@@ -150,5 +151,8 @@ class FullViews:
             self._write_to(out)
 
     def _write_to(self, out: Any) -> None:
-        io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults,
-                        fate_chunks(self._fates, STATUS_TEXT, _encode_fate))
+        # Relaxed: the export allocates only short-lived objects, so a collection would just walk the ledger (after a
+        # large run, one middle-generation collection took 0.4 s of a 2.1 s export of a million records).
+        with Relaxed():
+            io.write_export(out, self.seed, SCHEMA, self._attempts, self._deliveries, self._faults,
+                            fate_chunks(self._fates, STATUS_TEXT, _encode_fate))

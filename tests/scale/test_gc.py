@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from lambdachaos import AWSError, Sim
-from lambdachaos._gc import GC_YOUNG_THRESHOLD
+from lambdachaos._gc import GC_YOUNG_THRESHOLD, Relaxed
 
 
 def test_thresholds_are_raised_during_a_run_and_restored_after_it() -> None:
@@ -56,4 +56,63 @@ def test_a_bulk_send_relaxes_the_collector_while_it_runs_and_restores_it_also_wh
             assert gc.get_threshold() == (700, 10, 10)
             assert [m.body for m in queue.messages] == ["order-0", "order-1", "order-2", "order-0"]
     finally:
+        gc.set_threshold(*saved)
+
+
+def _survivors(n: int) -> list[list[int]]:
+    return [[i] for i in range(n)]  # tracked containers that outlive the work: at least one young collection
+
+
+def _young() -> int:
+    return len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
+
+
+def test_bulk_work_that_collected_leaves_its_survivors_in_the_oldest_generation_unwalked() -> None:
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        gc.collect()
+        with Relaxed():
+            kept = _survivors(GC_YOUNG_THRESHOLD + 50_000)
+        assert _young() < 1_000  # not the 250,000 lists: a collection now has nothing of them to walk
+        assert any(obj is kept for obj in gc.get_objects(generation=2))
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.set_threshold(*saved)
+
+
+def test_small_bulk_work_leaves_the_generations_as_they_are() -> None:
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        gc.collect()
+        marker: list[object] = []
+        with Relaxed():
+            pass
+        assert any(obj is marker for obj in gc.get_objects(generation=0))
+    finally:
+        gc.set_threshold(*saved)
+
+
+def test_a_callers_frozen_objects_stay_frozen_and_collection_switched_off_is_left_alone() -> None:
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        frozen: list[object] = []
+        gc.freeze()
+        count = gc.get_freeze_count()
+        with Relaxed():
+            kept = _survivors(GC_YOUNG_THRESHOLD + 50_000)
+        assert gc.get_freeze_count() == count  # nothing of the caller's was unfrozen
+        assert not any(obj is frozen for obj in gc.get_objects(generation=2))
+        gc.unfreeze()
+        gc.collect()
+        gc.disable()
+        with Relaxed():
+            kept = _survivors(GC_YOUNG_THRESHOLD + 50_000)
+        assert gc.get_freeze_count() == 0 and not gc.isenabled()
+        assert len(kept) == GC_YOUNG_THRESHOLD + 50_000
+    finally:
+        gc.enable()
+        gc.unfreeze()
         gc.set_threshold(*saved)
