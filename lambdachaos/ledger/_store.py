@@ -13,6 +13,7 @@ from typing import IO, Any, Final, final
 from lambdachaos._errors import ConfigError
 from lambdachaos.ledger._entries import Fate, FateStatus
 from lambdachaos.ledger._io import LINES_SCHEMA, encode, line
+from lambdachaos.ledger._uncached import Uncached
 
 MODES: Final = ("full", "stream", "summary")
 
@@ -113,10 +114,11 @@ class Tally:
 class LineSink:
     """The JSON Lines file of a ``stream`` ledger, written through a large buffer."""
 
-    __slots__ = ("_file", "_lines", "closed")
+    __slots__ = ("_file", "_lines", "_out", "closed")
 
     def __init__(self, path: str, seed: int) -> None:
         self._file: IO[str] = open(path, "w", encoding="utf-8", buffering=1 << 20)  # noqa: SIM115 - closed in finish
+        self._out = Uncached(self._file)  # a 2 GB ledger does not fill the page cache
         self._lines: list[str] = [line("header", encode({"schema": LINES_SCHEMA, "seed": seed}))]
         self.closed = False
 
@@ -129,7 +131,7 @@ class LineSink:
         lines = self._lines
         lines.append(text)
         if len(lines) >= 4096:
-            self._file.write("".join(lines))
+            self._out.write("".join(lines))
             lines.clear()
 
     def extend(self, texts: list[str]) -> None:
@@ -137,7 +139,7 @@ class LineSink:
         lines = self._lines
         lines.extend(texts)
         if len(lines) >= 4096:
-            self._file.write("".join(lines))
+            self._out.write("".join(lines))
             lines.clear()
 
     def finish(self, counts: dict[str, Any]) -> None:

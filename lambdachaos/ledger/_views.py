@@ -18,6 +18,7 @@ from lambdachaos.ledger import _io as io
 from lambdachaos.ledger._entries import SCHEMA, Attempt, Delivery, Fate, FaultRecord
 from lambdachaos.ledger._fate_json import fate_chunks
 from lambdachaos.ledger._store import STATUS_TEXT, LedgerModeError, unpack
+from lambdachaos.ledger._uncached import Uncached
 
 _encode_fate: Final = io.fate_encoder(Fate)
 
@@ -148,7 +149,7 @@ class FullViews:
         """Write the compact JSON export to ``path`` piece by piece (no whole-document string in memory)."""
         self._need_full("write()")
         with open(path, "w", encoding="utf-8") as out:
-            self._write_to(out)
+            self._write_to(Uncached(out))
 
     def _write_to(self, out: Any) -> None:
         # Relaxed: the export allocates only short-lived objects, so a collection would just walk the ledger (after a
