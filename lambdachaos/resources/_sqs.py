@@ -373,6 +373,7 @@ class Queue(_QueueCore, QueueViews):
         self._groups.clear()
         self._ready.clear()
         self._inflight.clear()
+        self._inflight_old.clear()
         self._delayed.clear()
         self._handles.clear()
         self._n_visible = self._n_inflight = self._n_delayed = 0

@@ -57,6 +57,7 @@ class _QueueCore(QueueHooks, InFlight):
         "_handles",
         "_history",
         "_inflight",
+        "_inflight_old",
         "_interceptor",
         "_last_purge_ns",
         "_listeners",
@@ -109,6 +110,7 @@ class _QueueCore(QueueHooks, InFlight):
         self._groups: dict[str, Group] = {}
         self._ready: deque[Group] = deque()
         self._inflight: list[tuple[int, int, QueueMessage]] = []
+        self._inflight_old: list[tuple[int, int, QueueMessage]] = []
         self._delayed: list[tuple[int, int, QueueMessage]] = []
         self._old_redriven: list[tuple[int, int, QueueMessage]] = []
         self._handles: dict[str, QueueMessage] = {}
@@ -273,9 +275,9 @@ class _QueueCore(QueueHooks, InFlight):
                     self._make_ready(self._groups[msg._group_id or ""])
                 else:
                     self._visible.append(msg)
-        inflight = self._inflight
-        while inflight and inflight[0][0] <= now:
-            at, _, msg = heapq.heappop(inflight)
+        pop = self._pop_due
+        while (entry := pop(now)) is not None:
+            at, _, msg = entry
             if msg._state is _IN_FLIGHT and msg._visible_at_ns == at:
                 self._release(msg)
                 became = True
@@ -351,18 +353,7 @@ class _QueueCore(QueueHooks, InFlight):
 
     def _arm(self) -> None:
         """Keep one clock timer at the earliest pending delay or visibility expiry."""
-        inflight = self._inflight
-        if len(inflight) > 4_096 and len(inflight) > 4 * self._n_inflight:
-            # Deleted messages leave their entries until their visibility deadline: drop them now, so memory
-            # follows the messages in flight, not every message received in the last visibility timeout.
-            self._inflight = [e for e in inflight if e[2]._state is _IN_FLIGHT and e[2]._visible_at_ns == e[0]]
-            heapq.heapify(self._inflight)
-        at: int | None = None
-        heap = self._inflight
-        while heap and (heap[0][2]._state is not _IN_FLIGHT or heap[0][2]._visible_at_ns != heap[0][0]):
-            heapq.heappop(heap)
-        if heap:
-            at = heap[0][0]
+        at = self._inflight_next()  # memory follows the messages in flight, not every recent receive
         heap = self._delayed
         while heap and (heap[0][2]._state is not _DELAYED or heap[0][2]._visible_at_ns != heap[0][0]):
             heapq.heappop(heap)

@@ -7,7 +7,7 @@ simulation's hottest paths after sending, so each is written out in one loop.
 
 from __future__ import annotations
 
-from heapq import heappush
+from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Final
 
 from lambdachaos.resources._sqs_message import IN_FLIGHT, VISIBLE, MessageState, QueueMessage, ReceivedMessage
@@ -21,10 +21,21 @@ if TYPE_CHECKING:
 _VISIBLE: Final = VISIBLE
 _IN_FLIGHT: Final = IN_FLIGHT
 _DELETED: Final = MessageState.DELETED
+YOUNG_ENTRIES: Final = 4_096
+"""In-flight entries of recent receives kept apart until they are sorted out (:meth:`InFlight._inflight_next`)."""
 
 
 class InFlight:
-    """``_take`` one message, or the visible messages of a standard queue, into flight; delete a batch."""
+    """``_take`` one message, or the visible messages of a standard queue, into flight; delete a batch; keep
+    the in-flight entries.
+
+    An entry ``(deadline, seq, message)`` is made at each receive and goes stale when the message is deleted,
+    released or received again; stale entries are dropped lazily. New entries go to a small heap of recent
+    ones; once it holds :data:`YOUNG_ENTRIES`, the few still live (a batch being processed, a message that will
+    fail) move to the heap of older ones and the rest are dropped, while their messages are still in the CPU
+    cache. The older heap is compacted when its entries outnumber the messages in flight four to one. Entries
+    leave both heaps in ``(deadline, seq)`` order, as from one heap.
+    """
 
     __slots__ = ()
 
@@ -34,6 +45,8 @@ class InFlight:
         _handle_prefix: str
         _handles: dict[str, QueueMessage]
         _inflight: list[tuple[int, int, QueueMessage]]
+        _inflight_old: list[tuple[int, int, QueueMessage]]
+        _n_inflight: int
         _push: Iterator[int]
         _visible: deque[QueueMessage]
 
@@ -117,3 +130,32 @@ class InFlight:
             if msg._state is _DELETED:
                 done.append((msg._message_id, rm.receive_count))
         return done, in_flight, visible
+
+    def _inflight_next(self) -> int | None:
+        """Sort out the recent entries when due and drop stale heads; the earliest live deadline, or None."""
+        young, old = self._inflight, self._inflight_old
+        if len(young) > YOUNG_ENTRIES:
+            for entry in young:
+                msg = entry[2]
+                if msg._state is _IN_FLIGHT and msg._visible_at_ns == entry[0]:
+                    heappush(old, entry)
+            young.clear()
+            if len(old) > YOUNG_ENTRIES and len(old) > 4 * self._n_inflight:
+                old[:] = [e for e in old if e[2]._state is _IN_FLIGHT and e[2]._visible_at_ns == e[0]]
+                heapify(old)
+        at: int | None = None
+        for heap in (young, old):
+            while heap and (heap[0][2]._state is not _IN_FLIGHT or heap[0][2]._visible_at_ns != heap[0][0]):
+                heappop(heap)
+            if heap and (at is None or heap[0][0] < at):
+                at = heap[0][0]
+        return at
+
+    def _pop_due(self, now: int) -> tuple[int, int, QueueMessage] | None:
+        """The next in-flight entry due by ``now`` in ``(deadline, seq)`` order, or None."""
+        young, old = self._inflight, self._inflight_old
+        if young and young[0][0] <= now and (not old or young[0] < old[0]):
+            return heappop(young)
+        if old and old[0][0] <= now:
+            return heappop(old)
+        return None

@@ -4,10 +4,12 @@ others, a mapping's batch delete, and ``send_many`` with digests given for some 
 from __future__ import annotations
 
 import hashlib
+import random
 
 import pytest
 
 from lambdachaos import Sim
+from lambdachaos.resources import _sqs_flight
 from lambdachaos.resources._errors import ReceiptHandleIsInvalid
 from lambdachaos.resources._sqs import Queue
 from lambdachaos.resources._sqs_config import RedrivePolicy
@@ -133,3 +135,39 @@ def test_the_history_drops_finished_messages_once_they_outnumber_the_live_ones_o
             assert 0 < len(finished) < 65_536 and {state for _, state in finished} == {"deleted"}
             assert [body for body, _ in finished] == [f"m{i}" for i in range(70_000 - len(finished), 70_000)]
         assert (queue.approximate_number_of_messages, queue.approximate_number_of_messages_not_visible) == (1, 5)
+
+
+def _release_order(young_entries: int, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    monkeypatch.setattr(_sqs_flight, "YOUNG_ENTRIES", young_entries)
+    rng = random.Random(3)
+    with Sim(seed=5) as sim:
+        queue = sim.sqs_queue("orders", visibility_timeout=300)
+        queue.send_many([f"m{i}" for i in range(2_000)])
+        entries: list[tuple[int, int, str]] = []  # (deadline, push order, id) of the entries that stay live
+        for second in range(50):  # deadlines of different seconds coincide: 29 + 120 = 49 + 100
+            sim.run(until=second)
+            now = sim.clock.now_ns
+            for _ in range(4):
+                for rm in queue.receive(10):
+                    roll = rng.random()
+                    if roll < 0.7:
+                        queue.delete(rm.receipt_handle)
+                    elif roll < 0.9:
+                        timeout = rng.choice([100, 120, 150, 180])
+                        queue.change_visibility(rm.receipt_handle, timeout)
+                        entries.append((now + timeout * 1_000_000_000, len(entries), rm.message_id))
+                    else:
+                        entries.append((now + 300 * 1_000_000_000, len(entries), rm.message_id))
+        sim.run(until=400)
+        back: list[str] = []
+        while got := queue.receive(10):
+            back.extend(rm.message_id for rm in got)
+    return back, [message_id for _, _, message_id in sorted(entries)]
+
+
+def test_messages_in_flight_come_back_in_deadline_then_receive_order_across_both_heaps(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    back, expected = _release_order(64, monkeypatch)  # recent entries sorted out every 64 receives
+    assert len(back) == len(expected) > 300
+    assert back == expected
+    assert _release_order(10**9, monkeypatch)[0] == back  # one heap only: the same order
