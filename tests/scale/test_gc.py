@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -67,52 +68,50 @@ def _young() -> int:
     return len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
 
 
-def test_bulk_work_that_collected_leaves_its_survivors_in_the_oldest_generation_unwalked() -> None:
+@pytest.fixture
+def default_collector() -> Iterator[None]:
+    """CPython's default thresholds, collection on and nothing frozen, for the test; the caller's state after."""
     saved = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    gc.collect()
     try:
-        gc.set_threshold(700, 10, 10)
-        gc.collect()
-        with Relaxed():
-            kept = _survivors(GC_YOUNG_THRESHOLD + 50_000)
-        assert _young() < 1_000  # not the 250,000 lists: a collection now has nothing of them to walk
-        assert any(obj is kept for obj in gc.get_objects(generation=2))
-        assert gc.get_freeze_count() == 0
-    finally:
-        gc.set_threshold(*saved)
-
-
-def test_small_bulk_work_leaves_the_generations_as_they_are() -> None:
-    saved = gc.get_threshold()
-    try:
-        gc.set_threshold(700, 10, 10)
-        gc.collect()
-        marker: list[object] = []
-        with Relaxed():
-            pass
-        assert any(obj is marker for obj in gc.get_objects(generation=0))
-    finally:
-        gc.set_threshold(*saved)
-
-
-def test_a_callers_frozen_objects_stay_frozen_and_collection_switched_off_is_left_alone() -> None:
-    saved = gc.get_threshold()
-    try:
-        gc.set_threshold(700, 10, 10)
-        frozen: list[object] = []
-        gc.freeze()
-        count = gc.get_freeze_count()
-        with Relaxed():
-            kept = _survivors(GC_YOUNG_THRESHOLD + 50_000)
-        assert gc.get_freeze_count() == count  # nothing of the caller's was unfrozen
-        assert not any(obj is frozen for obj in gc.get_objects(generation=2))
-        gc.unfreeze()
-        gc.collect()
-        gc.disable()
-        with Relaxed():
-            kept = _survivors(GC_YOUNG_THRESHOLD + 50_000)
-        assert gc.get_freeze_count() == 0 and not gc.isenabled()
-        assert len(kept) == GC_YOUNG_THRESHOLD + 50_000
+        yield
     finally:
         gc.enable()
         gc.unfreeze()
         gc.set_threshold(*saved)
+
+
+@pytest.mark.usefixtures("default_collector")
+def test_bulk_work_that_collected_leaves_its_survivors_in_the_oldest_generation_unwalked() -> None:
+    with Relaxed():
+        kept = _survivors(GC_YOUNG_THRESHOLD + 50_000)
+    assert _young() < 1_000  # not the 250,000 lists: a collection now has nothing of them to walk
+    assert any(obj is kept for obj in gc.get_objects(generation=2))
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.usefixtures("default_collector")
+def test_small_bulk_work_leaves_the_generations_as_they_are() -> None:
+    marker: list[object] = []
+    with Relaxed():
+        pass
+    assert any(obj is marker for obj in gc.get_objects(generation=0))
+
+
+@pytest.mark.usefixtures("default_collector")
+def test_a_callers_frozen_objects_stay_frozen_and_collection_switched_off_is_left_alone() -> None:
+    frozen: list[object] = []
+    gc.freeze()
+    count = gc.get_freeze_count()
+    with Relaxed():
+        kept = _survivors(GC_YOUNG_THRESHOLD + 50_000)
+    assert gc.get_freeze_count() == count  # nothing of the caller's was unfrozen
+    assert not any(obj is frozen for obj in gc.get_objects(generation=2))
+    gc.unfreeze()
+    gc.collect()
+    gc.disable()
+    with Relaxed():
+        kept = _survivors(GC_YOUNG_THRESHOLD + 50_000)
+    assert gc.get_freeze_count() == 0 and not gc.isenabled()
+    assert len(kept) == GC_YOUNG_THRESHOLD + 50_000
