@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, final
 
@@ -43,6 +43,7 @@ from lambdachaos.resources._sqs_core import (
     PURGE_INTERVAL_S,
     _QueueCore,
 )
+from lambdachaos.resources._sqs_ids import MAX_BLOCK
 from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage, SentMessage
 from lambdachaos.resources._sqs_views import QueueViews
 
@@ -122,7 +123,7 @@ class Queue(_QueueCore, QueueViews):
                 f"Value {message_deduplication_id} for parameter MessageDeduplicationId is invalid. "
                 f"Reason: {_NOT_FOR_QUEUE_TYPE}"
             )
-        msg = QueueMessage(self._uuid(), body, attrs, now, sender_id or self.sender_id, next(self._seq))
+        msg = QueueMessage(self._ids.one(), body, attrs, now, sender_id or self.sender_id, next(self._seq))
         msg._group_id = message_group_id
         if config.fifo_queue:
             msg._dedup_id = message_deduplication_id
@@ -159,7 +160,7 @@ class Queue(_QueueCore, QueueViews):
         now = self._world.clock.now_ns
         limit = config.maximum_message_size
         sender = sender_id or self.sender_id
-        uuid, seq, none = self._uuid, self._seq, _m.NO_ATTRIBUTES
+        ids, seq, none = self._ids, self._seq, _m.NO_ATTRIBUTES
         sent: list[QueueMessage] = []
         keep = sent.append
         digests: Iterable[str | None] = itertools.repeat(None)
@@ -167,16 +168,20 @@ class Queue(_QueueCore, QueueViews):
             digests = itertools.chain(md5s, digests)
         with Relaxed():  # a million queued messages would otherwise bring full collections, each longer
             try:
-                for body, digest in zip(bodies, digests, strict=False):  # digests never end
-                    if not (type(body) is str and body.isascii() and body.isprintable() and body):
-                        _m.check_body(body)
-                    if (len(body) if body.isascii() else len(body.encode())) > limit:
-                        raise InvalidParameterValue(
-                            "One or more parameters are invalid. Reason: Message must be shorter than "
-                            f"{limit} bytes."
-                        )
-                    msg = QueueMessage(uuid(), body, none, now, sender, next(seq), digest)
-                    keep(msg)
+                for chunk in _chunks(bodies):
+                    start, chunk_ids = len(sent), ids.take(len(chunk))
+                    try:
+                        for body, digest, message_id in zip(chunk, digests, chunk_ids, strict=False):
+                            if not (type(body) is str and body.isascii() and body.isprintable() and body):
+                                _m.check_body(body)
+                            if (len(body) if body.isascii() else len(body.encode())) > limit:
+                                raise InvalidParameterValue(
+                                    "One or more parameters are invalid. Reason: Message must be shorter than "
+                                    f"{limit} bytes."
+                                )
+                            keep(QueueMessage(message_id, body, none, now, sender, next(seq), digest))
+                    finally:
+                        ids.give_back(chunk_ids[len(sent) - start:])  # a refused body's id is the next one
             finally:
                 if sent:
                     self._history.extend(sent)
@@ -387,3 +392,25 @@ class Queue(_QueueCore, QueueViews):
             f"<Queue {self.name} {kind} visible={self._n_visible} in_flight={self._n_inflight} "
             f"delayed={self._n_delayed}>"
         )
+
+
+def _chunks(bodies: Iterable[str]) -> Iterator[Sequence[str]]:
+    """``bodies`` in consecutive slices of at most :data:`MAX_BLOCK` (each gets its ids in one draw). Bodies an
+    iterator gave before it raised are yielded first, then the error is raised."""
+    if isinstance(bodies, (list, tuple)):
+        for at in range(0, len(bodies), MAX_BLOCK):
+            yield bodies[at:at + MAX_BLOCK] if len(bodies) > MAX_BLOCK else bodies
+        return
+    it = iter(bodies)
+    while True:
+        chunk: list[str] = []
+        try:
+            chunk.extend(itertools.islice(it, MAX_BLOCK))
+        except BaseException:
+            if chunk:
+                yield chunk
+            raise
+        if chunk:
+            yield chunk
+        if len(chunk) < MAX_BLOCK:
+            return
