@@ -55,7 +55,7 @@ def _ids_one_by_one(bodies: list[str], *, seed: int = 3) -> list[str]:
 
 def test_send_many_of_several_blocks_and_a_generator_give_the_ids_of_send_in_a_loop() -> None:
     bodies = [f"order-{i}" for i in range(2 * MAX_BLOCK + 37)]
-    expected = _ids_one_by_one(bodies + ["last"])
+    expected = _ids_one_by_one([*bodies, "last"])
     with Sim(seed=3) as sim:
         queue = sim.sqs_queue("orders")
         got = queue.send_many(bodies[:5]) + queue.send_many(iter(bodies[5:1500])) + queue.send_many(bodies[1500:])
