@@ -10,7 +10,6 @@ timeout", "Using dead-letter queues in Amazon SQS", "Amazon SQS FIFO queues", "A
 from __future__ import annotations
 
 import hashlib
-import heapq
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -358,7 +357,7 @@ class Queue(_QueueCore, QueueViews):
             if self._listeners:
                 self._notify()
             return
-        heapq.heappush(self._inflight, (deadline, next(self._push), msg))
+        self._put_inflight((deadline, next(self._push), msg))
         self._arm()
 
     def purge(self) -> None:

@@ -109,7 +109,7 @@ class _QueueCore(QueueHooks, InFlight):
         self._visible: deque[QueueMessage] = deque()
         self._groups: dict[str, Group] = {}
         self._ready: deque[Group] = deque()
-        self._inflight: list[tuple[int, int, QueueMessage]] = []
+        self._inflight: deque[tuple[int, int, QueueMessage]] = deque()
         self._inflight_old: list[tuple[int, int, QueueMessage]] = []
         self._delayed: list[tuple[int, int, QueueMessage]] = []
         self._old_redriven: list[tuple[int, int, QueueMessage]] = []

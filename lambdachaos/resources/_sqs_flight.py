@@ -14,7 +14,7 @@ from lambdachaos.resources._sqs_message import IN_FLIGHT, VISIBLE, MessageState,
 
 if TYPE_CHECKING:
     from collections import deque
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from lambdachaos.resources._sqs_config import QueueConfig
 
@@ -30,11 +30,13 @@ class InFlight:
     the in-flight entries.
 
     An entry ``(deadline, seq, message)`` is made at each receive and goes stale when the message is deleted,
-    released or received again; stale entries are dropped lazily. New entries go to a small heap of recent
-    ones; once it holds :data:`YOUNG_ENTRIES`, the few still live (a batch being processed, a message that will
-    fail) move to the heap of older ones and the rest are dropped, while their messages are still in the CPU
-    cache. The older heap is compacted when its entries outnumber the messages in flight four to one. Entries
-    leave both heaps in ``(deadline, seq)`` order, as from one heap.
+    released or received again; stale entries are dropped lazily. New entries go to a queue of recent ones,
+    which stays in ``(deadline, seq)`` order: a receive's deadline is rarely earlier than the one before (an
+    entry that would be goes to the heap of older ones instead), so a stale head leaves it in constant time
+    where a heap would sift. Once it holds :data:`YOUNG_ENTRIES`, the few still live (a batch being processed,
+    a message that will fail) move to the heap of older ones and the rest are dropped, while their messages
+    are still in the CPU cache. The older heap is compacted when its entries outnumber the messages in flight
+    four to one. Entries leave both in ``(deadline, seq)`` order, as from one heap.
     """
 
     __slots__ = ()
@@ -44,7 +46,7 @@ class InFlight:
         _config: QueueConfig
         _handle_prefix: str
         _handles: dict[str, QueueMessage]
-        _inflight: list[tuple[int, int, QueueMessage]]
+        _inflight: deque[tuple[int, int, QueueMessage]]
         _inflight_old: list[tuple[int, int, QueueMessage]]
         _n_inflight: int
         _push: Iterator[int]
@@ -67,8 +69,16 @@ class InFlight:
         handle = "%s%x" % (self._handle_prefix, next(self._push))  # noqa: UP031 - a third faster here than an f-string
         msg._receipt = handle
         self._handles[handle] = msg
-        heappush(self._inflight, (deadline, next(self._push), msg))
+        self._put_inflight((deadline, next(self._push), msg))
         return ReceivedMessage(msg, handle, msg._first_receive_ns, self._arn_region)
+
+    def _put_inflight(self, entry: tuple[int, int, QueueMessage]) -> None:
+        """Keep the in-flight entry of a receive or a visibility change (see the class)."""
+        young = self._inflight
+        if young and entry[0] < young[-1][0]:
+            heappush(self._inflight_old, entry)
+        else:
+            young.append(entry)
 
     def _take_visible(self, out: list[ReceivedMessage], max_messages: int, max_count: int, now: int,
                       deadline: int) -> tuple[int, QueueMessage | None]:
@@ -77,6 +87,11 @@ class InFlight:
         the DLQ). Returns how many were taken, and that message or None (the hot path, written out)."""
         visible, handles, inflight = self._visible, self._handles, self._inflight
         prefix, push, arn_region = self._handle_prefix, self._push, self._arn_region
+        if inflight and deadline < inflight[-1][0]:  # a shorter visibility timeout than the last receive's
+            older = self._inflight_old
+            put: Callable[[tuple[int, int, QueueMessage]], None] = lambda entry: heappush(older, entry)  # noqa: E731
+        else:
+            put = inflight.append
         taken = 0
         while visible and len(out) < max_messages:
             msg = visible.popleft()
@@ -98,7 +113,7 @@ class InFlight:
             msg._receipt = handle
             handles[handle] = msg
             taken += 1
-            heappush(inflight, (deadline, next(push), msg))
+            put((deadline, next(push), msg))
             out.append(ReceivedMessage(msg, handle, first, arn_region))
         return taken, None
 
@@ -143,19 +158,19 @@ class InFlight:
             if len(old) > YOUNG_ENTRIES and len(old) > 4 * self._n_inflight:
                 old[:] = [e for e in old if e[2]._state is _IN_FLIGHT and e[2]._visible_at_ns == e[0]]
                 heapify(old)
-        at: int | None = None
-        for heap in (young, old):
-            while heap and (heap[0][2]._state is not _IN_FLIGHT or heap[0][2]._visible_at_ns != heap[0][0]):
-                heappop(heap)
-            if heap and (at is None or heap[0][0] < at):
-                at = heap[0][0]
-        return at
+        while young and (young[0][2]._state is not _IN_FLIGHT or young[0][2]._visible_at_ns != young[0][0]):
+            young.popleft()
+        while old and (old[0][2]._state is not _IN_FLIGHT or old[0][2]._visible_at_ns != old[0][0]):
+            heappop(old)
+        if young:
+            return young[0][0] if not old or young[0][0] < old[0][0] else old[0][0]
+        return old[0][0] if old else None
 
     def _pop_due(self, now: int) -> tuple[int, int, QueueMessage] | None:
         """The next in-flight entry due by ``now`` in ``(deadline, seq)`` order, or None."""
         young, old = self._inflight, self._inflight_old
         if young and young[0][0] <= now and (not old or young[0] < old[0]):
-            return heappop(young)
+            return young.popleft()
         if old and old[0][0] <= now:
             return heappop(old)
         return None

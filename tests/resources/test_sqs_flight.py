@@ -137,7 +137,8 @@ def test_the_history_drops_finished_messages_once_they_outnumber_the_live_ones_o
         assert (queue.approximate_number_of_messages, queue.approximate_number_of_messages_not_visible) == (1, 5)
 
 
-def _release_order(young_entries: int, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+def _release_order(young_entries: int, monkeypatch: pytest.MonkeyPatch,
+                   receive_timeouts: tuple[int | None, ...] = (None,)) -> tuple[list[str], list[str]]:
     monkeypatch.setattr(_sqs_flight, "YOUNG_ENTRIES", young_entries)
     rng = random.Random(3)
     with Sim(seed=5) as sim:
@@ -148,7 +149,8 @@ def _release_order(young_entries: int, monkeypatch: pytest.MonkeyPatch) -> tuple
             sim.run(until=second)
             now = sim.clock.now_ns
             for _ in range(4):
-                for rm in queue.receive(10):
+                receive_timeout = rng.choice(receive_timeouts)
+                for rm in queue.receive(10, visibility_timeout=receive_timeout):
                     roll = rng.random()
                     if roll < 0.7:
                         queue.delete(rm.receipt_handle)
@@ -157,7 +159,7 @@ def _release_order(young_entries: int, monkeypatch: pytest.MonkeyPatch) -> tuple
                         queue.change_visibility(rm.receipt_handle, timeout)
                         entries.append((now + timeout * 1_000_000_000, len(entries), rm.message_id))
                     else:
-                        entries.append((now + 300 * 1_000_000_000, len(entries), rm.message_id))
+                        entries.append((now + (receive_timeout or 300) * 1_000_000_000, len(entries), rm.message_id))
         sim.run(until=400)
         back: list[str] = []
         while got := queue.receive(10):
@@ -171,3 +173,12 @@ def test_messages_in_flight_come_back_in_deadline_then_receive_order_across_both
     assert len(back) == len(expected) > 300
     assert back == expected
     assert _release_order(10**9, monkeypatch)[0] == back  # one heap only: the same order
+
+
+def test_receives_with_shorter_visibility_timeouts_than_the_last_one_keep_the_release_order(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    timeouts = (None, 60, 120, 100, 250)  # a receive's deadline is often earlier than the previous receive's
+    back, expected = _release_order(64, monkeypatch, timeouts)
+    assert len(back) == len(expected) > 300
+    assert back == expected
+    assert _release_order(10**9, monkeypatch, timeouts)[0] == back
