@@ -71,7 +71,12 @@ class IdStream:
     def one(self) -> str:
         """The next id."""
         spare = self._spare
-        return spare.pop() if spare else one(self._rng)
+        if spare:
+            try:
+                return spare.pop()
+            except IndexError:  # another thread (a handler's own) took the last one meanwhile
+                pass
+        return one(self._rng)
 
     def take(self, k: int) -> list[str]:
         """The next ``k`` ids (``k`` at most :data:`MAX_BLOCK`), in order."""
