@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, final
 
@@ -42,7 +42,7 @@ from lambdachaos.resources._sqs_core import (
     PURGE_INTERVAL_S,
     _QueueCore,
 )
-from lambdachaos.resources._sqs_ids import MAX_BLOCK
+from lambdachaos.resources._sqs_ids import blocks
 from lambdachaos.resources._sqs_message import MessageState, QueueMessage, ReceivedMessage, SentMessage
 from lambdachaos.resources._sqs_views import QueueViews
 
@@ -167,7 +167,7 @@ class Queue(_QueueCore, QueueViews):
             digests = itertools.chain(md5s, digests)
         with Relaxed():  # a million queued messages would otherwise bring full collections, each longer
             try:
-                for chunk in _chunks(bodies):
+                for chunk in blocks(bodies):
                     start, chunk_ids = len(sent), ids.take(len(chunk))
                     try:
                         for body, digest, message_id in zip(chunk, digests, chunk_ids, strict=False):
@@ -392,24 +392,3 @@ class Queue(_QueueCore, QueueViews):
             f"delayed={self._n_delayed}>"
         )
 
-
-def _chunks(bodies: Iterable[str]) -> Iterator[Sequence[str]]:
-    """``bodies`` in consecutive slices of at most :data:`MAX_BLOCK` (each gets its ids in one draw). Bodies an
-    iterator gave before it raised are yielded first, then the error is raised."""
-    if isinstance(bodies, (list, tuple)):
-        for at in range(0, len(bodies), MAX_BLOCK):
-            yield bodies[at:at + MAX_BLOCK] if len(bodies) > MAX_BLOCK else bodies
-        return
-    it = iter(bodies)
-    while True:
-        chunk: list[str] = []
-        try:
-            chunk.extend(itertools.islice(it, MAX_BLOCK))
-        except BaseException:
-            if chunk:
-                yield chunk
-            raise
-        if chunk:
-            yield chunk
-        if len(chunk) < MAX_BLOCK:
-            return

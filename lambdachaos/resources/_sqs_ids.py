@@ -11,7 +11,9 @@ against 0.56-0.64 µs one at a time (most of which is cutting the hex string int
 from __future__ import annotations
 
 import functools
+import itertools
 import random
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Final, final
 
 _KEEP: Final = ((1 << 128) - 1) & ~(0xF000 << 64) & ~(0xC000 << 48)  # all but the version and variant bits
@@ -99,3 +101,25 @@ class IdStream:
     def give_back(self, ids: list[str]) -> None:
         """Return ``ids``, the last ones :meth:`take` gave and not used, in order: they come next."""
         self._spare.extend(reversed(ids))
+
+
+def blocks(bodies: Iterable[str]) -> Iterator[Sequence[str]]:
+    """``bodies`` in consecutive slices of at most :data:`MAX_BLOCK` (a send takes each slice's ids at once).
+    Bodies an iterator gave before it raised are yielded first, then the error is raised."""
+    if isinstance(bodies, (list, tuple)):
+        for at in range(0, len(bodies), MAX_BLOCK):
+            yield bodies[at:at + MAX_BLOCK] if len(bodies) > MAX_BLOCK else bodies
+        return
+    it = iter(bodies)
+    while True:
+        chunk: list[str] = []
+        try:
+            chunk.extend(itertools.islice(it, MAX_BLOCK))
+        except BaseException:
+            if chunk:
+                yield chunk
+            raise
+        if chunk:
+            yield chunk
+        if len(chunk) < MAX_BLOCK:
+            return
