@@ -391,4 +391,3 @@ class Queue(_QueueCore, QueueViews):
             f"<Queue {self.name} {kind} visible={self._n_visible} in_flight={self._n_inflight} "
             f"delayed={self._n_delayed}>"
         )
-
