@@ -6,8 +6,9 @@ seconds with nine decimals so the export is exact and byte-stable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, Final, final
 
 SCHEMA: Final = "lambdachaos.ledger/1"
@@ -124,6 +125,27 @@ class Attempt:
         if self.checkpoint is not None:
             recs += f" checkpoint {self.checkpoint}"
         return f"t={self.start:.3f}s {self.path.value} {self.function} attempt {self.attempt}{env}{recs} → {what}"
+
+
+_ATTEMPT_FIELDS: Final = tuple(f.name for f in fields(Attempt))
+_attempt_values: Final = attrgetter(*_ATTEMPT_FIELDS)
+_new: Final = object.__new__
+_put: Final = object.__setattr__
+
+
+def amended(attempt: Attempt, changes: dict[str, Any]) -> Attempt:
+    """``dataclasses.replace(attempt, **changes)`` at half the cost (an attempt's ``__init__`` only sets its
+    fields). A name that is not a field raises ``TypeError``, as ``replace`` does."""
+    if not changes.keys() <= _ATTEMPT_FIELD_SET:
+        raise TypeError(f"Attempt has no field {sorted(changes.keys() - _ATTEMPT_FIELD_SET)[0]!r}")
+    new = _new(Attempt)
+    get = changes.get
+    for name, value in zip(_ATTEMPT_FIELDS, _attempt_values(attempt), strict=True):
+        _put(new, name, get(name, value))
+    return new
+
+
+_ATTEMPT_FIELD_SET: Final = frozenset(_ATTEMPT_FIELDS)
 
 
 @final

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any, Final, final
 
 from lambdachaos.ledger import _io as io
@@ -23,6 +22,7 @@ from lambdachaos.ledger._entries import (
     FaultRecord,
     Outcome,
     Path,
+    amended,
 )
 from lambdachaos.ledger._store import (
     CODE,
@@ -149,7 +149,7 @@ class Ledger(FullViews):
         attempts = self._attempts
         for i in range(len(attempts) - 1, -1, -1):
             if attempts[i].request_id == request_id:
-                attempts[i] = replace(attempts[i], **changes)
+                attempts[i] = amended(attempts[i], changes)
                 return
         raise LookupError(f"no attempt with request id {request_id!r}")
 
