@@ -206,7 +206,7 @@ class Ledger(FullViews):
         code = CODE[fate.status]
         if self._full:
             if (fate.condition is None and not fate.destinations and at is not None and at >= 0
-                    and 0 <= fate.attempts < 4096):
+                    and type(fate.attempts) is int and 0 <= fate.attempts < 4096):
                 fates[event_id] = (at << 15) | (fate.attempts << 3) | code
             else:
                 fates[event_id] = fate
@@ -266,7 +266,7 @@ class Ledger(FullViews):
         if sink is None:
             return
         at = fate.at_ns
-        if condition is None and not fate.destinations and at is not None and at >= 0:
+        if condition is None and not fate.destinations and at is not None and at >= 0 and type(fate.attempts) is int:
             sink.add(f'{{"type":"fate","at_s":"{at // 1_000_000_000}.{at % 1_000_000_000:09d}",'
                      f'"attempts":{fate.attempts},"condition":null,"destinations":[],'
                      f'"event_id":{io.string(event_id)}{_FATE_LINE_END[code]}')
