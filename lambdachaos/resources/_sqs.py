@@ -153,6 +153,8 @@ class Queue(_QueueCore, QueueViews):
         delivery faults go through :meth:`send` for each body. ``md5s``, when given, are the bodies' MD5
         digests already computed (a replay's reader process computes them on its own core); they are
         trusted."""
+        if isinstance(bodies, (str, bytes)):
+            raise ConfigError(f"send_many(bodies={bodies[:40]!r}): give an iterable of message bodies (one body: send)")
         config = self._config
         if config.fifo_queue or config.delay_seconds or self._interceptor is not None:
             return [self.send(body, sender_id=sender_id).message_id for body in bodies]

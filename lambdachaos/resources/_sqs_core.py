@@ -38,8 +38,6 @@ PURGE_INTERVAL_S: Final = 60
 _NOT_FOR_QUEUE_TYPE: Final = "The request include parameter that is not valid for this queue type."
 
 
-
-
 class _QueueCore(QueueHooks, InFlight):
     """State, enqueueing, visibility/delay timers, retention and redrive of one queue."""
 

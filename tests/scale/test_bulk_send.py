@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from lambdachaos import Sim
+from lambdachaos._errors import ConfigError
 from lambdachaos.resources._errors import InvalidParameterValue
 
 
@@ -53,3 +54,12 @@ def test_send_many_on_a_fifo_queue_needs_what_send_needs() -> None:
         queue = sim.sqs_queue("q.fifo", content_based_deduplication=True)
         with pytest.raises(Exception, match="MessageGroupId"):
             queue.send_many(["a"])
+
+
+@pytest.mark.parametrize("bodies", ["order-1", b"order-1"], ids=["str", "bytes"])
+def test_send_many_refuses_one_body_given_where_the_bodies_go(bodies: object) -> None:
+    with Sim(seed=1) as sim:
+        queue = sim.sqs_queue("q")
+        with pytest.raises(ConfigError, match=r"send_many\(bodies=.*\): give an iterable of message bodies"):
+            queue.send_many(bodies)  # type: ignore[arg-type]
+        assert queue.messages == []
